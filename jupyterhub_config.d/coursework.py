@@ -1,0 +1,104 @@
+"""Coursework for JupyterHub (>= 3; tested with 6.1): the managed service, its custom scopes and its roles.
+
+Load it from your own ``jupyterhub_config.py``, after your own roles and services::
+
+    load_subconfig("/path/to/coursework/jupyterhub_config.d/coursework.py")
+
+It adds to what your config already has (roles, custom scopes, services, ``Spawner.oauth_client_allowed_scopes``)
+and replaces nothing. It reads its settings from ``COURSEWORK_*`` environment variables of the Hub and passes
+all of them on to the service, which validates them (see the README's configuration reference). Those read here:
+
+- ``COURSEWORK_INSTRUCTORS_GROUP`` (``instructors``), ``COURSEWORK_STUDENTS_GROUP`` (``students``): the Hub
+  groups whose members get the instructor and student roles;
+- ``COURSEWORK_SERVICE_HOST`` (``127.0.0.1``) and ``COURSEWORK_SERVICE_PORT`` (``10101``): where the service
+  listens;
+- ``COURSEWORK_SERVICE_COMMAND``: the command that starts the service (default: ``node`` and the
+  ``service/lib/main.js`` beside this folder).
+"""
+
+import os
+import shlex
+import shutil
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (provided by JupyterHub's config loader)
+
+SERVICE = "coursework"
+ACCESS = f"access:services!service={SERVICE}"
+INSTRUCT = "custom:coursework:instruct"
+STUDENT = "custom:coursework:student"
+
+_env = os.environ
+_instructors = _env.get("COURSEWORK_INSTRUCTORS_GROUP", "instructors")
+_students = _env.get("COURSEWORK_STUDENTS_GROUP", "students")
+_host = _env.get("COURSEWORK_SERVICE_HOST", "127.0.0.1")
+_port = int(_env.get("COURSEWORK_SERVICE_PORT", "10101"))
+
+
+def _service_command():
+    if _env.get("COURSEWORK_SERVICE_COMMAND"):
+        return shlex.split(_env["COURSEWORK_SERVICE_COMMAND"])
+    main = Path(__file__).resolve().parent.parent / "service" / "lib" / "main.js"
+    return [shutil.which("node") or "node", str(main)]
+
+
+def _configured(section, name, default):
+    """The value already set in this config (by the admin's own file), else ``default``."""
+    return c[section][name] if name in c[section] else default
+
+
+def _with_role(roles, name, scopes, groups=(), services=()):
+    """Adds ``scopes``, ``groups`` and ``services`` to role ``name``, creating it if needed."""
+    roles = [dict(role) for role in roles]
+    role = next((r for r in roles if r.get("name") == name), None)
+    if role is None:
+        role = {"name": name}
+        roles.append(role)
+    for key, values in (("scopes", scopes), ("groups", groups), ("services", services)):
+        merged = list(role.get(key, []))
+        merged += [v for v in values if v not in merged]
+        if merged:
+            role[key] = merged
+    return roles
+
+
+c.JupyterHub.custom_scopes = {
+    **_configured("JupyterHub", "custom_scopes", {}),
+    INSTRUCT: {"description": "Take, read and delete snapshots and release feedback in Coursework."},
+    STUDENT: {"description": "Read one's own feedback (and snapshots, where allowed) in Coursework."},
+}
+
+roles = list(_configured("JupyterHub", "load_roles", []))
+# Every user may reach the service (the proxy does not check); the service itself decides what they may do.
+# Redefining the default `user` role must keep `self`.
+roles = _with_role(roles, "user", ["self", ACCESS])
+roles = _with_role(roles, "coursework-instructor", [INSTRUCT, ACCESS], groups=[_instructors])
+roles = _with_role(roles, "coursework-student", [STUDENT, ACCESS], groups=[_students])
+# The service's own token: read the students group and user names, nothing more.
+roles = _with_role(
+    roles,
+    "coursework-service",
+    [f"read:groups!group={_students}", f"read:groups!group={_instructors}", "read:users:name"],
+    services=[SERVICE],
+)
+c.JupyterHub.load_roles = roles
+
+c.JupyterHub.services = [s for s in _configured("JupyterHub", "services", []) if s.get("name") != SERVICE] + [
+    {
+        "name": SERVICE,
+        "display": True,
+        "url": f"http://{_host}:{_port}",
+        "command": _service_command(),
+        # Everything the admin set for Coursework reaches the service; JupyterHub adds the JUPYTERHUB_* variables.
+        "environment": {k: v for k, v in _env.items() if k.startswith("COURSEWORK_")},
+        "oauth_no_confirm": True,
+        "oauth_client_allowed_scopes": [INSTRUCT, STUDENT],
+    }
+]
+
+# The JupyterLab page's token may call the service with the user's Coursework rights (the Hub intersects these
+# with what the user holds), so that the extension works without asking for another login.
+_spawner_scopes = list(_configured("Spawner", "oauth_client_allowed_scopes", []))
+c.Spawner.oauth_client_allowed_scopes = _spawner_scopes + [
+    s for s in (ACCESS, INSTRUCT, STUDENT) if s not in _spawner_scopes
+]

@@ -1,0 +1,65 @@
+/**
+ * Who may do what: the one place where the service decides.
+ *
+ * A caller is a Hub identity (user or service) seen through one course. Roles come from Hub scopes and groups:
+ * - instructor: holds the `custom:coursework:instruct` scope and, for a user, belongs to the course's instructors
+ *   group (a Hub service holding the scope, e.g. an LMS integration, acts for every course);
+ * - student: belongs to the course's students group.
+ * Nobody gets anything but public operations without one of the service's access scopes, because the proxy lets
+ * every request through (JupyterHub only checks access at the OAuth authorize step).
+ */
+import type { Course } from '../config';
+import type { HubIdentity } from '../hub/client';
+
+export const INSTRUCT_SCOPE = 'custom:coursework:instruct';
+export const STUDENT_SCOPE = 'custom:coursework:student';
+
+export type Role = 'instructor' | 'student';
+
+/** `public`: anyone; `member`: any caller with access to the service; a list: callers holding one of the roles. */
+export type Audience = 'public' | 'member' | readonly Role[];
+
+/** Every route of the service, by operation id (the OpenAPI operationId for API routes). */
+export const POLICY = {
+  getHealth: 'public',
+  getOpenApi: 'public',
+  oauthCallback: 'public',
+  logout: 'member',
+  getHome: 'member',
+  getMe: 'member',
+  listStudents: ['instructor'],
+} as const satisfies Record<string, Audience>;
+
+export type Operation = keyof typeof POLICY;
+
+export interface Caller {
+  identity: HubIdentity;
+  hasAccess: boolean;
+  roles: Role[];
+}
+
+export type Decision = 'allow' | 'unauthenticated' | 'no-access' | 'forbidden';
+
+export function callerFor(identity: HubIdentity, course: Course, accessScopes: readonly string[]): Caller {
+  const roles: Role[] = [];
+  const instructs = identity.scopes.includes(INSTRUCT_SCOPE);
+  if (instructs && (identity.kind === 'service' || identity.groups.includes(course.instructorsGroup))) {
+    roles.push('instructor');
+  }
+  if (identity.kind === 'user' && identity.groups.includes(course.studentsGroup)) roles.push('student');
+  return { identity, hasAccess: identity.scopes.some((scope) => accessScopes.includes(scope)), roles };
+}
+
+export function decide(operation: Operation, caller: Caller | undefined): Decision {
+  const audience: Audience = POLICY[operation];
+  if (audience === 'public') return 'allow';
+  if (!caller) return 'unauthenticated';
+  if (!caller.hasAccess) return 'no-access';
+  if (audience === 'member') return 'allow';
+  return audience.some((role) => caller.roles.includes(role)) ? 'allow' : 'forbidden';
+}
+
+/** The operations a caller may perform, for `GET me` and the UI. */
+export function permissionsOf(caller: Caller): Operation[] {
+  return (Object.keys(POLICY) as Operation[]).filter((op) => POLICY[op] !== 'public' && decide(op, caller) === 'allow');
+}

@@ -1,0 +1,38 @@
+/**
+ * The Koa application. Middleware reads in the order a request passes through it: access log, JSON errors, then
+ * the routes (each behind its own guard).
+ */
+import Koa from 'koa';
+import type { Config } from './config';
+import type { HubClient } from './hub/client';
+import type { IdentityCache } from './hub/identity-cache';
+import { HubOAuth } from './hub/oauth';
+import { accessLog } from './http/access-log';
+import { errorHandler } from './http/errors';
+import { createRouter } from './http/routes';
+import type { AppState } from './http/state';
+import type { Logger } from './log';
+import type { Roster } from './students/roster';
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  hub: HubClient;
+  identities: IdentityCache;
+  roster: Roster;
+  cookieSecret: string;
+  version: string;
+}
+
+export function createApp(deps: AppDeps): Koa<AppState> {
+  const app = new Koa<AppState>({ proxy: true, keys: [deps.cookieSecret] });
+  // Koa would print every error to stderr itself; errorHandler already logs them as JSON.
+  app.silent = true;
+  const oauth = new HubOAuth(deps.config.hub, deps.hub);
+  const router = createRouter({ ...deps, oauth });
+  app.use(accessLog(deps.log));
+  app.use(errorHandler(deps.log));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,62 @@
+/**
+ * The catalog: an embedded SQLite file by default, reached through Kysely (which also speaks PostgreSQL), with
+ * versioned migrations applied at start-up.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, type Migration, Migrator, SqliteDialect } from 'kysely';
+import type { Course } from '../config';
+import type { Logger } from '../log';
+import * as m0001 from './migrations/0001-courses-and-audit';
+import type { CatalogSchema } from './schema';
+
+/** In order; a name is never reused or edited once released. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-courses-and-audit': m0001,
+};
+
+export type Catalog = Kysely<CatalogSchema>;
+
+export function openSqliteCatalog(file: string): Catalog {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const database = new SQLite(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return new Kysely<CatalogSchema>({ dialect: new SqliteDialect({ database }) });
+}
+
+export async function migrate(db: Catalog, log: Logger): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const { error, results } = await migrator.migrateToLatest();
+  const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  if (applied.length > 0) log.info({ applied }, 'catalog migrated');
+  if (error) throw new Error(`catalog migration failed: ${(error as Error).message ?? String(error)}`);
+  return applied;
+}
+
+/** Makes the catalog's row for the configured course match the config. */
+export async function syncCourse(db: Catalog, course: Course, now = new Date()): Promise<void> {
+  const stamp = now.toISOString();
+  await db
+    .insertInto('courses')
+    .values({
+      id: course.id,
+      title: course.title,
+      instructors_group: course.instructorsGroup,
+      students_group: course.studentsGroup,
+      created_at: stamp,
+      updated_at: stamp,
+    })
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet({
+        title: course.title,
+        instructors_group: course.instructorsGroup,
+        students_group: course.studentsGroup,
+        updated_at: stamp,
+      }),
+    )
+    .execute();
+}

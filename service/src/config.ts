@@ -1,0 +1,259 @@
+/**
+ * The service's one configuration object.
+ *
+ * Two sources feed it: the managed-service environment JupyterHub passes (`JUPYTERHUB_*`) and Coursework's own
+ * settings (`COURSEWORK_*`, from the environment or from a JSON file named by `COURSEWORK_CONFIG_FILE` whose keys
+ * are the same names; the environment wins). Every setting is declared once in SETTINGS below, which drives
+ * parsing, defaults, error messages and the README's reference table.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+export interface Course {
+  /** Stable id that keys the course's rows in the catalog. */
+  id: string;
+  title: string;
+  instructorsGroup: string;
+  studentsGroup: string;
+}
+
+export interface Config {
+  hub: {
+    apiUrl: string;
+    apiToken: string;
+    serviceName: string;
+    /** Public path prefix of the service, with leading and trailing slash: `/services/coursework/`. */
+    servicePrefix: string;
+    listen: { host: string; port: number };
+    clientId: string;
+    oauthCallbackUrl: string;
+    /** JupyterHub's base URL (`/` by default); the Hub's pages live under `<baseUrl>hub/`. */
+    baseUrl: string;
+    /** A caller needs any one of these scopes to use the service at all. */
+    accessScopes: string[];
+  };
+  dataDir: string;
+  homeTemplate: string;
+  course: Course;
+  allowStudentSnapshots: boolean;
+  auth: {
+    cacheTtlSeconds: number;
+    cacheMaxEntries: number;
+    hubTimeoutMs: number;
+    cookieSecret: string | undefined;
+  };
+  limits: {
+    maxFileBytes: number;
+    maxHomeBytes: number;
+    maxUploadBytes: number;
+  };
+  pagination: { defaultLimit: number; maxLimit: number };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+/** Parses `1048576`, `512K`, `100M`, `2G` (binary units, optional trailing `B`/`iB`). */
+export function parseSize(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*$/i.exec(text);
+  if (!match) return undefined;
+  const bytes = Number(match[1]) * SIZE_UNITS[match[2]!.toUpperCase()]!;
+  return Number.isSafeInteger(Math.round(bytes)) ? Math.round(bytes) : undefined;
+}
+
+const size = z.string().transform((text, ctx) => {
+  const bytes = parseSize(text);
+  if (bytes === undefined || bytes <= 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a positive size such as 1048576, 512K, 100M or 2G` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+const positiveInt = z.coerce.number().int().positive();
+const boolean = z
+  .string()
+  .transform((text, ctx) => {
+    const value = text.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
+    ctx.addIssue({ code: 'custom', message: 'expected true or false' });
+    return z.NEVER;
+  });
+const groupName = z.string().min(1).max(255);
+const absolutePath = z.string().refine((p) => path.isAbsolute(p), 'expected an absolute path');
+const jsonStringList = z.string().transform((text, ctx) => {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (Array.isArray(value) && value.every((s) => typeof s === 'string')) return value as string[];
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: 'expected a JSON list of strings' });
+  return z.NEVER;
+});
+
+interface Setting {
+  /** Environment variable (and config-file key). */
+  name: string;
+  description: string;
+  /** Default as text, parsed like a given value; undefined = required. */
+  default?: string;
+  /** Set by JupyterHub when it starts the service; not for admins to set. */
+  fromHub?: boolean;
+  /** Never echoed in error messages or logs. */
+  secret?: boolean;
+  schema: z.ZodType;
+}
+
+/** Every setting the service reads, in the order the README documents them. */
+export const SETTINGS = {
+  apiUrl: { name: 'JUPYTERHUB_API_URL', fromHub: true, description: "URL of the Hub's REST API.", schema: z.url() },
+  apiToken: { name: 'JUPYTERHUB_API_TOKEN', fromHub: true, secret: true, description: "The service's own Hub token.", schema: z.string().min(8) },
+  serviceName: { name: 'JUPYTERHUB_SERVICE_NAME', fromHub: true, default: 'coursework', description: 'Name of the service in the Hub.', schema: z.string().min(1) },
+  servicePrefix: {
+    name: 'JUPYTERHUB_SERVICE_PREFIX',
+    fromHub: true,
+    description: 'Path prefix the proxy routes to the service.',
+    schema: z.string().regex(/^\/(?:[^/?#\s]+\/)*$/, 'expected a path that starts and ends with /'),
+  },
+  serviceUrl: { name: 'JUPYTERHUB_SERVICE_URL', fromHub: true, description: 'Address the service listens on.', schema: z.url() },
+  clientId: { name: 'JUPYTERHUB_CLIENT_ID', fromHub: true, default: 'service-coursework', description: 'OAuth client id of the service.', schema: z.string().min(1) },
+  oauthCallbackUrl: { name: 'JUPYTERHUB_OAUTH_CALLBACK_URL', fromHub: true, description: 'OAuth redirect URI registered with the Hub.', schema: z.string().startsWith('/') },
+  baseUrl: { name: 'JUPYTERHUB_BASE_URL', fromHub: true, default: '/', description: "JupyterHub's base URL.", schema: z.string().startsWith('/').endsWith('/') },
+  accessScopes: {
+    name: 'JUPYTERHUB_OAUTH_ACCESS_SCOPES',
+    fromHub: true,
+    default: '',
+    description: 'Scopes that grant access to the service (any one suffices).',
+    schema: z.string(),
+  },
+  configFile: { name: 'COURSEWORK_CONFIG_FILE', default: '', description: 'Optional JSON file of these settings (keys as named here); the environment wins.', schema: z.string() },
+  dataDir: { name: 'COURSEWORK_DATA_DIR', default: 'coursework-data', description: 'Where the catalog, blobs and cookie secret live (relative paths are resolved against the working directory).', schema: z.string().min(1) },
+  homeTemplate: {
+    name: 'COURSEWORK_HOME_TEMPLATE',
+    default: '/home/{username}',
+    description: "Absolute path of a user's home; `{username}` is replaced by the Hub user name.",
+    schema: absolutePath.refine((t) => t.includes('{username}'), 'expected a template containing {username}'),
+  },
+  courseId: { name: 'COURSEWORK_COURSE_ID', default: 'default', description: 'Id of the course (letters, digits, `-`, `_`).', schema: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected lower-case letters, digits, - or _ (at most 63)') },
+  courseTitle: { name: 'COURSEWORK_COURSE_TITLE', default: 'Course', description: 'Title shown in the UI.', schema: z.string().min(1).max(200) },
+  instructorsGroup: { name: 'COURSEWORK_INSTRUCTORS_GROUP', default: 'instructors', description: "Hub group of the course's instructors.", schema: groupName },
+  studentsGroup: { name: 'COURSEWORK_STUDENTS_GROUP', default: 'students', description: "Hub group of the course's students.", schema: groupName },
+  allowStudentSnapshots: { name: 'COURSEWORK_ALLOW_STUDENT_SNAPSHOTS', default: 'false', description: 'Whether students may list and download their own snapshots.', schema: boolean },
+  cacheTtlSeconds: { name: 'COURSEWORK_AUTH_CACHE_TTL', default: '60', description: 'Seconds a resolved token is trusted before the Hub is asked again (a revoked token is refused after at most this long).', schema: positiveInt },
+  cacheMaxEntries: { name: 'COURSEWORK_AUTH_CACHE_SIZE', default: '10000', description: 'Most tokens kept in the identity cache.', schema: positiveInt },
+  hubTimeoutMs: { name: 'COURSEWORK_HUB_TIMEOUT_MS', default: '5000', description: 'Time limit of one request to the Hub, in milliseconds.', schema: positiveInt },
+  cookieSecret: { name: 'COURSEWORK_COOKIE_SECRET', default: '', secret: true, description: 'Secret that signs the login cookie (at least 32 characters); generated into the data dir when empty.', schema: z.string().refine((s) => s === '' || s.length >= 32, 'expected at least 32 characters') },
+  maxFileBytes: { name: 'COURSEWORK_MAX_FILE_SIZE', default: '100M', description: 'Largest single file taken into a snapshot.', schema: size },
+  maxHomeBytes: { name: 'COURSEWORK_MAX_HOME_SIZE', default: '2G', description: 'Most bytes taken from one home per snapshot.', schema: size },
+  maxUploadBytes: { name: 'COURSEWORK_MAX_UPLOAD_SIZE', default: '50M', description: 'Largest request body accepted (feedback uploads).', schema: size },
+  pageDefaultLimit: { name: 'COURSEWORK_PAGE_DEFAULT_LIMIT', default: '50', description: 'Items per page when a request gives no `limit`.', schema: positiveInt },
+  pageMaxLimit: { name: 'COURSEWORK_PAGE_MAX_LIMIT', default: '200', description: 'Largest `limit` a request may ask for.', schema: positiveInt },
+  logLevel: { name: 'COURSEWORK_LOG_LEVEL', default: 'info', description: 'One of fatal, error, warn, info, debug, trace.', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']) },
+} satisfies Record<string, Setting>;
+
+type SettingKey = keyof typeof SETTINGS;
+type Parsed = { [K in SettingKey]: z.output<(typeof SETTINGS)[K]['schema']> };
+
+/** Names that look like settings but belong to the demo and test tooling, not to the service. */
+const FOREIGN_PREFIXES = ['COURSEWORK_DEMO_', 'COURSEWORK_TEST_', 'COURSEWORK_SERVICE_'];
+
+function readConfigFile(file: string): Record<string, string> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`COURSEWORK_CONFIG_FILE: cannot read ${file} as JSON (${(error as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(`COURSEWORK_CONFIG_FILE: ${file} must hold a JSON object of settings`);
+  }
+  const known = new Set(Object.values(SETTINGS).map((s) => s.name));
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!known.has(key)) throw new ConfigError(`COURSEWORK_CONFIG_FILE: unknown setting ${key} in ${file}`);
+    values[key] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return values;
+}
+
+/** COURSEWORK_* variables that name no setting: most likely typos, worth a warning. */
+export function unknownSettings(env: NodeJS.ProcessEnv): string[] {
+  const known = new Set(Object.values(SETTINGS).map((s) => s.name));
+  return Object.keys(env).filter(
+    (name) => name.startsWith('COURSEWORK_') && !known.has(name) && !FOREIGN_PREFIXES.some((p) => name.startsWith(p)),
+  );
+}
+
+function parseSettings(env: NodeJS.ProcessEnv): Parsed {
+  const fileName = env.COURSEWORK_CONFIG_FILE;
+  const fromFile = fileName ? readConfigFile(fileName) : {};
+  const parsed: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(SETTINGS) as [SettingKey, Setting][]) {
+    const given = env[setting.name] ?? fromFile[setting.name];
+    const text = given ?? setting.default;
+    if (text === undefined) {
+      const hint = setting.fromHub ? ' (JupyterHub sets it when it starts the service)' : '';
+      throw new ConfigError(`${setting.name} is required${hint}`);
+    }
+    const result = setting.schema.safeParse(text);
+    if (!result.success) {
+      const why = result.error.issues.map((issue) => issue.message).join('; ');
+      const shown = setting.secret ? '<hidden>' : JSON.stringify(text);
+      throw new ConfigError(`${setting.name}=${shown} is invalid: ${why}`);
+    }
+    parsed[key] = result.data;
+  }
+  return parsed as Parsed;
+}
+
+function parseAccessScopes(text: string, serviceName: string): string[] {
+  if (text.trim() === '') return ['access:services', `access:services!service=${serviceName}`];
+  const scopes = jsonStringList.safeParse(text);
+  if (!scopes.success) throw new ConfigError(`JUPYTERHUB_OAUTH_ACCESS_SCOPES is invalid: expected a JSON list of strings`);
+  return scopes.data;
+}
+
+/** Builds the validated config; throws ConfigError naming the first bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const s = parseSettings(env);
+  const serviceUrl = new URL(s.serviceUrl);
+  const port = Number(serviceUrl.port || (serviceUrl.protocol === 'https:' ? 443 : 80));
+  if (serviceUrl.protocol !== 'http:') {
+    throw new ConfigError(`JUPYTERHUB_SERVICE_URL=${s.serviceUrl} is invalid: the service serves plain http behind the proxy`);
+  }
+  if (s.pageDefaultLimit > s.pageMaxLimit) {
+    throw new ConfigError(`COURSEWORK_PAGE_DEFAULT_LIMIT=${s.pageDefaultLimit} is invalid: larger than COURSEWORK_PAGE_MAX_LIMIT=${s.pageMaxLimit}`);
+  }
+  return {
+    hub: {
+      apiUrl: s.apiUrl.replace(/\/+$/, ''),
+      apiToken: s.apiToken,
+      serviceName: s.serviceName,
+      servicePrefix: s.servicePrefix,
+      listen: { host: serviceUrl.hostname.replace(/^\[|\]$/g, ''), port },
+      clientId: s.clientId,
+      oauthCallbackUrl: s.oauthCallbackUrl,
+      baseUrl: s.baseUrl,
+      accessScopes: parseAccessScopes(s.accessScopes, s.serviceName),
+    },
+    dataDir: path.resolve(s.dataDir),
+    homeTemplate: s.homeTemplate,
+    course: { id: s.courseId, title: s.courseTitle, instructorsGroup: s.instructorsGroup, studentsGroup: s.studentsGroup },
+    allowStudentSnapshots: s.allowStudentSnapshots,
+    auth: {
+      cacheTtlSeconds: s.cacheTtlSeconds,
+      cacheMaxEntries: s.cacheMaxEntries,
+      hubTimeoutMs: s.hubTimeoutMs,
+      cookieSecret: s.cookieSecret === '' ? undefined : s.cookieSecret,
+    },
+    limits: { maxFileBytes: s.maxFileBytes, maxHomeBytes: s.maxHomeBytes, maxUploadBytes: s.maxUploadBytes },
+    pagination: { defaultLimit: s.pageDefaultLimit, maxLimit: s.pageMaxLimit },
+    logLevel: s.logLevel,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Authentication (who is calling) and authorization (may they) as Koa middleware.
+ *
+ * A caller authenticates with `Authorization: token <t>` / `Bearer <t>` (scripts, the JupyterLab extension) or with
+ * the login cookie the OAuth flow sets (browsers). The decision itself lives in access/policy.
+ */
+import type { Middleware, ParameterizedContext } from 'koa';
+import { callerFor, decide, type Operation, POLICY } from '../access/policy';
+import type { Course } from '../config';
+import type { IdentityResolver } from '../hub/identity-cache';
+import type { HubOAuth } from '../hub/oauth';
+import { sendError } from './errors';
+import type { AppState } from './state';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const AUTH_HEADER = /^(?:token|bearer)\s+(\S+)\s*$/i;
+
+export interface AuthDeps {
+  identities: IdentityResolver;
+  oauth: HubOAuth;
+  course: Course;
+  accessScopes: readonly string[];
+  serviceName: string;
+}
+
+type Ctx = ParameterizedContext<AppState>;
+
+/** Finds out who is calling, asking the Hub (through the cache) only when credentials were sent. */
+async function resolveCaller(ctx: Ctx, deps: AuthDeps): Promise<void> {
+  const header = ctx.get('authorization');
+  const fromHeader = AUTH_HEADER.exec(header)?.[1];
+  if (header && !fromHeader) {
+    ctx.state.credentialsRejected = true;
+    return;
+  }
+  const token = fromHeader ?? deps.oauth.sessionToken(ctx);
+  if (!token) return;
+  const identity = await deps.identities.identify(token);
+  if (identity) {
+    ctx.state.caller = callerFor(identity, deps.course, deps.accessScopes);
+    ctx.state.authVia = fromHeader ? 'header' : 'cookie';
+  } else if (fromHeader) {
+    ctx.state.credentialsRejected = true;
+  } else {
+    deps.oauth.clearSession(ctx); // the Hub revoked the login: the browser has to log in again
+  }
+}
+
+/**
+ * The guard in front of every route: authenticates the caller (not for public operations, so that `health` works
+ * with the Hub down), refuses cookie-authenticated writes without the XSRF token, and applies the policy.
+ * `onUnauthenticated` lets browser pages send people to log in instead of answering 401.
+ */
+export function guard(operation: Operation, deps: AuthDeps, onUnauthenticated?: (ctx: Ctx) => void): Middleware<AppState> {
+  const isPublic = POLICY[operation] === 'public';
+  return async (ctx, next) => {
+    if (isPublic) return next();
+    await resolveCaller(ctx, deps);
+    if (ctx.state.authVia === 'cookie' && !SAFE_METHODS.has(ctx.method) && !deps.oauth.xsrfMatches(ctx)) {
+      return sendError(ctx, 403, "XSRF check failed: send the coursework-xsrf cookie's value in the X-XSRFToken header");
+    }
+    switch (decide(operation, ctx.state.caller)) {
+      case 'allow':
+        return next();
+      case 'unauthenticated':
+        if (onUnauthenticated && !ctx.state.credentialsRejected) return onUnauthenticated(ctx);
+        ctx.set('WWW-Authenticate', 'token');
+        return sendError(
+          ctx,
+          401,
+          ctx.state.credentialsRejected
+            ? 'Invalid, expired or revoked token'
+            : 'Authentication required: send "Authorization: token <JupyterHub API token>"',
+        );
+      case 'no-access':
+        return sendError(ctx, 403, `This token does not grant access to the ${deps.serviceName} service`);
+      case 'forbidden':
+        return sendError(ctx, 403, `Not allowed: ${operation} is not permitted for your role in this course`);
+    }
+  };
+}

@@ -1,0 +1,46 @@
+/** JSON errors in JupyterHub's shape, `{"status": 403, "message": "..."}`, for every failure of every route. */
+import type { Middleware } from 'koa';
+import { HubError, HubUnavailableError } from '../hub/client';
+import type { Logger } from '../log';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function sendError(ctx: Parameters<Middleware>[0], status: number, message: string): void {
+  ctx.status = status;
+  ctx.body = { status, message };
+}
+
+export function errorHandler(log: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) sendError(ctx, 404, 'Not found');
+      if (ctx.status === 405 && ctx.body === undefined) sendError(ctx, 405, `Method ${ctx.method} not allowed`);
+    } catch (error) {
+      if (error instanceof ApiError) return sendError(ctx, error.status, error.message);
+      if (error instanceof HubUnavailableError) {
+        log.warn({ err: error.message }, 'hub unavailable');
+        return sendError(ctx, 503, `${error.message}; try again shortly`);
+      }
+      if (error instanceof HubError) {
+        log.error({ err: error.message }, 'unexpected answer from the hub');
+        return sendError(ctx, 502, `Unexpected answer from JupyterHub: ${error.message}`);
+      }
+      // Errors from Koa and its middleware (body parsing) carry a status and a message safe to show.
+      const httpError = error as { status?: unknown; expose?: unknown; message?: string };
+      if (typeof httpError.status === 'number' && httpError.status < 500 && httpError.expose === true) {
+        return sendError(ctx, httpError.status, httpError.message ?? 'Bad request');
+      }
+      log.error({ err: error }, 'request failed');
+      sendError(ctx, 500, 'Internal error; the service log has the details');
+    }
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Every route of the service, each behind the guard of its operation (access/policy). Paths are relative to the
+ * service prefix; the OpenAPI document lists the API routes among them.
+ */
+import Router from '@koa/router';
+import type { ParameterizedContext } from 'koa';
+import { type Operation, permissionsOf } from '../access/policy';
+import type { Config } from '../config';
+import type { IdentityCache } from '../hub/identity-cache';
+import type { HubOAuth } from '../hub/oauth';
+import { homeExists, homePath } from '../homes/home-path';
+import type { Roster } from '../students/roster';
+import { type AuthDeps, guard } from './auth';
+import { openApiDocument } from './openapi';
+import { homePage } from './pages';
+import { parsePage, sendPage } from './pagination';
+import type { AppState } from './state';
+
+export interface RouteDeps {
+  config: Config;
+  identities: IdentityCache;
+  oauth: HubOAuth;
+  roster: Roster;
+  version: string;
+}
+
+type Ctx = ParameterizedContext<AppState>;
+
+export function createRouter(deps: RouteDeps): Router<AppState> {
+  const { config, oauth } = deps;
+  const prefix = config.hub.servicePrefix;
+  const router = new Router<AppState>({ prefix: prefix.slice(0, -1) });
+  const authDeps: AuthDeps = {
+    identities: deps.identities,
+    oauth,
+    course: config.course,
+    accessScopes: config.hub.accessScopes,
+    serviceName: config.hub.serviceName,
+  };
+  const on = (operation: Operation, onUnauthenticated?: (ctx: Ctx) => void) =>
+    guard(operation, authDeps, onUnauthenticated);
+  const sendToLogin = (ctx: Ctx) => oauth.redirectToLogin(ctx, ctx.originalUrl);
+  const openApi = openApiDocument(prefix);
+
+  router.get('/health', on('getHealth'), (ctx) => {
+    ctx.body = { status: 'ok', version: deps.version };
+  });
+
+  router.get('/api/v1/openapi.json', on('getOpenApi'), (ctx) => {
+    ctx.body = openApi;
+  });
+
+  router.get('/api/v1/me', on('getMe'), (ctx) => {
+    const caller = ctx.state.caller!;
+    const { name, kind, admin, groups } = caller.identity;
+    ctx.body = {
+      name,
+      kind,
+      admin,
+      groups,
+      roles: caller.roles,
+      permissions: permissionsOf(caller),
+      course: { id: config.course.id, title: config.course.title },
+    };
+  });
+
+  router.get('/api/v1/students', on('listStudents'), async (ctx) => {
+    const page = parsePage(ctx.query, config.pagination);
+    const names = await deps.roster.studentNames();
+    const slice = names.slice(page.offset, page.offset + page.limit);
+    const students = await Promise.all(
+      slice.map(async (name) => ({ name, homeExists: await homeExists(homePath(config.homeTemplate, name)) })),
+    );
+    sendPage(ctx, students, names.length, page);
+  });
+
+  const callbackPath = config.hub.oauthCallbackUrl.slice(prefix.length - 1);
+  router.get(callbackPath, on('oauthCallback'), (ctx) => oauth.callback(ctx));
+
+  router.post('/logout', on('logout'), (ctx) => {
+    const token = oauth.sessionToken(ctx);
+    if (token) deps.identities.forget(token);
+    oauth.clearSession(ctx);
+    ctx.status = 204;
+  });
+
+  // The Hub's service link and its start-up check land here; browsers without a login go through OAuth.
+  router.get('/', on('getHome', sendToLogin), (ctx) => {
+    ctx.type = 'html';
+    ctx.body = homePage({ caller: ctx.state.caller!, course: config.course, prefix, version: deps.version });
+  });
+
+  return router;
+}

@@ -1,0 +1,80 @@
+/** Entry point: JupyterHub runs `node lib/main.js` as the managed service. */
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { createApp } from './app';
+import { type Catalog, migrate, openSqliteCatalog, syncCourse } from './catalog/catalog';
+import { ConfigError, loadConfig, unknownSettings } from './config';
+import { HubClient } from './hub/client';
+import { loadCookieSecret } from './hub/cookie-secret';
+import { IdentityCache } from './hub/identity-cache';
+import { createLogger, type Logger } from './log';
+import { Roster } from './students/roster';
+
+const version = (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
+  .version;
+
+async function start(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      // One readable line for the Hub's log; the service exits and the Hub reports it.
+      process.stderr.write(`coursework: configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  for (const name of unknownSettings(process.env)) log.warn({ setting: name }, 'unknown COURSEWORK_ setting ignored');
+
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const catalog = openSqliteCatalog(path.join(config.dataDir, 'catalog.sqlite'));
+  await migrate(catalog, log);
+  await syncCourse(catalog, config.course);
+
+  const hub = new HubClient({ apiUrl: config.hub.apiUrl, serviceToken: config.hub.apiToken, timeoutMs: config.auth.hubTimeoutMs });
+  const identities = new IdentityCache(hub, { ttlSeconds: config.auth.cacheTtlSeconds, maxEntries: config.auth.cacheMaxEntries });
+  const roster = new Roster(hub, config.course, config.auth.cacheTtlSeconds * 1000, log);
+  const app = createApp({
+    config,
+    log,
+    hub,
+    identities,
+    roster,
+    cookieSecret: loadCookieSecret(config.auth.cookieSecret, config.dataDir),
+    version,
+  });
+  const { host, port } = config.hub.listen;
+  const server = app.listen(port, host, () => {
+    log.info({ host, port, prefix: config.hub.servicePrefix, course: config.course.id, version }, 'coursework listening');
+  });
+  stopOnSignals(server, catalog, log);
+}
+
+/** The Hub stops a managed service with SIGINT, then SIGTERM: close quickly and cleanly on either. */
+function stopOnSignals(server: Server, catalog: Catalog, log: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    server.close();
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+    void catalog.destroy().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  // A Hub killed with SIGKILL cannot stop its services; an orphan would hold the port against the next Hub.
+  const hubPid = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== hubPid) stop('SIGHUP');
+  }, 2000).unref();
+}
+
+start().catch((error: unknown) => {
+  process.stderr.write(`coursework: failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

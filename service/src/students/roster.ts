@@ -1,0 +1,28 @@
+/** The course's students: the members of its Hub group, looked up with the service's token and kept briefly. */
+import type { Course } from '../config';
+import type { HubClient } from '../hub/client';
+import type { Logger } from '../log';
+
+export class Roster {
+  private cached: { names: string[]; until: number } | undefined;
+
+  constructor(
+    private readonly hub: Pick<HubClient, 'groupMembers'>,
+    private readonly course: Course,
+    private readonly ttlMs: number,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Sorted user names of the students group; empty (with a warning) when the group does not exist. */
+  async studentNames(): Promise<string[]> {
+    if (this.cached && this.cached.until > this.now()) return this.cached.names;
+    const members = await this.hub.groupMembers(this.course.studentsGroup);
+    if (members === null) {
+      this.log.warn({ group: this.course.studentsGroup }, 'the students group does not exist on the Hub');
+    }
+    const names = [...new Set(members ?? [])].sort();
+    this.cached = { names, until: this.now() + this.ttlMs };
+    return names;
+  }
+}
