@@ -3,7 +3,7 @@
  * service prefix; the OpenAPI document lists the API routes among them.
  */
 import Router from '@koa/router';
-import type { ParameterizedContext } from 'koa';
+import type { Middleware, ParameterizedContext } from 'koa';
 import { type Operation, permissionsOf } from '../access/policy';
 import type { Config } from '../config';
 import type { IdentityCache } from '../hub/identity-cache';
@@ -37,20 +37,26 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
     accessScopes: config.hub.accessScopes,
     serviceName: config.hub.serviceName,
   };
-  const on = (operation: Operation, onUnauthenticated?: (ctx: Ctx) => void) =>
-    guard(operation, authDeps, onUnauthenticated);
+  /** Registers a route named by its operation, behind that operation's guard. */
+  const add = (
+    method: 'get' | 'post' | 'put' | 'delete',
+    operation: Operation,
+    path: string,
+    handler: Middleware<AppState>,
+    onUnauthenticated?: (ctx: Ctx) => void,
+  ) => router[method](operation, path, guard(operation, authDeps, onUnauthenticated), handler);
   const sendToLogin = (ctx: Ctx) => oauth.redirectToLogin(ctx, ctx.originalUrl);
   const openApi = openApiDocument(prefix);
 
-  router.get('/health', on('getHealth'), (ctx) => {
+  add('get', 'getHealth', '/health', (ctx) => {
     ctx.body = { status: 'ok', version: deps.version };
   });
 
-  router.get('/api/v1/openapi.json', on('getOpenApi'), (ctx) => {
+  add('get', 'getOpenApi', '/api/v1/openapi.json', (ctx) => {
     ctx.body = openApi;
   });
 
-  router.get('/api/v1/me', on('getMe'), (ctx) => {
+  add('get', 'getMe', '/api/v1/me', (ctx) => {
     const caller = ctx.state.caller!;
     const { name, kind, admin, groups } = caller.identity;
     ctx.body = {
@@ -64,7 +70,7 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
     };
   });
 
-  router.get('/api/v1/students', on('listStudents'), async (ctx) => {
+  add('get', 'listStudents', '/api/v1/students', async (ctx) => {
     const page = parsePage(ctx.query, config.pagination);
     const names = await deps.roster.studentNames();
     const slice = names.slice(page.offset, page.offset + page.limit);
@@ -75,9 +81,9 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
   });
 
   const callbackPath = config.hub.oauthCallbackUrl.slice(prefix.length - 1);
-  router.get(callbackPath, on('oauthCallback'), (ctx) => oauth.callback(ctx));
+  add('get', 'oauthCallback', callbackPath, (ctx) => oauth.callback(ctx));
 
-  router.post('/logout', on('logout'), (ctx) => {
+  add('post', 'logout', '/logout', (ctx) => {
     const token = oauth.sessionToken(ctx);
     if (token) deps.identities.forget(token);
     oauth.clearSession(ctx);
@@ -85,10 +91,16 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
   });
 
   // The Hub's service link and its start-up check land here; browsers without a login go through OAuth.
-  router.get('/', on('getHome', sendToLogin), (ctx) => {
-    ctx.type = 'html';
-    ctx.body = homePage({ caller: ctx.state.caller!, course: config.course, prefix, version: deps.version });
-  });
+  add(
+    'get',
+    'getHome',
+    '/',
+    (ctx) => {
+      ctx.type = 'html';
+      ctx.body = homePage({ caller: ctx.state.caller!, course: config.course, prefix, version: deps.version });
+    },
+    sendToLogin,
+  );
 
   return router;
 }

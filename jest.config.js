@@ -1,0 +1,24 @@
+// Two projects: `unit` (one module at a time, beside the code) and `integration` (a real JupyterHub, proxy and
+// service, started by the tests). `npm test` runs both; `npm run test:unit` is the fast loop.
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }] };
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/service/src/**/*.test.ts', '<rootDir>/packages/*/src/**/*.test.ts'],
+    },
+    {
+      displayName: 'integration',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/service/test/integration/**/*.test.ts'],
+      // Each file starts its own Hub (on its own free ports), which takes a few seconds.
+      testTimeout: 60000,
+    },
+  ],
+};

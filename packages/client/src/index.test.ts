@@ -1,0 +1,48 @@
+import { CourseworkClient, CourseworkError, serviceUrlFromHubPrefix, type Student } from './index';
+
+describe('serviceUrlFromHubPrefix', () => {
+  it.each([
+    ['/hub/', '/services/coursework/'],
+    ['/jupyter/hub/', '/jupyter/services/coursework/'],
+    ['https://hub.example.org/base/hub/', 'https://hub.example.org/base/services/coursework/'],
+  ])('%s → %s', (hubPrefix, expected) => {
+    expect(serviceUrlFromHubPrefix(hubPrefix)).toBe(expected);
+  });
+});
+
+describe('CourseworkClient', () => {
+  const students: Student[] = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, homeExists: true }));
+  const requests: { url: string; headers: Record<string, string> }[] = [];
+  // A stand-in for the service that pages like it does.
+  const fakeFetch = (async (input: string, init?: RequestInit) => {
+    const headers = init?.headers as Record<string, string>;
+    requests.push({ url: input, headers });
+    const url = new URL(input, 'http://x');
+    if (headers.Authorization !== 'token t') return new Response(JSON.stringify({ status: 401, message: 'no' }), { status: 401 });
+    const offset = Number(url.searchParams.get('offset') ?? 0);
+    const limit = Number(url.searchParams.get('limit') ?? 2);
+    const items = students.slice(offset, offset + limit);
+    const next = offset + limit < students.length ? { offset: offset + limit, limit, url: '' } : null;
+    return new Response(JSON.stringify({ items, _pagination: { offset, limit, total: students.length, next } }));
+  }) as unknown as typeof fetch;
+
+  it('follows the pages to list every student', async () => {
+    const client = new CourseworkClient({ baseUrl: 'http://hub/services/coursework/', token: 't', fetch: fakeFetch });
+    expect(await client.allStudents(2)).toEqual(students);
+    expect(requests.map((r) => r.url)).toEqual([
+      'http://hub/services/coursework/api/v1/students?offset=0&limit=2',
+      'http://hub/services/coursework/api/v1/students?offset=2&limit=2',
+      'http://hub/services/coursework/api/v1/students?offset=4&limit=2',
+    ]);
+    expect(requests[0]!.headers.Accept).toBe('application/jupyterhub-pagination+json');
+  });
+
+  it('turns an error answer into a CourseworkError with status and message', async () => {
+    const client = new CourseworkClient({ baseUrl: 'http://hub/services/coursework/', token: 'wrong', fetch: fakeFetch });
+    await expect(client.me()).rejects.toEqual(new CourseworkError(401, 'no'));
+  });
+
+  it('insists on a base URL ending with a slash', () => {
+    expect(() => new CourseworkClient({ baseUrl: 'http://hub/services/coursework' })).toThrow(/end with \//);
+  });
+});

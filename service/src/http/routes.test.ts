@@ -1,0 +1,168 @@
+/**
+ * Every route × every kind of caller, through the real app and the real policy, with the Hub replaced by a table
+ * of tokens. The expectations are written out here, independently of access/policy, so a change to either
+ * that lets someone in (or locks someone out) fails this test.
+ */
+import type { Layer } from '@koa/router';
+import { POLICY, type Operation } from '../access/policy';
+import { type CallerName, type InProcessApp, startInProcessApp, tokenOf } from '../../test/support/in-process';
+import { createRouter } from './routes';
+import { openApiDocument } from './openapi';
+
+type Who = 'anonymous' | 'badToken' | CallerName;
+const WHO: Who[] = ['anonymous', 'badToken', 'noAccess', 'outsider', 'student', 'scopeWithoutGroup', 'instructor', 'lmsService'];
+
+interface Row {
+  method: 'GET' | 'POST';
+  path: string;
+  expect: Record<Who, number>;
+}
+
+const everyone = (status: number) => Object.fromEntries(WHO.map((w) => [w, status])) as Record<Who, number>;
+
+const TABLE: Record<Operation, Row> = {
+  getHealth: { method: 'GET', path: 'health', expect: everyone(200) },
+  getOpenApi: { method: 'GET', path: 'api/v1/openapi.json', expect: everyone(200) },
+  // Without code and state: refused as a bad callback, whoever asks.
+  oauthCallback: { method: 'GET', path: 'oauth_callback', expect: everyone(400) },
+  getHome: {
+    method: 'GET',
+    path: '',
+    expect: { anonymous: 302, badToken: 401, noAccess: 403, outsider: 200, student: 200, scopeWithoutGroup: 200, instructor: 200, lmsService: 200 },
+  },
+  getMe: {
+    method: 'GET',
+    path: 'api/v1/me',
+    expect: { anonymous: 401, badToken: 401, noAccess: 403, outsider: 200, student: 200, scopeWithoutGroup: 200, instructor: 200, lmsService: 200 },
+  },
+  logout: {
+    method: 'POST',
+    path: 'logout',
+    expect: { anonymous: 401, badToken: 401, noAccess: 403, outsider: 204, student: 204, scopeWithoutGroup: 204, instructor: 204, lmsService: 204 },
+  },
+  listStudents: {
+    method: 'GET',
+    path: 'api/v1/students',
+    expect: { anonymous: 401, badToken: 401, noAccess: 403, outsider: 403, student: 403, scopeWithoutGroup: 403, instructor: 200, lmsService: 200 },
+  },
+};
+
+let app: InProcessApp;
+beforeAll(async () => {
+  app = await startInProcessApp();
+});
+afterAll(() => app.close());
+
+describe('every route × every caller', () => {
+  const cases = (Object.keys(TABLE) as Operation[]).flatMap((op) => WHO.map((who) => [op, who] as const));
+
+  it.each(cases)('%s as %s', async (op, who) => {
+    const row = TABLE[op];
+    const headers: Record<string, string> = { Accept: 'text/html,application/json' };
+    if (who === 'badToken') headers.Authorization = 'token not-a-real-token';
+    else if (who !== 'anonymous') headers.Authorization = `token ${tokenOf(who)}`;
+    const response = await fetch(app.url + app.prefix + row.path, { method: row.method, headers, redirect: 'manual' });
+    expect(response.status).toBe(row.expect[who]);
+    if (response.status >= 400) {
+      const body = (await response.json()) as { status: number; message: string };
+      expect(body.status).toBe(response.status);
+      expect(body.message.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('has a row for every operation of the policy', () => {
+    expect(Object.keys(TABLE).sort()).toEqual(Object.keys(POLICY).sort());
+  });
+});
+
+describe('callers', () => {
+  it('accepts "Bearer" as well as "token" and is case-blind about it', async () => {
+    for (const scheme of ['Bearer', 'bearer', 'TOKEN']) {
+      const response = await fetch(`${app.url}${app.prefix}api/v1/me`, { headers: { Authorization: `${scheme} ${tokenOf('student')}` } });
+      expect(response.status).toBe(200);
+    }
+  });
+
+  it('refuses a malformed Authorization header instead of ignoring it', async () => {
+    const response = await fetch(`${app.url}${app.prefix}api/v1/me`, { headers: { Authorization: 'Basic dXNlcjpwYXNz' } });
+    expect(response.status).toBe(401);
+  });
+
+  it('reports roles and the operations a caller may use', async () => {
+    const me = async (who: CallerName) =>
+      (await (await fetch(`${app.url}${app.prefix}api/v1/me`, { headers: { Authorization: `token ${tokenOf(who)}` } })).json()) as {
+        name: string;
+        roles: string[];
+        permissions: string[];
+        course: { id: string };
+      };
+    const instructor = await me('instructor');
+    expect(instructor).toMatchObject({ name: 'instructor', roles: ['instructor'], course: { id: 'default' } });
+    expect(instructor.permissions).toContain('listStudents');
+    const student = await me('student');
+    expect(student.roles).toEqual(['student']);
+    expect(student.permissions).not.toContain('listStudents');
+    expect((await me('lmsService')).roles).toEqual(['instructor']);
+    expect((await me('scopeWithoutGroup')).roles).toEqual([]);
+  });
+
+  it('sends an anonymous browser to the Hub authorize endpoint with a state cookie', async () => {
+    const response = await fetch(`${app.url}${app.prefix}`, { redirect: 'manual' });
+    const location = new URL(response.headers.get('location')!, 'http://hub.invalid');
+    expect(location.pathname).toBe('/hub/api/oauth2/authorize');
+    expect(location.searchParams.get('client_id')).toBe('service-coursework');
+    expect(location.searchParams.get('redirect_uri')).toBe('/services/coursework/oauth_callback');
+    const state = location.searchParams.get('state')!;
+    expect(response.headers.getSetCookie().some((c) => c.startsWith(`coursework-oauth-state=${state};`))).toBe(true);
+  });
+
+  it('refuses an OAuth callback whose state does not match the cookie', async () => {
+    const response = await fetch(`${app.url}${app.prefix}oauth_callback?code=abc&state=forged`, { redirect: 'manual' });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { message: string }).message).toMatch(/state mismatch/);
+  });
+
+  it('answers unknown paths and methods with JSON', async () => {
+    const missing = await fetch(`${app.url}${app.prefix}api/v1/nothing-here`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ status: 404, message: 'Not found' });
+    const wrongMethod = await fetch(`${app.url}${app.prefix}api/v1/me`, { method: 'DELETE', headers: { Authorization: `token ${tokenOf('student')}` } });
+    expect(wrongMethod.status).toBe(405);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  const prefix = '/services/coursework/';
+  const router = createRouter({ config: { hub: { servicePrefix: prefix, oauthCallbackUrl: `${prefix}oauth_callback` } } } as never);
+  const document = openApiDocument(prefix);
+
+  /** `/services/coursework/api/v1/x/:id` → `/api/v1/x/{id}` */
+  const toOpenApiPath = (layer: Layer) =>
+    layer.path.slice(prefix.length - 1).replace(/:(\w+)/g, '{$1}').replace(/\*(\w+)/g, '{$1}');
+
+  const documented = Object.entries(document.paths).flatMap(([p, item]) =>
+    Object.entries(item).map(([method, op]) => ({ path: p, method: method.toUpperCase(), operationId: (op as { operationId: string }).operationId })),
+  );
+
+  it('describes every API route of the router, with the same path and method', () => {
+    const routed = router.stack
+      .filter((layer) => documented.some((d) => d.operationId === layer.name))
+      .map((layer) => ({ path: toOpenApiPath(layer), operationId: layer.name, methods: layer.methods }));
+    for (const doc of documented) {
+      const route = routed.find((r) => r.operationId === doc.operationId);
+      expect(route).toBeDefined();
+      expect(route!.path).toBe(doc.path);
+      expect(route!.methods).toContain(doc.method);
+    }
+  });
+
+  it('leaves out only the browser routes', () => {
+    const undocumented = router.stack.map((layer) => layer.name).filter((name) => !documented.some((d) => d.operationId === name));
+    expect(undocumented.sort()).toEqual(['getHome', 'logout', 'oauthCallback']);
+  });
+
+  it('is served by the service', async () => {
+    const response = await fetch(`${app.url}${app.prefix}api/v1/openapi.json`);
+    expect(await response.json()).toEqual(JSON.parse(JSON.stringify(openApiDocument(app.prefix))));
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * The real Koa app on a loopback port, with the Hub replaced by a table of known tokens. For unit tests of the
+ * HTTP layer only; the integration tests run the service under a real JupyterHub.
+ */
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createApp } from '../../src/app';
+import { type Config, loadConfig } from '../../src/config';
+import { HubClient, type HubIdentity } from '../../src/hub/client';
+import { IdentityCache } from '../../src/hub/identity-cache';
+import { createLogger } from '../../src/log';
+import { Roster } from '../../src/students/roster';
+
+const ACCESS = 'access:services!service=coursework';
+
+export const CALLERS = {
+  noAccess: { name: 'restricted', kind: 'user', admin: false, groups: ['students'], scopes: ['read:users:name!user=restricted'] },
+  outsider: { name: 'outsider', kind: 'user', admin: false, groups: [], scopes: [ACCESS] },
+  student: { name: 'student1', kind: 'user', admin: false, groups: ['students'], scopes: [ACCESS, 'custom:coursework:student'] },
+  scopeWithoutGroup: { name: 'ta', kind: 'user', admin: false, groups: ['tas'], scopes: [ACCESS, 'custom:coursework:instruct'] },
+  instructor: { name: 'instructor', kind: 'user', admin: false, groups: ['instructors'], scopes: [ACCESS, 'custom:coursework:instruct'] },
+  lmsService: { name: 'canvas', kind: 'service', admin: false, groups: [], scopes: [ACCESS, 'custom:coursework:instruct'] },
+} satisfies Record<string, HubIdentity>;
+
+export type CallerName = keyof typeof CALLERS;
+
+/** The token that stands for a caller in these tests. */
+export const tokenOf = (caller: CallerName): string => `token-of-${caller}`;
+
+export interface InProcessApp {
+  url: string;
+  prefix: string;
+  config: Config;
+  /** How many times each token was looked up with the stand-in Hub. */
+  lookups: Map<string, number>;
+  close(): Promise<void>;
+}
+
+export async function startInProcessApp(env: Record<string, string> = {}): Promise<InProcessApp> {
+  const homes = mkdtempSync(path.join(os.tmpdir(), 'coursework-homes-'));
+  const config = loadConfig({
+    JUPYTERHUB_API_URL: 'http://127.0.0.1:9/hub/api',
+    JUPYTERHUB_API_TOKEN: 'service-token-for-tests',
+    JUPYTERHUB_SERVICE_PREFIX: '/services/coursework/',
+    JUPYTERHUB_SERVICE_URL: 'http://127.0.0.1:10101',
+    JUPYTERHUB_OAUTH_CALLBACK_URL: '/services/coursework/oauth_callback',
+    COURSEWORK_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'coursework-data-')),
+    COURSEWORK_HOME_TEMPLATE: `${homes}/{username}`,
+    COURSEWORK_LOG_LEVEL: 'fatal',
+    ...env,
+  });
+  const lookups = new Map<string, number>();
+  const standInHub = {
+    async identify(token: string): Promise<HubIdentity | null> {
+      lookups.set(token, (lookups.get(token) ?? 0) + 1);
+      const entry = Object.entries(CALLERS).find(([name]) => tokenOf(name as CallerName) === token);
+      return entry ? entry[1] : null;
+    },
+    async groupMembers(group: string): Promise<string[] | null> {
+      return group === config.course.studentsGroup ? ['student2', 'student1', 'student3'] : null;
+    },
+  };
+  const log = createLogger('fatal');
+  const app = createApp({
+    config,
+    log,
+    hub: new HubClient({ apiUrl: config.hub.apiUrl, serviceToken: config.hub.apiToken, timeoutMs: 500 }),
+    identities: new IdentityCache(standInHub, { ttlSeconds: 60, maxEntries: 100 }),
+    roster: new Roster(standInHub, config.course, 1000, log),
+    cookieSecret: 'k'.repeat(64),
+    version: 'test',
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    prefix: config.hub.servicePrefix,
+    config,
+    lookups,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
