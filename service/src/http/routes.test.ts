@@ -138,7 +138,7 @@ describe('the OpenAPI document', () => {
 
   /** `/services/coursework/api/v1/x/:id` → `/api/v1/x/{id}` */
   const toOpenApiPath = (layer: Layer) =>
-    layer.path.slice(prefix.length - 1).replace(/:(\w+)/g, '{$1}').replace(/\*(\w+)/g, '{$1}');
+    String(layer.path).slice(prefix.length - 1).replace(/:(\w+)/g, '{$1}').replace(/\*(\w+)/g, '{$1}');
 
   const documented = Object.entries(document.paths).flatMap(([p, item]) =>
     Object.entries(item).map(([method, op]) => ({ path: p, method: method.toUpperCase(), operationId: (op as { operationId: string }).operationId })),
