@@ -1,0 +1,155 @@
+/**
+ * A real JupyterHub (with its configurable-http-proxy and the Coursework service it starts) on free loopback
+ * ports, in a throwaway folder, for the integration tests. It loads the project's own demo config and
+ * jupyterhub_config.d, so what is tested is what an admin installs.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const REPO = path.resolve(__dirname, '..', '..', '..');
+const VENV_BIN = path.join(REPO, '.venv', 'bin');
+
+export interface HubOptions {
+  /** Extra environment for the Hub (and, for COURSEWORK_*, for the service). */
+  env?: Record<string, string>;
+}
+
+export interface IssuedToken {
+  token: string;
+  id: string;
+}
+
+export interface RunningHub {
+  /** Public URL of the proxy, e.g. http://127.0.0.1:41234 (no trailing slash). */
+  url: string;
+  serviceUrl: string;
+  adminToken: string;
+  dir: string;
+  homes: string;
+  hubProcess: ChildProcess;
+  /** Everything the Hub, the proxy and the service printed. */
+  log(): string;
+  /** A call to the Hub's REST API as the test admin. */
+  api(method: string, apiPath: string, body?: unknown): Promise<Response>;
+  issueToken(user: string, request?: { scopes?: string[]; expires_in?: number }): Promise<IssuedToken>;
+  revokeToken(user: string, id: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, child: ChildProcess, logFile: string, ms = 60000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`JupyterHub exited (${child.exitCode}) before ${what}:\n${tail(logFile)}`);
+    }
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out waiting for ${what}:\n${tail(logFile)}`);
+}
+
+function tail(file: string): string {
+  return readFileSync(file, 'utf8').split('\n').slice(-40).join('\n');
+}
+
+export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'coursework-hub-'));
+  const homes = path.join(dir, 'homes');
+  execFileSync(process.execPath, [path.join(REPO, 'scripts', 'demo-homes.js'), homes]);
+  const [port, hubPort, proxyApiPort, servicePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const adminToken = randomBytes(24).toString('hex');
+  const logFile = path.join(dir, 'hub.log');
+  const out = openSync(logFile, 'a');
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('COURSEWORK_')));
+  const hubProcess = spawn(path.join(VENV_BIN, 'jupyterhub'), ['-f', path.join(__dirname, 'jupyterhub_config.py')], {
+    cwd: dir,
+    stdio: ['ignore', out, out],
+    // Its own process group, so that the proxy and the service go down with it whatever happens to the tests.
+    detached: true,
+    env: {
+      ...inherited,
+      PATH: `${VENV_BIN}:${path.join(REPO, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`,
+      COURSEWORK_DEMO_DIR: dir,
+      COURSEWORK_DEMO_PORT: String(port),
+      COURSEWORK_DEMO_HUB_PORT: String(hubPort),
+      COURSEWORK_DEMO_PROXY_API_PORT: String(proxyApiPort),
+      COURSEWORK_DEMO_EXTRA_USERS: 'outsider',
+      COURSEWORK_SERVICE_PORT: String(servicePort),
+      COURSEWORK_TEST_ADMIN_TOKEN: adminToken,
+      ...options.env,
+    },
+  });
+  closeSync(out);
+  const killGroup = () => {
+    try {
+      process.kill(-hubProcess.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killGroup);
+  const url = `http://127.0.0.1:${port}`;
+  const serviceUrl = `${url}/services/coursework/`;
+
+  const api = (method: string, apiPath: string, body?: unknown) =>
+    fetch(`${url}/hub/api${apiPath}`, {
+      method,
+      headers: { Authorization: `token ${adminToken}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  const hub: RunningHub = {
+    url,
+    serviceUrl,
+    adminToken,
+    dir,
+    homes,
+    hubProcess,
+    log: () => readFileSync(logFile, 'utf8'),
+    api,
+    async issueToken(user, request = {}) {
+      const response = await api('POST', `/users/${user}/tokens`, { note: 'coursework test', expires_in: 3600, ...request });
+      if (response.status !== 201) throw new Error(`could not issue a token for ${user}: ${response.status} ${await response.text()}`);
+      const body = (await response.json()) as { token: string; id: string };
+      return { token: body.token, id: body.id };
+    },
+    async revokeToken(user, id) {
+      const response = await api('DELETE', `/users/${user}/tokens/${id}`);
+      if (response.status !== 204) throw new Error(`could not revoke ${id}: ${response.status}`);
+    },
+    async stop() {
+      if (hubProcess.exitCode === null) {
+        hubProcess.kill('SIGCONT');
+        const exited = new Promise((resolve) => hubProcess.once('exit', resolve));
+        hubProcess.kill('SIGTERM');
+        const timer = setTimeout(killGroup, 20000);
+        await exited;
+        clearTimeout(timer);
+      }
+      killGroup(); // anything the Hub left behind
+      process.removeListener('exit', killGroup);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+
+  try {
+    await waitFor('the Hub API', async () => (await fetch(`${url}/hub/api/`)).ok, hubProcess, logFile);
+    await waitFor('the service', async () => (await fetch(`${serviceUrl}health`)).ok, hubProcess, logFile);
+  } catch (error) {
+    await hub.stop().catch(() => undefined);
+    throw error;
+  }
+  return hub;
+}
