@@ -35,5 +35,19 @@ if [ "$(cat .venv/.coursework-setup 2>/dev/null)" != "$reqs" ]; then
   echo "$reqs" > .venv/.coursework-setup
 fi
 
+# A browser for the UI tests: the system's Chromium (Playwright's own download is not used).
+if [ "${1:-}" = "--with-browser" ]; then
+  CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}
+  if [ ! -x "$CHROMIUM_PATH" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      say "installing Chromium from Debian's packages"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    else
+      fail "The browser tests need Chromium at $CHROMIUM_PATH: install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH to a Chromium or Chrome binary."
+    fi
+  fi
+fi
+
 say "building"
 npx --no-install lerna run build --loglevel=warn >/dev/null || npx --no-install lerna run build

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `npm test`: set-up as needed, then every suite: type checks, jest (unit, then integration against a real
+# JupyterHub), and the browser tests in ui-tests/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --with-browser
+
+echo "[test] type-checking the tests"
+npx --no-install tsc -p tsconfig.test.json
+
+echo "[test] jest: unit and integration"
+npx --no-install jest --ci "$@"
+
+echo "[test] browser tests (ui-tests, Playwright with the system Chromium)"
+(cd ui-tests && npx --no-install playwright test)
