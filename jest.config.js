@@ -1,27 +1,27 @@
 // Two projects: `unit` (one module at a time, beside the code) and `integration` (a real JupyterHub, proxy and
 // service, started by the tests). `npm test` runs both; `npm run test:unit` is the fast loop.
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }] };
-// Tests use the packages' sources, not their builds.
-const moduleNameMapper = { '^@coursework/client$': '<rootDir>/packages/client/src/index.ts' };
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
+  // Tests use the packages' sources, not their builds.
+  moduleNameMapper: { '^@coursework/client$': '<rootDir>/packages/client/src/index.ts' },
+  // The venv and the demo hold package.json files of their own (JupyterLab's), which jest must not index.
+  modulePathIgnorePatterns: ['<rootDir>/.venv/', '<rootDir>/.demo/', '<rootDir>/ui-tests/'],
+};
 
 module.exports = {
   // Integration files start their own Hub (on free ports), which takes a few seconds.
   testTimeout: 60000,
   projects: [
     {
+      ...common,
       displayName: 'unit',
-      rootDir: __dirname,
-      testEnvironment: 'node',
-      transform,
-      moduleNameMapper,
       testMatch: ['<rootDir>/service/src/**/*.test.ts', '<rootDir>/packages/*/src/**/*.test.ts'],
     },
     {
+      ...common,
       displayName: 'integration',
-      rootDir: __dirname,
-      testEnvironment: 'node',
-      transform,
-      moduleNameMapper,
       testMatch: ['<rootDir>/service/test/integration/**/*.test.ts'],
     },
   ],
