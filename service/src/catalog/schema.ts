@@ -22,7 +22,60 @@ export interface AuditEventsTable {
   detail: string;
 }
 
+export interface SnapshotsTable {
+  id: Generated<number>;
+  course_id: string;
+  student: string;
+  /** With the date suffix: `assignment-1_2026-11-23`. */
+  name: string;
+  base_name: string;
+  taken_at: string;
+  taken_by: string;
+  job_id: string | null;
+  include_hidden: number;
+  file_count: number;
+  bytes: number;
+  manifest_sha256: string;
+  /** JSON list of ManifestEntry. */
+  manifest: string;
+  /** JSON list of {path, reason}: what the walk left out. */
+  skipped: string;
+  deleted_at: string | null;
+  deleted_by: string | null;
+}
+
+export interface HomeIndexTable {
+  course_id: string;
+  student: string;
+  /** When the walk that produced these entries started, in ns since the epoch. */
+  walked_at_ns: string;
+  /** JSON object: path → {size, mtimeNs, ino, ctimeNs, dev, sha256}. */
+  entries: string;
+}
+
+export interface JobsTable {
+  id: string;
+  course_id: string;
+  kind: string;
+  /** Identical requests share a key; a request joins a queued or running job with its key. */
+  dedupe_key: string;
+  params: string;
+  state: 'queued' | 'running' | 'done';
+  total: number;
+  done: number;
+  bytes: number;
+  /** JSON object: student → result. */
+  results: string;
+  created_by: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
 export interface CatalogSchema {
   courses: CoursesTable;
   audit_events: AuditEventsTable;
+  snapshots: SnapshotsTable;
+  home_index: HomeIndexTable;
+  jobs: JobsTable;
 }

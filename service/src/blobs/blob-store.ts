@@ -1,0 +1,262 @@
+/**
+ * Content-addressed blob store: the bytes of every snapshotted or released file, stored once per SHA-256.
+ *
+ * Layout: `<root>/<aa>/<bb>/<sha256>`. Each blob file starts with a 32-byte header (magic, encoding, CRC-32,
+ * size, stored size) followed by the payload, which is either the file as it is or its raw DEFLATE stream.
+ * Compressible files are kept deflated with their CRC-32 so that a zip entry (method 8) or a gzip HTTP answer
+ * can be written from the stored bytes without compressing again; incompressible ones are kept as they are.
+ *
+ * Writes go to a temporary file that is fsynced and then renamed into place, and the directory is fsynced, so a
+ * blob is either complete or absent; a crash leaves at most a stray temporary file, never a torn blob.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { type FileHandle, mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+
+export type BlobEncoding = 'identity' | 'deflate';
+
+export interface BlobInfo {
+  sha256: string;
+  /** Size of the original bytes. */
+  size: number;
+  /** Size of the payload on disk (after the header). */
+  storedSize: number;
+  encoding: BlobEncoding;
+  crc32: number;
+}
+
+export const HEADER_BYTES = 32;
+const MAGIC = Buffer.from('CWB1');
+const SHA256 = /^[0-9a-f]{64}$/;
+/** Compress when a sample shrinks below this share of its size. */
+const WORTH_DEFLATING = 0.9;
+const SAMPLE_BYTES = 64 * 1024;
+
+export class BlobNotFoundError extends Error {
+  override name = 'BlobNotFoundError';
+}
+
+/** The source's bytes were not the ones announced: the file changed between hashing and storing. */
+export class SourceChangedError extends Error {
+  override name = 'SourceChangedError';
+}
+
+export function encodeHeader(info: Omit<BlobInfo, 'sha256'>): Buffer {
+  const header = Buffer.alloc(HEADER_BYTES);
+  MAGIC.copy(header, 0);
+  header.writeUInt8(info.encoding === 'deflate' ? 1 : 0, 4);
+  header.writeUInt32LE(info.crc32 >>> 0, 8);
+  header.writeBigUInt64LE(BigInt(info.size), 12);
+  header.writeBigUInt64LE(BigInt(info.storedSize), 20);
+  return header;
+}
+
+export function decodeHeader(sha256: string, header: Buffer): BlobInfo {
+  if (header.length < HEADER_BYTES || !header.subarray(0, 4).equals(MAGIC)) {
+    throw new Error(`blob ${sha256} has no valid header`);
+  }
+  return {
+    sha256,
+    encoding: header.readUInt8(4) === 1 ? 'deflate' : 'identity',
+    crc32: header.readUInt32LE(8),
+    size: Number(header.readBigUInt64LE(12)),
+    storedSize: Number(header.readBigUInt64LE(20)),
+  };
+}
+
+/** Whether deflating is worth it, judged on a leading sample (random data and media are not). */
+export function worthDeflating(sample: Buffer): boolean {
+  if (sample.length < 64) return false;
+  const compressed = zlib.deflateRawSync(sample.subarray(0, SAMPLE_BYTES), { level: 1 });
+  return compressed.length < sample.length * WORTH_DEFLATING;
+}
+
+export interface BlobStoreOptions {
+  /** zlib level for stored payloads. */
+  level?: number;
+  /** fsync files and directories (off only in tests that measure nothing about crashes). */
+  durable?: boolean;
+}
+
+export class BlobStore {
+  private readonly level: number;
+  private readonly durable: boolean;
+  private readonly createdDirs = new Set<string>();
+
+  constructor(
+    readonly root: string,
+    options: BlobStoreOptions = {},
+  ) {
+    this.level = options.level ?? 6;
+    this.durable = options.durable ?? true;
+  }
+
+  pathOf(sha256: string): string {
+    if (!SHA256.test(sha256)) throw new BlobNotFoundError(`not a blob id: ${sha256.slice(0, 80)}`);
+    return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathOf(sha256))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  async info(sha256: string): Promise<BlobInfo> {
+    const handle = await this.openBlob(sha256);
+    try {
+      return await readHeader(handle, sha256);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * Stores bytes already hashed by the caller (who read them from a home), unless the blob exists.
+   * `source` yields the same bytes again (checked against the hash); `sample` is their beginning, to choose the
+   * encoding.
+   */
+  async put(
+    sha256: string,
+    size: number,
+    sample: Buffer,
+    source: () => Readable,
+  ): Promise<{ info: BlobInfo; added: boolean }> {
+    if (await this.has(sha256)) return { info: await this.info(sha256), added: false };
+    const target = this.pathOf(sha256);
+    const dir = path.dirname(target);
+    await this.ensureDir(dir);
+    const temp = path.join(dir, `.tmp-${sha256.slice(0, 16)}-${randomBytes(6).toString('hex')}`);
+    try {
+      const encoding: BlobEncoding = worthDeflating(sample) ? 'deflate' : 'identity';
+      await writeFile(temp, Buffer.alloc(HEADER_BYTES), { flag: 'wx', mode: 0o600 });
+      const counted = { bytes: 0, crc: 0, stored: 0 };
+      const hash = createHash('sha256');
+      const measure = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          counted.bytes += chunk.length;
+          counted.crc = zlib.crc32(chunk, counted.crc);
+          hash.update(chunk);
+          done(null, chunk);
+        },
+      });
+      const count = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          counted.stored += chunk.length;
+          done(null, chunk);
+        },
+      });
+      const sink = createWriteStream(temp, { flags: 'r+', start: HEADER_BYTES });
+      if (encoding === 'deflate') {
+        await pipeline(source(), measure, zlib.createDeflateRaw({ level: this.level }), count, sink);
+      } else {
+        await pipeline(source(), measure, count, sink);
+      }
+      if (counted.bytes !== size || hash.digest('hex') !== sha256) {
+        throw new SourceChangedError('the bytes changed while they were being stored');
+      }
+      const info: BlobInfo = { sha256, size, storedSize: counted.stored, encoding, crc32: counted.crc >>> 0 };
+      const handle = await open(temp, 'r+');
+      try {
+        await handle.write(encodeHeader(info), 0, HEADER_BYTES, 0);
+        if (this.durable) await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, target);
+      if (this.durable) await syncDir(dir);
+      return { info, added: true };
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Stores an in-memory buffer (uploads, manifests), hashing it here. */
+  async putBuffer(sha256: string, bytes: Buffer): Promise<{ info: BlobInfo; added: boolean }> {
+    return this.put(sha256, bytes.length, bytes.subarray(0, SAMPLE_BYTES), () => Readable.from([bytes]));
+  }
+
+  /** The stored payload as it is on disk (raw DEFLATE or plain), for zip entries and gzip answers. */
+  async openStored(sha256: string): Promise<{ info: BlobInfo; stream: Readable }> {
+    const handle = await this.openBlob(sha256);
+    const info = await readHeader(handle, sha256).catch(async (error: unknown) => {
+      await handle.close();
+      throw error;
+    });
+    const stream = handle.createReadStream({ start: HEADER_BYTES, end: HEADER_BYTES + info.storedSize - 1 });
+    if (info.storedSize === 0) {
+      stream.destroy();
+      await handle.close().catch(() => undefined);
+      return { info, stream: Readable.from([]) };
+    }
+    return { info, stream };
+  }
+
+  /** The original bytes, optionally a byte range of them (inclusive end, as in HTTP). */
+  async openContent(sha256: string, range?: { start: number; end: number }): Promise<{ info: BlobInfo; stream: Readable }> {
+    const { info, stream } = await this.openStored(sha256);
+    if (info.encoding === 'identity') {
+      if (!range) return { info, stream };
+      stream.destroy();
+      const file = this.pathOf(sha256);
+      return { info, stream: createReadStream(file, { start: HEADER_BYTES + range.start, end: HEADER_BYTES + range.end }) };
+    }
+    const inflated = stream.pipe(zlib.createInflateRaw());
+    stream.on('error', (error) => inflated.destroy(error));
+    return { info, stream: range ? inflated.pipe(sliceBytes(range.start, range.end)) : inflated };
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
+  }
+
+  private async openBlob(sha256: string): Promise<FileHandle> {
+    try {
+      return await open(this.pathOf(sha256), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(`blob ${sha256} is missing`);
+      throw error;
+    }
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.createdDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    this.createdDirs.add(dir);
+  }
+}
+
+async function readHeader(handle: FileHandle, sha256: string): Promise<BlobInfo> {
+  const header = Buffer.alloc(HEADER_BYTES);
+  const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, 0);
+  return decodeHeader(sha256, header.subarray(0, bytesRead));
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Passes on only bytes [start, end] of a stream. */
+function sliceBytes(start: number, end: number): Transform {
+  let offset = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      const from = Math.max(start - offset, 0);
+      const to = Math.min(end + 1 - offset, chunk.length);
+      offset += chunk.length;
+      done(null, from < to ? chunk.subarray(from, to) : undefined);
+    },
+  });
+}

@@ -1,0 +1,214 @@
+/**
+ * Taking one student's snapshot: walk the home, reuse what the last walk already hashed, store new bytes, and
+ * record the manifest, all or nothing.
+ *
+ * Unchanged files are not read again: a file whose size, mtime, inode, ctime and device match the home index
+ * reuses its hash, as git's index does, except when its mtime is not safely older than the previous walk
+ * ("racy": a change within the same clock tick would be missed), which is hashed again. Blobs are written
+ * before the snapshot row, and the row and the new index are written in one transaction, so a crash leaves
+ * unreferenced blobs at worst, never a snapshot with missing bytes or half a manifest.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { recordAudit } from '../audit/audit';
+import type { BlobStore } from '../blobs/blob-store';
+import type { Catalog } from '../catalog/catalog';
+import { homeExists } from '../homes/home-path';
+import { storeHomeFile } from '../homes/read-file';
+import { type Skipped, walkHome, type WalkedFile } from '../homes/walk';
+import { mapPool } from '../util/pool';
+
+export interface ManifestEntry {
+  path: string;
+  type: 'file' | 'symlink';
+  size: number;
+  mode: number;
+  /** ISO-8601 modification time. */
+  mtime: string;
+  /** Null for symlinks, whose targets are never read. */
+  sha256: string | null;
+}
+
+interface IndexEntry {
+  size: number;
+  mtimeNs: string;
+  ino: string;
+  ctimeNs: string;
+  dev: string;
+  sha256: string;
+}
+
+export interface TakeRequest {
+  courseId: string;
+  student: string;
+  home: string;
+  baseName: string;
+  name: string;
+  includeHidden: boolean;
+  actor: string;
+  jobId: string | null;
+}
+
+export type TakeStatus = 'taken' | 'exists' | 'no-home';
+
+export interface TakeResult {
+  status: TakeStatus;
+  files: number;
+  bytes: number;
+  /** Files whose bytes were read (not reused from the index). */
+  read: number;
+  /** Blobs this snapshot added to the store. */
+  newBlobs: number;
+  skipped: Skipped[];
+}
+
+export interface TakerOptions {
+  exclude: readonly string[];
+  maxFileBytes: number;
+  maxHomeBytes: number;
+  /** Files read at once per student. */
+  readConcurrency: number;
+  now?: () => Date;
+}
+
+/** Clock granularity margin for the racy check: NFS and some filesystems keep mtimes to the second or two. */
+const RACY_MARGIN_NS = 2_000_000_000n;
+
+const nsToIso = (ns: string) => new Date(Number(BigInt(ns) / 1_000_000n)).toISOString();
+
+export function manifestDigest(entries: readonly ManifestEntry[]): string {
+  return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
+}
+
+export class SnapshotTaker {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly db: Catalog,
+    private readonly blobs: BlobStore,
+    private readonly options: TakerOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async exists(courseId: string, student: string, name: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('snapshots')
+      .select('id')
+      .where('course_id', '=', courseId)
+      .where('student', '=', student)
+      .where('name', '=', name)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async take(request: TakeRequest): Promise<TakeResult> {
+    const empty = { files: 0, bytes: 0, read: 0, newBlobs: 0, skipped: [] };
+    if (await this.exists(request.courseId, request.student, request.name)) return { status: 'exists', ...empty };
+    if (!(await homeExists(request.home))) return { status: 'no-home', ...empty };
+
+    const walkStartedNs = (BigInt(Date.now()) * 1_000_000n).toString();
+    const walked = await walkHome(request.home, {
+      includeHidden: request.includeHidden,
+      exclude: this.options.exclude,
+      maxFileBytes: this.options.maxFileBytes,
+      maxHomeBytes: this.options.maxHomeBytes,
+    });
+    const previous = await this.loadIndex(request.courseId, request.student);
+    const skipped: Skipped[] = [...walked.skipped];
+    const index: Record<string, IndexEntry> = {};
+    let read = 0;
+    let newBlobs = 0;
+
+    const manifest = await mapPool(walked.entries, this.options.readConcurrency, async (entry): Promise<ManifestEntry | null> => {
+      if (entry.type === 'symlink') {
+        return { path: entry.path, type: 'symlink', size: 0, mode: entry.mode, mtime: nsToIso(entry.mtimeNs), sha256: null };
+      }
+      let sha256 = reusableHash(previous, entry);
+      let size = entry.size;
+      if (!sha256) {
+        const outcome = await storeHomeFile(path.join(request.home, entry.path), entry, this.blobs);
+        if (!outcome.ok) {
+          skipped.push({ path: entry.path, reason: outcome.reason === 'changed' ? 'vanished' : outcome.reason });
+          return null;
+        }
+        read++;
+        if (outcome.added) newBlobs++;
+        sha256 = outcome.sha256;
+        size = outcome.size;
+      }
+      index[entry.path] = { size, mtimeNs: entry.mtimeNs, ino: entry.ino, ctimeNs: entry.ctimeNs, dev: entry.dev, sha256 };
+      return { path: entry.path, type: 'file', size, mode: entry.mode, mtime: nsToIso(entry.mtimeNs), sha256 };
+    });
+
+    const entries = manifest.filter((e): e is ManifestEntry => e !== null);
+    const files = entries.filter((e) => e.type === 'file');
+    const bytes = files.reduce((sum, e) => sum + e.size, 0);
+    const takenAt = this.now();
+    const inserted = await this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .insertInto('snapshots')
+        .values({
+          course_id: request.courseId,
+          student: request.student,
+          name: request.name,
+          base_name: request.baseName,
+          taken_at: takenAt.toISOString(),
+          taken_by: request.actor,
+          job_id: request.jobId,
+          include_hidden: request.includeHidden ? 1 : 0,
+          file_count: files.length,
+          bytes,
+          manifest_sha256: manifestDigest(entries),
+          manifest: JSON.stringify(entries),
+          skipped: JSON.stringify(skipped),
+        })
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
+      await trx
+        .insertInto('home_index')
+        .values({ course_id: request.courseId, student: request.student, walked_at_ns: walkStartedNs, entries: JSON.stringify(index) })
+        .onConflict((oc) => oc.columns(['course_id', 'student']).doUpdateSet({ walked_at_ns: walkStartedNs, entries: JSON.stringify(index) }))
+        .execute();
+      await recordAudit(
+        trx,
+        {
+          courseId: request.courseId,
+          actor: request.actor,
+          action: 'snapshot.taken',
+          target: `${request.student}/${request.name}`,
+          detail: { files: files.length, bytes, skipped: skipped.length, job: request.jobId },
+        },
+        takenAt,
+      );
+      return true;
+    });
+    if (!inserted) return { status: 'exists', ...empty };
+    return { status: 'taken', files: files.length, bytes, read, newBlobs, skipped };
+  }
+
+  private async loadIndex(courseId: string, student: string): Promise<{ walkedAtNs: bigint; entries: Record<string, IndexEntry> } | null> {
+    const row = await this.db
+      .selectFrom('home_index')
+      .select(['walked_at_ns', 'entries'])
+      .where('course_id', '=', courseId)
+      .where('student', '=', student)
+      .executeTakeFirst();
+    return row ? { walkedAtNs: BigInt(row.walked_at_ns), entries: JSON.parse(row.entries) as Record<string, IndexEntry> } : null;
+  }
+}
+
+function reusableHash(previous: { walkedAtNs: bigint; entries: Record<string, IndexEntry> } | null, file: WalkedFile): string | null {
+  const known = previous?.entries[file.path];
+  if (!previous || !known) return null;
+  const same =
+    known.size === file.size &&
+    known.mtimeNs === file.mtimeNs &&
+    known.ino === file.ino &&
+    known.ctimeNs === file.ctimeNs &&
+    known.dev === file.dev;
+  const racy = BigInt(file.mtimeNs) >= previous.walkedAtNs - RACY_MARGIN_NS;
+  return same && !racy ? known.sha256 : null;
+}
