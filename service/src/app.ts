@@ -3,6 +3,8 @@
  * the routes (each behind its own guard).
  */
 import Koa from 'koa';
+import type { BlobStore } from './blobs/blob-store';
+import type { Catalog } from './catalog/catalog';
 import type { Config } from './config';
 import type { HubClient } from './hub/client';
 import type { IdentityCache } from './hub/identity-cache';
@@ -12,6 +14,7 @@ import { errorHandler } from './http/errors';
 import { createRouter } from './http/routes';
 import type { AppState } from './http/state';
 import type { Logger } from './log';
+import type { SnapshotJobs } from './snapshots/jobs';
 import type { Roster } from './students/roster';
 
 export interface AppDeps {
@@ -20,6 +23,9 @@ export interface AppDeps {
   hub: HubClient;
   identities: IdentityCache;
   roster: Roster;
+  catalog: Catalog;
+  blobs: BlobStore;
+  jobs: SnapshotJobs;
   cookieSecret: string;
   version: string;
 }

@@ -37,6 +37,15 @@ export interface Config {
   homeTemplate: string;
   course: Course;
   allowStudentSnapshots: boolean;
+  snapshots: {
+    /** Students snapshotted at once by a job. */
+    concurrency: number;
+    /** Files read at once within one home. */
+    readConcurrency: number;
+    exclude: string[];
+    /** IANA zone of the course: the date suffix of snapshot names is its local date. */
+    timeZone: string;
+  };
   auth: {
     cacheTtlSeconds: number;
     cacheMaxEntries: number;
@@ -97,6 +106,15 @@ const jsonStringList = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 interface Setting {
   /** Environment variable (and config-file key). */
   name: string;
@@ -145,6 +163,15 @@ export const SETTINGS = {
   instructorsGroup: { name: 'COURSEWORK_INSTRUCTORS_GROUP', default: 'instructors', description: "Hub group of the course's instructors.", schema: groupName },
   studentsGroup: { name: 'COURSEWORK_STUDENTS_GROUP', default: 'students', description: "Hub group of the course's students.", schema: groupName },
   allowStudentSnapshots: { name: 'COURSEWORK_ALLOW_STUDENT_SNAPSHOTS', default: 'false', description: 'Whether students may list and download their own snapshots.', schema: boolean },
+  snapshotConcurrency: { name: 'COURSEWORK_SNAPSHOT_CONCURRENCY', default: '4', description: 'Students a snapshot job takes at once.', schema: positiveInt },
+  readConcurrency: { name: 'COURSEWORK_READ_CONCURRENCY', default: '8', description: 'Files read at once within one home.', schema: positiveInt },
+  exclude: { name: 'COURSEWORK_EXCLUDE', default: '[]', description: 'JSON list of glob patterns (relative to the home) never taken into snapshots, e.g. `["*.tmp", "node_modules"]`.', schema: jsonStringList },
+  timeZone: {
+    name: 'COURSEWORK_TIMEZONE',
+    default: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    description: "IANA time zone of the course (default: the server's); snapshot names carry its local date.",
+    schema: z.string().refine(isTimeZone, 'expected an IANA time zone such as America/Vancouver'),
+  },
   cacheTtlSeconds: { name: 'COURSEWORK_AUTH_CACHE_TTL', default: '60', description: 'Seconds a resolved token is trusted before the Hub is asked again (a revoked token is refused after at most this long).', schema: positiveInt },
   cacheMaxEntries: { name: 'COURSEWORK_AUTH_CACHE_SIZE', default: '10000', description: 'Most tokens kept in the identity cache.', schema: positiveInt },
   hubTimeoutMs: { name: 'COURSEWORK_HUB_TIMEOUT_MS', default: '5000', description: 'Time limit of one request to the Hub, in milliseconds.', schema: positiveInt },
@@ -246,6 +273,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     homeTemplate: s.homeTemplate,
     course: { id: s.courseId, title: s.courseTitle, instructorsGroup: s.instructorsGroup, studentsGroup: s.studentsGroup },
     allowStudentSnapshots: s.allowStudentSnapshots,
+    snapshots: {
+      concurrency: s.snapshotConcurrency,
+      readConcurrency: s.readConcurrency,
+      exclude: s.exclude,
+      timeZone: s.timeZone,
+    },
     auth: {
       cacheTtlSeconds: s.cacheTtlSeconds,
       cacheMaxEntries: s.cacheMaxEntries,

@@ -16,8 +16,11 @@ export const STUDENT_SCOPE = 'custom:coursework:student';
 
 export type Role = 'instructor' | 'student';
 
-/** `public`: anyone; `member`: any caller with access to the service; a list: callers holding one of the roles. */
-export type Audience = 'public' | 'member' | readonly Role[];
+/**
+ * `public`: anyone; `member`: any caller with access to the service; a list: callers holding one of the roles,
+ * where `owner` is the student a resource belongs to (for snapshots, only when the admin lets students see theirs).
+ */
+export type Audience = 'public' | 'member' | readonly (Role | 'owner')[];
 
 /** Every route of the service, by operation id (the OpenAPI operationId for API routes). */
 export const POLICY = {
@@ -28,6 +31,15 @@ export const POLICY = {
   getHome: 'member',
   getMe: 'member',
   listStudents: ['instructor'],
+  createSnapshots: ['instructor'],
+  getJob: ['instructor'],
+  listStudentSnapshots: ['instructor', 'owner'],
+  getStudentSnapshot: ['instructor', 'owner'],
+  listSnapshotFiles: ['instructor', 'owner'],
+  getSnapshotFile: ['instructor', 'owner'],
+  getStudentSnapshotZip: ['instructor', 'owner'],
+  deleteStudentSnapshot: ['instructor'],
+  getSnapshotNameZip: ['instructor'],
 } as const satisfies Record<string, Audience>;
 
 export type Operation = keyof typeof POLICY;
@@ -50,16 +62,26 @@ export function callerFor(identity: HubIdentity, course: Course, accessScopes: r
   return { identity, hasAccess: identity.scopes.some((scope) => accessScopes.includes(scope)), roles };
 }
 
-export function decide(operation: Operation, caller: Caller | undefined): Decision {
+/** What an operation touches, where that matters: the student who owns it. */
+export interface Resource {
+  owner?: string;
+  /** Whether owners may use `owner` operations at all (COURSEWORK_ALLOW_STUDENT_SNAPSHOTS). */
+  ownerAccess: boolean;
+}
+
+export function decide(operation: Operation, caller: Caller | undefined, resource: Resource = { ownerAccess: false }): Decision {
   const audience: Audience = POLICY[operation];
   if (audience === 'public') return 'allow';
   if (!caller) return 'unauthenticated';
   if (!caller.hasAccess) return 'no-access';
   if (audience === 'member') return 'allow';
-  return audience.some((role) => caller.roles.includes(role)) ? 'allow' : 'forbidden';
+  const isOwner =
+    resource.ownerAccess && resource.owner === caller.identity.name && caller.roles.includes('student');
+  return audience.some((who) => (who === 'owner' ? isOwner : caller.roles.includes(who))) ? 'allow' : 'forbidden';
 }
 
-/** The operations a caller may perform, for `GET me` and the UI. */
-export function permissionsOf(caller: Caller): Operation[] {
-  return (Object.keys(POLICY) as Operation[]).filter((op) => POLICY[op] !== 'public' && decide(op, caller) === 'allow');
+/** The operations a caller may perform (on their own resources, for owner operations), for `GET me` and the UI. */
+export function permissionsOf(caller: Caller, ownerAccess: boolean): Operation[] {
+  const own: Resource = { owner: caller.identity.name, ownerAccess };
+  return (Object.keys(POLICY) as Operation[]).filter((op) => POLICY[op] !== 'public' && decide(op, caller, own) === 'allow');
 }

@@ -21,6 +21,8 @@ export interface AuthDeps {
   course: Course;
   accessScopes: readonly string[];
   serviceName: string;
+  /** Students may read their own snapshots. */
+  ownerAccess: boolean;
 }
 
 type Ctx = ParameterizedContext<AppState>;
@@ -59,7 +61,8 @@ export function guard(operation: Operation, deps: AuthDeps, onUnauthenticated?: 
     if (ctx.state.authVia === 'cookie' && !SAFE_METHODS.has(ctx.method) && !deps.oauth.xsrfMatches(ctx)) {
       return sendError(ctx, 403, "XSRF check failed: send the coursework-xsrf cookie's value in the X-XSRFToken header");
     }
-    switch (decide(operation, ctx.state.caller)) {
+    const owner = (ctx as { params?: Record<string, string> }).params?.student;
+    switch (decide(operation, ctx.state.caller, { owner, ownerAccess: deps.ownerAccess })) {
       case 'allow':
         return next();
       case 'unauthenticated':

@@ -33,10 +33,26 @@ const pageParameters = [
   },
 ];
 
+const studentParameter = { name: 'student', in: 'path', required: true, schema: { type: 'string' } };
+const snapshotParameter = {
+  name: 'snapshot',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,99}_\\d{4}-\\d{2}-\\d{2}$' },
+  description: 'Full snapshot name, with its date suffix.',
+};
+
 const authErrors = {
   '401': errorResponse('No token, or a token the Hub does not accept.'),
   '403': errorResponse('The token lacks access to the service, or the caller lacks the role.'),
   '503': errorResponse('JupyterHub is unreachable and the token is not cached.'),
+};
+
+const snapshotErrors = {
+  '400': errorResponse('Bad student or snapshot name.'),
+  '404': errorResponse('No such snapshot (or file).'),
+  '410': errorResponse('The snapshot was deleted.'),
+  ...authErrors,
 };
 
 export function openApiDocument(servicePrefix: string) {
@@ -99,6 +115,87 @@ export function openApiDocument(servicePrefix: string) {
             },
           },
         },
+        StudentOutcome: {
+          type: 'object',
+          required: ['status'],
+          properties: {
+            status: { enum: ['pending', 'taken', 'exists', 'no-home', 'not-a-student', 'failed'] },
+            files: { type: 'integer' },
+            bytes: { type: 'integer' },
+            skipped: { type: 'integer', description: 'Entries of the home left out (hidden, special files, over a cap, ...).' },
+            error: { type: 'string' },
+          },
+        },
+        Job: {
+          type: 'object',
+          required: ['id', 'kind', 'state', 'name', 'includeHidden', 'total', 'done', 'bytes', 'createdBy', 'createdAt', 'startedAt', 'finishedAt', 'students'],
+          properties: {
+            id: { type: 'string' },
+            kind: { const: 'snapshot' },
+            state: { enum: ['queued', 'running', 'done'] },
+            name: { type: 'string', description: 'The snapshot name with its date suffix.' },
+            includeHidden: { type: 'boolean' },
+            total: { type: 'integer' },
+            done: { type: 'integer' },
+            bytes: { type: 'integer' },
+            createdBy: { type: 'string' },
+            createdAt: { type: 'string', format: 'date-time' },
+            startedAt: { type: ['string', 'null'] },
+            finishedAt: { type: ['string', 'null'] },
+            students: { type: 'object', additionalProperties: { $ref: '#/components/schemas/StudentOutcome' } },
+          },
+        },
+        SnapshotSummary: {
+          type: 'object',
+          required: ['student', 'name', 'takenAt', 'takenBy', 'files', 'bytes', 'includeHidden', 'manifestSha256'],
+          properties: {
+            student: { type: 'string' },
+            name: { type: 'string' },
+            takenAt: { type: 'string', format: 'date-time' },
+            takenBy: { type: 'string' },
+            files: { type: 'integer' },
+            bytes: { type: 'integer' },
+            includeHidden: { type: 'boolean' },
+            manifestSha256: { type: 'string', description: 'SHA-256 of the manifest: a receipt of what was captured.' },
+          },
+        },
+        SnapshotDetail: {
+          allOf: [
+            { $ref: '#/components/schemas/SnapshotSummary' },
+            {
+              type: 'object',
+              required: ['skipped'],
+              properties: {
+                skipped: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['path', 'reason'],
+                    properties: {
+                      path: { type: 'string' },
+                      reason: {
+                        enum: ['hidden', 'excluded', 'fifo', 'socket', 'device', 'other-filesystem', 'over-file-cap', 'over-home-cap', 'vanished', 'unreadable', 'unusable-name'],
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          ],
+        },
+        ManifestEntry: {
+          type: 'object',
+          required: ['path', 'type', 'size', 'mode', 'mtime', 'sha256'],
+          additionalProperties: false,
+          properties: {
+            path: { type: 'string' },
+            type: { enum: ['file', 'symlink'], description: 'Symlinks are recorded, never followed.' },
+            size: { type: 'integer' },
+            mode: { type: 'integer' },
+            mtime: { type: 'string', format: 'date-time' },
+            sha256: { type: ['string', 'null'] },
+          },
+        },
         Student: {
           type: 'object',
           required: ['name', 'homeExists'],
@@ -152,6 +249,147 @@ export function openApiDocument(servicePrefix: string) {
               },
             },
             '400': errorResponse('Bad offset or limit.'),
+            ...authErrors,
+          },
+        },
+      },
+      '/api/v1/snapshots': {
+        post: {
+          operationId: 'createSnapshots',
+          summary:
+            'Snapshot one, several or all students in the background. The name gets the course-local date as suffix; a student who already has that snapshot is reported as `exists`, never overwritten. An identical request while one runs joins it.',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['name'],
+                  properties: {
+                    name: { type: 'string', maxLength: 100 },
+                    students: { type: 'array', items: { type: 'string' }, description: 'Default: every student of the course.' },
+                    includeHidden: { type: 'boolean', default: false },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            '202': {
+              description: 'The job (new, or the running one this request joined); its URL is in Location.',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['job', 'joined'],
+                    properties: { job: { $ref: '#/components/schemas/Job' }, joined: { type: 'boolean' } },
+                  },
+                },
+              },
+            },
+            '400': errorResponse('Bad name or student list.'),
+            ...authErrors,
+          },
+        },
+      },
+      '/api/v1/jobs/{job}': {
+        get: {
+          operationId: 'getJob',
+          summary: 'State and progress of a job, with the outcome for each student.',
+          parameters: [{ name: 'job', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'The job', content: { 'application/json': { schema: { $ref: '#/components/schemas/Job' } } } },
+            '404': errorResponse('No such job.'),
+            ...authErrors,
+          },
+        },
+      },
+      '/api/v1/students/{student}/snapshots': {
+        get: {
+          operationId: 'listStudentSnapshots',
+          summary: "A student's snapshots, newest first (instructors; the student too when the admin allows it).",
+          parameters: [studentParameter, ...pageParameters],
+          responses: {
+            '200': {
+              description: 'A page of snapshots',
+              content: {
+                'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/SnapshotSummary' } } },
+                'application/jupyterhub-pagination+json': { schema: paginationEnvelope('#/components/schemas/SnapshotSummary') },
+              },
+            },
+            '400': errorResponse('Bad student name.'),
+            ...authErrors,
+          },
+        },
+      },
+      '/api/v1/students/{student}/snapshots/{snapshot}': {
+        get: {
+          operationId: 'getStudentSnapshot',
+          summary: 'One snapshot, with what the walk left out and why.',
+          parameters: [studentParameter, snapshotParameter],
+          responses: {
+            '200': { description: 'The snapshot', content: { 'application/json': { schema: { $ref: '#/components/schemas/SnapshotDetail' } } } },
+            ...snapshotErrors,
+          },
+        },
+        delete: {
+          operationId: 'deleteStudentSnapshot',
+          summary: 'Deletes a snapshot (instructors). It then answers 410; its bytes are collected once unreferenced.',
+          parameters: [studentParameter, snapshotParameter],
+          responses: { '204': { description: 'Deleted' }, ...snapshotErrors },
+        },
+      },
+      '/api/v1/students/{student}/snapshots/{snapshot}/files': {
+        get: {
+          operationId: 'listSnapshotFiles',
+          summary: 'The manifest: every file and symlink captured.',
+          parameters: [studentParameter, snapshotParameter, ...pageParameters],
+          responses: {
+            '200': {
+              description: 'A page of manifest entries',
+              content: {
+                'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/ManifestEntry' } } },
+                'application/jupyterhub-pagination+json': { schema: paginationEnvelope('#/components/schemas/ManifestEntry') },
+              },
+            },
+            ...snapshotErrors,
+          },
+        },
+      },
+      '/api/v1/students/{student}/snapshots/{snapshot}/files/{path}': {
+        get: {
+          operationId: 'getSnapshotFile',
+          summary: 'One file, as an attachment: real Content-Type, ETag (the SHA-256), Range, gzip when accepted.',
+          parameters: [studentParameter, snapshotParameter, { name: 'path', in: 'path', required: true, schema: { type: 'string' }, description: 'Path in the snapshot; may contain /.' }],
+          responses: {
+            '200': { description: 'The bytes', content: { 'application/octet-stream': {} } },
+            '206': { description: 'A byte range' },
+            '304': { description: 'Not modified (If-None-Match)' },
+            '416': errorResponse('Range not satisfiable.'),
+            ...snapshotErrors,
+          },
+        },
+      },
+      '/api/v1/students/{student}/snapshots/{snapshot}/zip': {
+        get: {
+          operationId: 'getStudentSnapshotZip',
+          summary: 'The snapshot as a streamed zip, `<student>_<snapshot>.zip`.',
+          parameters: [studentParameter, snapshotParameter],
+          responses: { '200': { description: 'The zip', content: { 'application/zip': {} } }, ...snapshotErrors },
+        },
+      },
+      '/api/v1/snapshots/{snapshot}/zip': {
+        get: {
+          operationId: 'getSnapshotNameZip',
+          summary: 'One zip of a snapshot name across students, a folder per student, streamed: what a grader downloads.',
+          parameters: [
+            snapshotParameter,
+            { name: 'students', in: 'query', schema: { type: 'string' }, description: 'Comma-separated names; default: all.' },
+          ],
+          responses: {
+            '200': { description: 'The zip', content: { 'application/zip': {} } },
+            '400': errorResponse('Bad snapshot or student name.'),
+            '404': errorResponse('No student has that snapshot.'),
             ...authErrors,
           },
         },

@@ -5,7 +5,7 @@
  */
 import type { Layer } from '@koa/router';
 import { POLICY, type Operation } from '../access/policy';
-import { type CallerName, type InProcessApp, startInProcessApp, tokenOf } from '../../test/support/in-process';
+import { type CallerName, type InProcessApp, SEEDED, startInProcessApp, tokenOf } from '../../test/support/in-process';
 import { createRouter } from './routes';
 import { openApiDocument } from './openapi';
 
@@ -13,12 +13,25 @@ type Who = 'anonymous' | 'badToken' | CallerName;
 const WHO: Who[] = ['anonymous', 'badToken', 'noAccess', 'outsider', 'student', 'scopeWithoutGroup', 'instructor', 'lmsService'];
 
 interface Row {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
+  body?: unknown;
   expect: Record<Who, number>;
 }
 
 const everyone = (status: number) => Object.fromEntries(WHO.map((w) => [w, status])) as Record<Who, number>;
+/** Instructors (users in the group, and services with the scope) get `status`; everyone else is refused. */
+const instructorsOnly = (status: number): Record<Who, number> => ({
+  anonymous: 401,
+  badToken: 401,
+  noAccess: 403,
+  outsider: 403,
+  student: 403,
+  scopeWithoutGroup: 403,
+  instructor: status,
+  lmsService: status,
+});
+const snapshot = `api/v1/students/${SEEDED.student}/snapshots/${SEEDED.name}`;
 
 const TABLE: Record<Operation, Row> = {
   getHealth: { method: 'GET', path: 'health', expect: everyone(200) },
@@ -40,11 +53,16 @@ const TABLE: Record<Operation, Row> = {
     path: 'logout',
     expect: { anonymous: 401, badToken: 401, noAccess: 403, outsider: 204, student: 204, scopeWithoutGroup: 204, instructor: 204, lmsService: 204 },
   },
-  listStudents: {
-    method: 'GET',
-    path: 'api/v1/students',
-    expect: { anonymous: 401, badToken: 401, noAccess: 403, outsider: 403, student: 403, scopeWithoutGroup: 403, instructor: 200, lmsService: 200 },
-  },
+  listStudents: { method: 'GET', path: 'api/v1/students', expect: instructorsOnly(200) },
+  createSnapshots: { method: 'POST', path: 'api/v1/snapshots', body: { name: 'table test', students: ['student2'] }, expect: instructorsOnly(202) },
+  getJob: { method: 'GET', path: 'api/v1/jobs/00000000-0000-0000-0000-000000000000', expect: instructorsOnly(404) },
+  listStudentSnapshots: { method: 'GET', path: `api/v1/students/${SEEDED.student}/snapshots`, expect: instructorsOnly(200) },
+  getStudentSnapshot: { method: 'GET', path: snapshot, expect: instructorsOnly(200) },
+  deleteStudentSnapshot: { method: 'DELETE', path: `api/v1/students/${SEEDED.student}/snapshots/never_2026-01-01`, expect: instructorsOnly(404) },
+  listSnapshotFiles: { method: 'GET', path: `${snapshot}/files`, expect: instructorsOnly(200) },
+  getSnapshotFile: { method: 'GET', path: `${snapshot}/files/${SEEDED.file}`, expect: instructorsOnly(200) },
+  getStudentSnapshotZip: { method: 'GET', path: `${snapshot}/zip`, expect: instructorsOnly(200) },
+  getSnapshotNameZip: { method: 'GET', path: `api/v1/snapshots/${SEEDED.name}/zip`, expect: instructorsOnly(200) },
 };
 
 let app: InProcessApp;
@@ -59,9 +77,15 @@ describe('every route × every caller', () => {
   it.each(cases)('%s as %s', async (op, who) => {
     const row = TABLE[op];
     const headers: Record<string, string> = { Accept: 'text/html,application/json' };
+    if (row.body) headers['Content-Type'] = 'application/json';
     if (who === 'badToken') headers.Authorization = 'token not-a-real-token';
     else if (who !== 'anonymous') headers.Authorization = `token ${tokenOf(who)}`;
-    const response = await fetch(app.url + app.prefix + row.path, { method: row.method, headers, redirect: 'manual' });
+    const response = await fetch(app.url + app.prefix + row.path, {
+      method: row.method,
+      headers,
+      body: row.body ? JSON.stringify(row.body) : undefined,
+      redirect: 'manual',
+    });
     expect(response.status).toBe(row.expect[who]);
     if (response.status >= 400) {
       const body = (await response.json()) as { status: number; message: string };
@@ -133,7 +157,7 @@ describe('callers', () => {
 
 describe('the OpenAPI document', () => {
   const prefix = '/services/coursework/';
-  const router = createRouter({ config: { hub: { servicePrefix: prefix, oauthCallbackUrl: `${prefix}oauth_callback` } } } as never);
+  const router = () => createRouter({ config: app.config } as never);
   const document = openApiDocument(prefix);
 
   /** `/services/coursework/api/v1/x/:id` → `/api/v1/x/{id}` */
@@ -145,7 +169,7 @@ describe('the OpenAPI document', () => {
   );
 
   it('describes every API route of the router, with the same path and method', () => {
-    const routed = router.stack
+    const routed = router().stack
       .filter((layer) => documented.some((d) => d.operationId === layer.name))
       .map((layer) => ({ path: toOpenApiPath(layer), operationId: layer.name, methods: layer.methods }));
     for (const doc of documented) {
@@ -157,7 +181,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('leaves out only the browser routes', () => {
-    const undocumented = router.stack.map((layer) => layer.name).filter((name) => !documented.some((d) => d.operationId === name));
+    const undocumented = router().stack.map((layer) => layer.name).filter((name) => !documented.some((d) => d.operationId === name));
     expect(undocumented.sort()).toEqual(['getHome', 'logout', 'oauthCallback']);
   });
 

@@ -14,9 +14,10 @@ import { type AuthDeps, guard } from './auth';
 import { openApiDocument } from './openapi';
 import { homePage } from './pages';
 import { parsePage, sendPage } from './pagination';
+import { addSnapshotRoutes, type SnapshotRouteDeps } from './snapshot-routes';
 import type { AppState } from './state';
 
-export interface RouteDeps {
+export interface RouteDeps extends SnapshotRouteDeps {
   config: Config;
   identities: IdentityCache;
   oauth: HubOAuth;
@@ -36,15 +37,20 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
     course: config.course,
     accessScopes: config.hub.accessScopes,
     serviceName: config.hub.serviceName,
+    ownerAccess: config.allowStudentSnapshots,
   };
   /** Registers a route named by its operation, behind that operation's guard. */
-  const add = (
+  const addRoute = (
     method: 'get' | 'post' | 'put' | 'delete',
     operation: Operation,
     path: string,
-    handler: Middleware<AppState>,
+    handlers: Middleware<AppState>[],
     onUnauthenticated?: (ctx: Ctx) => void,
-  ) => router[method](operation, path, guard(operation, authDeps, onUnauthenticated), handler);
+  ) => {
+    router[method](operation, path, guard(operation, authDeps, onUnauthenticated), ...handlers);
+  };
+  const add = (method: 'get' | 'post' | 'put' | 'delete', operation: Operation, path: string, ...handlers: Middleware<AppState>[]) =>
+    addRoute(method, operation, path, handlers);
   const sendToLogin = (ctx: Ctx) => oauth.redirectToLogin(ctx, ctx.originalUrl);
   const openApi = openApiDocument(prefix);
 
@@ -65,7 +71,7 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
       admin,
       groups,
       roles: caller.roles,
-      permissions: permissionsOf(caller),
+      permissions: permissionsOf(caller, config.allowStudentSnapshots),
       course: { id: config.course.id, title: config.course.title },
     };
   });
@@ -91,14 +97,18 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
   });
 
   // The Hub's service link and its start-up check land here; browsers without a login go through OAuth.
-  add(
+  addSnapshotRoutes(add, deps);
+
+  addRoute(
     'get',
     'getHome',
     '/',
-    (ctx) => {
-      ctx.type = 'html';
-      ctx.body = homePage({ caller: ctx.state.caller!, course: config.course, prefix, version: deps.version });
-    },
+    [
+      (ctx) => {
+        ctx.type = 'html';
+        ctx.body = homePage({ caller: ctx.state.caller!, course: config.course, prefix, version: deps.version });
+      },
+    ],
     sendToLogin,
   );
 

@@ -3,7 +3,7 @@
  * HTTP layer only; the integration tests run the service under a real JupyterHub.
  */
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../src/app';
@@ -11,6 +11,10 @@ import { type Config, loadConfig } from '../../src/config';
 import { HubClient, type HubIdentity } from '../../src/hub/client';
 import { IdentityCache } from '../../src/hub/identity-cache';
 import { createLogger } from '../../src/log';
+import { BlobStore } from '../../src/blobs/blob-store';
+import { migrate, openSqliteCatalog, syncCourse } from '../../src/catalog/catalog';
+import { SnapshotJobs } from '../../src/snapshots/jobs';
+import { SnapshotTaker } from '../../src/snapshots/take';
 import { Roster } from '../../src/students/roster';
 
 const ACCESS = 'access:services!service=coursework';
@@ -29,8 +33,12 @@ export type CallerName = keyof typeof CALLERS;
 /** The token that stands for a caller in these tests. */
 export const tokenOf = (caller: CallerName): string => `token-of-${caller}`;
 
+/** A snapshot every in-process app starts with, of student1's home. */
+export const SEEDED = { student: 'student1', name: 'hw1_2026-11-23', file: 'assignment-1.ipynb', content: '{"cells": []}' };
+
 export interface InProcessApp {
   url: string;
+  jobs: SnapshotJobs;
   prefix: string;
   config: Config;
   /** How many times each token was looked up with the stand-in Hub. */
@@ -40,6 +48,11 @@ export interface InProcessApp {
 
 export async function startInProcessApp(env: Record<string, string> = {}): Promise<InProcessApp> {
   const homes = mkdtempSync(path.join(os.tmpdir(), 'coursework-homes-'));
+  for (const student of ['student1', 'student2', 'student3']) {
+    mkdirSync(path.join(homes, student, 'sub'), { recursive: true });
+    writeFileSync(path.join(homes, student, SEEDED.file), SEEDED.content);
+    writeFileSync(path.join(homes, student, 'sub', 'notes.txt'), `notes of ${student}`);
+  }
   const config = loadConfig({
     JUPYTERHUB_API_URL: 'http://127.0.0.1:9/hub/api',
     JUPYTERHUB_API_TOKEN: 'service-token-for-tests',
@@ -63,7 +76,26 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
     },
   };
   const log = createLogger('fatal');
+  const catalog = openSqliteCatalog(path.join(config.dataDir, 'catalog.sqlite'));
+  await migrate(catalog, log);
+  await syncCourse(catalog, config.course);
+  const blobs = new BlobStore(path.join(config.dataDir, 'blobs'), { durable: false });
+  const taker = new SnapshotTaker(catalog, blobs, { exclude: [], maxFileBytes: 1e6, maxHomeBytes: 1e7, readConcurrency: 2 });
+  const jobs = new SnapshotJobs(catalog, taker, { courseId: config.course.id, homeTemplate: config.homeTemplate, concurrency: 2 }, log);
+  await taker.take({
+    courseId: config.course.id,
+    student: SEEDED.student,
+    home: path.join(homes, SEEDED.student),
+    baseName: 'hw1',
+    name: SEEDED.name,
+    includeHidden: false,
+    actor: 'instructor',
+    jobId: null,
+  });
   const app = createApp({
+    catalog,
+    blobs,
+    jobs,
     config,
     log,
     hub: new HubClient({ apiUrl: config.hub.apiUrl, serviceToken: config.hub.apiToken, timeoutMs: 500 }),
@@ -79,7 +111,11 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
     url: `http://127.0.0.1:${port}`,
     prefix: config.hub.servicePrefix,
     config,
+    jobs,
     lookups,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await catalog.destroy();
+    },
   };
 }

@@ -1,0 +1,178 @@
+/** The snapshot API (`api/v1/snapshots`, `api/v1/jobs`, `api/v1/students/{student}/snapshots/...`). */
+import type { Middleware } from 'koa';
+import { koaBody } from 'koa-body';
+import type { Operation } from '../access/policy';
+import { recordAudit } from '../audit/audit';
+import { zipStream } from '../archive/zip-writer';
+import type { BlobStore } from '../blobs/blob-store';
+import type { Catalog } from '../catalog/catalog';
+import type { Config } from '../config';
+import { assertSafeUserName, InvalidUserNameError } from '../homes/home-path';
+import type { SnapshotJobs } from '../snapshots/jobs';
+import { fullSnapshotName, InvalidNameError, isFullSnapshotName, snapshotBaseName } from '../snapshots/names';
+import { type Lookup, SnapshotQueries } from '../snapshots/queries';
+import { manifestZipEntries } from '../snapshots/zip';
+import type { Roster } from '../students/roster';
+import { contentDisposition, sendBlob } from './download';
+import { ApiError } from './errors';
+import { parsePage, sendPage } from './pagination';
+import type { AppState } from './state';
+
+export interface SnapshotRouteDeps {
+  config: Config;
+  catalog: Catalog;
+  blobs: BlobStore;
+  jobs: SnapshotJobs;
+  roster: Roster;
+  now?: () => Date;
+}
+
+type Add = (method: 'get' | 'post' | 'put' | 'delete', operation: Operation, path: string, ...handlers: Middleware<AppState>[]) => void;
+
+const MAX_STUDENTS_PER_REQUEST = 10000;
+
+function studentParam(value: string | undefined): string {
+  try {
+    assertSafeUserName(value ?? '');
+  } catch (error) {
+    if (error instanceof InvalidUserNameError) throw new ApiError(400, `Bad student name: ${error.message}`);
+    throw error;
+  }
+  return value!;
+}
+
+function snapshotParam(value: string | undefined): string {
+  if (!value || !isFullSnapshotName(value)) {
+    throw new ApiError(400, 'Bad snapshot name: expected a name such as assignment-1_2026-11-23');
+  }
+  return value;
+}
+
+function requireLive(lookup: Lookup, student: string, name: string): Extract<Lookup, { found: 'live' }> {
+  if (lookup.found === 'live') return lookup;
+  if (lookup.found === 'deleted') throw new ApiError(410, `Snapshot ${name} of ${student} was deleted on ${lookup.deletedAt}`);
+  throw new ApiError(404, `No snapshot ${name} for ${student}`);
+}
+
+/** Validates `POST api/v1/snapshots` bodies. */
+function parseSnapshotRequest(body: unknown): { baseName: string; students?: string[]; includeHidden: boolean } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'Expected a JSON object');
+  const { name, students, includeHidden } = body as Record<string, unknown>;
+  let baseName: string;
+  try {
+    baseName = snapshotBaseName(name);
+  } catch (error) {
+    if (error instanceof InvalidNameError) throw new ApiError(400, `Bad name: ${error.message}`);
+    throw error;
+  }
+  if (includeHidden !== undefined && typeof includeHidden !== 'boolean') throw new ApiError(400, 'includeHidden must be true or false');
+  if (students === undefined) return { baseName, includeHidden: includeHidden ?? false };
+  if (!Array.isArray(students) || students.length === 0 || students.length > MAX_STUDENTS_PER_REQUEST) {
+    throw new ApiError(400, `students must be a non-empty list of at most ${MAX_STUDENTS_PER_REQUEST} names`);
+  }
+  for (const student of students) {
+    if (typeof student !== 'string') throw new ApiError(400, 'students must be a list of names');
+    studentParam(student);
+  }
+  return { baseName, students: students as string[], includeHidden: includeHidden ?? false };
+}
+
+export function addSnapshotRoutes(add: Add, deps: SnapshotRouteDeps): void {
+  const { config, blobs, jobs, roster } = deps;
+  const prefix = config.hub.servicePrefix;
+  const now = deps.now ?? (() => new Date());
+  const queries = new SnapshotQueries(deps.catalog, config.course.id);
+  const json = koaBody({ json: true, urlencoded: false, multipart: false, jsonLimit: '1mb' }) as unknown as Middleware<AppState>;
+  const audit = (actor: string, action: 'snapshot.downloaded', target: string) =>
+    recordAudit(deps.catalog, { courseId: config.course.id, actor, action, target });
+
+  add('post', 'createSnapshots', '/api/v1/snapshots', json, async (ctx) => {
+    const request = parseSnapshotRequest(ctx.request.body);
+    const everyone = await roster.studentNames();
+    const name = fullSnapshotName(request.baseName, now(), config.snapshots.timeZone);
+    const { job, joined } = await jobs.request(
+      { name, baseName: request.baseName, includeHidden: request.includeHidden, students: request.students ?? everyone },
+      everyone,
+      ctx.state.caller!.identity.name,
+    );
+    ctx.status = 202;
+    ctx.set('Location', `${prefix}api/v1/jobs/${job.id}`);
+    ctx.body = { job, joined };
+  });
+
+  add('get', 'getJob', '/api/v1/jobs/:job', async (ctx) => {
+    const job = /^[0-9a-f-]{36}$/.test(ctx.params.job ?? '') ? await jobs.get(ctx.params.job!) : undefined;
+    if (!job) throw new ApiError(404, 'No such job');
+    ctx.body = job;
+  });
+
+  add('get', 'listStudentSnapshots', '/api/v1/students/:student/snapshots', async (ctx) => {
+    const student = studentParam(ctx.params.student);
+    const page = parsePage(ctx.query, config.pagination);
+    const { items, total } = await queries.listForStudent(student, page.offset, page.limit);
+    sendPage(ctx, items, total, page);
+  });
+
+  add('get', 'getStudentSnapshot', '/api/v1/students/:student/snapshots/:snapshot', async (ctx) => {
+    const student = studentParam(ctx.params.student);
+    const name = snapshotParam(ctx.params.snapshot);
+    ctx.body = requireLive(await queries.find(student, name), student, name).detail;
+  });
+
+  add('delete', 'deleteStudentSnapshot', '/api/v1/students/:student/snapshots/:snapshot', async (ctx) => {
+    const student = studentParam(ctx.params.student);
+    const name = snapshotParam(ctx.params.snapshot);
+    requireLive(await queries.find(student, name), student, name);
+    if (!(await queries.delete(student, name, ctx.state.caller!.identity.name))) throw new ApiError(410, `Snapshot ${name} of ${student} was deleted`);
+    ctx.status = 204;
+  });
+
+  add('get', 'listSnapshotFiles', '/api/v1/students/:student/snapshots/:snapshot/files', async (ctx) => {
+    const student = studentParam(ctx.params.student);
+    const name = snapshotParam(ctx.params.snapshot);
+    const { manifest } = requireLive(await queries.find(student, name), student, name);
+    const page = parsePage(ctx.query, config.pagination);
+    sendPage(ctx, manifest.slice(page.offset, page.offset + page.limit), manifest.length, page);
+  });
+
+  add('get', 'getSnapshotFile', '/api/v1/students/:student/snapshots/:snapshot/files/*path', async (ctx) => {
+    const student = studentParam(ctx.params.student);
+    const name = snapshotParam(ctx.params.snapshot);
+    const { manifest } = requireLive(await queries.find(student, name), student, name);
+    const filePath = ctx.params.path ?? '';
+    // Paths are looked up in the manifest, never on disk: `..`, absolute or encoded paths simply match nothing.
+    const entry = manifest.find((e) => e.path === filePath);
+    if (!entry) throw new ApiError(404, `No file ${JSON.stringify(filePath.slice(0, 200))} in snapshot ${name}`);
+    if (entry.type !== 'file' || !entry.sha256) throw new ApiError(404, `${filePath} is a symlink; its target was not captured`);
+    await audit(ctx.state.caller!.identity.name, 'snapshot.downloaded', `${student}/${name}/${filePath}`);
+    await sendBlob(ctx, blobs, entry.sha256, filePath.split('/').pop()!);
+  });
+
+  add('get', 'getStudentSnapshotZip', '/api/v1/students/:student/snapshots/:snapshot/zip', async (ctx) => {
+    const student = studentParam(ctx.params.student);
+    const name = snapshotParam(ctx.params.snapshot);
+    const { manifest } = requireLive(await queries.find(student, name), student, name);
+    await audit(ctx.state.caller!.identity.name, 'snapshot.downloaded', `${student}/${name}.zip`);
+    ctx.set('Content-Type', 'application/zip');
+    ctx.set('Content-Disposition', contentDisposition(`${student}_${name}.zip`));
+    ctx.body = zipStream(manifestZipEntries(blobs, manifest, ''));
+  });
+
+  add('get', 'getSnapshotNameZip', '/api/v1/snapshots/:snapshot/zip', async (ctx) => {
+    const name = snapshotParam(ctx.params.snapshot);
+    let students: string[] | undefined;
+    if (typeof ctx.query.students === 'string' && ctx.query.students !== '') {
+      students = ctx.query.students.split(',').map((s) => studentParam(s.trim()));
+    }
+    const snapshots = await queries.byName(name, students);
+    if (snapshots.length === 0) throw new ApiError(404, `No student has a snapshot ${name}`);
+    await audit(ctx.state.caller!.identity.name, 'snapshot.downloaded', `${name}.zip`);
+    ctx.set('Content-Type', 'application/zip');
+    ctx.set('Content-Disposition', contentDisposition(`${name}.zip`));
+    ctx.body = zipStream(
+      (function* () {
+        for (const { summary, manifest } of snapshots) yield* manifestZipEntries(blobs, manifest, summary.student);
+      })(),
+    );
+  });
+}

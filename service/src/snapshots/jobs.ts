@@ -1,0 +1,250 @@
+/**
+ * Snapshot jobs: snapshotting several students (or a whole course) in the background.
+ *
+ * A request returns at once with a job; students are taken in parallel by a bounded pool, each one's outcome is
+ * recorded as it finishes (one failing student fails only itself), and progress is kept in the catalog. An
+ * identical request (same name, students and options) while a job is queued or running joins that job instead of
+ * starting another. After a crash or restart, unfinished jobs resume: students already taken stay taken (the
+ * snapshot row carries the job's id), the rest are taken then.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Catalog } from '../catalog/catalog';
+import type { JobsTable } from '../catalog/schema';
+import { homePath } from '../homes/home-path';
+import type { Logger } from '../log';
+import { mapPool } from '../util/pool';
+import type { SnapshotTaker, TakeStatus } from './take';
+
+export type StudentStatus = 'pending' | TakeStatus | 'not-a-student' | 'failed';
+
+export interface StudentOutcome {
+  status: StudentStatus;
+  files?: number;
+  bytes?: number;
+  /** How many entries of the home were left out (hidden, symlinked special files, over a cap, ...). */
+  skipped?: number;
+  error?: string;
+}
+
+export interface JobParams {
+  name: string;
+  baseName: string;
+  includeHidden: boolean;
+  students: string[];
+}
+
+export interface JobView {
+  id: string;
+  kind: 'snapshot';
+  state: JobsTable['state'];
+  name: string;
+  includeHidden: boolean;
+  total: number;
+  done: number;
+  bytes: number;
+  createdBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  students: Record<string, StudentOutcome>;
+}
+
+export interface SnapshotJobsOptions {
+  courseId: string;
+  homeTemplate: string;
+  /** Students snapshotted at once. */
+  concurrency: number;
+  now?: () => Date;
+}
+
+export class SnapshotJobs {
+  private readonly running = new Map<string, Promise<void>>();
+  /** Serialises the updates of each job's row. */
+  private readonly writes = new Map<string, Promise<unknown>>();
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly db: Catalog,
+    private readonly taker: SnapshotTaker,
+    private readonly options: SnapshotJobsOptions,
+    private readonly log: Logger,
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Starts (or joins) a job. `students` are the requested names; those not in `roster` are reported as
+   * `not-a-student` and never looked for on disk.
+   */
+  async request(params: JobParams, roster: readonly string[], actor: string): Promise<{ job: JobView; joined: boolean }> {
+    const students = [...new Set(params.students)].sort();
+    const key = createHash('sha256').update(JSON.stringify([params.name, students, params.includeHidden])).digest('hex');
+    const active = await this.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('course_id', '=', this.options.courseId)
+      .where('dedupe_key', '=', key)
+      .where('state', 'in', ['queued', 'running'])
+      .executeTakeFirst();
+    if (active) return { job: (await this.get(active.id))!, joined: true };
+
+    const members = new Set(roster);
+    const results: Record<string, StudentOutcome> = {};
+    for (const student of students) results[student] = { status: members.has(student) ? 'pending' : 'not-a-student' };
+    const id = randomUUID();
+    const done = Object.values(results).filter((r) => r.status !== 'pending').length;
+    await this.db
+      .insertInto('jobs')
+      .values({
+        id,
+        course_id: this.options.courseId,
+        kind: 'snapshot',
+        dedupe_key: key,
+        params: JSON.stringify({ ...params, students }),
+        state: 'queued',
+        total: students.length,
+        done,
+        bytes: 0,
+        results: JSON.stringify(results),
+        created_by: actor,
+        created_at: this.now().toISOString(),
+        started_at: null,
+        finished_at: null,
+      })
+      .execute();
+    this.start(id);
+    return { job: (await this.get(id))!, joined: false };
+  }
+
+  async get(id: string): Promise<JobView | undefined> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('id', '=', id)
+      .where('course_id', '=', this.options.courseId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const params = JSON.parse(row.params) as JobParams;
+    return {
+      id: row.id,
+      kind: 'snapshot',
+      state: row.state,
+      name: params.name,
+      includeHidden: params.includeHidden,
+      total: row.total,
+      done: row.done,
+      bytes: row.bytes,
+      createdBy: row.created_by,
+      createdAt: row.created_at,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      students: JSON.parse(row.results) as Record<string, StudentOutcome>,
+    };
+  }
+
+  /** Picks up the jobs a previous run of the service left unfinished. */
+  async resumeUnfinished(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('course_id', '=', this.options.courseId)
+      .where('state', 'in', ['queued', 'running'])
+      .execute();
+    for (const row of rows) this.start(row.id);
+    if (rows.length > 0) this.log.info({ jobs: rows.map((r) => r.id) }, 'resuming unfinished snapshot jobs');
+    return rows.map((r) => r.id);
+  }
+
+  /** Resolves when the job's current run ends (for tests and orderly shutdown). */
+  async settled(id: string): Promise<void> {
+    await this.running.get(id);
+  }
+
+  private start(id: string): void {
+    if (this.running.has(id)) return;
+    const run = this.run(id)
+      .catch((error: unknown) => this.log.error({ err: error, job: id }, 'snapshot job stopped'))
+      .finally(() => this.running.delete(id));
+    this.running.set(id, run);
+  }
+
+  private async run(id: string): Promise<void> {
+    const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const params = JSON.parse(row.params) as JobParams;
+    const results = JSON.parse(row.results) as Record<string, StudentOutcome>;
+    await this.db
+      .updateTable('jobs')
+      .set({ state: 'running', started_at: row.started_at ?? this.now().toISOString() })
+      .where('id', '=', id)
+      .execute();
+    const pending = Object.keys(results).filter((student) => results[student]!.status === 'pending');
+    await mapPool(pending, this.options.concurrency, async (student) => {
+      const outcome = await this.takeOne(id, params, student, row.created_by);
+      await this.record(id, student, outcome);
+    });
+    await this.serialised(id, () =>
+      this.db.updateTable('jobs').set({ state: 'done', finished_at: this.now().toISOString() }).where('id', '=', id).execute(),
+    );
+    this.log.info({ job: id, name: params.name, students: Object.keys(results).length }, 'snapshot job done');
+  }
+
+  private async takeOne(jobId: string, params: JobParams, student: string, actor: string): Promise<StudentOutcome> {
+    try {
+      const result = await this.taker.take({
+        courseId: this.options.courseId,
+        student,
+        home: homePath(this.options.homeTemplate, student),
+        baseName: params.baseName,
+        name: params.name,
+        includeHidden: params.includeHidden,
+        actor,
+        jobId,
+      });
+      if (result.status === 'exists') return this.existingOutcome(jobId, student, params.name);
+      return { status: result.status, files: result.files, bytes: result.bytes, skipped: result.skipped.length };
+    } catch (error) {
+      this.log.warn({ job: jobId, student, err: (error as Error).message }, 'snapshot of a student failed');
+      return { status: 'failed', error: (error as Error).message };
+    }
+  }
+
+  /** A snapshot that exists already: this job's own (taken before a restart) counts as taken. */
+  private async existingOutcome(jobId: string, student: string, name: string): Promise<StudentOutcome> {
+    const existing = await this.db
+      .selectFrom('snapshots')
+      .select(['job_id', 'file_count', 'bytes', 'skipped'])
+      .where('course_id', '=', this.options.courseId)
+      .where('student', '=', student)
+      .where('name', '=', name)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (existing?.job_id === jobId) {
+      return { status: 'taken', files: existing.file_count, bytes: existing.bytes, skipped: (JSON.parse(existing.skipped) as unknown[]).length };
+    }
+    return { status: 'exists' };
+  }
+
+  private record(id: string, student: string, outcome: StudentOutcome): Promise<unknown> {
+    return this.serialised(id, async () => {
+      const row = await this.db.selectFrom('jobs').select(['results', 'done', 'bytes']).where('id', '=', id).executeTakeFirstOrThrow();
+      const results = JSON.parse(row.results) as Record<string, StudentOutcome>;
+      results[student] = outcome;
+      await this.db
+        .updateTable('jobs')
+        .set({ results: JSON.stringify(results), done: row.done + 1, bytes: row.bytes + (outcome.bytes ?? 0) })
+        .where('id', '=', id)
+        .execute();
+    });
+  }
+
+  private serialised<T>(id: string, write: () => Promise<T>): Promise<T> {
+    const previous = this.writes.get(id) ?? Promise.resolve();
+    const next = previous.then(write, write);
+    this.writes.set(id, next);
+    const forget = () => {
+      if (this.writes.get(id) === next) this.writes.delete(id);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+}
