@@ -26,6 +26,62 @@ export interface Student {
   homeExists: boolean;
 }
 
+export type StudentStatus = 'pending' | 'taken' | 'exists' | 'no-home' | 'not-a-student' | 'failed';
+
+export interface StudentOutcome {
+  status: StudentStatus;
+  files?: number;
+  bytes?: number;
+  skipped?: number;
+  error?: string;
+}
+
+export interface Job {
+  id: string;
+  kind: 'snapshot';
+  state: 'queued' | 'running' | 'done';
+  name: string;
+  includeHidden: boolean;
+  total: number;
+  done: number;
+  bytes: number;
+  createdBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  students: Record<string, StudentOutcome>;
+}
+
+export interface SnapshotSummary {
+  student: string;
+  name: string;
+  takenAt: string;
+  takenBy: string;
+  files: number;
+  bytes: number;
+  includeHidden: boolean;
+  manifestSha256: string;
+}
+
+export interface SnapshotDetail extends SnapshotSummary {
+  skipped: { path: string; reason: string }[];
+}
+
+export interface ManifestEntry {
+  path: string;
+  type: 'file' | 'symlink';
+  size: number;
+  mode: number;
+  mtime: string;
+  sha256: string | null;
+}
+
+export interface SnapshotRequest {
+  name: string;
+  students?: string[];
+  includeHidden?: boolean;
+}
+
 export interface Pagination {
   offset: number;
   limit: number;
@@ -112,12 +168,85 @@ export class CourseworkClient {
     return this.getJson('api/v1/openapi.json');
   }
 
-  private async getJson<T>(path: string, accept = 'application/json'): Promise<T> {
+  /** Starts (or joins) a snapshot job; see `waitForJob`. */
+  snapshot(request: SnapshotRequest): Promise<{ job: Job; joined: boolean }> {
+    return this.send('POST', 'api/v1/snapshots', request);
+  }
+
+  job(id: string): Promise<Job> {
+    return this.getJson(`api/v1/jobs/${encodeURIComponent(id)}`);
+  }
+
+  /** Polls a job until it is done; `onProgress` sees every state read. */
+  async waitForJob(id: string, options: { intervalMs?: number; timeoutMs?: number; onProgress?: (job: Job) => void } = {}): Promise<Job> {
+    const deadline = Date.now() + (options.timeoutMs ?? 10 * 60 * 1000);
+    for (;;) {
+      const job = await this.job(id);
+      options.onProgress?.(job);
+      if (job.state === 'done') return job;
+      if (Date.now() > deadline) throw new CourseworkError(408, `job ${id} is not done yet`);
+      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
+    }
+  }
+
+  studentSnapshots(student: string, page: PageRequest = {}): Promise<SnapshotSummary[]> {
+    return this.getJson(withPage(`api/v1/students/${encodeURIComponent(student)}/snapshots`, page));
+  }
+
+  studentSnapshot(student: string, snapshot: string): Promise<SnapshotDetail> {
+    return this.getJson(this.snapshotPath(student, snapshot));
+  }
+
+  snapshotFiles(student: string, snapshot: string, page: PageRequest = {}): Promise<ManifestEntry[]> {
+    return this.getJson(withPage(`${this.snapshotPath(student, snapshot)}/files`, page));
+  }
+
+  /** URL of one file of a snapshot (for downloads and `fetch`). */
+  snapshotFileUrl(student: string, snapshot: string, filePath: string): string {
+    const encoded = filePath.split('/').map(encodeURIComponent).join('/');
+    return `${this.options.baseUrl}${this.snapshotPath(student, snapshot)}/files/${encoded}`;
+  }
+
+  snapshotZipUrl(student: string, snapshot: string): string {
+    return `${this.options.baseUrl}${this.snapshotPath(student, snapshot)}/zip`;
+  }
+
+  courseZipUrl(snapshot: string, students?: string[]): string {
+    const query = students ? `?students=${students.map(encodeURIComponent).join(',')}` : '';
+    return `${this.options.baseUrl}api/v1/snapshots/${encodeURIComponent(snapshot)}/zip${query}`;
+  }
+
+  deleteSnapshot(student: string, snapshot: string): Promise<void> {
+    return this.send('DELETE', this.snapshotPath(student, snapshot));
+  }
+
+  private snapshotPath(student: string, snapshot: string): string {
+    return `api/v1/students/${encodeURIComponent(student)}/snapshots/${encodeURIComponent(snapshot)}`;
+  }
+
+  private headers(accept = 'application/json'): Record<string, string> {
     const headers: Record<string, string> = { Accept: accept };
     if (this.options.token) headers.Authorization = `token ${this.options.token}`;
-    const response = await this.fetchImpl(this.options.baseUrl + path, { headers, credentials: 'same-origin' });
+    return headers;
+  }
+
+  private async getJson<T>(path: string, accept = 'application/json'): Promise<T> {
+    const response = await this.fetchImpl(this.options.baseUrl + path, { headers: this.headers(accept), credentials: 'same-origin' });
     if (!response.ok) throw await errorOf(response);
     return (await response.json()) as T;
+  }
+
+  private async send<T>(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const headers = this.headers();
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await this.fetchImpl(this.options.baseUrl + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+    if (!response.ok) throw await errorOf(response);
+    return (response.status === 204 ? undefined : await response.json()) as T;
   }
 }
 
