@@ -1,0 +1,107 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BlobStore } from '../blobs/blob-store';
+import { type Catalog, migrate, openSqliteCatalog, syncCourse } from '../catalog/catalog';
+import { createLogger } from '../log';
+import { SnapshotJobs } from './jobs';
+import { SnapshotTaker, type TakeRequest } from './take';
+
+const log = createLogger('fatal');
+const course = { id: 'c1', title: 'C', instructorsGroup: 'i', studentsGroup: 's' };
+const STUDENTS = ['s1', 's2', 's3', 's4'];
+
+let root: string;
+let db: Catalog;
+let taker: SnapshotTaker;
+
+beforeEach(async () => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'coursework-jobs-'));
+  for (const student of STUDENTS) {
+    mkdirSync(path.join(root, 'homes', student), { recursive: true });
+    writeFileSync(path.join(root, 'homes', student, 'work.ipynb'), `{"by": "${student}"}`);
+  }
+  db = openSqliteCatalog(path.join(root, 'catalog.sqlite'));
+  await migrate(db, log);
+  await syncCourse(db, course);
+  taker = new SnapshotTaker(db, new BlobStore(path.join(root, 'blobs'), { durable: false }), {
+    exclude: [],
+    maxFileBytes: 1e6,
+    maxHomeBytes: 1e7,
+    readConcurrency: 2,
+  });
+});
+afterEach(() => db.destroy());
+
+const jobsWith = (t: SnapshotTaker) =>
+  new SnapshotJobs(db, t, { courseId: course.id, homeTemplate: path.join(root, 'homes', '{username}'), concurrency: 2 }, log);
+const params = (students = STUDENTS) => ({ name: 'hw_2026-11-23', baseName: 'hw', includeHidden: false, students });
+
+describe('SnapshotJobs', () => {
+  it('takes every student and keeps progress in the catalog', async () => {
+    const jobs = jobsWith(taker);
+    const { job } = await jobs.request(params([...STUDENTS, 'stranger']), STUDENTS, 'prof');
+    await jobs.settled(job.id);
+    const done = (await jobs.get(job.id))!;
+    expect(done).toMatchObject({ state: 'done', total: 5, done: 5, createdBy: 'prof' });
+    expect(done.students.stranger).toEqual({ status: 'not-a-student' });
+    for (const student of STUDENTS) expect(done.students[student]).toMatchObject({ status: 'taken', files: 1 });
+    expect(done.bytes).toBe(STUDENTS.reduce((sum, s) => sum + `{"by": "${s}"}`.length, 0));
+  });
+
+  it('joins an identical request while the first is running, and starts anew once it is done', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = Object.create(taker) as SnapshotTaker;
+    slow.take = async (request: TakeRequest) => {
+      await gate;
+      return taker.take(request);
+    };
+    const jobs = jobsWith(slow);
+    const first = await jobs.request(params(), STUDENTS, 'prof');
+    const second = await jobs.request(params([...STUDENTS].reverse()), STUDENTS, 'other-prof');
+    expect(second).toMatchObject({ joined: true, job: { id: first.job.id } });
+    const different = await jobs.request({ ...params(), includeHidden: true }, STUDENTS, 'prof');
+    expect(different.joined).toBe(false);
+    release();
+    await Promise.all([jobs.settled(first.job.id), jobs.settled(different.job.id)]);
+    const later = await jobs.request(params(), STUDENTS, 'prof');
+    expect(later.joined).toBe(false);
+  });
+
+  it('survives a student failing', async () => {
+    const flaky = Object.create(taker) as SnapshotTaker;
+    flaky.take = async (request: TakeRequest) => {
+      if (request.student === 's2') throw new Error('disk on fire');
+      return taker.take(request);
+    };
+    const jobs = jobsWith(flaky);
+    const { job } = await jobs.request(params(), STUDENTS, 'prof');
+    await jobs.settled(job.id);
+    const done = (await jobs.get(job.id))!;
+    expect(done.state).toBe('done');
+    expect(done.students.s2).toEqual({ status: 'failed', error: 'disk on fire' });
+    expect(['s1', 's3', 's4'].map((s) => done.students[s]!.status)).toEqual(['taken', 'taken', 'taken']);
+  });
+
+  it('resumes a job a crash left running: students already taken stay taken, the rest are taken', async () => {
+    // The state a crash leaves: the job row says running, s1 was taken (its row carries the job id) but its
+    // outcome was never recorded, and s2..s4 are pending.
+    const crashed = jobsWith(taker);
+    const never = new Promise<never>(() => undefined);
+    const stuck = Object.create(taker) as SnapshotTaker;
+    stuck.take = () => never;
+    const { job } = await jobsWith(stuck).request(params(), STUDENTS, 'prof');
+    await taker.take({ courseId: course.id, student: 's1', home: path.join(root, 'homes', 's1'), baseName: 'hw', name: 'hw_2026-11-23', includeHidden: false, actor: 'prof', jobId: job.id });
+    expect((await crashed.get(job.id))!.state).toBe('running');
+
+    const restarted = jobsWith(taker);
+    expect(await restarted.resumeUnfinished()).toEqual([job.id]);
+    await restarted.settled(job.id);
+    const done = (await restarted.get(job.id))!;
+    expect(done.state).toBe('done');
+    for (const student of STUDENTS) expect(done.students[student]!.status).toBe('taken');
+    const rows = await db.selectFrom('snapshots').select('student').where('name', '=', 'hw_2026-11-23').execute();
+    expect(rows.map((r) => r.student).sort()).toEqual(STUDENTS);
+  });
+});
