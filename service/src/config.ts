@@ -37,6 +37,8 @@ export interface Config {
   homeTemplate: string;
   course: Course;
   allowStudentSnapshots: boolean;
+  /** Static key accepted in `X-Api-Key` by the seed-compatible endpoints (besides Hub tokens); none when unset. */
+  compatApiKey: string | undefined;
   snapshots: {
     /** Students snapshotted at once by a job. */
     concurrency: number;
@@ -163,6 +165,13 @@ export const SETTINGS = {
   instructorsGroup: { name: 'COURSEWORK_INSTRUCTORS_GROUP', default: 'instructors', description: "Hub group of the course's instructors.", schema: groupName },
   studentsGroup: { name: 'COURSEWORK_STUDENTS_GROUP', default: 'students', description: "Hub group of the course's students.", schema: groupName },
   allowStudentSnapshots: { name: 'COURSEWORK_ALLOW_STUDENT_SNAPSHOTS', default: 'false', description: 'Whether students may list and download their own snapshots.', schema: boolean },
+  compatApiKey: {
+    name: 'COURSEWORK_COMPAT_API_KEY',
+    default: '',
+    secret: true,
+    description: 'Optional static key for `X-Api-Key` on the seed-compatible endpoints (at least 16 characters); Hub tokens with instructor rights work there without it.',
+    schema: z.string().refine((s) => s === '' || s.length >= 16, 'expected at least 16 characters'),
+  },
   snapshotConcurrency: { name: 'COURSEWORK_SNAPSHOT_CONCURRENCY', default: '4', description: 'Students a snapshot job takes at once.', schema: positiveInt },
   readConcurrency: { name: 'COURSEWORK_READ_CONCURRENCY', default: '8', description: 'Files read at once within one home.', schema: positiveInt },
   exclude: { name: 'COURSEWORK_EXCLUDE', default: '[]', description: 'JSON list of glob patterns (relative to the home) never taken into snapshots, e.g. `["*.tmp", "node_modules"]`.', schema: jsonStringList },
@@ -273,6 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     homeTemplate: s.homeTemplate,
     course: { id: s.courseId, title: s.courseTitle, instructorsGroup: s.instructorsGroup, studentsGroup: s.studentsGroup },
     allowStudentSnapshots: s.allowStudentSnapshots,
+    compatApiKey: s.compatApiKey === '' ? undefined : s.compatApiKey,
     snapshots: {
       concurrency: s.snapshotConcurrency,
       readConcurrency: s.readConcurrency,

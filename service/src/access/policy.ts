@@ -40,6 +40,13 @@ export const POLICY = {
   getStudentSnapshotZip: ['instructor', 'owner'],
   deleteStudentSnapshot: ['instructor'],
   getSnapshotNameZip: ['instructor'],
+  // The seed API: instructors (and the configured compatibility key) only.
+  compatSnapshotList: ['instructor'],
+  compatSnapshotFileList: ['instructor'],
+  compatSnapshotFile: ['instructor'],
+  compatSnapshotZip: ['instructor'],
+  compatSnapshot: ['instructor'],
+  compatSnapshotAll: ['instructor'],
 } as const satisfies Record<string, Audience>;
 
 export type Operation = keyof typeof POLICY;

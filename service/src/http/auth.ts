@@ -5,10 +5,10 @@
  * the login cookie the OAuth flow sets (browsers). The decision itself lives in access/policy.
  */
 import type { Middleware, ParameterizedContext } from 'koa';
-import { callerFor, decide, type Operation, POLICY } from '../access/policy';
+import { callerFor, decide, INSTRUCT_SCOPE, type Operation, POLICY } from '../access/policy';
 import type { Course } from '../config';
 import type { IdentityResolver } from '../hub/identity-cache';
-import type { HubOAuth } from '../hub/oauth';
+import { type HubOAuth, sameSecret } from '../hub/oauth';
 import { sendError } from './errors';
 import type { AppState } from './state';
 
@@ -27,15 +27,37 @@ export interface AuthDeps {
 
 type Ctx = ParameterizedContext<AppState>;
 
+export interface GuardOptions {
+  /** Browser pages: send visitors without credentials to log in instead of answering 401. */
+  onUnauthenticated?: (ctx: Ctx) => void;
+  /**
+   * The seed API: credentials come in `X-Api-Key` (a Hub token, or the configured key) or `Authorization`, never
+   * from the login cookie, and every refusal is answered by `refuse`.
+   */
+  compat?: { apiKey: string | undefined; refuse: (ctx: Ctx) => void };
+}
+
+/** Who the configured compatibility key stands for: an instructor of the course, like an LMS integration. */
+function apiKeyCaller(deps: AuthDeps) {
+  const identity = { name: 'api-key', kind: 'service' as const, admin: false, groups: [], scopes: [...deps.accessScopes, INSTRUCT_SCOPE] };
+  return callerFor(identity, deps.course, deps.accessScopes);
+}
+
 /** Finds out who is calling, asking the Hub (through the cache) only when credentials were sent. */
-async function resolveCaller(ctx: Ctx, deps: AuthDeps): Promise<void> {
+async function resolveCaller(ctx: Ctx, deps: AuthDeps, compat: GuardOptions['compat']): Promise<void> {
+  const apiKey = compat ? ctx.get('x-api-key') : '';
+  if (apiKey && compat?.apiKey && sameSecret(apiKey, compat.apiKey)) {
+    ctx.state.caller = apiKeyCaller(deps);
+    ctx.state.authVia = 'header';
+    return;
+  }
   const header = ctx.get('authorization');
-  const fromHeader = AUTH_HEADER.exec(header)?.[1];
+  const fromHeader = apiKey || AUTH_HEADER.exec(header)?.[1];
   if (header && !fromHeader) {
     ctx.state.credentialsRejected = true;
     return;
   }
-  const token = fromHeader ?? deps.oauth.sessionToken(ctx);
+  const token = fromHeader || (compat ? undefined : deps.oauth.sessionToken(ctx));
   if (!token) return;
   const identity = await deps.identities.identify(token);
   if (identity) {
@@ -53,16 +75,19 @@ async function resolveCaller(ctx: Ctx, deps: AuthDeps): Promise<void> {
  * with the Hub down), refuses cookie-authenticated writes without the XSRF token, and applies the policy.
  * `onUnauthenticated` lets browser pages send people to log in instead of answering 401.
  */
-export function guard(operation: Operation, deps: AuthDeps, onUnauthenticated?: (ctx: Ctx) => void): Middleware<AppState> {
+export function guard(operation: Operation, deps: AuthDeps, options: GuardOptions = {}): Middleware<AppState> {
   const isPublic = POLICY[operation] === 'public';
+  const { onUnauthenticated, compat } = options;
   return async (ctx, next) => {
     if (isPublic) return next();
-    await resolveCaller(ctx, deps);
+    await resolveCaller(ctx, deps, compat);
     if (ctx.state.authVia === 'cookie' && !SAFE_METHODS.has(ctx.method) && !deps.oauth.xsrfMatches(ctx)) {
       return sendError(ctx, 403, "XSRF check failed: send the coursework-xsrf cookie's value in the X-XSRFToken header");
     }
     const owner = (ctx as { params?: Record<string, string> }).params?.student;
-    switch (decide(operation, ctx.state.caller, { owner, ownerAccess: deps.ownerAccess })) {
+    const decision = decide(operation, ctx.state.caller, { owner, ownerAccess: deps.ownerAccess });
+    if (decision !== 'allow' && compat) return compat.refuse(ctx);
+    switch (decision) {
       case 'allow':
         return next();
       case 'unauthenticated':

@@ -10,7 +10,8 @@ import type { IdentityCache } from '../hub/identity-cache';
 import type { HubOAuth } from '../hub/oauth';
 import { homeExists, homePath } from '../homes/home-path';
 import type { Roster } from '../students/roster';
-import { type AuthDeps, guard } from './auth';
+import { type AuthDeps, guard, type GuardOptions } from './auth';
+import { addCompatRoutes, seedUnauthorized } from './compat';
 import { openApiDocument } from './openapi';
 import { homePage } from './pages';
 import { parsePage, sendPage } from './pagination';
@@ -45,9 +46,9 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
     operation: Operation,
     path: string,
     handlers: Middleware<AppState>[],
-    onUnauthenticated?: (ctx: Ctx) => void,
+    options?: GuardOptions,
   ) => {
-    router[method](operation, path, guard(operation, authDeps, onUnauthenticated), ...handlers);
+    router[method](operation, path, guard(operation, authDeps, options), ...handlers);
   };
   const add = (method: 'get' | 'post' | 'put' | 'delete', operation: Operation, path: string, ...handlers: Middleware<AppState>[]) =>
     addRoute(method, operation, path, handlers);
@@ -99,6 +100,9 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
   // The Hub's service link and its start-up check land here; browsers without a login go through OAuth.
   addSnapshotRoutes(add, deps);
 
+  const compat: GuardOptions = { compat: { apiKey: config.compatApiKey, refuse: seedUnauthorized } };
+  addCompatRoutes((method, operation, path, ...handlers) => addRoute(method, operation, path, handlers, compat), deps);
+
   addRoute(
     'get',
     'getHome',
@@ -109,7 +113,7 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
         ctx.body = homePage({ caller: ctx.state.caller!, course: config.course, prefix, version: deps.version });
       },
     ],
-    sendToLogin,
+    { onUnauthenticated: sendToLogin },
   );
 
   return router;
