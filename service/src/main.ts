@@ -31,6 +31,9 @@ async function start(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   for (const name of unknownSettings(process.env)) log.warn({ setting: name }, 'unknown COURSEWORK_ setting ignored');
+  if (config.compatApiKey && config.compatApiKey.length < 16) {
+    log.warn('COURSEWORK_COMPAT_API_KEY is shorter than 16 characters: anyone who guesses it acts as an instructor');
+  }
 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const catalog = openSqliteCatalog(path.join(config.dataDir, 'catalog.sqlite'));
