@@ -10,7 +10,18 @@
  * blob is either complete or absent; a crash leaves at most a stray temporary file, never a torn blob.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { type FileHandle, mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -178,9 +189,48 @@ export class BlobStore {
     }
   }
 
-  /** Stores an in-memory buffer (uploads, manifests), hashing it here. */
+  /** Stores an in-memory buffer whose SHA-256 the caller computed. */
   async putBuffer(sha256: string, bytes: Buffer): Promise<{ info: BlobInfo; added: boolean }> {
     return this.put(sha256, bytes.length, bytes.subarray(0, SAMPLE_BYTES), () => Readable.from([bytes]));
+  }
+
+  /**
+   * The same for small buffers, with synchronous calls: for a file of a few KB, the thread-pool round trips of
+   * the asynchronous path (a dozen per blob) cost far more than the work, and a whole-course snapshot is mostly
+   * such files. Callers yield to the event loop between files. Directories to fsync are added to `dirtyDirs` for
+   * the caller to sync once (`syncDirs`) before it records anything that refers to the blobs.
+   */
+  putBufferSync(sha256: string, bytes: Buffer, dirtyDirs: Set<string>): { added: boolean } {
+    const target = this.pathOf(sha256);
+    if (existsSync(target)) return { added: false };
+    const dir = path.dirname(target);
+    if (!this.createdDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      this.createdDirs.add(dir);
+    }
+    const encoding: BlobEncoding = worthDeflating(bytes) ? 'deflate' : 'identity';
+    const payload = encoding === 'deflate' ? zlib.deflateRawSync(bytes, { level: this.level }) : bytes;
+    const header = encodeHeader({ size: bytes.length, storedSize: payload.length, encoding, crc32: zlib.crc32(bytes) >>> 0 });
+    const temp = path.join(dir, `.tmp-${sha256.slice(0, 16)}-${randomBytes(6).toString('hex')}`);
+    const fd = openSync(temp, 'wx', 0o600);
+    try {
+      writeSync(fd, header);
+      writeSync(fd, payload);
+      if (this.durable) fsyncSync(fd);
+    } catch (error) {
+      closeSync(fd);
+      rmSync(temp, { force: true });
+      throw error;
+    }
+    closeSync(fd);
+    renameSync(temp, target);
+    if (this.durable) dirtyDirs.add(dir);
+    return { added: true };
+  }
+
+  /** fsyncs directories that received new blobs. */
+  async syncDirs(dirs: Iterable<string>): Promise<void> {
+    await Promise.all([...dirs].map(syncDir));
   }
 
   /** The stored payload as it is on disk (raw DEFLATE or plain), for zip entries and gzip answers. */

@@ -6,17 +6,20 @@
  * opened descriptor must still be the regular file the walk saw (same device and inode).
  */
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { type BlobInfo, type BlobStore, SourceChangedError } from '../blobs/blob-store';
+import { type BlobStore, SourceChangedError } from '../blobs/blob-store';
 import type { WalkedFile } from './walk';
 
-/** Files up to this size are read once into memory; larger ones are streamed twice (hash, then store if new). */
+/**
+ * Files up to this size are read once into memory with synchronous calls; larger ones are streamed twice (hash,
+ * then store if new) without blocking the event loop.
+ */
 const IN_MEMORY_BYTES = 1024 * 1024;
 const SAMPLE_BYTES = 64 * 1024;
 
 export type ReadOutcome =
-  | { ok: true; sha256: string; size: number; blob: BlobInfo; added: boolean }
+  | { ok: true; sha256: string; size: number; added: boolean }
   | { ok: false; reason: 'vanished' | 'unreadable' | 'changed' };
 
 async function openExpected(absolutePath: string, expected: WalkedFile): Promise<FileHandle | 'vanished' | 'unreadable'> {
@@ -52,22 +55,58 @@ async function hashStream(handle: FileHandle): Promise<{ sha256: string; size: n
   return { sha256: hash.digest('hex'), size, sample: Buffer.concat(sampleParts) };
 }
 
-/** Hashes the file and stores its bytes unless the store has them already. */
-export async function storeHomeFile(absolutePath: string, expected: WalkedFile, blobs: BlobStore): Promise<ReadOutcome> {
+/** Reads a small file with synchronous calls (see BlobStore.putBufferSync for why), with the same checks. */
+function readSmallSync(absolutePath: string, expected: WalkedFile): Buffer | 'vanished' | 'unreadable' | 'large' {
+  let fd: number;
+  try {
+    fd = openSync(absolutePath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR' ? 'vanished' : 'unreadable';
+  }
+  try {
+    const stats = fstatSync(fd, { bigint: true });
+    if (!stats.isFile() || stats.ino.toString() !== expected.ino || stats.dev.toString() !== expected.dev) return 'vanished';
+    if (stats.size > BigInt(IN_MEMORY_BYTES)) return 'large';
+    // One byte more than the size: a file that grew since fstat is read in full on the slower path.
+    const buffer = Buffer.allocUnsafe(Number(stats.size) + 1);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, length);
+      if (n === 0) break;
+      length += n;
+      if (length === buffer.length) return 'large';
+    }
+    return buffer.subarray(0, length);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EIO' || code === 'EISDIR') return 'unreadable';
+    throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Hashes the file and stores its bytes unless the store has them already. Directories of new blobs are added to
+ * `dirtyDirs`, to be fsynced by the caller before it records the snapshot.
+ */
+export async function storeHomeFile(absolutePath: string, expected: WalkedFile, blobs: BlobStore, dirtyDirs: Set<string>): Promise<ReadOutcome> {
+  if (expected.size <= IN_MEMORY_BYTES) {
+    const bytes = readSmallSync(absolutePath, expected);
+    if (bytes === 'vanished' || bytes === 'unreadable') return { ok: false, reason: bytes };
+    if (bytes !== 'large') {
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const { added } = blobs.putBufferSync(sha256, bytes, dirtyDirs);
+      return { ok: true, sha256, size: bytes.length, added };
+    }
+  }
   const handle = await openExpected(absolutePath, expected);
   if (typeof handle === 'string') return { ok: false, reason: handle };
   try {
-    if (expected.size <= IN_MEMORY_BYTES) {
-      const bytes = await handle.readFile();
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const { info, added } = await blobs.putBuffer(sha256, bytes);
-      return { ok: true, sha256, size: bytes.length, blob: info, added };
-    }
     const { sha256, size, sample } = await hashStream(handle);
-    const { info, added } = await blobs.put(sha256, size, sample, () =>
-      handle.createReadStream({ start: 0, autoClose: false }),
-    );
-    return { ok: true, sha256, size, blob: info, added };
+    const { added } = await blobs.put(sha256, size, sample, () => handle.createReadStream({ start: 0, autoClose: false }));
+    return { ok: true, sha256, size, added };
   } catch (error) {
     if (error instanceof SourceChangedError) return { ok: false, reason: 'changed' };
     const code = (error as NodeJS.ErrnoException).code;

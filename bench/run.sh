@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `npm run bench [-- <homes> [<zip homes>]]`: set-up as for the tests, the anchors' tools, then the benchmark.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+missing=()
+for tool in rsync zip unzip; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "The benchmark compares against ${missing[*]}: install them (Debian/Ubuntu: sudo apt-get install ${missing[*]})." >&2
+    exit 1
+  fi
+fi
+npx --no-install tsc -p bench/tsconfig.json
+node bench/lib/bench.js "$@"

@@ -1,0 +1,262 @@
+/**
+ * Coursework against the seed's tools on the same generated course, in one run:
+ *
+ *   first snapshot of every home     vs  rsync -a (the seed's copy) and rsync -a --link-dest
+ *   re-snapshot of unchanged homes   vs  cp -al
+ *   store size                       vs  the raw tree
+ *   zip of 60 homes                  vs  zip -r -1 (and jszip, the library we did not use for it)
+ *   the service's peak RSS while it streams that zip
+ *
+ * The service runs as its own process, exactly as JupyterHub starts it, with a small stand-in for the Hub API
+ * (a benchmark measures the service, not the Hub). Usage: npm run bench [-- <homes> [<zip homes>]].
+ * The last line is machine-readable:
+ *   bench: first=<ratio to rsync -a> resnapshot=<seconds> store=<store/raw> zip=<ratio to zip -r -1> rss=<MB>
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const WORK = path.join(ROOT, 'bench', '.work');
+const HOMES = Number(process.argv[2] ?? 300);
+const ZIP_HOMES = Math.min(Number(process.argv[3] ?? 60), HOMES);
+const TOKEN = 'bench-instructor-token';
+
+/** Deterministic bytes, so runs are comparable. */
+function prng(seed: string): () => number {
+  let state = createHash('sha256').update(seed).digest().readUInt32LE(0) || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+}
+
+const WORDS = 'data frame mean model plot fit value test sample error regression variable column row index'.split(' ');
+
+function notebook(seed: string, bytes: number): string {
+  const random = prng(seed);
+  const cells: unknown[] = [];
+  let size = 0;
+  while (size < bytes) {
+    const words = Array.from({ length: 40 }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
+    const source = `# ${seed} step ${cells.length}\nresult = ${Math.floor(random() * 1e9)}  # ${words}\n`;
+    cells.push({ cell_type: 'code', execution_count: cells.length, id: `c${cells.length}`, metadata: {}, outputs: [{ output_type: 'stream', name: 'stdout', text: [words] }], source: [source] });
+    size += source.length + words.length + 120;
+  }
+  return JSON.stringify({ cells, metadata: {}, nbformat: 4, nbformat_minor: 5 }, null, 1);
+}
+
+function generateCourse(homes: string): number {
+  const dataset = Buffer.alloc(2 * 1024 * 1024);
+  const random = prng('dataset');
+  for (let i = 0; i < dataset.length; i += 4) dataset.writeUInt32LE(Math.floor(random() * 2 ** 32), i);
+  const past = new Date(Date.now() - 3600 * 1000);
+  let raw = 0;
+  const write = (file: string, content: string | Buffer) => {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+    utimesSync(file, past, past);
+    raw += Buffer.byteLength(content);
+  };
+  for (let i = 1; i <= HOMES; i++) {
+    const home = path.join(homes, `student${i}`);
+    for (let a = 1; a <= 4; a++) {
+      const size = 20_000 + Math.floor(prng(`size${i}-${a}`)() * 40_000);
+      const content = notebook(`student${i}-assignment${a}`, size);
+      write(path.join(home, `assignment-${a}.ipynb`), content);
+      write(path.join(home, '.ipynb_checkpoints', `assignment-${a}-checkpoint.ipynb`), content);
+    }
+    for (let p = 1; p <= 3; p++) write(path.join(home, 'practice', `practice-${p}.ipynb`), notebook(`practice-${p}`, 8_000));
+    write(path.join(home, 'data', 'dataset.bin'), dataset);
+    write(path.join(home, '.local', 'state.json'), JSON.stringify({ student: i, opened: ['assignment-1.ipynb'] }));
+  }
+  return raw;
+}
+
+function seconds(run: () => void): number {
+  const started = process.hrtime.bigint();
+  run();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function secondsAsync(run: () => Promise<void>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await run();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+function treeBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += treeBytes(full);
+    else if (entry.isFile()) total += statSync(full).size;
+  }
+  return total;
+}
+
+/** Just enough of JupyterHub's API for the service: who the token is, and who the students are. */
+async function standInHub(students: string[]) {
+  const server = createServer((req, res) => {
+    res.setHeader('Content-Type', 'application/json');
+    if (req.url === '/hub/api/user' && req.headers.authorization === `token ${TOKEN}`) {
+      res.end(JSON.stringify({ name: 'instructor', kind: 'user', admin: false, groups: ['instructors'], scopes: ['access:services', 'custom:coursework:instruct'] }));
+    } else if (req.url === '/hub/api/groups/students') {
+      res.end(JSON.stringify({ name: 'students', users: students }));
+    } else {
+      res.statusCode = 403;
+      res.end('{"status": 403, "message": null}');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function main(): Promise<void> {
+  for (const tool of ['rsync', 'zip', 'cp']) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`]);
+    } catch {
+      throw new Error(`${tool} is needed for the comparison (Debian: apt-get install ${tool})`);
+    }
+  }
+  rmSync(WORK, { recursive: true, force: true });
+  const homes = path.join(WORK, 'homes');
+  console.log(`generating ${HOMES} homes ...`);
+  const raw = generateCourse(homes);
+  console.log(`raw tree: ${(raw / 1e6).toFixed(1)} MB`);
+  execFileSync('sync');
+
+  // The anchors.
+  const rsyncFirst = seconds(() => execFileSync('rsync', ['-a', `${homes}/`, path.join(WORK, 'rsync-1')]));
+  const rsyncLinkDest = seconds(() => execFileSync('rsync', ['-a', `--link-dest=${path.join(WORK, 'rsync-1')}`, `${homes}/`, path.join(WORK, 'rsync-2')]));
+  const cpAl = seconds(() => execFileSync('cp', ['-al', path.join(WORK, 'rsync-1'), path.join(WORK, 'cp-al')]));
+  const zipHomes = Array.from({ length: ZIP_HOMES }, (_, i) => `student${i + 1}`);
+  const zipAnchor = seconds(() => execFileSync('zip', ['-r', '-1', '-q', path.join(WORK, 'anchor.zip'), ...zipHomes], { cwd: homes }));
+
+  // The service, started as JupyterHub starts it.
+  const students = Array.from({ length: HOMES }, (_, i) => `student${i + 1}`);
+  const hub = await standInHub(students);
+  const port = await freePort();
+  const service = spawn(process.execPath, [path.join(ROOT, 'service', 'lib', 'main.js')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      PATH: process.env.PATH,
+      JUPYTERHUB_API_URL: `http://127.0.0.1:${hub.port}/hub/api`,
+      JUPYTERHUB_API_TOKEN: 'bench-service-token',
+      JUPYTERHUB_SERVICE_PREFIX: '/services/coursework/',
+      JUPYTERHUB_SERVICE_URL: `http://127.0.0.1:${port}`,
+      JUPYTERHUB_OAUTH_CALLBACK_URL: '/services/coursework/oauth_callback',
+      COURSEWORK_DATA_DIR: path.join(WORK, 'data'),
+      COURSEWORK_HOME_TEMPLATE: path.join(homes, '{username}'),
+      COURSEWORK_LOG_LEVEL: 'warn',
+    },
+  });
+  const base = `http://127.0.0.1:${port}/services/coursework/`;
+  const headers = { Authorization: `token ${TOKEN}`, 'Content-Type': 'application/json' };
+  try {
+    for (let i = 0; ; i++) {
+      if (await fetch(`${base}health`).then((r) => r.ok, () => false)) break;
+      if (i > 200) throw new Error('the service did not start');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const snapshot = async (name: string): Promise<string> => {
+      const started = await fetch(`${base}api/v1/snapshots`, { method: 'POST', headers, body: JSON.stringify({ name, includeHidden: true }) });
+      const { job } = (await started.json()) as { job: { id: string } };
+      for (;;) {
+        const state = (await (await fetch(`${base}api/v1/jobs/${job.id}`, { headers })).json()) as { state: string; name: string; students: Record<string, { status: string }> };
+        if (state.state === 'done') {
+          const failed = Object.entries(state.students).filter(([, s]) => s.status !== 'taken');
+          if (failed.length > 0) throw new Error(`snapshot ${name}: ${failed.length} students not taken`);
+          return state.name;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    let firstName = '';
+    const first = await secondsAsync(async () => {
+      firstName = await snapshot('bench first');
+    });
+    const again = await secondsAsync(async () => {
+      await snapshot('bench again');
+    });
+    const store = treeBytes(path.join(WORK, 'data', 'blobs'));
+
+    let peakRss = rssMb(service.pid!);
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(service.pid!))), 20);
+    const zipSeconds = await secondsAsync(async () => {
+      const response = await fetch(`${base}api/v1/snapshots/${firstName}/zip?students=${zipHomes.join(',')}`, { headers });
+      if (!response.ok || !response.body) throw new Error(`zip: ${response.status}`);
+      await pipeline(Readable.fromWeb(response.body as never), createWriteStream(path.join(WORK, 'service.zip')));
+    });
+    clearInterval(sampler);
+    peakRss = Math.max(peakRss, rssMb(service.pid!));
+    execFileSync('unzip', ['-tq', path.join(WORK, 'service.zip')]);
+
+    // jszip on the same 60 homes, for the record of why the service streams its own zips.
+    const jszip = await jszipRun(homes, zipHomes);
+
+    const rows: [string, string, string][] = [
+      [`first snapshot (${HOMES} homes)`, `${first.toFixed(2)} s`, `rsync -a ${rsyncFirst.toFixed(2)} s (×${(first / rsyncFirst).toFixed(2)}); rsync --link-dest ${rsyncLinkDest.toFixed(2)} s`],
+      ['re-snapshot, unchanged', `${again.toFixed(3)} s`, `cp -al ${cpAl.toFixed(3)} s (×${(again / cpAl).toFixed(2)})`],
+      ['store size', `${(store / 1e6).toFixed(1)} MB`, `raw ${(raw / 1e6).toFixed(1)} MB (${((store / raw) * 100).toFixed(2)}%)`],
+      [`zip of ${ZIP_HOMES} homes`, `${zipSeconds.toFixed(2)} s`, `zip -r -1 ${zipAnchor.toFixed(2)} s (×${(zipSeconds / zipAnchor).toFixed(2)}); jszip ${jszip.seconds.toFixed(2)} s, +${jszip.heapMb.toFixed(0)} MB heap`],
+      ['service peak RSS during the zip', `${peakRss.toFixed(0)} MB`, ''],
+    ];
+    console.log('');
+    for (const [what, ours, anchor] of rows) console.log(`${what.padEnd(34)} ${ours.padStart(10)}   ${anchor}`);
+    console.log('');
+    console.log(
+      `bench: first=${(first / rsyncFirst).toFixed(3)} resnapshot=${again.toFixed(3)} store=${(store / raw).toFixed(4)} zip=${(zipSeconds / zipAnchor).toFixed(3)} rss=${peakRss.toFixed(0)}`,
+    );
+  } finally {
+    service.kill('SIGINT');
+    hub.server.close();
+  }
+}
+
+async function jszipRun(homes: string, students: string[]): Promise<{ seconds: number; heapMb: number }> {
+  const JSZip = (await import('jszip')).default;
+  const before = process.memoryUsage().rss;
+  let after = before;
+  const secondsTaken = await secondsAsync(async () => {
+    const zip = new JSZip();
+    const add = (dir: string, prefix: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) add(full, `${prefix}${entry.name}/`);
+        else zip.file(`${prefix}${entry.name}`, readFileSync(full));
+      }
+    };
+    for (const student of students) add(path.join(homes, student), `${student}/`);
+    const out = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 1 } });
+    after = process.memoryUsage().rss;
+    writeFileSync(path.join(WORK, 'jszip.zip'), out);
+  });
+  return { seconds: secondsTaken, heapMb: (after - before) / 1e6 };
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
