@@ -202,7 +202,8 @@ async function main(): Promise<void> {
     });
     const store = treeBytes(path.join(WORK, 'data', 'blobs'));
 
-    let peakRss = rssMb(service.pid!);
+    const rssBeforeZip = rssMb(service.pid!);
+    let peakRss = rssBeforeZip;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(service.pid!))), 20);
     const zipSeconds = await secondsAsync(async () => {
       const response = await fetch(`${base}api/v1/snapshots/${firstName}/zip?students=${zipHomes.join(',')}`, { headers });
@@ -221,7 +222,7 @@ async function main(): Promise<void> {
       ['re-snapshot, unchanged', `${again.toFixed(3)} s`, `cp -al ${cpAl.toFixed(3)} s (×${(again / cpAl).toFixed(2)})`],
       ['store size', `${(store / 1e6).toFixed(1)} MB`, `raw ${(raw / 1e6).toFixed(1)} MB (${((store / raw) * 100).toFixed(2)}%)`],
       [`zip of ${ZIP_HOMES} homes`, `${zipSeconds.toFixed(2)} s`, `zip -r -1 ${zipAnchor.toFixed(2)} s (×${(zipSeconds / zipAnchor).toFixed(2)}); jszip ${jszip.seconds.toFixed(2)} s, +${jszip.heapMb.toFixed(0)} MB heap`],
-      ['service peak RSS during the zip', `${peakRss.toFixed(0)} MB`, ''],
+      ['service peak RSS during the zip', `${peakRss.toFixed(0)} MB`, `${rssBeforeZip.toFixed(0)} MB just before it`],
     ];
     console.log('');
     for (const [what, ours, anchor] of rows) console.log(`${what.padEnd(34)} ${ours.padStart(10)}   ${anchor}`);

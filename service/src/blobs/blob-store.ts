@@ -46,6 +46,8 @@ const SHA256 = /^[0-9a-f]{64}$/;
 /** Compress when a sample shrinks below this share of its size. */
 const WORTH_DEFLATING = 0.9;
 const SAMPLE_BYTES = 64 * 1024;
+/** Reads of stored payloads: large chunks keep per-chunk overhead low when zips stream many MB. */
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 export class BlobNotFoundError extends Error {
   override name = 'BlobNotFoundError';
@@ -240,7 +242,11 @@ export class BlobStore {
       await handle.close();
       throw error;
     });
-    const stream = handle.createReadStream({ start: HEADER_BYTES, end: HEADER_BYTES + info.storedSize - 1 });
+    const stream = handle.createReadStream({
+      start: HEADER_BYTES,
+      end: HEADER_BYTES + info.storedSize - 1,
+      highWaterMark: READ_CHUNK_BYTES,
+    });
     if (info.storedSize === 0) {
       stream.destroy();
       await handle.close().catch(() => undefined);

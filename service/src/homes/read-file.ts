@@ -15,7 +15,7 @@ import type { WalkedFile } from './walk';
  * Files up to this size are read once into memory with synchronous calls; larger ones are streamed twice (hash,
  * then store if new) without blocking the event loop.
  */
-const IN_MEMORY_BYTES = 1024 * 1024;
+const IN_MEMORY_BYTES = 8 * 1024 * 1024;
 const SAMPLE_BYTES = 64 * 1024;
 
 export type ReadOutcome =

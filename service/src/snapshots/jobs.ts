@@ -49,6 +49,8 @@ export interface JobView {
   students: Record<string, StudentOutcome>;
 }
 
+const PROGRESS_FLUSH_MS = 250;
+
 export interface SnapshotJobsOptions {
   courseId: string;
   homeTemplate: string;
@@ -172,19 +174,35 @@ export class SnapshotJobs {
     const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     const params = JSON.parse(row.params) as JobParams;
     const results = JSON.parse(row.results) as Record<string, StudentOutcome>;
-    await this.db
-      .updateTable('jobs')
-      .set({ state: 'running', started_at: row.started_at ?? this.now().toISOString() })
-      .where('id', '=', id)
-      .execute();
     const pending = Object.keys(results).filter((student) => results[student]!.status === 'pending');
+    // Progress lives in memory and reaches the catalog at most every PROGRESS_FLUSH_MS: writing the whole
+    // results object after every student would cost O(students²). A crash loses only the unflushed outcomes,
+    // and those students' snapshots (rows carrying the job id) are recognised on resume.
+    const progress = {
+      done: Object.keys(results).length - pending.length,
+      bytes: Object.values(results).reduce((sum, r) => sum + (r.bytes ?? 0), 0),
+    };
+    const flush = (extra: Partial<{ state: 'running' | 'done'; started_at: string; finished_at: string }> = {}) =>
+      this.serialised(id, () =>
+        this.db
+          .updateTable('jobs')
+          .set({ results: JSON.stringify(results), done: progress.done, bytes: progress.bytes, ...extra })
+          .where('id', '=', id)
+          .execute(),
+      );
+    await flush({ state: 'running', started_at: row.started_at ?? this.now().toISOString() });
+    let flushedAt = Date.now();
     await mapPool(pending, this.options.concurrency, async (student) => {
       const outcome = await this.takeOne(id, params, student, row.created_by);
-      await this.record(id, student, outcome);
+      results[student] = outcome;
+      progress.done++;
+      progress.bytes += outcome.bytes ?? 0;
+      if (Date.now() - flushedAt >= PROGRESS_FLUSH_MS) {
+        flushedAt = Date.now();
+        await flush();
+      }
     });
-    await this.serialised(id, () =>
-      this.db.updateTable('jobs').set({ state: 'done', finished_at: this.now().toISOString() }).where('id', '=', id).execute(),
-    );
+    await flush({ state: 'done', finished_at: this.now().toISOString() });
     this.log.info({ job: id, name: params.name, students: Object.keys(results).length }, 'snapshot job done');
   }
 
@@ -222,19 +240,6 @@ export class SnapshotJobs {
       return { status: 'taken', files: existing.file_count, bytes: existing.bytes, skipped: (JSON.parse(existing.skipped) as unknown[]).length };
     }
     return { status: 'exists' };
-  }
-
-  private record(id: string, student: string, outcome: StudentOutcome): Promise<unknown> {
-    return this.serialised(id, async () => {
-      const row = await this.db.selectFrom('jobs').select(['results', 'done', 'bytes']).where('id', '=', id).executeTakeFirstOrThrow();
-      const results = JSON.parse(row.results) as Record<string, StudentOutcome>;
-      results[student] = outcome;
-      await this.db
-        .updateTable('jobs')
-        .set({ results: JSON.stringify(results), done: row.done + 1, bytes: row.bytes + (outcome.bytes ?? 0) })
-        .where('id', '=', id)
-        .execute();
-    });
   }
 
   private serialised<T>(id: string, write: () => Promise<T>): Promise<T> {
