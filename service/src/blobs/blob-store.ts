@@ -15,7 +15,6 @@ import {
   createReadStream,
   createWriteStream,
   existsSync,
-  fsyncSync,
   mkdirSync,
   openSync,
   renameSync,
@@ -27,6 +26,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
+import { mapPool } from '../util/pool';
 
 export type BlobEncoding = 'identity' | 'deflate';
 
@@ -104,7 +104,9 @@ export class BlobStore {
     readonly root: string,
     options: BlobStoreOptions = {},
   ) {
-    this.level = options.level ?? 6;
+    // Level 1: measured on notebooks, 3× faster than the default 6 for a store about 20% larger (still ~1% of the
+    // homes' size on the benchmark's course); zips then carry what `zip -1` would.
+    this.level = options.level ?? 1;
     this.durable = options.durable ?? true;
   }
 
@@ -199,10 +201,10 @@ export class BlobStore {
   /**
    * The same for small buffers, with synchronous calls: for a file of a few KB, the thread-pool round trips of
    * the asynchronous path (a dozen per blob) cost far more than the work, and a whole-course snapshot is mostly
-   * such files. Callers yield to the event loop between files. Directories to fsync are added to `dirtyDirs` for
-   * the caller to sync once (`syncDirs`) before it records anything that refers to the blobs.
+   * such files. Callers yield to the event loop between files. New blob files and their directories are added to
+   * `dirty`, for the caller to make durable at once (`syncAll`) before it records anything that refers to them.
    */
-  putBufferSync(sha256: string, bytes: Buffer, dirtyDirs: Set<string>): { added: boolean } {
+  putBufferSync(sha256: string, bytes: Buffer, dirty: Set<string>): { added: boolean } {
     const target = this.pathOf(sha256);
     if (existsSync(target)) return { added: false };
     const dir = path.dirname(target);
@@ -218,7 +220,6 @@ export class BlobStore {
     try {
       writeSync(fd, header);
       writeSync(fd, payload);
-      if (this.durable) fsyncSync(fd);
     } catch (error) {
       closeSync(fd);
       rmSync(temp, { force: true });
@@ -226,13 +227,16 @@ export class BlobStore {
     }
     closeSync(fd);
     renameSync(temp, target);
-    if (this.durable) dirtyDirs.add(dir);
+    if (this.durable) dirty.add(target).add(dir);
     return { added: true };
   }
 
-  /** fsyncs directories that received new blobs. */
-  async syncDirs(dirs: Iterable<string>): Promise<void> {
-    await Promise.all([...dirs].map(syncDir));
+  /**
+   * fsyncs files and directories, several at a time off the event loop: concurrent fsyncs share the
+   * filesystem's journal commits, where one after another each would wait for its own.
+   */
+  async syncAll(paths: Iterable<string>): Promise<void> {
+    await mapPool([...paths], 8, syncPath);
   }
 
   /** The stored payload as it is on disk (raw DEFLATE or plain), for zip entries and gzip answers. */
@@ -293,6 +297,15 @@ async function readHeader(handle: FileHandle, sha256: string): Promise<BlobInfo>
   const header = Buffer.alloc(HEADER_BYTES);
   const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, 0);
   return decodeHeader(sha256, header.subarray(0, bytesRead));
+}
+
+async function syncPath(file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 async function syncDir(dir: string): Promise<void> {

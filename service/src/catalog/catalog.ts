@@ -20,6 +20,32 @@ const MIGRATIONS: Record<string, Migration> = {
 
 export type Catalog = Kysely<CatalogSchema>;
 
+/**
+ * better-sqlite3 with a cache of prepared statements: Kysely prepares every query it runs, and preparing costs
+ * more than running the small statements a snapshot makes (several per student, hundreds of students per job).
+ * Statements run synchronously, so sharing one per SQL text is safe.
+ */
+function withStatementCache(database: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = database.prepare.bind(database);
+  return new Proxy(database, {
+    get(target, property, receiver) {
+      if (property === 'prepare') {
+        return (sql: string) => {
+          let statement = cache.get(sql);
+          if (!statement) {
+            statement = prepare(sql);
+            if (cache.size < 500) cache.set(sql, statement);
+          }
+          return statement;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 export function openSqliteCatalog(file: string): Catalog {
   mkdirSync(path.dirname(file), { recursive: true });
   const database = new SQLite(file);
@@ -27,7 +53,7 @@ export function openSqliteCatalog(file: string): Catalog {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return new Kysely<CatalogSchema>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<CatalogSchema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
 }
 
 export async function migrate(db: Catalog, log: Logger): Promise<string[]> {

@@ -55,6 +55,13 @@ async function hashStream(handle: FileHandle): Promise<{ sha256: string; size: n
   return { sha256: hash.digest('hex'), size, sample: Buffer.concat(sampleParts) };
 }
 
+/**
+ * The buffer small files are read into. The synchronous path uses it from read to stored blob without yielding,
+ * so one buffer serves every read: allocating a fresh one per file would leave hundreds of MB of garbage (and of
+ * resident memory) after a whole-course snapshot.
+ */
+let scratch = Buffer.allocUnsafe(0);
+
 /** Reads a small file with synchronous calls (see BlobStore.putBufferSync for why), with the same checks. */
 function readSmallSync(absolutePath: string, expected: WalkedFile): Buffer | 'vanished' | 'unreadable' | 'large' {
   let fd: number;
@@ -69,7 +76,8 @@ function readSmallSync(absolutePath: string, expected: WalkedFile): Buffer | 'va
     if (!stats.isFile() || stats.ino.toString() !== expected.ino || stats.dev.toString() !== expected.dev) return 'vanished';
     if (stats.size > BigInt(IN_MEMORY_BYTES)) return 'large';
     // One byte more than the size: a file that grew since fstat is read in full on the slower path.
-    const buffer = Buffer.allocUnsafe(Number(stats.size) + 1);
+    if (scratch.length < Number(stats.size) + 1) scratch = Buffer.allocUnsafe(Math.max(Number(stats.size) + 1, 64 * 1024));
+    const buffer = scratch.subarray(0, Number(stats.size) + 1);
     let length = 0;
     for (;;) {
       const n = readSync(fd, buffer, length, buffer.length - length, length);
@@ -88,16 +96,17 @@ function readSmallSync(absolutePath: string, expected: WalkedFile): Buffer | 'va
 }
 
 /**
- * Hashes the file and stores its bytes unless the store has them already. Directories of new blobs are added to
- * `dirtyDirs`, to be fsynced by the caller before it records the snapshot.
+ * Hashes the file and stores its bytes unless the store has them already. New blobs written synchronously are
+ * added to `dirty`, to be made durable by the caller before it records the snapshot.
  */
-export async function storeHomeFile(absolutePath: string, expected: WalkedFile, blobs: BlobStore, dirtyDirs: Set<string>): Promise<ReadOutcome> {
+export async function storeHomeFile(absolutePath: string, expected: WalkedFile, blobs: BlobStore, dirty: Set<string>): Promise<ReadOutcome> {
   if (expected.size <= IN_MEMORY_BYTES) {
+    // `bytes` is a view of the shared scratch buffer: used synchronously below, never kept.
     const bytes = readSmallSync(absolutePath, expected);
     if (bytes === 'vanished' || bytes === 'unreadable') return { ok: false, reason: bytes };
     if (bytes !== 'large') {
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const { added } = blobs.putBufferSync(sha256, bytes, dirtyDirs);
+      const { added } = blobs.putBufferSync(sha256, bytes, dirty);
       return { ok: true, sha256, size: bytes.length, added };
     }
   }

@@ -6,8 +6,7 @@
  * honours exclude patterns and the per-file and per-home size caps, and treats entries that vanish mid-walk as
  * skipped, not as errors.
  */
-import type { BigIntStats, Dirent } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { type BigIntStats, type Dirent, lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 export interface WalkedFile {
@@ -96,34 +95,35 @@ const ns = (stats: BigIntStats, field: 'mtimeNs' | 'ctimeNs') => stats[field].to
 export async function walkHome(home: string, options: WalkOptions): Promise<WalkResult> {
   const excludes = options.exclude.map(globToRegExp);
   const result: WalkResult = { entries: [], skipped: [], bytes: 0 };
-  const rootStats = await lstat(home, { bigint: true });
+  const rootStats = lstatSync(home, { bigint: true });
   if (!rootStats.isDirectory()) throw new Error('the home is not a directory');
   const rootDev = rootStats.dev;
 
   const visit = async (dir: string, relativeDir: string): Promise<void> => {
+    // Metadata calls are synchronous (a few microseconds each from the inode cache, where a thread-pool round
+    // trip costs far more); the walk yields to the event loop once per directory.
+    await new Promise((resolve) => setImmediate(resolve));
     let children: Dirent[];
     try {
-      children = await readdir(dir, { withFileTypes: true });
+      children = readdirSync(dir, { withFileTypes: true });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (relativeDir) result.skipped.push({ path: relativeDir, reason: code === 'ENOENT' || code === 'ENOTDIR' ? 'vanished' : 'unreadable' });
       return;
     }
     children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const statted = await Promise.all(
-      children.map(async (child) => {
+    const statted = children.map((child) => {
         const relative = relativeDir ? `${relativeDir}/${child.name}` : child.name;
         if (unusableName(child.name)) return { relative, skip: 'unusable-name' as const };
         if (!options.includeHidden && child.name.startsWith('.')) return { relative, skip: 'hidden' as const };
         if (excludes.some((re) => re.test(relative))) return { relative, skip: 'excluded' as const };
         try {
-          return { relative, stats: await lstat(path.join(dir, child.name), { bigint: true }) };
+          return { relative, stats: lstatSync(path.join(dir, child.name), { bigint: true }) };
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
           return { relative, skip: code === 'ENOENT' ? ('vanished' as const) : ('unreadable' as const) };
         }
-      }),
-    );
+      });
     for (const item of statted) {
       if ('skip' in item && item.skip) {
         result.skipped.push({ path: item.relative, reason: item.skip });

@@ -120,7 +120,7 @@ export class SnapshotTaker {
     const index: Record<string, IndexEntry> = {};
     let read = 0;
     let newBlobs = 0;
-    const dirtyDirs = new Set<string>();
+    const dirty = new Set<string>();
 
     const manifest = await mapPool(walked.entries, this.options.readConcurrency, async (entry): Promise<ManifestEntry | null> => {
       if (entry.type === 'symlink') {
@@ -131,7 +131,7 @@ export class SnapshotTaker {
       if (!sha256) {
         // Small files are read synchronously: let other requests in between files.
         await new Promise((resolve) => setImmediate(resolve));
-        const outcome = await storeHomeFile(path.join(request.home, entry.path), entry, this.blobs, dirtyDirs);
+        const outcome = await storeHomeFile(path.join(request.home, entry.path), entry, this.blobs, dirty);
         if (!outcome.ok) {
           skipped.push({ path: entry.path, reason: outcome.reason === 'changed' ? 'vanished' : outcome.reason });
           return null;
@@ -148,8 +148,8 @@ export class SnapshotTaker {
     const entries = manifest.filter((e): e is ManifestEntry => e !== null);
     const files = entries.filter((e) => e.type === 'file');
     const bytes = files.reduce((sum, e) => sum + e.size, 0);
-    // The new blobs' directory entries must be durable before a row refers to them.
-    await this.blobs.syncDirs(dirtyDirs);
+    // New blobs (and their directory entries) must be durable before a row refers to them.
+    await this.blobs.syncAll(dirty);
     const takenAt = this.now();
     const inserted = await this.db.transaction().execute(async (trx) => {
       const result = await trx
