@@ -9,9 +9,7 @@ import { HubClient } from './hub/client';
 import { loadCookieSecret } from './hub/cookie-secret';
 import { IdentityCache } from './hub/identity-cache';
 import { createLogger, type Logger } from './log';
-import { BlobStore } from './blobs/blob-store';
-import { SnapshotJobs } from './snapshots/jobs';
-import { SnapshotTaker } from './snapshots/take';
+import { createSnapshotServices } from './snapshots/services';
 import { Roster } from './students/roster';
 
 const version = (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
@@ -43,19 +41,7 @@ async function start(): Promise<void> {
   const hub = new HubClient({ apiUrl: config.hub.apiUrl, serviceToken: config.hub.apiToken, timeoutMs: config.auth.hubTimeoutMs });
   const identities = new IdentityCache(hub, { ttlSeconds: config.auth.cacheTtlSeconds, maxEntries: config.auth.cacheMaxEntries });
   const roster = new Roster(hub, config.course, config.auth.cacheTtlSeconds * 1000, log);
-  const blobs = new BlobStore(path.join(config.dataDir, 'blobs'));
-  const taker = new SnapshotTaker(catalog, blobs, {
-    exclude: config.snapshots.exclude,
-    maxFileBytes: config.limits.maxFileBytes,
-    maxHomeBytes: config.limits.maxHomeBytes,
-    readConcurrency: config.snapshots.readConcurrency,
-  });
-  const jobs = new SnapshotJobs(
-    catalog,
-    taker,
-    { courseId: config.course.id, homeTemplate: config.homeTemplate, concurrency: config.snapshots.concurrency },
-    log,
-  );
+  const { blobs, jobs } = createSnapshotServices(config, catalog, log);
   const app = createApp({
     catalog,
     blobs,

@@ -185,7 +185,7 @@ export class BlobStore {
         await handle.close();
       }
       await rename(temp, target);
-      if (this.durable) await syncDir(dir);
+      if (this.durable) await syncPath(dir);
       return { info, added: true };
     } catch (error) {
       await unlink(temp).catch(() => undefined);
@@ -299,17 +299,9 @@ async function readHeader(handle: FileHandle, sha256: string): Promise<BlobInfo>
   return decodeHeader(sha256, header.subarray(0, bytesRead));
 }
 
+/** fsync of a file or a directory (for a directory: its entries, e.g. a rename into it). */
 async function syncPath(file: string): Promise<void> {
   const handle = await open(file, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
   try {
     await handle.sync();
   } finally {

@@ -8,23 +8,14 @@
  * snapshot row carries the job's id), the rest are taken then.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import type { Job, StudentOutcome } from '@coursework/client';
 import type { Catalog } from '../catalog/catalog';
-import type { JobsTable } from '../catalog/schema';
 import { homePath } from '../homes/home-path';
 import type { Logger } from '../log';
 import { mapPool } from '../util/pool';
-import type { SnapshotTaker, TakeStatus } from './take';
+import type { SnapshotTaker } from './take';
 
-export type StudentStatus = 'pending' | TakeStatus | 'not-a-student' | 'failed';
-
-export interface StudentOutcome {
-  status: StudentStatus;
-  files?: number;
-  bytes?: number;
-  /** How many entries of the home were left out (hidden, symlinked special files, over a cap, ...). */
-  skipped?: number;
-  error?: string;
-}
+export type { StudentOutcome };
 
 export interface JobParams {
   name: string;
@@ -33,21 +24,8 @@ export interface JobParams {
   students: string[];
 }
 
-export interface JobView {
-  id: string;
-  kind: 'snapshot';
-  state: JobsTable['state'];
-  name: string;
-  includeHidden: boolean;
-  total: number;
-  done: number;
-  bytes: number;
-  createdBy: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  students: Record<string, StudentOutcome>;
-}
+/** The API's view of a job (the client package defines the wire types). */
+export type JobView = Job;
 
 const PROGRESS_FLUSH_MS = 250;
 

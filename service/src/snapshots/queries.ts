@@ -1,20 +1,12 @@
 /** Reading snapshots back from the catalog, and removing them. */
+import type { SnapshotSummary } from '@coursework/client';
 import { recordAudit } from '../audit/audit';
 import type { Catalog } from '../catalog/catalog';
 import type { SnapshotsTable } from '../catalog/schema';
 import type { Skipped } from '../homes/walk';
 import type { ManifestEntry } from './take';
 
-export interface SnapshotSummary {
-  student: string;
-  name: string;
-  takenAt: string;
-  takenBy: string;
-  files: number;
-  bytes: number;
-  includeHidden: boolean;
-  manifestSha256: string;
-}
+export type { SnapshotSummary };
 
 export interface SnapshotDetail extends SnapshotSummary {
   skipped: Skipped[];

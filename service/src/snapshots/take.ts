@@ -9,6 +9,7 @@
  * unreferenced blobs at worst, never a snapshot with missing bytes or half a manifest.
  */
 import { createHash } from 'node:crypto';
+import type { ManifestEntry } from '@coursework/client';
 import path from 'node:path';
 import { recordAudit } from '../audit/audit';
 import type { BlobStore } from '../blobs/blob-store';
@@ -18,16 +19,8 @@ import { storeHomeFile } from '../homes/read-file';
 import { type Skipped, walkHome, type WalkedFile } from '../homes/walk';
 import { mapPool } from '../util/pool';
 
-export interface ManifestEntry {
-  path: string;
-  type: 'file' | 'symlink';
-  size: number;
-  mode: number;
-  /** ISO-8601 modification time. */
-  mtime: string;
-  /** Null for symlinks, whose targets are never read. */
-  sha256: string | null;
-}
+/** One captured file or symlink (symlinks have a null sha256: their targets are never read). */
+export type { ManifestEntry } from '@coursework/client';
 
 interface IndexEntry {
   size: number;

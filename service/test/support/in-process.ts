@@ -11,10 +11,9 @@ import { type Config, loadConfig } from '../../src/config';
 import { HubClient, type HubIdentity } from '../../src/hub/client';
 import { IdentityCache } from '../../src/hub/identity-cache';
 import { createLogger } from '../../src/log';
-import { BlobStore } from '../../src/blobs/blob-store';
 import { migrate, openSqliteCatalog, syncCourse } from '../../src/catalog/catalog';
-import { SnapshotJobs } from '../../src/snapshots/jobs';
-import { SnapshotTaker } from '../../src/snapshots/take';
+import type { SnapshotJobs } from '../../src/snapshots/jobs';
+import { createSnapshotServices } from '../../src/snapshots/services';
 import { Roster } from '../../src/students/roster';
 
 const ACCESS = 'access:services!service=coursework';
@@ -79,9 +78,7 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
   const catalog = openSqliteCatalog(path.join(config.dataDir, 'catalog.sqlite'));
   await migrate(catalog, log);
   await syncCourse(catalog, config.course);
-  const blobs = new BlobStore(path.join(config.dataDir, 'blobs'), { durable: false });
-  const taker = new SnapshotTaker(catalog, blobs, { exclude: [], maxFileBytes: 1e6, maxHomeBytes: 1e7, readConcurrency: 2 });
-  const jobs = new SnapshotJobs(catalog, taker, { courseId: config.course.id, homeTemplate: config.homeTemplate, concurrency: 2 }, log);
+  const { blobs, taker, jobs } = createSnapshotServices(config, catalog, log, { durable: false });
   await taker.take({
     courseId: config.course.id,
     student: SEEDED.student,

@@ -1,0 +1,25 @@
+/** The snapshot engine's parts, wired from the config: the blob store, the taker and the job runner. */
+import path from 'node:path';
+import { BlobStore } from '../blobs/blob-store';
+import type { Catalog } from '../catalog/catalog';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import { SnapshotJobs } from './jobs';
+import { SnapshotTaker } from './take';
+
+export function createSnapshotServices(config: Config, catalog: Catalog, log: Logger, options: { durable?: boolean } = {}) {
+  const blobs = new BlobStore(path.join(config.dataDir, 'blobs'), { durable: options.durable ?? true });
+  const taker = new SnapshotTaker(catalog, blobs, {
+    exclude: config.snapshots.exclude,
+    maxFileBytes: config.limits.maxFileBytes,
+    maxHomeBytes: config.limits.maxHomeBytes,
+    readConcurrency: config.snapshots.readConcurrency,
+  });
+  const jobs = new SnapshotJobs(
+    catalog,
+    taker,
+    { courseId: config.course.id, homeTemplate: config.homeTemplate, concurrency: config.snapshots.concurrency },
+    log,
+  );
+  return { blobs, taker, jobs };
+}
