@@ -47,6 +47,10 @@ export interface Config {
     exclude: string[];
     /** IANA zone of the course: the date suffix of snapshot names is its local date. */
     timeZone: string;
+    /** Snapshots older than this many days are deleted; 0 keeps them. */
+    retentionDays: number;
+    /** How often retention and blob collection run. */
+    housekeepingIntervalMs: number;
   };
   auth: {
     cacheTtlSeconds: number;
@@ -181,6 +185,8 @@ export const SETTINGS = {
     description: "IANA time zone of the course (default: the server's); snapshot names carry its local date.",
     schema: z.string().refine(isTimeZone, 'expected an IANA time zone such as America/Vancouver'),
   },
+  retentionDays: { name: 'COURSEWORK_SNAPSHOT_RETENTION_DAYS', default: '0', description: 'Snapshots older than this many days are deleted (0: kept for ever); unreferenced bytes are then collected.', schema: z.coerce.number().int().min(0) },
+  housekeepingMinutes: { name: 'COURSEWORK_HOUSEKEEPING_MINUTES', default: '60', description: 'Minutes between runs of retention and of the collection of unreferenced blobs.', schema: positiveInt },
   cacheTtlSeconds: { name: 'COURSEWORK_AUTH_CACHE_TTL', default: '60', description: 'Seconds a resolved token is trusted before the Hub is asked again (a revoked token is refused after at most this long).', schema: positiveInt },
   cacheMaxEntries: { name: 'COURSEWORK_AUTH_CACHE_SIZE', default: '10000', description: 'Most tokens kept in the identity cache.', schema: positiveInt },
   hubTimeoutMs: { name: 'COURSEWORK_HUB_TIMEOUT_MS', default: '5000', description: 'Time limit of one request to the Hub, in milliseconds.', schema: positiveInt },
@@ -288,6 +294,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       readConcurrency: s.readConcurrency,
       exclude: s.exclude,
       timeZone: s.timeZone,
+      retentionDays: s.retentionDays,
+      housekeepingIntervalMs: s.housekeepingMinutes * 60 * 1000,
     },
     auth: {
       cacheTtlSeconds: s.cacheTtlSeconds,

@@ -41,7 +41,7 @@ async function start(): Promise<void> {
   const hub = new HubClient({ apiUrl: config.hub.apiUrl, serviceToken: config.hub.apiToken, timeoutMs: config.auth.hubTimeoutMs });
   const identities = new IdentityCache(hub, { ttlSeconds: config.auth.cacheTtlSeconds, maxEntries: config.auth.cacheMaxEntries });
   const roster = new Roster(hub, config.course, config.auth.cacheTtlSeconds * 1000, log);
-  const { blobs, jobs } = createSnapshotServices(config, catalog, log);
+  const { blobs, jobs, housekeeping } = createSnapshotServices(config, catalog, log);
   const app = createApp({
     catalog,
     blobs,
@@ -60,6 +60,7 @@ async function start(): Promise<void> {
   });
   stopOnSignals(server, catalog, log);
   await jobs.resumeUnfinished();
+  housekeeping.start();
 }
 
 /** The Hub stops a managed service with SIGINT, then SIGTERM: close quickly and cleanly on either. */

@@ -4,6 +4,7 @@ import { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import type { Config } from '../config';
 import type { Logger } from '../log';
+import { Housekeeping } from './housekeeping';
 import { SnapshotJobs } from './jobs';
 import { SnapshotTaker } from './take';
 
@@ -21,5 +22,11 @@ export function createSnapshotServices(config: Config, catalog: Catalog, log: Lo
     { courseId: config.course.id, homeTemplate: config.homeTemplate, concurrency: config.snapshots.concurrency },
     log,
   );
-  return { blobs, taker, jobs };
+  const housekeeping = new Housekeeping(
+    catalog,
+    blobs,
+    { courseId: config.course.id, retentionDays: config.snapshots.retentionDays, intervalMs: config.snapshots.housekeepingIntervalMs },
+    log,
+  );
+  return { blobs, taker, jobs, housekeeping };
 }

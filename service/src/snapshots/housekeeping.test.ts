@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BlobStore } from '../blobs/blob-store';
+import { collectGarbage } from '../blobs/collect';
+import { type Catalog, migrate, openSqliteCatalog, syncCourse } from '../catalog/catalog';
+import { createLogger } from '../log';
+import { BLOB_GRACE_MS, Housekeeping } from './housekeeping';
+import { SnapshotQueries } from './queries';
+import { SnapshotTaker } from './take';
+
+const log = createLogger('fatal');
+const course = { id: 'c1', title: 'C', instructorsGroup: 'i', studentsGroup: 's' };
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+const LONG_AGO = new Date('2026-01-01T00:00:00Z');
+
+let root: string;
+let db: Catalog;
+let blobs: BlobStore;
+let taker: SnapshotTaker;
+
+const home = (student: string) => path.join(root, 'homes', student);
+const take = (student: string, name: string) =>
+  taker.take({ courseId: course.id, student, home: home(student), baseName: name.split('_')[0]!, name, includeHidden: false, actor: 'prof', jobId: null });
+const write = (student: string, file: string, text: string) => {
+  mkdirSync(home(student), { recursive: true });
+  writeFileSync(path.join(home(student), file), text);
+  utimesSync(path.join(home(student), file), LONG_AGO, LONG_AGO);
+};
+/** Makes every blob look older than the grace period. */
+const ageBlobs = (...texts: string[]) => {
+  const old = new Date(Date.now() - 2 * BLOB_GRACE_MS);
+  for (const text of texts) if (existsSync(blobs.pathOf(sha(text)))) utimesSync(blobs.pathOf(sha(text)), old, old);
+};
+
+beforeEach(async () => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'coursework-gc-'));
+  db = openSqliteCatalog(path.join(root, 'catalog.sqlite'));
+  await migrate(db, log);
+  await syncCourse(db, course);
+  blobs = new BlobStore(path.join(root, 'blobs'), { durable: false });
+  taker = new SnapshotTaker(db, blobs, { exclude: [], maxFileBytes: 1e6, maxHomeBytes: 1e7, readConcurrency: 2 });
+});
+afterEach(() => db.destroy());
+
+describe('blob collection', () => {
+  it('removes only what no live snapshot and no home index refers to, and only after the grace period', async () => {
+    write('s1', 'shared.csv', 'the same data everywhere');
+    write('s2', 'shared.csv', 'the same data everywhere');
+    write('s1', 'work.ipynb', 'first draft');
+    await take('s1', 'a_2026-11-01');
+    await take('s2', 'a_2026-11-01');
+    write('s1', 'work.ipynb', 'final version');
+    await take('s1', 'b_2026-11-02');
+    expect(await new SnapshotQueries(db, course.id).delete('s1', 'a_2026-11-01', 'prof')).toBe(true);
+
+    expect((await collectGarbage(db, blobs, BLOB_GRACE_MS)).deleted).toBe(0); // everything is recent
+    ageBlobs('the same data everywhere', 'first draft', 'final version');
+    const result = await collectGarbage(db, blobs, BLOB_GRACE_MS);
+    expect(result).toMatchObject({ scanned: 3, deleted: 1, bytesFreed: expect.any(Number) });
+    expect(existsSync(blobs.pathOf(sha('first draft')))).toBe(false);
+    expect(existsSync(blobs.pathOf(sha('final version')))).toBe(true);
+    expect(existsSync(blobs.pathOf(sha('the same data everywhere')))).toBe(true);
+  });
+
+  it('spares an old unreferenced blob that a new snapshot just found in the store', async () => {
+    write('s1', 'work.ipynb', 'reused bytes');
+    await take('s1', 'a_2026-11-01');
+    await new SnapshotQueries(db, course.id).delete('s1', 'a_2026-11-01', 'prof');
+    await db.deleteFrom('home_index').execute(); // as if nothing referred to the bytes any more
+    ageBlobs('reused bytes');
+    write('s2', 'copy.ipynb', 'reused bytes'); // a new snapshot meets the same bytes: the blob is touched
+    await take('s2', 'a_2026-11-01');
+    await db.deleteFrom('home_index').execute();
+    await new SnapshotQueries(db, course.id).delete('s2', 'a_2026-11-01', 'prof');
+    expect((await collectGarbage(db, blobs, BLOB_GRACE_MS)).deleted).toBe(0);
+  });
+});
+
+describe('retention', () => {
+  it('deletes snapshots older than the retention period, in the audit log as retention', async () => {
+    write('s1', 'work.ipynb', 'x');
+    await take('s1', 'old_2026-01-01');
+    await db.updateTable('snapshots').set({ taken_at: '2026-01-01T00:00:00.000Z' }).execute();
+    await take('s1', 'new_2026-11-20');
+    const housekeeping = new Housekeeping(db, blobs, { courseId: course.id, retentionDays: 30, intervalMs: 1e9, now: () => new Date('2026-11-23T00:00:00Z') }, log);
+    expect(await housekeeping.applyRetention()).toBe(1);
+    const queries = new SnapshotQueries(db, course.id);
+    expect((await queries.find('s1', 'old_2026-01-01')).found).toBe('deleted');
+    expect((await queries.find('s1', 'new_2026-11-20')).found).toBe('live');
+    const audit = await db.selectFrom('audit_events').select(['actor', 'action', 'target']).where('action', '=', 'snapshot.deleted').execute();
+    expect(audit).toEqual([{ actor: 'retention', action: 'snapshot.deleted', target: 's1/old_2026-01-01' }]);
+  });
+
+  it('keeps everything when retention is 0', async () => {
+    write('s1', 'work.ipynb', 'x');
+    await take('s1', 'old_2026-01-01');
+    await db.updateTable('snapshots').set({ taken_at: '2000-01-01T00:00:00.000Z' }).execute();
+    const housekeeping = new Housekeeping(db, blobs, { courseId: course.id, retentionDays: 0, intervalMs: 1e9 }, log);
+    expect(await housekeeping.applyRetention()).toBe(0);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Periodic housekeeping: snapshots older than the retention period are deleted (as an instructor's deletion
+ * would be, in the audit log as `retention`), then blobs nothing refers to any more are collected.
+ */
+import { collectGarbage } from '../blobs/collect';
+import type { BlobStore } from '../blobs/blob-store';
+import type { Catalog } from '../catalog/catalog';
+import type { Logger } from '../log';
+import { SnapshotQueries } from './queries';
+
+/** Unreferenced blobs younger than this are kept: they may belong to a snapshot being taken. */
+export const BLOB_GRACE_MS = 60 * 60 * 1000;
+
+export interface HousekeepingOptions {
+  courseId: string;
+  /** 0 keeps snapshots for ever. */
+  retentionDays: number;
+  intervalMs: number;
+  now?: () => Date;
+}
+
+export class Housekeeping {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly db: Catalog,
+    private readonly blobs: BlobStore,
+    private readonly options: HousekeepingOptions,
+    private readonly log: Logger,
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.runOnce().catch((error: unknown) => this.log.error({ err: error }, 'housekeeping failed')), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Snapshots past the retention period, deleted; returns how many. */
+  async applyRetention(): Promise<number> {
+    if (this.options.retentionDays <= 0) return 0;
+    const now = this.now();
+    const cutoff = new Date(now.getTime() - this.options.retentionDays * 24 * 3600 * 1000).toISOString();
+    const expired = await this.db
+      .selectFrom('snapshots')
+      .select(['student', 'name'])
+      .where('course_id', '=', this.options.courseId)
+      .where('deleted_at', 'is', null)
+      .where('taken_at', '<', cutoff)
+      .execute();
+    const queries = new SnapshotQueries(this.db, this.options.courseId);
+    for (const { student, name } of expired) await queries.delete(student, name, 'retention', now);
+    return expired.length;
+  }
+
+  async runOnce(): Promise<void> {
+    const expired = await this.applyRetention();
+    const collected = await collectGarbage(this.db, this.blobs, BLOB_GRACE_MS, this.now().getTime());
+    if (expired > 0 || collected.deleted > 0) this.log.info({ expired, ...collected }, 'housekeeping');
+  }
+}
