@@ -170,6 +170,7 @@ async function main(): Promise<void> {
       COURSEWORK_DATA_DIR: path.join(WORK, 'data'),
       COURSEWORK_HOME_TEMPLATE: path.join(homes, '{username}'),
       COURSEWORK_LOG_LEVEL: 'warn',
+      ...(process.env.COURSEWORK_READ_WORKERS ? { COURSEWORK_READ_WORKERS: process.env.COURSEWORK_READ_WORKERS } : {}),
     },
   });
   const base = `http://127.0.0.1:${port}/services/coursework/`;

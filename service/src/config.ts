@@ -7,6 +7,7 @@
  * parsing, defaults, error messages and the README's reference table.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -42,8 +43,8 @@ export interface Config {
   snapshots: {
     /** Students snapshotted at once by a job. */
     concurrency: number;
-    /** Files read at once within one home. */
-    readConcurrency: number;
+    /** Worker threads that read and hash files; 0 reads on the service's own thread. */
+    readWorkers: number;
     exclude: string[];
     /** IANA zone of the course: the date suffix of snapshot names is its local date. */
     timeZone: string;
@@ -177,7 +178,12 @@ export const SETTINGS = {
     schema: z.string().refine((s) => s === '' || s.length >= 5, 'expected at least 5 characters'),
   },
   snapshotConcurrency: { name: 'COURSEWORK_SNAPSHOT_CONCURRENCY', default: '4', description: 'Students a snapshot job takes at once.', schema: positiveInt },
-  readConcurrency: { name: 'COURSEWORK_READ_CONCURRENCY', default: '8', description: 'Files read at once within one home.', schema: positiveInt },
+  readWorkers: {
+    name: 'COURSEWORK_READ_WORKERS',
+    default: String(Math.min(availableParallelism(), 4)),
+    description: "Worker threads that read and hash students' files (default: the cores, at most 4); 0 reads on the service's own thread.",
+    schema: z.coerce.number().int().min(0).max(64),
+  },
   exclude: { name: 'COURSEWORK_EXCLUDE', default: '[]', description: 'JSON list of glob patterns (relative to the home) never taken into snapshots, e.g. `["*.tmp", "node_modules"]`.', schema: jsonStringList },
   timeZone: {
     name: 'COURSEWORK_TIMEZONE',
@@ -291,7 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     compatApiKey: s.compatApiKey === '' ? undefined : s.compatApiKey,
     snapshots: {
       concurrency: s.snapshotConcurrency,
-      readConcurrency: s.readConcurrency,
+      readWorkers: s.readWorkers,
       exclude: s.exclude,
       timeZone: s.timeZone,
       retentionDays: s.retentionDays,

@@ -96,8 +96,8 @@ export interface BlobStoreOptions {
 }
 
 export class BlobStore {
-  private readonly level: number;
-  private readonly durable: boolean;
+  readonly level: number;
+  readonly durable: boolean;
   private readonly createdDirs = new Set<string>();
 
   constructor(

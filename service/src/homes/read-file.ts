@@ -100,16 +100,24 @@ function readSmallSync(absolutePath: string, expected: WalkedFile): Buffer | 'va
  * added to `dirty`, to be made durable by the caller before it records the snapshot.
  */
 export async function storeHomeFile(absolutePath: string, expected: WalkedFile, blobs: BlobStore, dirty: Set<string>): Promise<ReadOutcome> {
-  if (expected.size <= IN_MEMORY_BYTES) {
-    // `bytes` is a view of the shared scratch buffer: used synchronously below, never kept.
-    const bytes = readSmallSync(absolutePath, expected);
-    if (bytes === 'vanished' || bytes === 'unreadable') return { ok: false, reason: bytes };
-    if (bytes !== 'large') {
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const { added } = blobs.putBufferSync(sha256, bytes, dirty);
-      return { ok: true, sha256, size: bytes.length, added };
-    }
-  }
+  const small = storeSmallFileSync(absolutePath, expected, blobs, dirty);
+  return small === 'large' ? storeLargeFile(absolutePath, expected, blobs) : small;
+}
+
+/** The synchronous path, for files up to IN_MEMORY_BYTES; 'large' for the others (and for files that grew). */
+export function storeSmallFileSync(absolutePath: string, expected: WalkedFile, blobs: BlobStore, dirty: Set<string>): ReadOutcome | 'large' {
+  if (expected.size > IN_MEMORY_BYTES) return 'large';
+  // `bytes` is a view of the shared scratch buffer: used synchronously below, never kept.
+  const bytes = readSmallSync(absolutePath, expected);
+  if (bytes === 'vanished' || bytes === 'unreadable') return { ok: false, reason: bytes };
+  if (bytes === 'large') return 'large';
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const { added } = blobs.putBufferSync(sha256, bytes, dirty);
+  return { ok: true, sha256, size: bytes.length, added };
+}
+
+/** The streaming path: hashed in one pass, stored (if new) in a second, never blocking the event loop. */
+export async function storeLargeFile(absolutePath: string, expected: WalkedFile, blobs: BlobStore): Promise<ReadOutcome> {
   const handle = await openExpected(absolutePath, expected);
   if (typeof handle === 'string') return { ok: false, reason: handle };
   try {

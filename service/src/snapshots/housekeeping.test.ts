@@ -40,7 +40,7 @@ beforeEach(async () => {
   await migrate(db, log);
   await syncCourse(db, course);
   blobs = new BlobStore(path.join(root, 'blobs'), { durable: false });
-  taker = new SnapshotTaker(db, blobs, { exclude: [], maxFileBytes: 1e6, maxHomeBytes: 1e7, readConcurrency: 2 });
+  taker = new SnapshotTaker(db, blobs, { exclude: [], maxFileBytes: 1e6, maxHomeBytes: 1e7 });
 });
 afterEach(() => db.destroy());
 

@@ -28,7 +28,6 @@ beforeEach(async () => {
     exclude: [],
     maxFileBytes: 1e6,
     maxHomeBytes: 1e7,
-    readConcurrency: 2,
   });
 });
 afterEach(() => db.destroy());

@@ -70,7 +70,7 @@ beforeEach(async () => {
   await migrate(db, createLogger('fatal'));
   await syncCourse(db, course);
   blobs = new BlobStore(path.join(root, 'blobs'), { durable: false });
-  taker = new SnapshotTaker(db, blobs, { exclude: ['*.tmp'], maxFileBytes: 1_000_000, maxHomeBytes: 10_000_000, readConcurrency: 4 });
+  taker = new SnapshotTaker(db, blobs, { exclude: ['*.tmp'], maxFileBytes: 1_000_000, maxHomeBytes: 10_000_000 });
 });
 afterEach(() => db.destroy());
 
@@ -181,7 +181,7 @@ describe('SnapshotTaker', () => {
 
   it('stops taking files at the per-home cap', async () => {
     const home = makeHome('s1');
-    const capped = new SnapshotTaker(db, blobs, { exclude: [], maxFileBytes: 1_000_000, maxHomeBytes: 200_000, readConcurrency: 2 });
+    const capped = new SnapshotTaker(db, blobs, { exclude: [], maxFileBytes: 1_000_000, maxHomeBytes: 200_000 });
     await capped.take(request('s1', home));
     const { entries, skipped } = await manifestOf('s1', 'hw1_2026-11-23');
     expect(entries.reduce((sum, e) => sum + e.size, 0)).toBeLessThanOrEqual(200_000);

@@ -15,9 +15,8 @@ import { recordAudit } from '../audit/audit';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import { homeExists } from '../homes/home-path';
-import { storeHomeFile } from '../homes/read-file';
 import { type Skipped, walkHome, type WalkedFile } from '../homes/walk';
-import { mapPool } from '../util/pool';
+import { type FileReader, InThreadReader } from './file-reader';
 
 /** One captured file or symlink (symlinks have a null sha256: their targets are never read). */
 export type { ManifestEntry } from '@coursework/client';
@@ -59,8 +58,8 @@ export interface TakerOptions {
   exclude: readonly string[];
   maxFileBytes: number;
   maxHomeBytes: number;
-  /** Files read at once per student. */
-  readConcurrency: number;
+  /** Reads files into the store; the service's own thread when not given. */
+  reader?: FileReader;
   now?: () => Date;
 }
 
@@ -75,6 +74,7 @@ export function manifestDigest(entries: readonly ManifestEntry[]): string {
 
 export class SnapshotTaker {
   private readonly now: () => Date;
+  private readonly reader: FileReader;
 
   constructor(
     private readonly db: Catalog,
@@ -82,6 +82,7 @@ export class SnapshotTaker {
     private readonly options: TakerOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.reader = options.reader ?? new InThreadReader(blobs);
   }
 
   async exists(courseId: string, student: string, name: string): Promise<boolean> {
@@ -113,18 +114,27 @@ export class SnapshotTaker {
     const index: Record<string, IndexEntry> = {};
     let read = 0;
     let newBlobs = 0;
-    const dirty = new Set<string>();
 
-    const manifest = await mapPool(walked.entries, this.options.readConcurrency, async (entry): Promise<ManifestEntry | null> => {
+    // Files whose stat data matches the index keep their hash; the others are read (by the reader: worker
+    // threads in the service) into the store.
+    const toRead: WalkedFile[] = [];
+    const known = new Map<string, string>();
+    for (const entry of walked.entries) {
+      if (entry.type !== 'file') continue;
+      const hash = reusableHash(previous, entry);
+      if (hash) known.set(entry.path, hash);
+      else toRead.push(entry);
+    }
+    const batch = await this.reader.readAll(toRead.map((entry) => ({ absolutePath: path.join(request.home, entry.path), expected: entry })));
+    const outcomes = new Map(toRead.map((entry, i) => [entry.path, batch.results[i]!]));
+    const manifest = walked.entries.map((entry): ManifestEntry | null => {
       if (entry.type === 'symlink') {
         return { path: entry.path, type: 'symlink', size: 0, mode: entry.mode, mtime: nsToIso(entry.mtimeNs), sha256: null };
       }
-      let sha256 = reusableHash(previous, entry);
+      let sha256 = known.get(entry.path);
       let size = entry.size;
       if (!sha256) {
-        // Small files are read synchronously: let other requests in between files.
-        await new Promise((resolve) => setImmediate(resolve));
-        const outcome = await storeHomeFile(path.join(request.home, entry.path), entry, this.blobs, dirty);
+        const outcome = outcomes.get(entry.path)!;
         if (!outcome.ok) {
           skipped.push({ path: entry.path, reason: outcome.reason === 'changed' ? 'vanished' : outcome.reason });
           return null;
@@ -142,7 +152,7 @@ export class SnapshotTaker {
     const files = entries.filter((e) => e.type === 'file');
     const bytes = files.reduce((sum, e) => sum + e.size, 0);
     // New blobs (and their directory entries) must be durable before a row refers to them.
-    await this.blobs.syncAll(dirty);
+    await this.blobs.syncAll(batch.dirty);
     const takenAt = this.now();
     const inserted = await this.db.transaction().execute(async (trx) => {
       const result = await trx

@@ -1,9 +1,11 @@
 /** Checks real answers against the response schemas of the service's own OpenAPI document. */
 import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { openApiDocument } from '../../src/http/openapi';
 
 const document = openApiDocument('/services/coursework/');
 const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
 ajv.addSchema({ $id: 'openapi', components: document.components }, 'openapi');
 
 type Operations = Record<string, { operationId: string; responses: Record<string, { content?: Record<string, { schema?: object }> }> }>;
