@@ -92,11 +92,17 @@ function unusableName(name: string): boolean {
 
 const ns = (stats: BigIntStats, field: 'mtimeNs' | 'ctimeNs') => stats[field].toString();
 
-export async function walkHome(home: string, options: WalkOptions): Promise<WalkResult> {
+/** The walk of a home; 'no-home' when it does not exist or is not a real directory (a symlink to one is not). */
+export async function walkHome(home: string, options: WalkOptions): Promise<WalkResult | 'no-home'> {
   const excludes = options.exclude.map(globToRegExp);
   const result: WalkResult = { entries: [], skipped: [], bytes: 0 };
-  const rootStats = lstatSync(home, { bigint: true });
-  if (!rootStats.isDirectory()) throw new Error('the home is not a directory');
+  let rootStats: BigIntStats;
+  try {
+    rootStats = lstatSync(home, { bigint: true });
+  } catch {
+    return 'no-home';
+  }
+  if (!rootStats.isDirectory()) return 'no-home';
   const rootDev = rootStats.dev;
 
   const visit = async (dir: string, relativeDir: string): Promise<void> => {

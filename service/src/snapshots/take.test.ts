@@ -199,8 +199,11 @@ describe('SnapshotTaker', () => {
     expect(concurrent.map((r) => r.status).sort()).toEqual(['exists', 'taken']);
   });
 
-  it('reports a missing home instead of failing', async () => {
+  it('reports a missing home, or one that is a symlink, instead of failing or following it', async () => {
     expect((await taker.take(request('ghost', path.join(root, 'homes', 'ghost')))).status).toBe('no-home');
+    const real = makeHome('s1');
+    symlinkSync(real, path.join(root, 'homes', 'alias'));
+    expect((await taker.take(request('alias', path.join(root, 'homes', 'alias')))).status).toBe('no-home');
   });
 
   it('records each snapshot in the audit log', async () => {

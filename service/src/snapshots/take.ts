@@ -14,7 +14,6 @@ import path from 'node:path';
 import { recordAudit } from '../audit/audit';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
-import { homeExists } from '../homes/home-path';
 import { type Skipped, walkHome, type WalkedFile } from '../homes/walk';
 import { type FileReader, InThreadReader } from './file-reader';
 
@@ -100,8 +99,6 @@ export class SnapshotTaker {
   async take(request: TakeRequest): Promise<TakeResult> {
     const empty = { files: 0, bytes: 0, read: 0, newBlobs: 0, skipped: [] };
     if (await this.exists(request.courseId, request.student, request.name)) return { status: 'exists', ...empty };
-    if (!(await homeExists(request.home))) return { status: 'no-home', ...empty };
-
     const walkStartedNs = (BigInt(Date.now()) * 1_000_000n).toString();
     const walked = await walkHome(request.home, {
       includeHidden: request.includeHidden,
@@ -109,6 +106,7 @@ export class SnapshotTaker {
       maxFileBytes: this.options.maxFileBytes,
       maxHomeBytes: this.options.maxHomeBytes,
     });
+    if (walked === 'no-home') return { status: 'no-home', ...empty };
     const previous = await this.loadIndex(request.courseId, request.student);
     const skipped: Skipped[] = [...walked.skipped];
     const index: Record<string, IndexEntry> = {};
