@@ -147,12 +147,18 @@ async function main(): Promise<void> {
   console.log(`raw tree: ${(raw / 1e6).toFixed(1)} MB`);
   execFileSync('sync');
 
-  // The anchors.
-  const rsyncFirst = seconds(() => execFileSync('rsync', ['-a', `${homes}/`, path.join(WORK, 'rsync-1')]));
-  const rsyncLinkDest = seconds(() => execFileSync('rsync', ['-a', `--link-dest=${path.join(WORK, 'rsync-1')}`, `${homes}/`, path.join(WORK, 'rsync-2')]));
-  const cpAl = seconds(() => execFileSync('cp', ['-al', path.join(WORK, 'rsync-1'), path.join(WORK, 'cp-al')]));
+  // The anchors. Each is followed by `sync`, untimed, so that the next measurement does not pay for writing
+  // back what the previous one left dirty (the service fsyncs its blobs; rsync, cp and zip do not).
+  const settled = (run: () => void) => {
+    const time = seconds(run);
+    execFileSync('sync');
+    return time;
+  };
+  const rsyncFirst = settled(() => execFileSync('rsync', ['-a', `${homes}/`, path.join(WORK, 'rsync-1')]));
+  const rsyncLinkDest = settled(() => execFileSync('rsync', ['-a', `--link-dest=${path.join(WORK, 'rsync-1')}`, `${homes}/`, path.join(WORK, 'rsync-2')]));
+  const cpAl = settled(() => execFileSync('cp', ['-al', path.join(WORK, 'rsync-1'), path.join(WORK, 'cp-al')]));
   const zipHomes = Array.from({ length: ZIP_HOMES }, (_, i) => `student${i + 1}`);
-  const zipAnchor = seconds(() => execFileSync('zip', ['-r', '-1', '-q', path.join(WORK, 'anchor.zip'), ...zipHomes], { cwd: homes }));
+  const zipAnchor = settled(() => execFileSync('zip', ['-r', '-1', '-q', path.join(WORK, 'anchor.zip'), ...zipHomes], { cwd: homes }));
 
   // The service, started as JupyterHub starts it.
   const students = Array.from({ length: HOMES }, (_, i) => `student${i + 1}`);
@@ -181,6 +187,7 @@ async function main(): Promise<void> {
       if (i > 200) throw new Error('the service did not start');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    const rssAtStart = rssMb(service.pid!);
     const snapshot = async (name: string): Promise<string> => {
       const started = await fetch(`${base}api/v1/snapshots`, { method: 'POST', headers, body: JSON.stringify({ name, includeHidden: true }) });
       const { job } = (await started.json()) as { job: { id: string } };
@@ -223,7 +230,7 @@ async function main(): Promise<void> {
       ['re-snapshot, unchanged', `${again.toFixed(3)} s`, `cp -al ${cpAl.toFixed(3)} s (×${(again / cpAl).toFixed(2)})`],
       ['store size', `${(store / 1e6).toFixed(1)} MB`, `raw ${(raw / 1e6).toFixed(1)} MB (${((store / raw) * 100).toFixed(2)}%)`],
       [`zip of ${ZIP_HOMES} homes`, `${zipSeconds.toFixed(2)} s`, `zip -r -1 ${zipAnchor.toFixed(2)} s (×${(zipSeconds / zipAnchor).toFixed(2)}); jszip ${jszip.seconds.toFixed(2)} s, +${jszip.heapMb.toFixed(0)} MB heap`],
-      ['service peak RSS during the zip', `${peakRss.toFixed(0)} MB`, `${rssBeforeZip.toFixed(0)} MB just before it`],
+      ['service peak RSS during the zip', `${peakRss.toFixed(0)} MB`, `${rssBeforeZip.toFixed(0)} MB just before it, ${rssAtStart.toFixed(0)} MB at start`],
     ];
     console.log('');
     for (const [what, ours, anchor] of rows) console.log(`${what.padEnd(34)} ${ours.padStart(10)}   ${anchor}`);
