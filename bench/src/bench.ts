@@ -164,7 +164,8 @@ async function main(): Promise<void> {
   const students = Array.from({ length: HOMES }, (_, i) => `student${i + 1}`);
   const hub = await standInHub(students);
   const port = await freePort();
-  const service = spawn(process.execPath, [path.join(ROOT, 'service', 'lib', 'main.js')], {
+  // With the flags jupyterhub_config.d/coursework.py starts it with.
+  const service = spawn(process.execPath, ['--max-semi-space-size=2', path.join(ROOT, 'service', 'lib', 'main.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       PATH: process.env.PATH,

@@ -117,7 +117,8 @@ export class WorkerPoolReader implements FileReader {
 
   private startWorkers(): void {
     for (let i = 0; i < this.size; i++) {
-      const worker = new Worker(this.workerFile, { workerData: this.setup });
+      // A small young generation, as for the service itself (see jupyterhub_config.d/coursework.py).
+      const worker = new Worker(this.workerFile, { workerData: this.setup, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
       worker.unref();
       worker.on('message', (message: { id: number; results?: (ReadOutcome | 'large')[]; dirty?: string[]; error?: string }) => {
         const waiting = this.pending.get(message.id);
