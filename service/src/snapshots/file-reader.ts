@@ -56,8 +56,8 @@ export class InThreadReader implements FileReader {
   async close(): Promise<void> {}
 }
 
-/** Idle workers stop after this long. */
-const IDLE_MS = 2000;
+/** Idle workers stop after this long: each holds some 15 MB, and a new job starts them again in milliseconds. */
+const IDLE_MS = 500;
 
 export interface WorkerSetup {
   blobRoot: string;
@@ -118,7 +118,7 @@ export class WorkerPoolReader implements FileReader {
   private startWorkers(): void {
     for (let i = 0; i < this.size; i++) {
       // A small young generation, as for the service itself (see jupyterhub_config.d/coursework.py).
-      const worker = new Worker(this.workerFile, { workerData: this.setup, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+      const worker = new Worker(this.workerFile, { workerData: this.setup, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
       worker.unref();
       worker.on('message', (message: { id: number; results?: (ReadOutcome | 'large')[]; dirty?: string[]; error?: string }) => {
         const waiting = this.pending.get(message.id);
