@@ -21,7 +21,7 @@ import {
   utimesSync,
   writeSync,
 } from 'node:fs';
-import { type FileHandle, mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -115,13 +115,6 @@ export class BlobStore {
     return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
-  async has(sha256: string): Promise<boolean> {
-    try {
-      return (await stat(this.pathOf(sha256))).isFile();
-    } catch {
-      return false;
-    }
-  }
 
   async info(sha256: string): Promise<BlobInfo> {
     const handle = await this.openBlob(sha256);
@@ -193,10 +186,6 @@ export class BlobStore {
     }
   }
 
-  /** Stores an in-memory buffer whose SHA-256 the caller computed. */
-  async putBuffer(sha256: string, bytes: Buffer): Promise<{ info: BlobInfo; added: boolean }> {
-    return this.put(sha256, bytes.length, bytes.subarray(0, SAMPLE_BYTES), () => Readable.from([bytes]));
-  }
 
   /**
    * The same for small buffers, with synchronous calls: for a file of a few KB, the thread-pool round trips of
