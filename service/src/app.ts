@@ -6,6 +6,7 @@ import Koa from 'koa';
 import type { BlobStore } from './blobs/blob-store';
 import type { Catalog } from './catalog/catalog';
 import type { Config } from './config';
+import type { FeedbackReleases } from './feedback/services';
 import type { HubClient } from './hub/client';
 import type { IdentityCache } from './hub/identity-cache';
 import { HubOAuth } from './hub/oauth';
@@ -26,6 +27,7 @@ export interface AppDeps {
   catalog: Catalog;
   blobs: BlobStore;
   jobs: SnapshotJobs;
+  feedback: FeedbackReleases;
   cookieSecret: string;
   version: string;
 }

@@ -64,6 +64,18 @@ export interface Config {
     maxHomeBytes: number;
     maxUploadBytes: number;
   };
+  feedback: {
+    maxFileBytes: number;
+    /** Most bytes one release (one student, one request) may carry. */
+    maxReleaseBytes: number;
+    /** Lower-case extensions with the dot, e.g. `.html`. */
+    extensions: string[];
+    /** Whether released feedback is also written into the student's home by default. */
+    deliverToHome: boolean;
+    /** Folder, relative to the home, that delivered feedback goes into: `<dir>/<assignment>/...`. */
+    homeDir: string;
+    bulk: { maxEntries: number; maxRatio: number; maxTotalBytes: number };
+  };
   pagination: { defaultLimit: number; maxLimit: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
@@ -200,6 +212,29 @@ export const SETTINGS = {
   maxFileBytes: { name: 'COURSEWORK_MAX_FILE_SIZE', default: '100M', description: 'Largest single file taken into a snapshot.', schema: size },
   maxHomeBytes: { name: 'COURSEWORK_MAX_HOME_SIZE', default: '2G', description: 'Most bytes taken from one home per snapshot.', schema: size },
   maxUploadBytes: { name: 'COURSEWORK_MAX_UPLOAD_SIZE', default: '50M', description: 'Largest request body accepted (feedback uploads).', schema: size },
+  feedbackMaxFileBytes: { name: 'COURSEWORK_FEEDBACK_MAX_FILE_SIZE', default: '20M', description: 'Largest single feedback file.', schema: size },
+  feedbackMaxReleaseBytes: { name: 'COURSEWORK_FEEDBACK_MAX_RELEASE_SIZE', default: '100M', description: 'Most bytes of feedback released to one student by one request.', schema: size },
+  feedbackExtensions: {
+    name: 'COURSEWORK_FEEDBACK_EXTENSIONS',
+    default: JSON.stringify(['.ipynb', '.html', '.htm', '.txt', '.md', '.pdf', '.png', '.jpg', '.jpeg', '.gif', '.svg', '.csv', '.json', '.py', '.r']),
+    description: 'JSON list of the file extensions feedback may have (case-insensitive).',
+    schema: jsonStringList.refine((list) => list.length > 0 && list.every((e) => /^\.[A-Za-z0-9_+-]{1,16}$/.test(e)), 'expected extensions such as ".html"'),
+  },
+  feedbackDelivery: {
+    name: 'COURSEWORK_FEEDBACK_DELIVERY',
+    default: 'api',
+    description: '`api`: students fetch feedback through the service (the Feedback section); `home`: it is also written into their homes by default (a release can ask either way).',
+    schema: z.enum(['api', 'home']),
+  },
+  feedbackHomeDir: {
+    name: 'COURSEWORK_FEEDBACK_HOME_DIR',
+    default: 'feedback',
+    description: 'Folder of the home that delivered feedback goes into, as `<folder>/<assignment>/<file>`.',
+    schema: z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9 ._-]{0,99}(?:\/[A-Za-z0-9_-][A-Za-z0-9 ._-]{0,99})*$/, 'expected a relative folder such as feedback'),
+  },
+  bulkMaxEntries: { name: 'COURSEWORK_BULK_MAX_ENTRIES', default: '20000', description: 'Most entries a bulk feedback zip may hold.', schema: positiveInt },
+  bulkMaxRatio: { name: 'COURSEWORK_BULK_MAX_RATIO', default: '100', description: 'Largest compression ratio of an entry of a bulk feedback zip (zip bombs exceed it).', schema: positiveInt },
+  bulkMaxTotalBytes: { name: 'COURSEWORK_BULK_MAX_TOTAL_SIZE', default: '1G', description: 'Most bytes a bulk feedback zip may unpack to.', schema: size },
   pageDefaultLimit: { name: 'COURSEWORK_PAGE_DEFAULT_LIMIT', default: '50', description: 'Items per page when a request gives no `limit`.', schema: positiveInt },
   pageMaxLimit: { name: 'COURSEWORK_PAGE_MAX_LIMIT', default: '200', description: 'Largest `limit` a request may ask for.', schema: positiveInt },
   logLevel: { name: 'COURSEWORK_LOG_LEVEL', default: 'info', description: 'One of fatal, error, warn, info, debug, trace.', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']) },
@@ -310,6 +345,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cookieSecret: s.cookieSecret === '' ? undefined : s.cookieSecret,
     },
     limits: { maxFileBytes: s.maxFileBytes, maxHomeBytes: s.maxHomeBytes, maxUploadBytes: s.maxUploadBytes },
+    feedback: {
+      maxFileBytes: s.feedbackMaxFileBytes,
+      maxReleaseBytes: s.feedbackMaxReleaseBytes,
+      extensions: s.feedbackExtensions.map((e) => e.toLowerCase()),
+      deliverToHome: s.feedbackDelivery === 'home',
+      homeDir: s.feedbackHomeDir,
+      bulk: { maxEntries: s.bulkMaxEntries, maxRatio: s.bulkMaxRatio, maxTotalBytes: s.bulkMaxTotalBytes },
+    },
     pagination: { defaultLimit: s.pageDefaultLimit, maxLimit: s.pageMaxLimit },
     logLevel: s.logLevel,
   };

@@ -9,6 +9,7 @@ import { HubClient } from './hub/client';
 import { loadCookieSecret } from './hub/cookie-secret';
 import { IdentityCache } from './hub/identity-cache';
 import { createLogger, type Logger } from './log';
+import { createFeedbackServices } from './feedback/services';
 import { createSnapshotServices } from './snapshots/services';
 import { Roster } from './students/roster';
 
@@ -42,10 +43,12 @@ async function start(): Promise<void> {
   const identities = new IdentityCache(hub, { ttlSeconds: config.auth.cacheTtlSeconds, maxEntries: config.auth.cacheMaxEntries });
   const roster = new Roster(hub, config.course, config.auth.cacheTtlSeconds * 1000, log);
   const { blobs, jobs, housekeeping } = createSnapshotServices(config, catalog, log);
+  const feedback = createFeedbackServices(config, catalog, blobs, log);
   const app = createApp({
     catalog,
     blobs,
     jobs,
+    feedback,
     config,
     log,
     hub,
@@ -61,6 +64,7 @@ async function start(): Promise<void> {
   stopOnSignals(server, catalog, log);
   await jobs.resumeUnfinished();
   housekeeping.start();
+  feedback.delivery.start();
 }
 
 /** The Hub stops a managed service with SIGINT, then SIGTERM: close quickly and cleanly on either. */

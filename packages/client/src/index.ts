@@ -82,6 +82,92 @@ export interface SnapshotRequest {
   includeHidden?: boolean;
 }
 
+/** A released feedback file, as its student sees it. */
+export interface FeedbackFile {
+  path: string;
+  size: number;
+  sha256: string;
+  releasedAt: string;
+}
+
+export interface MyFeedbackAssignment {
+  assignment: string;
+  /** When the latest of its files was released. */
+  releasedAt: string;
+  files: FeedbackFile[];
+}
+
+export interface MyFeedback {
+  items: MyFeedbackAssignment[];
+}
+
+/** What writing a feedback file into the student's home did. */
+export interface HomeDelivery {
+  status: 'written' | 'unchanged' | 'kept-both' | 'exists' | 'refused' | 'failed';
+  /** Where the file went, relative to the home. */
+  path?: string;
+  reason?: string;
+  at: string;
+}
+
+/** One released version of a feedback file, as instructors see it. */
+export interface FeedbackVersion {
+  path: string;
+  size: number;
+  sha256: string;
+  releaseAt: string;
+  /** Whether the student can see it now. */
+  released: boolean;
+  releasedBy: string;
+  createdAt: string;
+  replacedAt: string | null;
+  withdrawnAt: string | null;
+  withdrawnBy: string | null;
+  /** Target in the student's home, when the release is also written there. */
+  homePath: string | null;
+  delivery: HomeDelivery | null;
+}
+
+export interface StudentFeedback {
+  student: string;
+  assignment: string;
+  /** The current version of each file. */
+  files: FeedbackVersion[];
+  /** Earlier versions and withdrawn files, newest first. */
+  history: FeedbackVersion[];
+}
+
+export interface FeedbackAssignmentSummary {
+  assignment: string;
+  files: number;
+  bytes: number;
+  released: number;
+  pending: number;
+  /** The earliest release time still to come, if any. */
+  nextReleaseAt: string | null;
+}
+
+export interface ReleaseOptions {
+  /** ISO time from which the student sees the files; now when absent. */
+  releaseAt?: string;
+  /** Also write the files into the student's home (default: the service's setting). */
+  deliver?: boolean;
+}
+
+export interface BulkStudentReport {
+  status: 'released' | 'unknown-student' | 'rejected';
+  files: string[];
+  rejected: { path: string; reason: string }[];
+}
+
+export interface BulkReleaseReport {
+  assignment: string;
+  releaseAt: string;
+  students: Record<string, BulkStudentReport>;
+  /** Entries that belong to no student folder. */
+  rejected: { path: string; reason: string }[];
+}
+
 export interface Pagination {
   offset: number;
   limit: number;
@@ -203,8 +289,7 @@ export class CourseworkClient {
 
   /** URL of one file of a snapshot (for downloads and `fetch`). */
   snapshotFileUrl(student: string, snapshot: string, filePath: string): string {
-    const encoded = filePath.split('/').map(encodeURIComponent).join('/');
-    return `${this.options.baseUrl}${this.snapshotPath(student, snapshot)}/files/${encoded}`;
+    return `${this.options.baseUrl}${this.snapshotPath(student, snapshot)}/files/${encodePath(filePath)}`;
   }
 
   snapshotZipUrl(student: string, snapshot: string): string {
@@ -218,6 +303,76 @@ export class CourseworkClient {
 
   deleteSnapshot(student: string, snapshot: string): Promise<void> {
     return this.send('DELETE', this.snapshotPath(student, snapshot));
+  }
+
+  /** The caller's released feedback (students). */
+  myFeedback(): Promise<MyFeedback> {
+    return this.getJson('api/v1/me/feedback');
+  }
+
+  myFeedbackFileUrl(assignment: string, filePath: string): string {
+    return `${this.options.baseUrl}api/v1/me/feedback/${encodeURIComponent(assignment)}/files/${encodePath(filePath)}`;
+  }
+
+  studentFeedbackList(student: string): Promise<FeedbackAssignmentSummary[]> {
+    return this.getJson(`api/v1/students/${encodeURIComponent(student)}/feedback`);
+  }
+
+  studentFeedback(student: string, assignment: string): Promise<StudentFeedback> {
+    return this.getJson(this.feedbackPath(student, assignment));
+  }
+
+  /** Releases files to one student: `{path: bytes}`. */
+  async releaseFeedback(
+    student: string,
+    assignment: string,
+    files: Record<string, Blob | Uint8Array | string>,
+    options: ReleaseOptions = {},
+  ): Promise<StudentFeedback> {
+    const form = new FormData();
+    for (const [filePath, content] of Object.entries(files)) {
+      const blob = content instanceof Blob ? content : new Blob([content as BlobPart]);
+      form.append('files', blob, filePath);
+    }
+    return this.sendForm(`${this.feedbackPath(student, assignment)}${releaseQuery(options)}`, form);
+  }
+
+  /** Releases a zip holding one folder per student (nbgrader's `feedback/<student>/<assignment>/` or `<student>/`). */
+  releaseFeedbackZip(assignment: string, zip: Blob | Uint8Array, options: ReleaseOptions = {}): Promise<BulkReleaseReport> {
+    const form = new FormData();
+    form.append('zip', zip instanceof Blob ? zip : new Blob([zip as BlobPart]), `${assignment}.zip`);
+    return this.sendForm(`api/v1/feedback/${encodeURIComponent(assignment)}${releaseQuery(options)}`, form);
+  }
+
+  /** Moves the release time of files not yet released (of one student, or of everyone when `student` is absent). */
+  rescheduleFeedback(assignment: string, releaseAt: string, student?: string): Promise<{ rescheduled: number }> {
+    const path = student ? this.feedbackPath(student, assignment) : `api/v1/feedback/${encodeURIComponent(assignment)}`;
+    return this.send('PATCH', path, { releaseAt });
+  }
+
+  /** Withdraws a student's feedback for an assignment, or one file of it (kept in the history). */
+  withdrawFeedback(student: string, assignment: string, filePath?: string): Promise<void> {
+    const path = this.feedbackPath(student, assignment);
+    return this.send('DELETE', filePath === undefined ? path : `${path}/files/${encodePath(filePath)}`);
+  }
+
+  feedbackFileUrl(student: string, assignment: string, filePath: string): string {
+    return `${this.options.baseUrl}${this.feedbackPath(student, assignment)}/files/${encodePath(filePath)}`;
+  }
+
+  private feedbackPath(student: string, assignment: string): string {
+    return `api/v1/students/${encodeURIComponent(student)}/feedback/${encodeURIComponent(assignment)}`;
+  }
+
+  private async sendForm<T>(path: string, form: FormData): Promise<T> {
+    const response = await this.fetchImpl(this.options.baseUrl + path, {
+      method: 'POST',
+      headers: this.headers(),
+      body: form,
+      credentials: 'same-origin',
+    });
+    if (!response.ok) throw await errorOf(response);
+    return (await response.json()) as T;
   }
 
   private snapshotPath(student: string, snapshot: string): string {
@@ -236,7 +391,7 @@ export class CourseworkClient {
     return (await response.json()) as T;
   }
 
-  private async send<T>(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  private async send<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const headers = this.headers();
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const response = await this.fetchImpl(this.options.baseUrl + path, {
@@ -248,6 +403,19 @@ export class CourseworkClient {
     if (!response.ok) throw await errorOf(response);
     return (response.status === 204 ? undefined : await response.json()) as T;
   }
+}
+
+/** Each component URL-encoded, the `/` between them kept. */
+function encodePath(filePath: string): string {
+  return filePath.split('/').map(encodeURIComponent).join('/');
+}
+
+function releaseQuery(options: ReleaseOptions): string {
+  const query = new URLSearchParams();
+  if (options.releaseAt !== undefined) query.set('releaseAt', options.releaseAt);
+  if (options.deliver !== undefined) query.set('deliver', String(options.deliver));
+  const text = query.toString();
+  return text ? `?${text}` : '';
 }
 
 function withPage(path: string, page: PageRequest): string {

@@ -40,6 +40,19 @@ export const POLICY = {
   getStudentSnapshotZip: ['instructor', 'owner'],
   deleteStudentSnapshot: ['instructor'],
   getSnapshotNameZip: ['instructor'],
+  listStudentFeedback: ['instructor'],
+  getStudentFeedback: ['instructor'],
+  releaseFeedback: ['instructor'],
+  putFeedbackFile: ['instructor'],
+  getStudentFeedbackFile: ['instructor'],
+  rescheduleStudentFeedback: ['instructor'],
+  withdrawFeedback: ['instructor'],
+  withdrawFeedbackFile: ['instructor'],
+  releaseFeedbackZip: ['instructor'],
+  rescheduleFeedback: ['instructor'],
+  // Every member asks for their own: the answer only ever holds the caller's feedback.
+  listMyFeedback: 'member',
+  getMyFeedbackFile: 'member',
   // The seed API: instructors (and the configured compatibility key) only.
   compatSnapshotList: ['instructor'],
   compatSnapshotFileList: ['instructor'],
@@ -47,6 +60,7 @@ export const POLICY = {
   compatSnapshotZip: ['instructor'],
   compatSnapshot: ['instructor'],
   compatSnapshotAll: ['instructor'],
+  compatPutStudentReport: ['instructor'],
 } as const satisfies Record<string, Audience>;
 
 export type Operation = keyof typeof POLICY;

@@ -5,7 +5,16 @@ import type { CatalogSchema } from '../catalog/schema';
 export interface AuditEvent {
   courseId: string;
   actor: string;
-  action: 'snapshot.taken' | 'snapshot.downloaded' | 'snapshot.deleted' | 'snapshot.requested';
+  action:
+    | 'snapshot.taken'
+    | 'snapshot.downloaded'
+    | 'snapshot.deleted'
+    | 'snapshot.requested'
+    | 'feedback.released'
+    | 'feedback.rescheduled'
+    | 'feedback.withdrawn'
+    | 'feedback.delivered'
+    | 'feedback.downloaded';
   target: string;
   detail?: Record<string, unknown>;
 }

@@ -1,5 +1,6 @@
 /**
- * Garbage collection of the blob store: blobs that no live snapshot and no home index refers to are deleted.
+ * Garbage collection of the blob store: blobs that no live snapshot, no feedback file and no home index refers to
+ * are deleted.
  *
  * Blobs are written before the rows that refer to them, so a blob without a reference may belong to a snapshot
  * still being taken. Only blobs untouched for a grace period are collected, and a snapshot that finds a blob
@@ -23,6 +24,9 @@ async function referencedBlobs(db: Catalog): Promise<Set<string>> {
   for (const row of snapshots) {
     for (const entry of JSON.parse(row.manifest) as { sha256: string | null }[]) if (entry.sha256) referenced.add(entry.sha256);
   }
+  // Every version of every feedback file, withdrawn or replaced ones too: released feedback is never lost.
+  const feedback = await db.selectFrom('feedback_files').select('sha256').distinct().execute();
+  for (const row of feedback) referenced.add(row.sha256);
   const indexes = await db.selectFrom('home_index').select('entries').execute();
   for (const row of indexes) {
     for (const entry of Object.values(JSON.parse(row.entries) as Record<string, { sha256: string }>)) referenced.add(entry.sha256);

@@ -10,12 +10,14 @@ import type { Course } from '../config';
 import type { Logger } from '../log';
 import * as m0001 from './migrations/0001-courses-and-audit';
 import * as m0002 from './migrations/0002-snapshots-and-jobs';
+import * as m0003 from './migrations/0003-feedback';
 import type { CatalogSchema } from './schema';
 
 /** In order; a name is never reused or edited once released. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-courses-and-audit': m0001,
   '0002-snapshots-and-jobs': m0002,
+  '0003-feedback': m0003,
 };
 
 export type Catalog = Kysely<CatalogSchema>;

@@ -72,10 +72,35 @@ export interface JobsTable {
   finished_at: string | null;
 }
 
+export interface FeedbackFilesTable {
+  id: Generated<number>;
+  course_id: string;
+  student: string;
+  assignment: string;
+  /** Relative path inside the assignment's feedback, `/`-separated. */
+  path: string;
+  sha256: string;
+  size: number;
+  released_by: string;
+  created_at: string;
+  /** The student sees the file from this time on. */
+  release_at: string;
+  /** Set when a newer version of the same path was released. */
+  replaced_at: string | null;
+  withdrawn_at: string | null;
+  withdrawn_by: string | null;
+  /** Where in the student's home the file is to be written (relative), or null when it is not delivered there. */
+  home_path: string | null;
+  delivered_at: string | null;
+  /** JSON HomeWriteResult of the delivery. */
+  delivery: string | null;
+}
+
 export interface CatalogSchema {
   courses: CoursesTable;
   audit_events: AuditEventsTable;
   snapshots: SnapshotsTable;
   home_index: HomeIndexTable;
   jobs: JobsTable;
+  feedback_files: FeedbackFilesTable;
 }

@@ -9,16 +9,22 @@
  * never name a server path. `X-Api-Key` takes a JupyterHub token with instructor rights, or the key configured in
  * COURSEWORK_COMPAT_API_KEY (compared in constant time).
  */
+import path from 'node:path';
+import { Readable } from 'node:stream';
 import type { Middleware, ParameterizedContext } from 'koa';
 import { koaBody } from 'koa-body';
 import type { Operation } from '../access/policy';
 import { recordAudit } from '../audit/audit';
 import { zipStream } from '../archive/zip-writer';
+import { extensionOf, secureFilename } from '../feedback/names';
+import { writeIntoHome } from '../feedback/home-writer';
+import { storeBytes, uploadedFiles, readUpload, cleaningUploads, formBody } from '../feedback/uploads';
 import { assertSafeUserName, homeExists, homePath } from '../homes/home-path';
 import { fullSnapshotName, InvalidNameError, isFullSnapshotName, snapshotBaseName } from '../snapshots/names';
 import { SnapshotQueries } from '../snapshots/queries';
 import { manifestZipEntries } from '../snapshots/zip';
 import { contentDisposition, sendBlob } from './download';
+import type { FeedbackRouteDeps } from './feedback-routes';
 import type { SnapshotRouteDeps } from './snapshot-routes';
 import type { AppState } from './state';
 
@@ -32,7 +38,13 @@ export const COMPAT_ENDPOINTS = [
   'get_snapshot_zip',
   'snapshot',
   'snapshot_all',
+  'put_student_report',
 ] as const;
+
+/** The seed wrote reports into the home's root; they are also recorded as feedback of this assignment. */
+export const COMPAT_REPORTS_ASSIGNMENT = 'reports';
+/** The seed's allow-list for reports written into homes. */
+const REPORT_EXTENSIONS = ['.htm', '.html', '.ipynb', '.txt'];
 
 /** Errors exactly as the seed's Flask `jsonify` wrote them: sorted keys, compact, a trailing newline. */
 export function seedError(ctx: Ctx, status: number, error: string, message: string): void {
@@ -83,7 +95,7 @@ function safeStudent(id: string): boolean {
   }
 }
 
-export function addCompatRoutes(add: Add, deps: SnapshotRouteDeps): void {
+export function addCompatRoutes(add: Add, deps: SnapshotRouteDeps & FeedbackRouteDeps): void {
   const { config, blobs, jobs, roster } = deps;
   const now = deps.now ?? (() => new Date());
   const queries = new SnapshotQueries(deps.catalog, config.course.id);
@@ -227,5 +239,63 @@ export function addCompatRoutes(add: Add, deps: SnapshotRouteDeps): void {
     const { job } = await jobs.request({ ...named, includeHidden: includeHidden(ctx), students: everyone }, everyone, actor(ctx));
     seedJson(ctx, `Success - Snapshot Created - ${named.name} for All Students (being taken in the background: job ${job.id})`);
   });
-}
 
+  const reportForm = formBody(path.join(config.dataDir, 'uploads'), {
+    maxFileBytes: config.feedback.maxFileBytes,
+    maxTotalBytes: config.feedback.maxFileBytes,
+    maxFiles: 1,
+  });
+
+  add(
+    'post',
+    'compatPutStudentReport',
+    '/put_student_report',
+    reportForm,
+    cleaningUploads(async (ctx) => {
+      const student = field(ctx, 'STUDENT_ID');
+      if (!student) return missing(ctx, 'STUDENT_ID');
+      const upload = uploadedFiles(ctx).find((file) => file.field === 'UPLOAD_FILE');
+      if (!upload || upload.name === '') {
+        return seedError(ctx, 406, 'Not Acceptable - Missing Data', 'Not Acceptable - Missing File Upload Post Data.');
+      }
+      const name = secureFilename(upload.name);
+      if (name === '') return seedError(ctx, 406, 'Not Acceptable - Missing Data', 'Not Acceptable - Missing File Name Value.');
+      const home = safeStudent(student) ? homePath(config.homeTemplate, student) : undefined;
+      if (!home || !(await roster.studentNames()).includes(student) || !(await homeExists(home))) return notFound.home(ctx);
+      if (!REPORT_EXTENSIONS.includes(extensionOf(name))) {
+        return seedError(
+          ctx,
+          417,
+          'Expectation Failed - Invalid Uploaded File Type',
+          `Expectation Failed - Invalid Uploaded File Type. Allowed types: ${REPORT_EXTENSIONS.map((e) => e.slice(1)).join(', ')}.`,
+        );
+      }
+      const bytes = await readUpload(upload);
+      const { sha256, size } = await storeBytes(deps.blobs, bytes);
+      // Written as the home's owner, never over an existing file, never through a symlink.
+      const [result] = await writeIntoHome(home, [
+        { target: name, size, sha256, ours: [], onExisting: 'refuse', content: async () => Readable.from([bytes]) },
+      ]);
+      if (result!.status === 'exists' || result!.status === 'unchanged') {
+        return seedError(
+          ctx,
+          417,
+          'Expectation Failed - Uploaded File Already Exists',
+          `Expectation Failed - Uploaded File Already Exists within the Student's Home Directory: ${name}`,
+        );
+      }
+      if (result!.status !== 'written') {
+        return seedError(ctx, 417, 'Expectation Failed - Upload Refused', `Expectation Failed - Upload Refused: ${result!.reason ?? result!.status}.`);
+      }
+      await deps.feedback.store.release({
+        student,
+        assignment: COMPAT_REPORTS_ASSIGNMENT,
+        files: [{ path: name, sha256, size, homePath: name }],
+        by: actor(ctx),
+        releaseAt: now(),
+        delivered: { status: 'written', path: name, at: now().toISOString() },
+      });
+      seedJson(ctx, `Success - File Uploaded - ${name}`);
+    }),
+  );
+}

@@ -2,50 +2,15 @@
  * The OpenAPI 3.1 contract of the service. Paths are relative to the service prefix (the `servers` entry).
  * A test keeps it in step with the router, and the integration tests validate real answers against its schemas.
  */
+import { feedbackPaths, feedbackSchemas } from './openapi-feedback';
+import { authErrors, error, errorResponse, pageParameters, paginationEnvelope, studentParameter } from './openapi-parts';
 
-const error = {
-  type: 'object',
-  required: ['status', 'message'],
-  properties: { status: { type: 'integer' }, message: { type: 'string' } },
-} as const;
-
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-});
-
-const paginationEnvelope = (itemRef: string) => ({
-  type: 'object',
-  required: ['items', '_pagination'],
-  properties: {
-    items: { type: 'array', items: { $ref: itemRef } },
-    _pagination: { $ref: '#/components/schemas/Pagination' },
-  },
-});
-
-const pageParameters = [
-  { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
-  {
-    name: 'limit',
-    in: 'query',
-    description: 'Items per page; 0 or absent means the default, more than the maximum is capped.',
-    schema: { type: 'integer', minimum: 0 },
-  },
-];
-
-const studentParameter = { name: 'student', in: 'path', required: true, schema: { type: 'string' } };
 const snapshotParameter = {
   name: 'snapshot',
   in: 'path',
   required: true,
   schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,99}_\\d{4}-\\d{2}-\\d{2}$' },
   description: 'Full snapshot name, with its date suffix.',
-};
-
-const authErrors = {
-  '401': errorResponse('No token, or a token the Hub does not accept.'),
-  '403': errorResponse('The token lacks access to the service, or the caller lacks the role.'),
-  '503': errorResponse('JupyterHub is unreachable and the token is not cached.'),
 };
 
 const snapshotErrors = {
@@ -72,6 +37,7 @@ export function openApiDocument(servicePrefix: string) {
       },
       schemas: {
         Error: error,
+        ...feedbackSchemas,
         Pagination: {
           type: 'object',
           required: ['offset', 'limit', 'total', 'next'],
@@ -394,6 +360,7 @@ export function openApiDocument(servicePrefix: string) {
           },
         },
       },
+      ...feedbackPaths,
     },
   };
 }

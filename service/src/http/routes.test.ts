@@ -13,7 +13,7 @@ type Who = 'anonymous' | 'badToken' | CallerName;
 const WHO: Who[] = ['anonymous', 'badToken', 'noAccess', 'outsider', 'student', 'scopeWithoutGroup', 'instructor', 'lmsService'];
 
 interface Row {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   body?: unknown;
   form?: Record<string, string>;
@@ -33,6 +33,9 @@ const instructorsOnly = (status: number): Record<Who, number> => ({
   lmsService: status,
 });
 const snapshot = `api/v1/students/${SEEDED.student}/snapshots/${SEEDED.name}`;
+const members = (status: number): Record<Who, number> => ({ ...everyone(status), anonymous: 401, badToken: 401, noAccess: 403 });
+const feedback = 'api/v1/students/student2/feedback';
+const later = { releaseAt: '2030-01-01T00:00:00Z' };
 const seedOnly = (status: number): Record<Who, number> => ({ ...everyone(401), instructor: status, lmsService: status });
 
 const TABLE: Record<Operation, Row> = {
@@ -78,6 +81,22 @@ const TABLE: Record<Operation, Row> = {
   // Missing SNAPSHOT_NAME: authorised callers get the seed's 406, nothing is taken.
   compatSnapshot: { method: 'POST', path: 'snapshot', form: { STUDENT_ID: 'student2' }, expect: seedOnly(406) },
   compatSnapshotAll: { method: 'POST', path: 'snapshot_all', form: {}, expect: seedOnly(406) },
+  // Without the file: the seed's 406.
+  compatPutStudentReport: { method: 'POST', path: 'put_student_report', form: { STUDENT_ID: 'student2' }, expect: seedOnly(406) },
+  listStudentFeedback: { method: 'GET', path: feedback, expect: instructorsOnly(200) },
+  getStudentFeedback: { method: 'GET', path: `${feedback}/never`, expect: instructorsOnly(404) },
+  // Not multipart: refused with a 400 that says how to send files.
+  releaseFeedback: { method: 'POST', path: `${feedback}/hw1`, body: {}, expect: instructorsOnly(400) },
+  putFeedbackFile: { method: 'PUT', path: `${feedback}/table/files/notes.json?releaseAt=2030-01-01T00:00:00Z`, body: { note: 1 }, expect: instructorsOnly(201) },
+  getStudentFeedbackFile: { method: 'GET', path: `${feedback}/never/files/a.txt`, expect: instructorsOnly(404) },
+  rescheduleStudentFeedback: { method: 'PATCH', path: `${feedback}/hw1`, body: later, expect: instructorsOnly(200) },
+  withdrawFeedback: { method: 'DELETE', path: `${feedback}/never`, expect: instructorsOnly(404) },
+  withdrawFeedbackFile: { method: 'DELETE', path: `${feedback}/never/files/a.txt`, expect: instructorsOnly(404) },
+  // Not a zip.
+  releaseFeedbackZip: { method: 'POST', path: 'api/v1/feedback/hw1', body: {}, expect: instructorsOnly(400) },
+  rescheduleFeedback: { method: 'PATCH', path: 'api/v1/feedback/hw1', body: later, expect: instructorsOnly(200) },
+  listMyFeedback: { method: 'GET', path: 'api/v1/me/feedback', expect: members(200) },
+  getMyFeedbackFile: { method: 'GET', path: 'api/v1/me/feedback/hw1/files/a.txt', expect: members(404) },
 };
 
 let app: InProcessApp;
@@ -198,7 +217,7 @@ describe('the OpenAPI document', () => {
 
   it('leaves out only the browser routes and the seed API', () => {
     const undocumented = router().stack.map((layer) => layer.name).filter((name) => !documented.some((d) => d.operationId === name));
-    const seedApi = ['compatSnapshot', 'compatSnapshotAll', 'compatSnapshotFile', 'compatSnapshotFileList', 'compatSnapshotList', 'compatSnapshotZip'];
+    const seedApi = ['compatPutStudentReport', 'compatSnapshot', 'compatSnapshotAll', 'compatSnapshotFile', 'compatSnapshotFileList', 'compatSnapshotList', 'compatSnapshotZip'];
     expect(undocumented.sort()).toEqual([...seedApi, 'getHome', 'logout', 'oauthCallback'].sort());
   });
 

@@ -12,13 +12,14 @@ import { homeExists, homePath } from '../homes/home-path';
 import type { Roster } from '../students/roster';
 import { type AuthDeps, guard, type GuardOptions } from './auth';
 import { addCompatRoutes, seedUnauthorized } from './compat';
+import { addFeedbackRoutes, type FeedbackRouteDeps } from './feedback-routes';
 import { openApiDocument } from './openapi';
 import { homePage } from './pages';
 import { parsePage, sendPage } from './pagination';
 import { addSnapshotRoutes, type SnapshotRouteDeps } from './snapshot-routes';
 import type { AppState } from './state';
 
-export interface RouteDeps extends SnapshotRouteDeps {
+export interface RouteDeps extends SnapshotRouteDeps, FeedbackRouteDeps {
   config: Config;
   identities: IdentityCache;
   oauth: HubOAuth;
@@ -27,6 +28,7 @@ export interface RouteDeps extends SnapshotRouteDeps {
 }
 
 type Ctx = ParameterizedContext<AppState>;
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export function createRouter(deps: RouteDeps): Router<AppState> {
   const { config, oauth } = deps;
@@ -42,7 +44,7 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
   };
   /** Registers a route named by its operation, behind that operation's guard. */
   const addRoute = (
-    method: 'get' | 'post' | 'put' | 'delete',
+    method: Method,
     operation: Operation,
     path: string,
     handlers: Middleware<AppState>[],
@@ -50,7 +52,7 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
   ) => {
     router[method](operation, path, guard(operation, authDeps, options), ...handlers);
   };
-  const add = (method: 'get' | 'post' | 'put' | 'delete', operation: Operation, path: string, ...handlers: Middleware<AppState>[]) =>
+  const add = (method: Method, operation: Operation, path: string, ...handlers: Middleware<AppState>[]) =>
     addRoute(method, operation, path, handlers);
   const sendToLogin = (ctx: Ctx) => oauth.redirectToLogin(ctx, ctx.originalUrl);
   const openApi = openApiDocument(prefix);
@@ -99,6 +101,7 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
 
   // The Hub's service link and its start-up check land here; browsers without a login go through OAuth.
   addSnapshotRoutes(add, deps);
+  addFeedbackRoutes(add, deps);
 
   const compat: GuardOptions = { compat: { apiKey: config.compatApiKey, refuse: seedUnauthorized } };
   addCompatRoutes((method, operation, path, ...handlers) => addRoute(method, operation, path, handlers, compat), deps);

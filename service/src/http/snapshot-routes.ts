@@ -27,7 +27,7 @@ export interface SnapshotRouteDeps {
   now?: () => Date;
 }
 
-type Add = (method: 'get' | 'post' | 'put' | 'delete', operation: Operation, path: string, ...handlers: Middleware<AppState>[]) => void;
+type Add = (method: 'get' | 'post' | 'put' | 'patch' | 'delete', operation: Operation, path: string, ...handlers: Middleware<AppState>[]) => void;
 
 const MAX_STUDENTS_PER_REQUEST = 10000;
 

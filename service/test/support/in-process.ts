@@ -13,6 +13,7 @@ import { IdentityCache } from '../../src/hub/identity-cache';
 import { createLogger } from '../../src/log';
 import { migrate, openSqliteCatalog, syncCourse } from '../../src/catalog/catalog';
 import type { SnapshotJobs } from '../../src/snapshots/jobs';
+import { createFeedbackServices, type FeedbackReleases } from '../../src/feedback/services';
 import { createSnapshotServices } from '../../src/snapshots/services';
 import { Roster } from '../../src/students/roster';
 
@@ -38,6 +39,7 @@ export const SEEDED = { student: 'student1', name: 'hw1_2026-11-23', file: 'assi
 export interface InProcessApp {
   url: string;
   jobs: SnapshotJobs;
+  feedback: FeedbackReleases;
   prefix: string;
   config: Config;
   /** How many times each token was looked up with the stand-in Hub. */
@@ -89,10 +91,12 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
     actor: 'instructor',
     jobId: null,
   });
+  const feedback = createFeedbackServices(config, catalog, blobs, log);
   const app = createApp({
     catalog,
     blobs,
     jobs,
+    feedback,
     config,
     log,
     hub: new HubClient({ apiUrl: config.hub.apiUrl, serviceToken: config.hub.apiToken, timeoutMs: 500 }),
@@ -109,8 +113,10 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
     prefix: config.hub.servicePrefix,
     config,
     jobs,
+    feedback,
     lookups,
     close: async () => {
+      feedback.delivery.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await catalog.destroy();
     },

@@ -1,0 +1,103 @@
+/**
+ * Delivery of released feedback into students' homes: files whose release time has come and that are to be
+ * written into the home are written there (as the home's owner, see home-writer), grouped by student, and the
+ * outcome is recorded on each file. It wakes when a release is recorded, at the next scheduled release time, and
+ * once a minute in any case, so a release that came due while the service was down is delivered at start-up.
+ */
+import type { HomeDelivery } from '@coursework/client';
+import type { BlobStore } from '../blobs/blob-store';
+import { homePath } from '../homes/home-path';
+import type { Logger } from '../log';
+import { writeIntoHome } from './home-writer';
+import type { FeedbackRow, FeedbackStore } from './store';
+
+const MAX_SLEEP_MS = 60_000;
+
+export class FeedbackDelivery {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly store: FeedbackStore,
+    private readonly blobs: BlobStore,
+    private readonly homeTemplate: string,
+    private readonly log: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.kick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** Delivers what is due now; resolves when that is done (a kick during a run makes it run once more). */
+  kick(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.deliverDue();
+        } catch (error) {
+          this.log.error({ err: error }, 'feedback delivery failed');
+        }
+      } while (this.again);
+    })().finally(() => {
+      this.running = undefined;
+      void this.sleep();
+    });
+    return this.running;
+  }
+
+  private async sleep(): Promise<void> {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    const next = await this.store.nextDeliveryAt().catch(() => undefined);
+    const wait = next ? Math.max(0, Math.min(MAX_SLEEP_MS, next.getTime() - this.now().getTime() + 50)) : MAX_SLEEP_MS;
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.kick(), wait);
+    this.timer.unref();
+  }
+
+  private async deliverDue(): Promise<void> {
+    for (;;) {
+      const due = await this.store.dueDeliveries();
+      if (due.length === 0) return;
+      const byStudent = new Map<string, FeedbackRow[]>();
+      for (const row of due) byStudent.set(row.student, [...(byStudent.get(row.student) ?? []), row]);
+      for (const [student, rows] of byStudent) await this.deliverTo(student, rows);
+    }
+  }
+
+  private async deliverTo(student: string, rows: FeedbackRow[]): Promise<void> {
+    const writes = await Promise.all(
+      rows.map(async (row) => ({
+        target: row.home_path!,
+        size: row.size,
+        sha256: row.sha256,
+        ours: await this.store.deliveredBefore(student, row.home_path!),
+        onExisting: 'keep-both' as const,
+        content: async () => (await this.blobs.openContent(row.sha256)).stream,
+      })),
+    );
+    const results = await writeIntoHome(homePath(this.homeTemplate, student), writes);
+    const at = this.now().toISOString();
+    for (const [i, row] of rows.entries()) {
+      const result: HomeDelivery = { ...results[i]!, at };
+      await this.store.recordDelivery(row, result);
+      if (result.status === 'refused' || result.status === 'failed') {
+        this.log.warn({ student, assignment: row.assignment, path: row.path, ...result }, 'feedback not written into the home');
+      }
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Writes files into a user's home as the home's owner: a short-lived child process (home-writer-child) runs with
+ * that uid and gid, so files come out owned by the student and the kernel enforces what the student may write.
+ * A service that is not root can only write into homes it owns itself, and says so otherwise.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { ChildResult, Plan, PlannedFile } from './home-writer-child';
+
+export type { ChildResult };
+
+export interface HomeWrite extends PlannedFile {
+  content: () => Promise<Readable>;
+}
+
+/** The child's compiled source; from the TypeScript sources (tests), the built copy next to them. */
+function childSource(): string {
+  const beside = path.join(__dirname, 'home-writer-child.js');
+  const built = path.resolve(__dirname, '../../lib/feedback/home-writer-child.js');
+  const file = existsSync(beside) ? beside : built;
+  if (!existsSync(file)) throw new Error('home-writer-child.js is missing: build the service first (npm run build)');
+  return readFileSync(file, 'utf8');
+}
+
+let cachedSource: string | undefined;
+
+function allFailed(files: readonly PlannedFile[], status: ChildResult['status'], reason: string): ChildResult[] {
+  return files.map(() => ({ status, reason }));
+}
+
+export async function writeIntoHome(home: string, files: readonly HomeWrite[], timeoutMs = 120_000): Promise<ChildResult[]> {
+  if (files.length === 0) return [];
+  const stats = await lstat(home).catch(() => null);
+  if (!stats?.isDirectory()) return allFailed(files, 'refused', 'the home folder does not exist (or is not a plain folder)');
+  const ownUid = process.getuid?.() ?? -1;
+  if (ownUid !== 0 && stats.uid !== ownUid) {
+    return allFailed(
+      files,
+      'failed',
+      `the service runs as uid ${ownUid} and cannot write as uid ${stats.uid}, the home's owner: run it as root or deliver through the API only`,
+    );
+  }
+  cachedSource ??= childSource();
+  const plan: Plan = { home, files: files.map(({ content: _content, ...planned }) => planned) };
+  const child = spawn(process.execPath, ['-e', cachedSource], {
+    cwd: '/',
+    env: {},
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(ownUid === 0 ? { uid: stats.uid, gid: stats.gid } : {}),
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text.slice(0, 2000)));
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('error', () => resolve(-1));
+    child.on('close', (code) => resolve(code));
+  });
+  // A child that dies early makes writes fail with EPIPE; its exit status tells the story.
+  child.stdin.on('error', () => undefined);
+  try {
+    child.stdin.write(`${JSON.stringify(plan)}\n`);
+    for (const file of files) {
+      const source = await file.content();
+      for await (const chunk of source) {
+        if (!child.stdin.write(chunk as Buffer)) await new Promise((resolve) => child.stdin.once('drain', resolve));
+      }
+    }
+  } catch {
+    // reported through the results below
+  } finally {
+    child.stdin.end();
+  }
+  const code = await exited;
+  clearTimeout(timer);
+  const results = stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as ChildResult);
+  const why = code === 0 ? 'no answer' : `the writer stopped (${stderr.trim().split('\n')[0] || `exit ${code}`})`;
+  return files.map((_, i) => results[i] ?? { status: 'failed', reason: why });
+}

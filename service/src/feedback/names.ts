@@ -1,0 +1,74 @@
+/**
+ * Names in feedback: assignment ids, file paths inside a release, and the seed's file-name sanitising. Every name
+ * here ends up as a path component in a student's home, so each is checked as hostile input.
+ */
+
+export class InvalidFeedbackNameError extends Error {
+  override name = 'InvalidFeedbackNameError';
+}
+
+const ASSIGNMENT = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
+
+/** nbgrader's assignment folder names: letters, digits, space, `.`, `_`, `-`; not ending in a dot or space. */
+export function assertAssignmentId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || !ASSIGNMENT.test(id) || /[. ]$/.test(id) || id.includes('..')) {
+    throw new InvalidFeedbackNameError(
+      `not a usable assignment name: ${JSON.stringify(String(id).slice(0, 64))} (letters, digits, space, ., _ and -, at most 100)`,
+    );
+  }
+}
+
+const MAX_PATH_CHARS = 1024;
+const MAX_SEGMENT_BYTES = 255;
+
+/**
+ * A relative `/`-separated path of plain components: no `.`/`..`, no empty or hidden component, no control
+ * characters or backslashes, bounded lengths. Returns it unchanged.
+ */
+export function assertFeedbackPath(filePath: unknown): string {
+  const fail = (why: string): never => {
+    throw new InvalidFeedbackNameError(`bad file path ${JSON.stringify(String(filePath).slice(0, 120))}: ${why}`);
+  };
+  if (typeof filePath !== 'string' || filePath === '') return fail('empty');
+  if (filePath.length > MAX_PATH_CHARS) fail(`longer than ${MAX_PATH_CHARS} characters`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(filePath)) fail('control characters and backslashes are not allowed');
+  if (filePath.startsWith('/')) fail('must be relative');
+  for (const segment of filePath.split('/')) {
+    if (segment === '') fail('empty component');
+    if (segment === '.' || segment === '..') fail('`.` and `..` are not allowed');
+    if (segment.startsWith('.')) fail('hidden files and folders are not released');
+    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) fail(`a component is longer than ${MAX_SEGMENT_BYTES} bytes`);
+  }
+  return filePath;
+}
+
+/** The lower-case extension with its dot (`.html`), or '' when the last component has none. */
+export function extensionOf(filePath: string): string {
+  const name = filePath.slice(filePath.lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot).toLowerCase() : '';
+}
+
+export function assertAllowedExtension(filePath: string, allowed: readonly string[]): void {
+  const extension = extensionOf(filePath);
+  if (!allowed.includes(extension)) {
+    throw new InvalidFeedbackNameError(
+      `${JSON.stringify(filePath.slice(0, 120))}: ${extension ? `${extension} files are` : 'files without an extension are'} not accepted (allowed: ${allowed.join(', ')})`,
+    );
+  }
+}
+
+/**
+ * werkzeug's `secure_filename`, which the seed applied to uploaded report names: ASCII only, separators and
+ * whitespace runs become `_`, anything but letters, digits, `_`, `.` and `-` is dropped, and leading or trailing
+ * dots and underscores are stripped. `My Report (1).html` → `My_Report_1.html`; `../../..` → ''.
+ */
+export function secureFilename(name: string): string {
+  const ascii = name
+    .normalize('NFKD')
+    .replace(/[^\x00-\x7f]/g, '')
+    .replace(/\//g, ' ');
+  const joined = ascii.split(/[\s\x1c-\x1f\x85]+/).filter((part) => part !== '').join('_');
+  return joined.replace(/[^A-Za-z0-9_.-]/g, '').replace(/^[._]+|[._]+$/g, '');
+}

@@ -1,0 +1,56 @@
+/** Feedback's parts wired together: releases go to the blob store and the catalog, then to homes when asked. */
+import path from 'node:path';
+import type { FeedbackVersion } from '@coursework/client';
+import type { BlobStore } from '../blobs/blob-store';
+import type { Catalog } from '../catalog/catalog';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import { FeedbackDelivery } from './delivery';
+import { FeedbackStore } from './store';
+import { storeBytes } from './uploads';
+
+export interface ReleaseOptions {
+  by: string;
+  releaseAt?: Date;
+  /** Also write into the home; the configured default when absent. */
+  deliver?: boolean;
+}
+
+export class FeedbackReleases {
+  constructor(
+    readonly store: FeedbackStore,
+    private readonly blobs: BlobStore,
+    readonly delivery: FeedbackDelivery,
+    private readonly config: Config['feedback'],
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Where a released file goes in the home: `<feedback folder>/<assignment>/<path>`. */
+  homePathOf(assignment: string, filePath: string): string {
+    return path.posix.join(this.config.homeDir, assignment, filePath);
+  }
+
+  /** Stores the files' bytes and records the release; paths must be validated already. */
+  async release(
+    student: string,
+    assignment: string,
+    files: { path: string; bytes: Buffer | (() => Buffer) }[],
+    options: ReleaseOptions,
+  ): Promise<FeedbackVersion[]> {
+    const deliver = options.deliver ?? this.config.deliverToHome;
+    const stored = [];
+    for (const file of files) {
+      const bytes = typeof file.bytes === 'function' ? file.bytes() : file.bytes;
+      stored.push({ path: file.path, ...(await storeBytes(this.blobs, bytes)), homePath: deliver ? this.homePathOf(assignment, file.path) : null });
+    }
+    const versions = await this.store.release({ student, assignment, files: stored, by: options.by, releaseAt: options.releaseAt ?? this.now() });
+    if (deliver) void this.delivery.kick();
+    return versions;
+  }
+}
+
+export function createFeedbackServices(config: Config, catalog: Catalog, blobs: BlobStore, log: Logger, now?: () => Date) {
+  const store = new FeedbackStore(catalog, config.course.id, now);
+  const delivery = new FeedbackDelivery(store, blobs, config.homeTemplate, log, now);
+  return new FeedbackReleases(store, blobs, delivery, config.feedback, now);
+}

@@ -1,0 +1,107 @@
+/** Uploaded bytes: multipart parsing with limits, raw bodies with a cap, and storing them as blobs. */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import type { Middleware, ParameterizedContext } from 'koa';
+import { koaBody } from 'koa-body';
+import type { BlobStore } from '../blobs/blob-store';
+import { ApiError } from '../http/errors';
+import type { AppState } from '../http/state';
+
+type Ctx = ParameterizedContext<AppState>;
+
+export interface UploadLimits {
+  maxFileBytes: number;
+  maxTotalBytes: number;
+  maxFiles: number;
+}
+
+/** koa-body for multipart and urlencoded forms; files land in `uploadDir` (private, on the data disk). */
+export function formBody(uploadDir: string, limits: UploadLimits): Middleware<AppState> {
+  mkdirSync(uploadDir, { recursive: true, mode: 0o700 });
+  return koaBody({
+    json: false,
+    urlencoded: true,
+    multipart: true,
+    formLimit: '1mb',
+    formidable: {
+      uploadDir,
+      maxFileSize: limits.maxFileBytes,
+      maxTotalFileSize: limits.maxTotalBytes,
+      maxFiles: limits.maxFiles,
+      allowEmptyFiles: true,
+      minFileSize: 0,
+    },
+    // formidable reports limits with `httpCode` (413 for sizes); make them the API's JSON errors.
+    onError: (error) => {
+      const code = (error as { httpCode?: unknown }).httpCode;
+      const status = typeof code === 'number' && code >= 400 && code < 500 ? code : 400;
+      throw new ApiError(status, `Upload refused: ${error.message}`);
+    },
+  }) as unknown as Middleware<AppState>;
+}
+
+export interface UploadedFile {
+  /** The name the client gave (may hold `/` for a path). */
+  name: string;
+  field: string;
+  tempPath: string;
+  size: number;
+}
+
+/** Every uploaded file of the request, in field order. */
+export function uploadedFiles(ctx: Ctx): UploadedFile[] {
+  const files = ctx.request.files ?? {};
+  const out: UploadedFile[] = [];
+  for (const [field, value] of Object.entries(files)) {
+    for (const file of Array.isArray(value) ? value : [value]) {
+      out.push({ name: file.originalFilename ?? '', field, tempPath: file.filepath, size: file.size });
+    }
+  }
+  return out;
+}
+
+/** Removes the request's temporary upload files (formidable leaves them behind). */
+export async function discardUploads(ctx: Ctx): Promise<void> {
+  await Promise.all(uploadedFiles(ctx).map((file) => rm(file.tempPath, { force: true })));
+}
+
+/** Runs the handler, then removes the request's upload files whatever happened. */
+export function cleaningUploads(handler: Middleware<AppState>): Middleware<AppState> {
+  return async (ctx, next) => {
+    try {
+      await handler(ctx, next);
+    } finally {
+      await discardUploads(ctx);
+    }
+  };
+}
+
+/** A request body of at most `max` bytes (413 beyond). */
+export async function readBody(stream: Readable, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    total += (chunk as Buffer).length;
+    if (total > max) {
+      stream.destroy();
+      throw new ApiError(413, `The file is larger than ${max} bytes, the limit for one feedback file`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function readUpload(file: UploadedFile): Promise<Buffer> {
+  return readFile(file.tempPath);
+}
+
+/** Stores bytes in the blob store, durably, and returns their id. */
+export async function storeBytes(blobs: BlobStore, bytes: Buffer): Promise<{ sha256: string; size: number }> {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const dirty = new Set<string>();
+  blobs.putBufferSync(sha256, bytes, dirty);
+  await blobs.syncAll(dirty);
+  return { sha256, size: bytes.length };
+}

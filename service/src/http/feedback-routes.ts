@@ -1,0 +1,252 @@
+/**
+ * The feedback API: instructors release files to students (one file, several, or a bulk zip for the class), see
+ * them with their history, move release times and withdraw; students list and download what was released to them.
+ */
+import path from 'node:path';
+import type { Middleware, ParameterizedContext } from 'koa';
+import { koaBody } from 'koa-body';
+import type { Operation } from '../access/policy';
+import { recordAudit } from '../audit/audit';
+import type { BlobStore } from '../blobs/blob-store';
+import type { Catalog } from '../catalog/catalog';
+import type { Config } from '../config';
+import { BulkArchiveError, planBulkRelease } from '../feedback/bulk';
+import { assertAllowedExtension, assertAssignmentId, assertFeedbackPath, InvalidFeedbackNameError } from '../feedback/names';
+import type { FeedbackReleases } from '../feedback/services';
+import { cleaningUploads, formBody, readBody, readUpload, uploadedFiles } from '../feedback/uploads';
+import { assertSafeUserName, InvalidUserNameError } from '../homes/home-path';
+import type { Roster } from '../students/roster';
+import { sendBlob } from './download';
+import { ApiError } from './errors';
+import type { AppState } from './state';
+
+export interface FeedbackRouteDeps {
+  config: Config;
+  catalog: Catalog;
+  blobs: BlobStore;
+  roster: Roster;
+  feedback: FeedbackReleases;
+}
+
+type Ctx = ParameterizedContext<AppState>;
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Add = (method: Method, operation: Operation, path: string, ...handlers: Middleware<AppState>[]) => void;
+
+/** Turns a naming error into a 400 that says what is wrong. */
+function checked<T>(what: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof InvalidFeedbackNameError || error instanceof InvalidUserNameError) {
+      throw new ApiError(400, `Bad ${what}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+const studentParam = (ctx: Ctx) => checked('student name', () => (assertSafeUserName(ctx.params.student ?? ''), ctx.params.student!));
+const assignmentParam = (ctx: Ctx) => checked('assignment', () => (assertAssignmentId(ctx.params.assignment), ctx.params.assignment!));
+
+/** `releaseAt` (ISO 8601 with a zone) from the query or a form field; undefined = now. */
+function releaseAtOf(ctx: Ctx): Date | undefined {
+  const body = ctx.request.body as Record<string, unknown> | undefined;
+  const given = ctx.query.releaseAt ?? body?.releaseAt;
+  if (given === undefined || given === '') return undefined;
+  return parseTime(given, 'releaseAt');
+}
+
+function parseTime(given: unknown, what: string): Date {
+  const text = Array.isArray(given) ? given[0] : given;
+  const time = typeof text === 'string' && /(?:Z|[+-]\d\d:?\d\d)$/.test(text) ? new Date(text) : undefined;
+  if (!time || Number.isNaN(time.getTime())) {
+    throw new ApiError(400, `${what} must be an ISO 8601 time with its zone, e.g. 2026-12-01T17:00:00Z`);
+  }
+  return time;
+}
+
+function deliverOf(ctx: Ctx): boolean | undefined {
+  const body = ctx.request.body as Record<string, unknown> | undefined;
+  const given = ctx.query.deliver ?? body?.deliver;
+  if (given === undefined || given === '') return undefined;
+  if (given === 'true' || given === true) return true;
+  if (given === 'false' || given === false) return false;
+  throw new ApiError(400, 'deliver must be true or false');
+}
+
+export function addFeedbackRoutes(add: Add, deps: FeedbackRouteDeps): void {
+  const { config, blobs, roster } = deps;
+  // Looked up per request: the router is also built without services, to list its routes.
+  const services = () => deps.feedback;
+  const store = () => services().store;
+  const limits = config.feedback;
+  const uploadDir = path.join(config.dataDir, 'uploads');
+  const form = formBody(uploadDir, { maxFileBytes: limits.maxFileBytes, maxTotalBytes: limits.maxReleaseBytes, maxFiles: 1000 });
+  const bulkForm = formBody(uploadDir, { maxFileBytes: config.limits.maxUploadBytes, maxTotalBytes: config.limits.maxUploadBytes, maxFiles: 1 });
+  const json = koaBody({ json: true, urlencoded: false, multipart: false, jsonLimit: '64kb' }) as unknown as Middleware<AppState>;
+  const actor = (ctx: Ctx) => ctx.state.caller!.identity.name;
+
+  async function enrolled(student: string): Promise<void> {
+    if (!(await roster.studentNames()).includes(student)) throw new ApiError(404, `${student} is not a student of this course`);
+  }
+
+  const checkFile = (filePath: unknown) =>
+    checked('file path', () => {
+      const valid = assertFeedbackPath(filePath);
+      assertAllowedExtension(valid, limits.extensions);
+      return valid;
+    });
+
+  // --- instructors -------------------------------------------------------------------------------------------
+
+  add('get', 'listStudentFeedback', '/api/v1/students/:student/feedback', async (ctx) => {
+    ctx.body = await store().summaries(studentParam(ctx));
+  });
+
+  add('get', 'getStudentFeedback', '/api/v1/students/:student/feedback/:assignment', async (ctx) => {
+    const student = studentParam(ctx);
+    const assignment = assignmentParam(ctx);
+    const detail = await store().detail(student, assignment);
+    if (!detail) throw new ApiError(404, `No feedback on ${assignment} for ${student}`);
+    ctx.body = detail;
+  });
+
+  add(
+    'post',
+    'releaseFeedback',
+    '/api/v1/students/:student/feedback/:assignment',
+    form,
+    cleaningUploads(async (ctx) => {
+      const student = studentParam(ctx);
+      const assignment = assignmentParam(ctx);
+      const uploads = uploadedFiles(ctx);
+      if (uploads.length === 0) throw new ApiError(400, 'Send the files as multipart/form-data, each with its path as the file name');
+      const paths = uploads.map((upload) => checkFile(upload.name));
+      if (new Set(paths).size !== paths.length) throw new ApiError(400, 'The same path is sent twice');
+      const releaseAt = releaseAtOf(ctx);
+      const deliver = deliverOf(ctx);
+      await enrolled(student);
+      const files = await Promise.all(uploads.map(async (upload, i) => ({ path: paths[i]!, bytes: await readUpload(upload) })));
+      await services().release(student, assignment, files, { by: actor(ctx), releaseAt, deliver });
+      ctx.status = 201;
+      ctx.body = await store().detail(student, assignment);
+    }),
+  );
+
+  add(
+    'put',
+    'putFeedbackFile',
+    '/api/v1/students/:student/feedback/:assignment/files/*path',
+    async (ctx, next) => (ctx.is('multipart') ? form(ctx, next) : next()),
+    cleaningUploads(async (ctx) => {
+      const student = studentParam(ctx);
+      const assignment = assignmentParam(ctx);
+      const filePath = checkFile(ctx.params.path);
+      const releaseAt = releaseAtOf(ctx);
+      const deliver = deliverOf(ctx);
+      await enrolled(student);
+      let bytes: Buffer;
+      if (ctx.is('multipart')) {
+        const uploads = uploadedFiles(ctx);
+        if (uploads.length !== 1) throw new ApiError(400, 'Send exactly one file');
+        bytes = await readUpload(uploads[0]!);
+      } else {
+        bytes = await readBody(ctx.req, limits.maxFileBytes);
+      }
+      const [version] = await services().release(student, assignment, [{ path: filePath, bytes }], { by: actor(ctx), releaseAt, deliver });
+      ctx.status = 201;
+      ctx.body = version;
+    }),
+  );
+
+  add('get', 'getStudentFeedbackFile', '/api/v1/students/:student/feedback/:assignment/files/*path', async (ctx) => {
+    const student = studentParam(ctx);
+    const assignment = assignmentParam(ctx);
+    const filePath = ctx.params.path ?? '';
+    const row = await store().currentFile(student, assignment, filePath);
+    if (!row) throw new ApiError(404, `No feedback file ${JSON.stringify(filePath.slice(0, 200))} on ${assignment} for ${student}`);
+    await sendBlob(ctx, blobs, row.sha256, filePath.split('/').pop()!);
+  });
+
+  add('patch', 'rescheduleStudentFeedback', '/api/v1/students/:student/feedback/:assignment', json, async (ctx) => {
+    const student = studentParam(ctx);
+    const assignment = assignmentParam(ctx);
+    const releaseAt = parseTime((ctx.request.body as Record<string, unknown> | undefined)?.releaseAt, 'releaseAt');
+    ctx.body = { rescheduled: await store().reschedule(assignment, releaseAt, actor(ctx), student) };
+    void services().delivery.kick();
+  });
+
+  add('delete', 'withdrawFeedback', '/api/v1/students/:student/feedback/:assignment', async (ctx) => {
+    const student = studentParam(ctx);
+    const assignment = assignmentParam(ctx);
+    if ((await store().withdraw(student, assignment, undefined, actor(ctx))) === 0) {
+      throw new ApiError(404, `No current feedback on ${assignment} for ${student}`);
+    }
+    ctx.status = 204;
+  });
+
+  add('delete', 'withdrawFeedbackFile', '/api/v1/students/:student/feedback/:assignment/files/*path', async (ctx) => {
+    const student = studentParam(ctx);
+    const assignment = assignmentParam(ctx);
+    const filePath = ctx.params.path ?? '';
+    if ((await store().withdraw(student, assignment, filePath, actor(ctx))) === 0) {
+      throw new ApiError(404, `No current feedback file ${JSON.stringify(filePath.slice(0, 200))} on ${assignment} for ${student}`);
+    }
+    ctx.status = 204;
+  });
+
+  add(
+    'post',
+    'releaseFeedbackZip',
+    '/api/v1/feedback/:assignment',
+    async (ctx, next) => (ctx.is('multipart') ? bulkForm(ctx, next) : next()),
+    cleaningUploads(async (ctx) => {
+      const assignment = assignmentParam(ctx);
+      const releaseAt = releaseAtOf(ctx);
+      const deliver = deliverOf(ctx);
+      let zip: Buffer;
+      if (ctx.is('multipart')) {
+        const uploads = uploadedFiles(ctx);
+        if (uploads.length !== 1) throw new ApiError(400, 'Send one zip file');
+        zip = await readUpload(uploads[0]!);
+      } else {
+        zip = await readBody(ctx.req, config.limits.maxUploadBytes);
+      }
+      let plan;
+      try {
+        plan = planBulkRelease(zip, assignment, new Set(await roster.studentNames()), { ...limits.bulk, ...limits });
+      } catch (error) {
+        if (error instanceof BulkArchiveError) throw new ApiError(400, `Archive refused: ${error.message}`);
+        throw error;
+      }
+      const at = releaseAt ?? new Date();
+      for (const [student, files] of plan.releases) {
+        await services().release(student, assignment, files, { by: actor(ctx), releaseAt: at, deliver });
+      }
+      ctx.body = { assignment, releaseAt: at.toISOString(), students: plan.students, rejected: plan.rejected };
+    }),
+  );
+
+  add('patch', 'rescheduleFeedback', '/api/v1/feedback/:assignment', json, async (ctx) => {
+    const assignment = assignmentParam(ctx);
+    const releaseAt = parseTime((ctx.request.body as Record<string, unknown> | undefined)?.releaseAt, 'releaseAt');
+    ctx.body = { rescheduled: await store().reschedule(assignment, releaseAt, actor(ctx)) };
+    void services().delivery.kick();
+  });
+
+  // --- students ----------------------------------------------------------------------------------------------
+
+  add('get', 'listMyFeedback', '/api/v1/me/feedback', async (ctx) => {
+    ctx.body = await store().visible(actor(ctx));
+  });
+
+  add('get', 'getMyFeedbackFile', '/api/v1/me/feedback/:assignment/files/*path', async (ctx) => {
+    const me = actor(ctx);
+    const assignment = assignmentParam(ctx);
+    const filePath = ctx.params.path ?? '';
+    // Looked up among the caller's own released files only: no path or name reaches another student's.
+    const row = await store().visibleFile(me, assignment, filePath);
+    if (!row) throw new ApiError(404, `No feedback file ${JSON.stringify(filePath.slice(0, 200))} on ${assignment}`);
+    await recordAudit(deps.catalog, { courseId: config.course.id, actor: me, action: 'feedback.downloaded', target: `${me}/${assignment}/${filePath}` });
+    await sendBlob(ctx, blobs, row.sha256, filePath.split('/').pop()!);
+  });
+}

@@ -1,0 +1,39 @@
+/** Pieces shared by the OpenAPI document's sections. */
+
+export const error = {
+  type: 'object',
+  required: ['status', 'message'],
+  properties: { status: { type: 'integer' }, message: { type: 'string' } },
+} as const;
+
+export const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+export const paginationEnvelope = (itemRef: string) => ({
+  type: 'object',
+  required: ['items', '_pagination'],
+  properties: {
+    items: { type: 'array', items: { $ref: itemRef } },
+    _pagination: { $ref: '#/components/schemas/Pagination' },
+  },
+});
+
+export const pageParameters = [
+  { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+  {
+    name: 'limit',
+    in: 'query',
+    description: 'Items per page; 0 or absent means the default, more than the maximum is capped.',
+    schema: { type: 'integer', minimum: 0 },
+  },
+];
+
+export const studentParameter = { name: 'student', in: 'path', required: true, schema: { type: 'string' } };
+export const authErrors = {
+  '401': errorResponse('No token, or a token the Hub does not accept.'),
+  '403': errorResponse('The token lacks access to the service, or the caller lacks the role.'),
+  '503': errorResponse('JupyterHub is unreachable and the token is not cached.'),
+};
+
