@@ -4,6 +4,7 @@
  * A service that is not root can only write into homes it owns itself, and says so otherwise.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,7 +23,8 @@ function childSource(): string {
   const built = path.resolve(__dirname, '../../lib/feedback/home-writer-child.js');
   const file = existsSync(beside) ? beside : built;
   if (!existsSync(file)) throw new Error('home-writer-child.js is missing: build the service first (npm run build)');
-  return readFileSync(file, 'utf8');
+  // `node -e` wraps the code: a final comment line without its newline would swallow the wrapper's end.
+  return `${readFileSync(file, 'utf8')}\n`;
 }
 
 let cachedSource: string | undefined;
@@ -67,7 +69,9 @@ export async function writeIntoHome(home: string, files: readonly HomeWrite[], t
     for (const file of files) {
       const source = await file.content();
       for await (const chunk of source) {
-        if (!child.stdin.write(chunk as Buffer)) await new Promise((resolve) => child.stdin.once('drain', resolve));
+        // Wait for the pipe to drain, or for the child to be gone (then no drain ever comes).
+        if (!child.stdin.write(chunk as Buffer)) await Promise.race([once(child.stdin, 'drain'), exited]);
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error('the writer stopped');
       }
     }
   } catch {
