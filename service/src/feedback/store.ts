@@ -163,7 +163,11 @@ export class FeedbackStore {
       student,
       assignment,
       files: rows.filter(isCurrent).map((row) => versionOf(row, now)).sort(byPath),
-      history: rows.filter((row) => !isCurrent(row)).map((row) => versionOf(row, now)),
+      // Most recently replaced or withdrawn first.
+      history: rows
+        .filter((row) => !isCurrent(row))
+        .sort((a, b) => (b.replaced_at ?? b.withdrawn_at ?? '').localeCompare(a.replaced_at ?? a.withdrawn_at ?? '') || b.id - a.id)
+        .map((row) => versionOf(row, now)),
     };
   }
 

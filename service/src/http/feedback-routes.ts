@@ -150,7 +150,7 @@ export function addFeedbackRoutes(add: Add, deps: FeedbackRouteDeps): void {
         if (uploads.length !== 1) throw new ApiError(400, 'Send exactly one file');
         bytes = await readUpload(uploads[0]!);
       } else {
-        bytes = await readBody(ctx.req, limits.maxFileBytes);
+        bytes = await readBody(ctx.req, limits.maxFileBytes, ctx.request.length);
       }
       const [version] = await services().release(student, assignment, [{ path: filePath, bytes }], { by: actor(ctx), releaseAt, deliver });
       ctx.status = 201;
@@ -209,7 +209,7 @@ export function addFeedbackRoutes(add: Add, deps: FeedbackRouteDeps): void {
         if (uploads.length !== 1) throw new ApiError(400, 'Send one zip file');
         zip = await readUpload(uploads[0]!);
       } else {
-        zip = await readBody(ctx.req, config.limits.maxUploadBytes);
+        zip = await readBody(ctx.req, config.limits.maxUploadBytes, ctx.request.length);
       }
       let plan;
       try {

@@ -105,6 +105,7 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
     cookieSecret: 'k'.repeat(64),
     version: 'test',
   });
+  feedback.delivery.start();
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
