@@ -48,14 +48,14 @@ export function planBulkRelease(zip: Buffer, assignment: string, roster: Readonl
   if (declared > limits.maxTotalBytes) {
     throw new BulkArchiveError(`the archive unpacks to ${declared} bytes; at most ${limits.maxTotalBytes} are accepted`);
   }
-  // nbgrader's exchange layout puts everything under `feedback/`.
-  const prefix = entries.length > 0 && entries.every((e) => e.name.startsWith('feedback/')) ? 'feedback/' : '';
+  // nbgrader's exchange layout puts everything under `feedback/` (unless a student is called that).
+  const prefixOf = (name: string) => (name.startsWith('feedback/') && !roster.has('feedback') ? 'feedback/' : '');
   const plan: BulkPlan = { releases: new Map(), students: {}, rejected: [] };
   const releaseBytes = new Map<string, number>();
 
   for (const entry of entries) {
     const shown = entry.name.slice(0, 300);
-    const name = entry.name.slice(prefix.length);
+    const name = entry.name.slice(prefixOf(entry.name).length);
     const segments = name.split('/');
     if (entry.name.startsWith('/') || /^[A-Za-z]:/.test(entry.name) || entry.name.includes('\\')) {
       plan.rejected.push({ path: shown, reason: 'absolute paths and backslashes are not accepted' });

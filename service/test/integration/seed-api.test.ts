@@ -4,7 +4,7 @@
  * be gone.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -28,11 +28,13 @@ interface CurlResult {
 }
 
 /** Runs a README command line: curl with its arguments, the README's host replaced by the service's URL. */
-function curl(commandLine: string): CurlResult {
+function curl(commandLine: string, files: Record<string, string> = {}): CurlResult {
   const args = (commandLine.match(/"[^"]*"|\S+/g) ?? []).map((arg) => arg.replace(/^"|"$/g, ''));
   expect(args[0]).toBe('curl');
   const url = args.pop()!.replace(README_HOST, hub.serviceUrl);
   const dir = mkdtempSync(path.join(workDir, 'run-'));
+  // Files the command uploads (`-F "X=@name"`), in the folder it runs in.
+  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
   const headersFile = path.join(workDir, 'headers.txt');
   const bodyFile = path.join(workDir, 'body.bin');
   // -OJ saves under the server's name: keep that, and also capture the body for the assertions.
@@ -130,6 +132,51 @@ describe('the seed README, command by command', () => {
     const result = curl(command);
     expect(result.status).toBe(404);
     expect(result.body.toString()).toBe('{"error":"Not Found - Snapshot was Not Found","message":"Not Found - Snapshot Not Found.","status":404}\n');
+  });
+
+  it("uploads a report into the student's home (put_student_report), never over an existing file", () => {
+    const command = `curl -X POST -H "X-Api-Key: 12345" -F "STUDENT_ID=31387714" -F "UPLOAD_FILE=@assignment-1-grades.html" ${README_HOST}put_student_report`;
+    const report = '<html><body>Grade: A</body></html>';
+    // The home already holds an assignment-1-grades.html (the README's snapshot lists one): it is never replaced.
+    const home = path.join(hub.homes, CANVAS_ID);
+    const exists = curl(command, { 'assignment-1-grades.html': report });
+    expect(exists.status).toBe(417);
+    expect(json(exists)).toMatchObject({ error: 'Expectation Failed - Uploaded File Already Exists', status: 417 });
+    expect(exists.body.toString()).not.toContain(hub.dir);
+    expect(readFileSync(path.join(home, 'assignment-1-grades.html'), 'utf8')).toBe('<p>graded</p>');
+    // Once the student has moved theirs away, the README's command succeeds with its message.
+    renameSync(path.join(home, 'assignment-1-grades.html'), path.join(home, 'assignment-1-grades.old.html'));
+    const uploaded = curl(command, { 'assignment-1-grades.html': report });
+    expect(uploaded.status).toBe(200);
+    expect(json(uploaded)).toBe('Success - File Uploaded - assignment-1-grades.html');
+    expect(readFileSync(path.join(home, 'assignment-1-grades.html'), 'utf8')).toBe(report);
+    expect(statSync(path.join(home, 'assignment-1-grades.html')).uid).toBe(statSync(home).uid);
+  });
+
+  it('refuses report types the seed did not allow, and names without a name, with its codes', async () => {
+    const upload = async (fileName: string) => {
+      const form = new FormData();
+      form.append('STUDENT_ID', CANVAS_ID);
+      form.append('UPLOAD_FILE', new Blob(['x']), fileName);
+      return fetch(`${hub.serviceUrl}put_student_report`, { method: 'POST', headers: { 'X-Api-Key': API_KEY }, body: form });
+    };
+    const script = await upload('run.sh');
+    expect(script.status).toBe(417);
+    expect(await script.json()).toEqual({
+      error: 'Expectation Failed - Invalid Uploaded File Type',
+      message: 'Expectation Failed - Invalid Uploaded File Type. Allowed types: htm, html, ipynb, txt.',
+      status: 417,
+    });
+    const nameless = await upload('../../..');
+    expect(nameless.status).toBe(406);
+    expect(await nameless.json()).toMatchObject({ message: 'Not Acceptable - Missing File Name Value.' });
+    const noStudent = await fetch(`${hub.serviceUrl}put_student_report`, { method: 'POST', headers: { 'X-Api-Key': API_KEY }, body: new FormData() });
+    expect(noStudent.status).toBe(406);
+    const traversal = new FormData();
+    traversal.append('STUDENT_ID', '../secret');
+    traversal.append('UPLOAD_FILE', new Blob(['x']), 'planted.txt');
+    const planted = await fetch(`${hub.serviceUrl}put_student_report`, { method: 'POST', headers: { 'X-Api-Key': API_KEY }, body: traversal });
+    expect(planted.status).toBe(404);
   });
 
   it('downloads one file of a snapshot under its own name', () => {
