@@ -5,6 +5,8 @@ import path from 'node:path';
 import { BlobStore } from '../blobs/blob-store';
 import { collectGarbage } from '../blobs/collect';
 import { type Catalog, migrate, openSqliteCatalog, syncCourse } from '../catalog/catalog';
+import { FeedbackStore } from '../feedback/store';
+import { storeBytes } from '../feedback/uploads';
 import { createLogger } from '../log';
 import { BLOB_GRACE_MS, Housekeeping } from './housekeeping';
 import { SnapshotQueries } from './queries';
@@ -75,6 +77,23 @@ describe('blob collection', () => {
     await db.deleteFrom('home_index').execute();
     await new SnapshotQueries(db, course.id).delete('s2', 'a_2026-11-01', 'prof');
     expect((await collectGarbage(db, blobs, BLOB_GRACE_MS)).deleted).toBe(0);
+  });
+
+  it('keeps every version of released feedback, replaced and withdrawn ones too', async () => {
+    const feedback = new FeedbackStore(db, course.id);
+    const release = async (text: string) => {
+      const { sha256, size } = await storeBytes(blobs, Buffer.from(text));
+      await feedback.release({ student: 's1', assignment: 'ps1', files: [{ path: 'r.html', sha256, size, homePath: null }], by: 'prof', releaseAt: new Date() });
+    };
+    await release('feedback v1');
+    await release('feedback v2');
+    await feedback.withdraw('s1', 'ps1', undefined, 'prof');
+    const orphan = await storeBytes(blobs, Buffer.from('never released'));
+    ageBlobs('feedback v1', 'feedback v2', 'never released');
+    expect(await collectGarbage(db, blobs, BLOB_GRACE_MS)).toMatchObject({ scanned: 3, deleted: 1 });
+    expect(existsSync(blobs.pathOf(orphan.sha256))).toBe(false);
+    expect(existsSync(blobs.pathOf(sha('feedback v1')))).toBe(true);
+    expect(existsSync(blobs.pathOf(sha('feedback v2')))).toBe(true);
   });
 });
 
