@@ -46,3 +46,44 @@ describe('CourseworkClient', () => {
     expect(() => new CourseworkClient({ baseUrl: 'http://hub/services/coursework' })).toThrow(/end with \//);
   });
 });
+
+describe('feedback calls', () => {
+  const sent: { url: string; method: string; body: unknown }[] = [];
+  const recordingFetch = (async (input: string, init?: RequestInit) => {
+    sent.push({ url: input, method: init?.method ?? 'GET', body: init?.body });
+    return new Response(JSON.stringify({ ok: true }), { status: 200 });
+  }) as unknown as typeof fetch;
+  const client = new CourseworkClient({ baseUrl: 'http://hub/services/coursework/', token: 't', fetch: recordingFetch });
+
+  it('encodes each path component and keeps the slashes', () => {
+    expect(client.myFeedbackFileUrl('Problem Set 1', 'sub dir/r#1.html')).toBe(
+      'http://hub/services/coursework/api/v1/me/feedback/Problem%20Set%201/files/sub%20dir/r%231.html',
+    );
+    expect(client.feedbackFileUrl('a/b', 'ps1', 'x.txt')).toBe('http://hub/services/coursework/api/v1/students/a%2Fb/feedback/ps1/files/x.txt');
+  });
+
+  it('sends a release as multipart, each file named by its path, with the options in the query', async () => {
+    sent.length = 0;
+    await client.releaseFeedback('student1', 'ps1', { 'report.html': '<p>hi</p>', 'nb/ps1.ipynb': new Uint8Array([123, 125]) }, { releaseAt: '2026-12-01T17:00:00Z', deliver: true });
+    expect(sent[0]!.url).toBe('http://hub/services/coursework/api/v1/students/student1/feedback/ps1?releaseAt=2026-12-01T17%3A00%3A00Z&deliver=true');
+    const form = sent[0]!.body as FormData;
+    const files = form.getAll('files') as File[];
+    expect(files.map((f) => f.name)).toEqual(['report.html', 'nb/ps1.ipynb']);
+    expect(await files[1]!.text()).toBe('{}');
+  });
+
+  it('reschedules one student or the whole class, and withdraws a file or an assignment', async () => {
+    sent.length = 0;
+    await client.rescheduleFeedback('ps1', '2026-12-01T17:00:00Z');
+    await client.rescheduleFeedback('ps1', '2026-12-01T17:00:00Z', 'student1');
+    await client.withdrawFeedback('student1', 'ps1', 'r.html');
+    await client.withdrawFeedback('student1', 'ps1');
+    expect(sent.map((s) => `${s.method} ${s.url.replace('http://hub/services/coursework/', '')}`)).toEqual([
+      'PATCH api/v1/feedback/ps1',
+      'PATCH api/v1/students/student1/feedback/ps1',
+      'DELETE api/v1/students/student1/feedback/ps1/files/r.html',
+      'DELETE api/v1/students/student1/feedback/ps1',
+    ]);
+    expect(JSON.parse(sent[0]!.body as string)).toEqual({ releaseAt: '2026-12-01T17:00:00Z' });
+  });
+});
