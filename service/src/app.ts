@@ -5,6 +5,7 @@
 import Koa from 'koa';
 import type { BlobStore } from './blobs/blob-store';
 import type { Catalog } from './catalog/catalog';
+import type { AssignmentServices } from './assignments/services';
 import type { Config } from './config';
 import type { FeedbackReleases } from './feedback/services';
 import type { HubClient } from './hub/client';
@@ -28,6 +29,7 @@ export interface AppDeps {
   blobs: BlobStore;
   jobs: SnapshotJobs;
   feedback: FeedbackReleases;
+  assignments: AssignmentServices;
   cookieSecret: string;
   version: string;
 }

@@ -9,6 +9,7 @@ import { HubClient } from './hub/client';
 import { loadCookieSecret } from './hub/cookie-secret';
 import { IdentityCache } from './hub/identity-cache';
 import { createLogger, type Logger } from './log';
+import { createAssignmentServices } from './assignments/services';
 import { createFeedbackServices } from './feedback/services';
 import { createSnapshotServices } from './snapshots/services';
 import { Roster } from './students/roster';
@@ -44,7 +45,9 @@ async function start(): Promise<void> {
   const roster = new Roster(hub, config.course, config.auth.cacheTtlSeconds * 1000, log);
   const { blobs, jobs, housekeeping } = createSnapshotServices(config, catalog, log);
   const feedback = createFeedbackServices(config, catalog, blobs, log);
+  const assignments = createAssignmentServices(config, catalog, jobs, roster, log);
   const app = createApp({
+    assignments,
     catalog,
     blobs,
     jobs,
@@ -65,6 +68,7 @@ async function start(): Promise<void> {
   await jobs.resumeUnfinished();
   housekeeping.start();
   feedback.delivery.start();
+  assignments.scheduler.start();
 }
 
 /** The Hub stops a managed service with SIGINT, then SIGTERM: close quickly and cleanly on either. */

@@ -168,6 +168,96 @@ export interface BulkReleaseReport {
   rejected: { path: string; reason: string }[];
 }
 
+/** Periodic captures before the due time: every `everyMinutes` during the last `forMinutes`. */
+export interface CaptureSchedule {
+  everyMinutes: number;
+  forMinutes: number;
+}
+
+export interface Extension {
+  student: string;
+  dueAt: string;
+  /** The due time in the course's time zone, e.g. `2026-12-01 17:00 (America/Vancouver)`. */
+  dueAtLocal: string;
+  grantedBy: string;
+  grantedAt: string;
+}
+
+export interface Assignment {
+  id: string;
+  title: string;
+  /** UTC. */
+  dueAt: string;
+  dueAtLocal: string;
+  timeZone: string;
+  /** Whether each student's home is captured at their due time. */
+  snapshotAtDue: boolean;
+  captures: CaptureSchedule | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  extensions: Extension[];
+}
+
+export interface AssignmentInput {
+  id: string;
+  title?: string;
+  dueAt: string;
+  snapshotAtDue?: boolean;
+  captures?: CaptureSchedule | null;
+}
+
+export type AssignmentChange = Partial<Omit<AssignmentInput, 'id'>>;
+
+/** What a deadline capture proves: when, how much, and the digest of exactly what was captured. */
+export interface Receipt {
+  snapshot: string;
+  takenAt: string;
+  files: number;
+  bytes: number;
+  /** SHA-256 of the snapshot's manifest (every path, size and content hash). */
+  manifestSha256: string;
+  /** Set when the capture began after the due time (e.g. the service was down then): by how many seconds. */
+  lateBySeconds: number | null;
+}
+
+export type CaptureStatus = 'upcoming' | 'due' | 'capturing' | 'captured' | 'failed' | 'not-scheduled';
+
+export interface AssignmentStudentStatus {
+  student: string;
+  /** The student's effective due time (with an extension, if any). */
+  dueAt: string;
+  dueAtLocal: string;
+  extended: boolean;
+  status: CaptureStatus;
+  receipt: Receipt | null;
+  error: string | null;
+  /** When the latest feedback file on this assignment was released to the student. */
+  feedbackReleasedAt: string | null;
+}
+
+export interface AssignmentStatus {
+  assignment: Assignment;
+  students: AssignmentStudentStatus[];
+}
+
+export interface MyAssignment {
+  id: string;
+  title: string;
+  dueAt: string;
+  dueAtLocal: string;
+  extended: boolean;
+  status: CaptureStatus;
+  receipt: Receipt | null;
+}
+
+export interface TriggerResult {
+  /** Students whose capture this call started. */
+  started: string[];
+  /** Students whose capture for their current due time exists already (or is under way). */
+  already: string[];
+}
+
 export interface Pagination {
   offset: number;
   limit: number;
@@ -360,6 +450,52 @@ export class CourseworkClient {
     return `${this.options.baseUrl}${this.feedbackPath(student, assignment)}/files/${encodePath(filePath)}`;
   }
 
+  assignments(): Promise<Assignment[]> {
+    return this.getJson('api/v1/assignments');
+  }
+
+  assignment(id: string): Promise<Assignment> {
+    return this.getJson(`api/v1/assignments/${encodeURIComponent(id)}`);
+  }
+
+  createAssignment(input: AssignmentInput): Promise<Assignment> {
+    return this.send('POST', 'api/v1/assignments', input);
+  }
+
+  updateAssignment(id: string, change: AssignmentChange): Promise<Assignment> {
+    return this.send('PATCH', `api/v1/assignments/${encodeURIComponent(id)}`, change);
+  }
+
+  deleteAssignment(id: string): Promise<void> {
+    return this.send('DELETE', `api/v1/assignments/${encodeURIComponent(id)}`);
+  }
+
+  grantExtension(id: string, student: string, dueAt: string): Promise<Assignment> {
+    return this.send('PUT', `api/v1/assignments/${encodeURIComponent(id)}/extensions/${encodeURIComponent(student)}`, { dueAt });
+  }
+
+  revokeExtension(id: string, student: string): Promise<void> {
+    return this.send('DELETE', `api/v1/assignments/${encodeURIComponent(id)}/extensions/${encodeURIComponent(student)}`);
+  }
+
+  assignmentStatus(id: string): Promise<AssignmentStatus> {
+    return this.getJson(`api/v1/assignments/${encodeURIComponent(id)}/status`);
+  }
+
+  assignmentStatusCsvUrl(id: string): string {
+    return `${this.options.baseUrl}api/v1/assignments/${encodeURIComponent(id)}/status?format=csv`;
+  }
+
+  /** Takes the deadline capture now (an LMS calls this at its deadline); idempotent per student. */
+  triggerAssignment(id: string, students?: string[]): Promise<TriggerResult> {
+    return this.send('POST', `api/v1/assignments/${encodeURIComponent(id)}/trigger`, students ? { students } : {});
+  }
+
+  /** The caller's assignments, due times (with extension) and receipts (students). */
+  myAssignments(): Promise<MyAssignment[]> {
+    return this.getJson('api/v1/me/assignments');
+  }
+
   private feedbackPath(student: string, assignment: string): string {
     return `api/v1/students/${encodeURIComponent(student)}/feedback/${encodeURIComponent(assignment)}`;
   }
@@ -391,7 +527,7 @@ export class CourseworkClient {
     return (await response.json()) as T;
   }
 
-  private async send<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  private async send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const headers = this.headers();
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const response = await this.fetchImpl(this.options.baseUrl + path, {

@@ -50,9 +50,20 @@ export const POLICY = {
   withdrawFeedbackFile: ['instructor'],
   releaseFeedbackZip: ['instructor'],
   rescheduleFeedback: ['instructor'],
-  // Every member asks for their own: the answer only ever holds the caller's feedback.
+  listAssignments: ['instructor'],
+  createAssignment: ['instructor'],
+  getAssignment: ['instructor'],
+  updateAssignment: ['instructor'],
+  deleteAssignment: ['instructor'],
+  grantExtension: ['instructor'],
+  revokeExtension: ['instructor'],
+  getAssignmentStatus: ['instructor'],
+  // An LMS calls it with a Hub service token holding the instruct scope.
+  triggerAssignment: ['instructor'],
+  // Every member asks for their own: the answers only ever hold the caller's feedback and due times.
   listMyFeedback: 'member',
   getMyFeedbackFile: 'member',
+  listMyAssignments: 'member',
   // The seed API: instructors (and the configured compatibility key) only.
   compatSnapshotList: ['instructor'],
   compatSnapshotFileList: ['instructor'],

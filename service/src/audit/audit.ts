@@ -14,7 +14,13 @@ export interface AuditEvent {
     | 'feedback.rescheduled'
     | 'feedback.withdrawn'
     | 'feedback.delivered'
-    | 'feedback.downloaded';
+    | 'feedback.downloaded'
+    | 'assignment.created'
+    | 'assignment.updated'
+    | 'assignment.deleted'
+    | 'assignment.triggered'
+    | 'extension.granted'
+    | 'extension.revoked';
   target: string;
   detail?: Record<string, unknown>;
 }

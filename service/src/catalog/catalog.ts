@@ -11,6 +11,7 @@ import type { Logger } from '../log';
 import * as m0001 from './migrations/0001-courses-and-audit';
 import * as m0002 from './migrations/0002-snapshots-and-jobs';
 import * as m0003 from './migrations/0003-feedback';
+import * as m0004 from './migrations/0004-assignments';
 import type { CatalogSchema } from './schema';
 
 /** In order; a name is never reused or edited once released. */
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-courses-and-audit': m0001,
   '0002-snapshots-and-jobs': m0002,
   '0003-feedback': m0003,
+  '0004-assignments': m0004,
 };
 
 export type Catalog = Kysely<CatalogSchema>;

@@ -96,6 +96,50 @@ export interface FeedbackFilesTable {
   delivery: string | null;
 }
 
+export interface AssignmentsTable {
+  course_id: string;
+  id: string;
+  title: string;
+  /** ISO-8601 UTC. */
+  due_at: string;
+  snapshot_at_due: number;
+  /** Periodic captures before the due time: every so many minutes during the last so many minutes. */
+  capture_every_minutes: number | null;
+  capture_for_minutes: number | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface ExtensionsTable {
+  course_id: string;
+  assignment_id: string;
+  student: string;
+  due_at: string;
+  granted_by: string;
+  granted_at: string;
+}
+
+export type CaptureKind = 'deadline' | 'periodic';
+export type CaptureState = 'claimed' | 'running' | 'taken' | 'failed';
+
+export interface CapturesTable {
+  id: Generated<number>;
+  course_id: string;
+  assignment_id: string;
+  student: string;
+  kind: CaptureKind;
+  /** The time the capture is for: the student's effective due time, or the periodic capture's slot. */
+  due_at: string;
+  claimed_by: string;
+  claimed_at: string;
+  snapshot_name: string | null;
+  job_id: string | null;
+  state: CaptureState;
+  error: string | null;
+}
+
 export interface CatalogSchema {
   courses: CoursesTable;
   audit_events: AuditEventsTable;
@@ -103,4 +147,7 @@ export interface CatalogSchema {
   home_index: HomeIndexTable;
   jobs: JobsTable;
   feedback_files: FeedbackFilesTable;
+  assignments: AssignmentsTable;
+  extensions: ExtensionsTable;
+  captures: CapturesTable;
 }

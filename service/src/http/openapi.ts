@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 contract of the service. Paths are relative to the service prefix (the `servers` entry).
  * A test keeps it in step with the router, and the integration tests validate real answers against its schemas.
  */
+import { assignmentPaths, assignmentSchemas } from './openapi-assignments';
 import { feedbackPaths, feedbackSchemas } from './openapi-feedback';
 import { authErrors, error, errorResponse, pageParameters, paginationEnvelope, studentParameter } from './openapi-parts';
 
@@ -38,6 +39,7 @@ export function openApiDocument(servicePrefix: string) {
       schemas: {
         Error: error,
         ...feedbackSchemas,
+        ...assignmentSchemas,
         Pagination: {
           type: 'object',
           required: ['offset', 'limit', 'total', 'next'],
@@ -361,6 +363,7 @@ export function openApiDocument(servicePrefix: string) {
         },
       },
       ...feedbackPaths,
+      ...assignmentPaths,
     },
   };
 }

@@ -35,7 +35,7 @@ const instructorsOnly = (status: number): Record<Who, number> => ({
 const snapshot = `api/v1/students/${SEEDED.student}/snapshots/${SEEDED.name}`;
 const members = (status: number): Record<Who, number> => ({ ...everyone(status), anonymous: 401, badToken: 401, noAccess: 403 });
 const feedback = 'api/v1/students/student2/feedback';
-const later = { releaseAt: '2030-01-01T00:00:00Z' };
+const later = { releaseAt: '2030-01-01T00:00:00Z', dueAt: '2030-01-01T00:00:00Z' };
 const seedOnly = (status: number): Record<Who, number> => ({ ...everyone(401), instructor: status, lmsService: status });
 
 const TABLE: Record<Operation, Row> = {
@@ -95,6 +95,17 @@ const TABLE: Record<Operation, Row> = {
   // Not a zip.
   releaseFeedbackZip: { method: 'POST', path: 'api/v1/feedback/hw1', body: {}, expect: instructorsOnly(400) },
   rescheduleFeedback: { method: 'PATCH', path: 'api/v1/feedback/hw1', body: later, expect: instructorsOnly(200) },
+  listAssignments: { method: 'GET', path: 'api/v1/assignments', expect: instructorsOnly(200) },
+  // An invalid id: refused before anything is stored.
+  createAssignment: { method: 'POST', path: 'api/v1/assignments', body: { id: '../x', dueAt: '2030-01-01T00:00:00Z' }, expect: instructorsOnly(400) },
+  getAssignment: { method: 'GET', path: 'api/v1/assignments/nope', expect: instructorsOnly(404) },
+  updateAssignment: { method: 'PATCH', path: 'api/v1/assignments/nope', body: { title: 'x' }, expect: instructorsOnly(404) },
+  deleteAssignment: { method: 'DELETE', path: 'api/v1/assignments/nope', expect: instructorsOnly(404) },
+  grantExtension: { method: 'PUT', path: 'api/v1/assignments/nope/extensions/student2', body: later, expect: instructorsOnly(404) },
+  revokeExtension: { method: 'DELETE', path: 'api/v1/assignments/nope/extensions/student2', expect: instructorsOnly(404) },
+  getAssignmentStatus: { method: 'GET', path: 'api/v1/assignments/nope/status', expect: instructorsOnly(404) },
+  triggerAssignment: { method: 'POST', path: 'api/v1/assignments/nope/trigger', body: {}, expect: instructorsOnly(404) },
+  listMyAssignments: { method: 'GET', path: 'api/v1/me/assignments', expect: members(200) },
   listMyFeedback: { method: 'GET', path: 'api/v1/me/feedback', expect: members(200) },
   getMyFeedbackFile: { method: 'GET', path: 'api/v1/me/feedback/hw1/files/a.txt', expect: members(404) },
 };

@@ -11,6 +11,7 @@ import type { HubOAuth } from '../hub/oauth';
 import { homeExists, homePath } from '../homes/home-path';
 import type { Roster } from '../students/roster';
 import { type AuthDeps, guard, type GuardOptions } from './auth';
+import { addAssignmentRoutes, type AssignmentRouteDeps } from './assignment-routes';
 import { addCompatRoutes, seedUnauthorized } from './compat';
 import { addFeedbackRoutes, type FeedbackRouteDeps } from './feedback-routes';
 import { openApiDocument } from './openapi';
@@ -19,7 +20,7 @@ import { parsePage, sendPage } from './pagination';
 import { addSnapshotRoutes, type SnapshotRouteDeps } from './snapshot-routes';
 import type { AppState } from './state';
 
-export interface RouteDeps extends SnapshotRouteDeps, FeedbackRouteDeps {
+export interface RouteDeps extends SnapshotRouteDeps, FeedbackRouteDeps, AssignmentRouteDeps {
   config: Config;
   identities: IdentityCache;
   oauth: HubOAuth;
@@ -102,6 +103,7 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
   // The Hub's service link and its start-up check land here; browsers without a login go through OAuth.
   addSnapshotRoutes(add, deps);
   addFeedbackRoutes(add, deps);
+  addAssignmentRoutes(add, deps);
 
   const compat: GuardOptions = { compat: { apiKey: config.compatApiKey, refuse: seedUnauthorized } };
   addCompatRoutes((method, operation, path, ...handlers) => addRoute(method, operation, path, handlers, compat), deps);

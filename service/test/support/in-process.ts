@@ -13,6 +13,7 @@ import { IdentityCache } from '../../src/hub/identity-cache';
 import { createLogger } from '../../src/log';
 import { migrate, openSqliteCatalog, syncCourse } from '../../src/catalog/catalog';
 import type { SnapshotJobs } from '../../src/snapshots/jobs';
+import { type AssignmentServices, createAssignmentServices } from '../../src/assignments/services';
 import { createFeedbackServices, type FeedbackReleases } from '../../src/feedback/services';
 import { createSnapshotServices } from '../../src/snapshots/services';
 import { Roster } from '../../src/students/roster';
@@ -40,6 +41,7 @@ export interface InProcessApp {
   url: string;
   jobs: SnapshotJobs;
   feedback: FeedbackReleases;
+  assignments: AssignmentServices;
   prefix: string;
   config: Config;
   /** How many times each token was looked up with the stand-in Hub. */
@@ -92,7 +94,10 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
     jobId: null,
   });
   const feedback = createFeedbackServices(config, catalog, blobs, log);
+  const roster = new Roster(standInHub, config.course, 1000, log);
+  const assignments = createAssignmentServices(config, catalog, jobs, roster, log);
   const app = createApp({
+    assignments,
     catalog,
     blobs,
     jobs,
@@ -101,7 +106,7 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
     log,
     hub: new HubClient({ apiUrl: config.hub.apiUrl, serviceToken: config.hub.apiToken, timeoutMs: 500 }),
     identities: new IdentityCache(standInHub, { ttlSeconds: 60, maxEntries: 100 }),
-    roster: new Roster(standInHub, config.course, 1000, log),
+    roster,
     cookieSecret: 'k'.repeat(64),
     version: 'test',
   });
@@ -115,9 +120,12 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
     config,
     jobs,
     feedback,
+    assignments,
     lookups,
     close: async () => {
       feedback.delivery.stop();
+      assignments.scheduler.stop();
+      await Promise.all((await catalog.selectFrom('jobs').select('id').execute()).map((j) => jobs.settled(j.id)));
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await catalog.destroy();
     },

@@ -1,0 +1,309 @@
+/**
+ * The capture scheduler: takes each student's deadline snapshot at their due time (their extension's, if any),
+ * and the optional periodic captures before it.
+ *
+ * Work is claimed through the catalog: a capture is owed once per (assignment, student, kind, time), and whoever
+ * inserts its row first takes it, so two instances on one catalog, a restart, or the LMS webhook racing the
+ * scheduler never take it twice. A due time that passed while the service was down is found at start-up and
+ * taken then (its receipt says how late). Moving a due time or granting an extension changes the key, so the
+ * new time is captured too and the earlier capture is kept.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TriggerResult } from '@coursework/client';
+import type { Selectable } from 'kysely';
+import type { Catalog } from '../catalog/catalog';
+import type { CaptureKind, CapturesTable } from '../catalog/schema';
+import type { Logger } from '../log';
+import type { SnapshotJobs } from '../snapshots/jobs';
+import { fullSnapshotName, slugify } from '../snapshots/names';
+import { type AssignmentStore, effectiveDue } from './store';
+
+type CaptureRow = Selectable<CapturesTable>;
+
+export interface SchedulerOptions {
+  courseId: string;
+  timeZone: string;
+  /** Longest sleep between passes (a pass also runs at each due time and after every change). */
+  intervalMs?: number;
+  /** A claim left without a snapshot job this long (its instance died) is taken over. */
+  staleClaimMs?: number;
+  now?: () => Date;
+}
+
+const ACTOR = 'coursework-scheduler';
+
+/** The periodic capture slot due now, if any: `due - k·every` within the window, the latest one not after now. */
+export function periodicSlot(dueMs: number, everyMinutes: number, forMinutes: number, nowMs: number): number | undefined {
+  if (nowMs >= dueMs) return undefined;
+  const every = everyMinutes * 60_000;
+  const slot = dueMs - Math.ceil((dueMs - nowMs) / every) * every;
+  return slot >= dueMs - forMinutes * 60_000 ? slot : undefined;
+}
+
+export class CaptureScheduler {
+  /** Tells this instance's claims from another's. */
+  readonly instanceId = randomUUID();
+  private readonly now: () => Date;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(
+    private readonly db: Catalog,
+    private readonly assignments: AssignmentStore,
+    private readonly jobs: SnapshotJobs,
+    private readonly roster: { studentNames(): Promise<string[]> },
+    private readonly options: SchedulerOptions,
+    private readonly log: Logger,
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.kick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** Runs a pass now (or once more after the one under way); resolves when it is done. */
+  kick(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      let wake: number | undefined;
+      do {
+        this.again = false;
+        try {
+          wake = await this.tick();
+        } catch (error) {
+          this.log.error({ err: error }, 'capture scheduler pass failed');
+        }
+      } while (this.again);
+      this.sleepUntil(wake);
+    })().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private sleepUntil(wake: number | undefined): void {
+    clearTimeout(this.timer);
+    if (this.stopped) return;
+    const longest = this.options.intervalMs ?? 30_000;
+    const wait = wake === undefined ? longest : Math.max(0, Math.min(longest, wake - this.now().getTime() + 20));
+    this.timer = setTimeout(() => void this.kick(), wait);
+    this.timer.unref();
+  }
+
+  /** One pass: claim what is due, start snapshot jobs for claims, record finished captures. Returns when to wake. */
+  async tick(): Promise<number | undefined> {
+    const wake = await this.claimDue();
+    await this.startClaimed();
+    await this.settle();
+    return wake;
+  }
+
+  /** Captures for the current due time of these students, now; the ones claimed already are reported as such. */
+  async trigger(assignmentId: string, students: readonly string[] | undefined): Promise<TriggerResult | undefined> {
+    const assignment = (await this.assignments.rows()).find((a) => a.id === assignmentId);
+    if (!assignment) return undefined;
+    const extensions = await this.assignments.extensionRows(assignmentId);
+    const roster = await this.roster.studentNames();
+    const targets = students ? roster.filter((s) => students.includes(s)) : roster;
+    const result: TriggerResult = { started: [], already: [] };
+    for (const student of targets) {
+      const { dueAt } = effectiveDue(assignment, extensions, student);
+      (await this.claim(assignmentId, student, 'deadline', dueAt) ? result.started : result.already).push(student);
+    }
+    await this.startClaimed();
+    return result;
+  }
+
+  private async claim(assignmentId: string, student: string, kind: CaptureKind, dueAt: string): Promise<boolean> {
+    const result = await this.db
+      .insertInto('captures')
+      .values({
+        course_id: this.options.courseId,
+        assignment_id: assignmentId,
+        student,
+        kind,
+        due_at: dueAt,
+        claimed_by: this.instanceId,
+        claimed_at: this.now().toISOString(),
+        snapshot_name: null,
+        job_id: null,
+        state: 'claimed',
+        error: null,
+      })
+      .onConflict((oc) => oc.columns(['course_id', 'assignment_id', 'student', 'kind', 'due_at']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  private async claimDue(): Promise<number | undefined> {
+    const nowMs = this.now().getTime();
+    const [assignments, extensions, roster, existing] = await Promise.all([
+      this.assignments.rows(),
+      this.assignments.extensionRows(),
+      this.roster.studentNames(),
+      this.db.selectFrom('captures').select(['assignment_id', 'student', 'kind', 'due_at']).where('course_id', '=', this.options.courseId).execute(),
+    ]);
+    const owed = new Set(existing.map((c) => `${c.assignment_id}\0${c.student}\0${c.kind}\0${c.due_at}`));
+    let wake: number | undefined;
+    const wakeAt = (ms: number) => {
+      if (ms > nowMs && (wake === undefined || ms < wake)) wake = ms;
+    };
+    for (const assignment of assignments) {
+      for (const student of roster) {
+        const { dueAt } = effectiveDue(assignment, extensions, student);
+        const dueMs = Date.parse(dueAt);
+        const claimOnce = async (kind: CaptureKind, at: string) => {
+          if (!owed.has(`${assignment.id}\0${student}\0${kind}\0${at}`)) await this.claim(assignment.id, student, kind, at);
+        };
+        if (assignment.snapshot_at_due === 1) {
+          if (dueMs <= nowMs) await claimOnce('deadline', dueAt);
+          else wakeAt(dueMs);
+        }
+        if (assignment.capture_every_minutes !== null && assignment.capture_for_minutes !== null) {
+          const slot = periodicSlot(dueMs, assignment.capture_every_minutes, assignment.capture_for_minutes, nowMs);
+          if (slot !== undefined) await claimOnce('periodic', new Date(slot).toISOString());
+          const next = periodicSlot(dueMs, assignment.capture_every_minutes, assignment.capture_for_minutes, nowMs + assignment.capture_every_minutes * 60_000);
+          if (next !== undefined) wakeAt(next);
+        }
+      }
+    }
+    return wake;
+  }
+
+  /** The snapshot name of a capture: `<assignment>_<date>` (or `<assignment>-auto-HHMM_<date>`), first free one. */
+  private async nameFor(capture: CaptureRow): Promise<{ name: string; baseName: string }> {
+    const slug = slugify(capture.assignment_id) || 'assignment';
+    const at = this.now();
+    let base = slug;
+    if (capture.kind === 'periodic') {
+      const hhmm = new Intl.DateTimeFormat('en-GB', { timeZone: this.options.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+        .format(new Date(capture.due_at))
+        .replace(':', '');
+      base = `${slug}-auto-${hhmm}`;
+    }
+    for (let n = 1; ; n++) {
+      const baseName = n === 1 ? base : `${base}-${n}`;
+      const name = fullSnapshotName(baseName, at, this.options.timeZone);
+      const taken = await this.db
+        .selectFrom('snapshots')
+        .select('id')
+        .where('course_id', '=', this.options.courseId)
+        .where('student', '=', capture.student)
+        .where('name', '=', name)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      const promised = await this.db
+        .selectFrom('captures')
+        .select('id')
+        .where('course_id', '=', this.options.courseId)
+        .where('student', '=', capture.student)
+        .where('snapshot_name', '=', name)
+        .where('id', '!=', capture.id)
+        .executeTakeFirst();
+      if (!taken && !promised) return { name, baseName };
+    }
+  }
+
+  private async startClaimed(): Promise<void> {
+    const staleBefore = new Date(this.now().getTime() - (this.options.staleClaimMs ?? 120_000)).toISOString();
+    const claims = await this.db
+      .selectFrom('captures')
+      .selectAll()
+      .where('course_id', '=', this.options.courseId)
+      .where('state', '=', 'claimed')
+      .where('job_id', 'is', null)
+      .where((eb) => eb.or([eb('claimed_by', '=', this.instanceId), eb('claimed_at', '<', staleBefore)]))
+      .orderBy('id')
+      .execute();
+    const groups = new Map<string, { baseName: string; captures: CaptureRow[] }>();
+    for (const capture of claims) {
+      if (capture.claimed_by !== this.instanceId) {
+        // Take over a dead instance's claim, unless another instance does so at the same moment.
+        const taken = await this.db
+          .updateTable('captures')
+          .set({ claimed_by: this.instanceId, claimed_at: this.now().toISOString() })
+          .where('id', '=', capture.id)
+          .where('claimed_by', '=', capture.claimed_by)
+          .where('job_id', 'is', null)
+          .executeTakeFirst();
+        if (Number(taken.numUpdatedRows) === 0) continue;
+      }
+      const { name, baseName } = capture.snapshot_name ? { name: capture.snapshot_name, baseName: capture.snapshot_name.replace(/_\d{4}-\d{2}-\d{2}$/, '') } : await this.nameFor(capture);
+      await this.db.updateTable('captures').set({ snapshot_name: name }).where('id', '=', capture.id).execute();
+      const group = groups.get(name) ?? { baseName, captures: [] };
+      group.captures.push(capture);
+      groups.set(name, group);
+    }
+    const roster = groups.size > 0 ? await this.roster.studentNames() : [];
+    for (const [name, group] of groups) {
+      const { job } = await this.jobs.request(
+        { name, baseName: group.baseName, includeHidden: false, students: group.captures.map((c) => c.student) },
+        roster,
+        ACTOR,
+      );
+      await this.db
+        .updateTable('captures')
+        .set({ job_id: job.id, state: 'running' })
+        .where('id', 'in', group.captures.map((c) => c.id))
+        .execute();
+      this.log.info({ snapshot: name, students: group.captures.length, job: job.id }, 'capture started');
+    }
+  }
+
+  /** Marks captures whose snapshot exists as taken, and those whose job ended without it as failed. */
+  async settle(): Promise<void> {
+    const open = await this.db
+      .selectFrom('captures')
+      .selectAll()
+      .where('course_id', '=', this.options.courseId)
+      .where('state', 'in', ['claimed', 'running'])
+      .where('snapshot_name', 'is not', null)
+      .execute();
+    for (const capture of open) {
+      const snapshot = await this.db
+        .selectFrom('snapshots')
+        .select('id')
+        .where('course_id', '=', this.options.courseId)
+        .where('student', '=', capture.student)
+        .where('name', '=', capture.snapshot_name!)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (snapshot) {
+        await this.db.updateTable('captures').set({ state: 'taken' }).where('id', '=', capture.id).execute();
+        continue;
+      }
+      const job = capture.job_id ? await this.jobs.get(capture.job_id) : undefined;
+      if (job?.state === 'done') {
+        const outcome = job.students[capture.student];
+        const error = outcome?.error ?? outcome?.status ?? 'no outcome';
+        await this.db.updateTable('captures').set({ state: 'failed', error }).where('id', '=', capture.id).execute();
+        this.log.warn({ assignment: capture.assignment_id, student: capture.student, error }, 'capture failed');
+      }
+    }
+  }
+
+  /** Resolves when the snapshot jobs of open captures have ended and their captures are settled (tests). */
+  async settled(): Promise<void> {
+    const open = await this.db
+      .selectFrom('captures')
+      .select('job_id')
+      .where('course_id', '=', this.options.courseId)
+      .where('state', 'in', ['claimed', 'running'])
+      .where('job_id', 'is not', null)
+      .execute();
+    for (const { job_id: id } of open) await this.jobs.settled(id!);
+    await this.settle();
+  }
+}

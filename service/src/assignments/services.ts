@@ -1,0 +1,30 @@
+/** Assignments' parts wired from the config: the store, the scheduler and the status reader. */
+import type { Catalog } from '../catalog/catalog';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import type { SnapshotJobs } from '../snapshots/jobs';
+import type { Roster } from '../students/roster';
+import { CaptureScheduler } from './scheduler';
+import { AssignmentStatusReader } from './status';
+import { AssignmentStore } from './store';
+
+export interface AssignmentServices {
+  store: AssignmentStore;
+  scheduler: CaptureScheduler;
+  status: AssignmentStatusReader;
+}
+
+export function createAssignmentServices(
+  config: Config,
+  catalog: Catalog,
+  jobs: SnapshotJobs,
+  roster: Pick<Roster, 'studentNames'>,
+  log: Logger,
+  now?: () => Date,
+): AssignmentServices {
+  const { id: courseId } = config.course;
+  const { timeZone } = config.snapshots;
+  const store = new AssignmentStore(catalog, courseId, timeZone, now);
+  const scheduler = new CaptureScheduler(catalog, store, jobs, roster, { courseId, timeZone, now }, log);
+  return { store, scheduler, status: new AssignmentStatusReader(catalog, store, courseId, timeZone, now) };
+}

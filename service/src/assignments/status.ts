@@ -1,0 +1,164 @@
+/**
+ * Where each student stands on an assignment: their effective due time, whether their deadline capture was
+ * taken (with its receipt), and when feedback reached them. Derived from the rows on every read, so a moved due
+ * time or a new extension is reflected at once and nothing stored goes stale.
+ */
+import type { Assignment, AssignmentStudentStatus, CaptureStatus, MyAssignment, Receipt } from '@coursework/client';
+import type { Selectable } from 'kysely';
+import type { Catalog } from '../catalog/catalog';
+import type { AssignmentsTable, CapturesTable, ExtensionsTable } from '../catalog/schema';
+import { type AssignmentStore, effectiveDue, localTime } from './store';
+
+/** A capture that began later than this after its due time is flagged as late-taken. */
+export const LATE_TOLERANCE_MS = 60_000;
+
+type CaptureRow = Selectable<CapturesTable>;
+
+export class AssignmentStatusReader {
+  constructor(
+    private readonly db: Catalog,
+    private readonly assignments: AssignmentStore,
+    private readonly courseId: string,
+    private readonly timeZone: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private async receipt(capture: CaptureRow): Promise<Receipt | null> {
+    if (capture.state !== 'taken' || !capture.snapshot_name) return null;
+    const snapshot = await this.db
+      .selectFrom('snapshots')
+      .select(['name', 'taken_at', 'file_count', 'bytes', 'manifest_sha256'])
+      .where('course_id', '=', this.courseId)
+      .where('student', '=', capture.student)
+      .where('name', '=', capture.snapshot_name)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    if (!snapshot) return null;
+    const late = Date.parse(capture.claimed_at) - Date.parse(capture.due_at);
+    return {
+      snapshot: snapshot.name,
+      takenAt: snapshot.taken_at,
+      files: snapshot.file_count,
+      bytes: snapshot.bytes,
+      manifestSha256: snapshot.manifest_sha256,
+      lateBySeconds: late > LATE_TOLERANCE_MS ? Math.round(late / 1000) : null,
+    };
+  }
+
+  private async studentStatus(
+    assignment: Selectable<AssignmentsTable>,
+    extensions: Selectable<ExtensionsTable>[],
+    captures: CaptureRow[],
+    student: string,
+  ): Promise<Omit<AssignmentStudentStatus, 'feedbackReleasedAt'>> {
+    const { dueAt, extended } = effectiveDue(assignment, extensions, student);
+    // The deadline capture is the one for the student's effective due time; earlier ones stay but do not count.
+    const capture = captures.find((c) => c.student === student && c.kind === 'deadline' && c.due_at === dueAt);
+    let status: CaptureStatus;
+    if (capture) status = capture.state === 'taken' ? 'captured' : capture.state === 'failed' ? 'failed' : 'capturing';
+    else if (assignment.snapshot_at_due !== 1) status = 'not-scheduled';
+    else status = Date.parse(dueAt) > this.now().getTime() ? 'upcoming' : 'due';
+    return {
+      student,
+      dueAt,
+      dueAtLocal: localTime(dueAt, this.timeZone),
+      extended,
+      status,
+      receipt: capture ? await this.receipt(capture) : null,
+      error: capture?.state === 'failed' ? capture.error : null,
+    };
+  }
+
+  private captures(assignmentId?: string) {
+    let query = this.db.selectFrom('captures').selectAll().where('course_id', '=', this.courseId);
+    if (assignmentId !== undefined) query = query.where('assignment_id', '=', assignmentId);
+    return query.execute();
+  }
+
+  async forAssignment(assignment: Assignment, roster: readonly string[]): Promise<AssignmentStudentStatus[]> {
+    const row = (await this.assignments.rows()).find((a) => a.id === assignment.id)!;
+    const [extensions, captures, feedback] = await Promise.all([
+      this.assignments.extensionRows(assignment.id),
+      this.captures(assignment.id),
+      this.db
+        .selectFrom('feedback_files')
+        .select(['student'])
+        .select((eb) => eb.fn.max('release_at').as('released_at'))
+        .where('course_id', '=', this.courseId)
+        .where('assignment', '=', assignment.id)
+        .where('replaced_at', 'is', null)
+        .where('withdrawn_at', 'is', null)
+        .where('release_at', '<=', this.now().toISOString())
+        .groupBy('student')
+        .execute(),
+    ]);
+    const releasedAt = new Map(feedback.map((f) => [f.student, f.released_at as string]));
+    const rows: AssignmentStudentStatus[] = [];
+    for (const student of roster) {
+      rows.push({ ...(await this.studentStatus(row, extensions, captures, student)), feedbackReleasedAt: releasedAt.get(student) ?? null });
+    }
+    return rows;
+  }
+
+  async forStudent(student: string): Promise<MyAssignment[]> {
+    const [rows, extensions, captures] = await Promise.all([
+      this.assignments.rows(),
+      this.assignments.extensionRows(),
+      this.db.selectFrom('captures').selectAll().where('course_id', '=', this.courseId).where('student', '=', student).execute(),
+    ]);
+    const mine: MyAssignment[] = [];
+    for (const row of rows) {
+      const status = await this.studentStatus(row, extensions, captures.filter((c) => c.assignment_id === row.id), student);
+      mine.push({ id: row.id, title: row.title, dueAt: status.dueAt, dueAtLocal: status.dueAtLocal, extended: status.extended, status: status.status, receipt: status.receipt });
+    }
+    return mine;
+  }
+}
+
+const CSV_COLUMNS = [
+  'student',
+  'due_at',
+  'due_local',
+  'extended',
+  'status',
+  'snapshot',
+  'taken_at',
+  'files',
+  'bytes',
+  'manifest_sha256',
+  'late_by_seconds',
+  'feedback_released_at',
+] as const;
+
+/** One CSV cell: quoted when needed, and never read as a formula by a spreadsheet. */
+function cell(value: string | number | boolean | null): string {
+  let text = value === null ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function statusCsv(rows: readonly AssignmentStudentStatus[]): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const row of rows) {
+    const r = row.receipt;
+    lines.push(
+      [
+        row.student,
+        row.dueAt,
+        row.dueAtLocal,
+        row.extended,
+        row.status,
+        r?.snapshot ?? null,
+        r?.takenAt ?? null,
+        r?.files ?? null,
+        r?.bytes ?? null,
+        r?.manifestSha256 ?? null,
+        r?.lateBySeconds ?? null,
+        row.feedbackReleasedAt,
+      ]
+        .map(cell)
+        .join(','),
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,159 @@
+/**
+ * The assignments API: instructors manage assignments, due times and extensions and read each student's status
+ * (JSON or CSV); an LMS triggers the deadline capture; students read their own due times and receipts.
+ */
+import type { Middleware, ParameterizedContext } from 'koa';
+import { koaBody } from 'koa-body';
+import type { Operation } from '../access/policy';
+import { recordAudit } from '../audit/audit';
+import type { AssignmentServices } from '../assignments/services';
+import { statusCsv } from '../assignments/status';
+import { InvalidAssignmentError } from '../assignments/store';
+import type { Catalog } from '../catalog/catalog';
+import type { Config } from '../config';
+import { assertAssignmentId } from '../feedback/names';
+import { assertSafeUserName } from '../homes/home-path';
+import type { Roster } from '../students/roster';
+import { contentDisposition } from './download';
+import { ApiError } from './errors';
+import type { AppState } from './state';
+
+export interface AssignmentRouteDeps {
+  config: Config;
+  catalog: Catalog;
+  roster: Roster;
+  assignments: AssignmentServices;
+}
+
+type Ctx = ParameterizedContext<AppState>;
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Add = (method: Method, operation: Operation, path: string, ...handlers: Middleware<AppState>[]) => void;
+
+/** Turns validation errors into 400s. */
+async function validated<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof InvalidAssignmentError) throw new ApiError(400, error.message);
+    throw error;
+  }
+}
+
+function idParam(ctx: Ctx): string {
+  try {
+    assertAssignmentId(ctx.params.id);
+  } catch (error) {
+    throw new ApiError(400, `Bad assignment id: ${(error as Error).message}`);
+  }
+  return ctx.params.id!;
+}
+
+function studentParam(ctx: Ctx): string {
+  try {
+    assertSafeUserName(ctx.params.student ?? '');
+  } catch (error) {
+    throw new ApiError(400, `Bad student name: ${(error as Error).message}`);
+  }
+  return ctx.params.student!;
+}
+
+export function addAssignmentRoutes(add: Add, deps: AssignmentRouteDeps): void {
+  const { config, roster } = deps;
+  // Looked up per request: the router is also built without services, to list its routes.
+  const services = () => deps.assignments;
+  const json = koaBody({ json: true, urlencoded: false, multipart: false, jsonLimit: '64kb' }) as unknown as Middleware<AppState>;
+  const actor = (ctx: Ctx) => ctx.state.caller!.identity.name;
+  const replan = () => void services().scheduler.kick();
+
+  async function existing(id: string) {
+    const assignment = await services().store.get(id);
+    if (!assignment) throw new ApiError(404, `No assignment ${id}`);
+    return assignment;
+  }
+
+  add('get', 'listAssignments', '/api/v1/assignments', async (ctx) => {
+    ctx.body = await services().store.list();
+  });
+
+  add('post', 'createAssignment', '/api/v1/assignments', json, async (ctx) => {
+    const created = await validated(() => services().store.create(ctx.request.body, actor(ctx)));
+    if (created === 'exists') throw new ApiError(409, 'An assignment with this id exists (or existed: ids are not reused)');
+    replan();
+    ctx.status = 201;
+    ctx.set('Location', `${config.hub.servicePrefix}api/v1/assignments/${encodeURIComponent(created.id)}`);
+    ctx.body = created;
+  });
+
+  add('get', 'getAssignment', '/api/v1/assignments/:id', async (ctx) => {
+    ctx.body = await existing(idParam(ctx));
+  });
+
+  add('patch', 'updateAssignment', '/api/v1/assignments/:id', json, async (ctx) => {
+    const updated = await validated(() => services().store.update(idParam(ctx), ctx.request.body, actor(ctx)));
+    if (!updated) throw new ApiError(404, `No assignment ${ctx.params.id}`);
+    replan();
+    ctx.body = updated;
+  });
+
+  add('delete', 'deleteAssignment', '/api/v1/assignments/:id', async (ctx) => {
+    if (!(await services().store.delete(idParam(ctx), actor(ctx)))) throw new ApiError(404, `No assignment ${ctx.params.id}`);
+    ctx.status = 204;
+  });
+
+  add('put', 'grantExtension', '/api/v1/assignments/:id/extensions/:student', json, async (ctx) => {
+    const id = idParam(ctx);
+    const student = studentParam(ctx);
+    if (!(await roster.studentNames()).includes(student)) throw new ApiError(404, `${student} is not a student of this course`);
+    const body = ctx.request.body as { dueAt?: unknown } | undefined;
+    const updated = await validated(() => services().store.grantExtension(id, student, body?.dueAt, actor(ctx)));
+    if (!updated) throw new ApiError(404, `No assignment ${id}`);
+    replan();
+    ctx.body = updated;
+  });
+
+  add('delete', 'revokeExtension', '/api/v1/assignments/:id/extensions/:student', async (ctx) => {
+    const id = idParam(ctx);
+    const student = studentParam(ctx);
+    if (!(await services().store.revokeExtension(id, student, actor(ctx)))) throw new ApiError(404, `${student} has no extension on ${id}`);
+    replan();
+    ctx.status = 204;
+  });
+
+  add('get', 'getAssignmentStatus', '/api/v1/assignments/:id/status', async (ctx) => {
+    const assignment = await existing(idParam(ctx));
+    await services().scheduler.settle();
+    const students = await services().status.forAssignment(assignment, await roster.studentNames());
+    const format = ctx.query.format ?? 'json';
+    if (format === 'csv') {
+      ctx.type = 'text/csv; charset=utf-8';
+      ctx.set('Content-Disposition', contentDisposition(`${assignment.id}-status.csv`));
+      ctx.body = statusCsv(students);
+    } else if (format === 'json') {
+      ctx.body = { assignment, students };
+    } else {
+      throw new ApiError(400, 'format must be json or csv');
+    }
+  });
+
+  add('post', 'triggerAssignment', '/api/v1/assignments/:id/trigger', json, async (ctx) => {
+    const id = idParam(ctx);
+    const body = (ctx.request.body ?? {}) as { students?: unknown };
+    let students: string[] | undefined;
+    if (body.students !== undefined) {
+      if (!Array.isArray(body.students) || !body.students.every((s) => typeof s === 'string')) {
+        throw new ApiError(400, 'students must be a list of names');
+      }
+      students = body.students as string[];
+    }
+    const result = await services().scheduler.trigger(id, students);
+    if (!result) throw new ApiError(404, `No assignment ${id}`);
+    await recordAudit(deps.catalog, { courseId: config.course.id, actor: actor(ctx), action: 'assignment.triggered', target: id, detail: { ...result } });
+    ctx.status = 202;
+    ctx.body = result;
+  });
+
+  add('get', 'listMyAssignments', '/api/v1/me/assignments', async (ctx) => {
+    await services().scheduler.settle();
+    ctx.body = await services().status.forStudent(actor(ctx));
+  });
+}

@@ -1,0 +1,201 @@
+/** The assignments section of the OpenAPI document: schemas and paths. */
+import { authErrors, errorResponse, studentParameter } from './openapi-parts';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: unknown) => ({ 'application/json': { schema } });
+const time = { type: 'string', format: 'date-time' } as const;
+const captureStatus = { enum: ['upcoming', 'due', 'capturing', 'captured', 'failed', 'not-scheduled'] } as const;
+
+const captureSchedule = {
+  type: 'object',
+  required: ['everyMinutes', 'forMinutes'],
+  additionalProperties: false,
+  properties: { everyMinutes: { type: 'integer', minimum: 1 }, forMinutes: { type: 'integer', minimum: 1 } },
+  description: 'Periodic captures before the due time: every `everyMinutes` during the last `forMinutes`.',
+} as const;
+
+export const assignmentSchemas = {
+  Extension: {
+    type: 'object',
+    required: ['student', 'dueAt', 'dueAtLocal', 'grantedBy', 'grantedAt'],
+    additionalProperties: false,
+    properties: { student: { type: 'string' }, dueAt: time, dueAtLocal: { type: 'string' }, grantedBy: { type: 'string' }, grantedAt: time },
+  },
+  Assignment: {
+    type: 'object',
+    required: ['id', 'title', 'dueAt', 'dueAtLocal', 'timeZone', 'snapshotAtDue', 'captures', 'createdBy', 'createdAt', 'updatedAt', 'extensions'],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'string' },
+      title: { type: 'string' },
+      dueAt: time,
+      dueAtLocal: { type: 'string', description: "The due time in the course's time zone." },
+      timeZone: { type: 'string' },
+      snapshotAtDue: { type: 'boolean' },
+      captures: { oneOf: [{ type: 'null' }, captureSchedule] },
+      createdBy: { type: 'string' },
+      createdAt: time,
+      updatedAt: time,
+      extensions: { type: 'array', items: ref('Extension') },
+    },
+  },
+  Receipt: {
+    type: 'object',
+    required: ['snapshot', 'takenAt', 'files', 'bytes', 'manifestSha256', 'lateBySeconds'],
+    additionalProperties: false,
+    properties: {
+      snapshot: { type: 'string' },
+      takenAt: time,
+      files: { type: 'integer' },
+      bytes: { type: 'integer' },
+      manifestSha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      lateBySeconds: { type: ['integer', 'null'], description: 'Set when the capture began after the due time (the service was down then).' },
+    },
+  },
+  AssignmentStudentStatus: {
+    type: 'object',
+    required: ['student', 'dueAt', 'dueAtLocal', 'extended', 'status', 'receipt', 'error', 'feedbackReleasedAt'],
+    additionalProperties: false,
+    properties: {
+      student: { type: 'string' },
+      dueAt: time,
+      dueAtLocal: { type: 'string' },
+      extended: { type: 'boolean' },
+      status: captureStatus,
+      receipt: { oneOf: [{ type: 'null' }, ref('Receipt')] },
+      error: { type: ['string', 'null'] },
+      feedbackReleasedAt: { oneOf: [{ type: 'null' }, time] },
+    },
+  },
+  MyAssignment: {
+    type: 'object',
+    required: ['id', 'title', 'dueAt', 'dueAtLocal', 'extended', 'status', 'receipt'],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'string' },
+      title: { type: 'string' },
+      dueAt: time,
+      dueAtLocal: { type: 'string' },
+      extended: { type: 'boolean' },
+      status: captureStatus,
+      receipt: { oneOf: [{ type: 'null' }, ref('Receipt')] },
+    },
+  },
+} as const;
+
+const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$' } };
+const assignmentBody = (required: string[]) => ({
+  required: true,
+  content: json({
+    type: 'object',
+    required,
+    properties: { id: { type: 'string' }, title: { type: 'string' }, dueAt: time, snapshotAtDue: { type: 'boolean', default: true }, captures: { oneOf: [{ type: 'null' }, captureSchedule] } },
+  }),
+});
+const errors = { '400': errorResponse('Bad id, time or field.'), '404': errorResponse('No such assignment (or student, or extension).'), ...authErrors };
+
+export const assignmentPaths = {
+  '/api/v1/assignments': {
+    get: {
+      operationId: 'listAssignments',
+      summary: 'The course’s assignments, by due time, with their extensions.',
+      responses: { '200': { description: 'Assignments', content: json({ type: 'array', items: ref('Assignment') }) }, ...authErrors },
+    },
+    post: {
+      operationId: 'createAssignment',
+      summary: "Creates an assignment. Each student's home is captured at their due time (unless snapshotAtDue is false), named after the assignment with the date suffix.",
+      requestBody: assignmentBody(['id', 'dueAt']),
+      responses: {
+        '201': { description: 'Created', content: json(ref('Assignment')) },
+        '409': errorResponse('The id is (or was) in use.'),
+        ...errors,
+      },
+    },
+  },
+  '/api/v1/assignments/{id}': {
+    get: {
+      operationId: 'getAssignment',
+      summary: 'One assignment.',
+      parameters: [idParameter],
+      responses: { '200': { description: 'The assignment', content: json(ref('Assignment')) }, ...errors },
+    },
+    patch: {
+      operationId: 'updateAssignment',
+      summary: 'Changes title, due time or captures; the schedule is re-planned at once (captures already taken are kept).',
+      parameters: [idParameter],
+      requestBody: assignmentBody([]),
+      responses: { '200': { description: 'The assignment', content: json(ref('Assignment')) }, ...errors },
+    },
+    delete: {
+      operationId: 'deleteAssignment',
+      summary: 'Removes the assignment from the schedule; its snapshots stay.',
+      parameters: [idParameter],
+      responses: { '204': { description: 'Deleted' }, ...errors },
+    },
+  },
+  '/api/v1/assignments/{id}/extensions/{student}': {
+    put: {
+      operationId: 'grantExtension',
+      summary: "Gives one student their own due time (later or earlier); that student's capture moves with it.",
+      parameters: [idParameter, studentParameter],
+      requestBody: { required: true, content: json({ type: 'object', required: ['dueAt'], properties: { dueAt: time } }) },
+      responses: { '200': { description: 'The assignment', content: json(ref('Assignment')) }, ...errors },
+    },
+    delete: {
+      operationId: 'revokeExtension',
+      summary: 'Takes an extension back: the student is due with everyone again.',
+      parameters: [idParameter, studentParameter],
+      responses: { '204': { description: 'Revoked' }, ...errors },
+    },
+  },
+  '/api/v1/assignments/{id}/status': {
+    get: {
+      operationId: 'getAssignmentStatus',
+      summary: 'Per student: due time, deadline capture and its receipt, feedback released. `?format=csv` for a spreadsheet.',
+      parameters: [idParameter, { name: 'format', in: 'query', schema: { enum: ['json', 'csv'], default: 'json' } }],
+      responses: {
+        '200': {
+          description: 'The status',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['assignment', 'students'],
+                properties: { assignment: ref('Assignment'), students: { type: 'array', items: ref('AssignmentStudentStatus') } },
+              },
+            },
+            'text/csv': {},
+          },
+        },
+        ...errors,
+      },
+    },
+  },
+  '/api/v1/assignments/{id}/trigger': {
+    post: {
+      operationId: 'triggerAssignment',
+      summary: "Takes the deadline capture now (an LMS's deadline webhook, with a Hub service token). Idempotent per student and due time.",
+      parameters: [idParameter],
+      requestBody: { content: json({ type: 'object', properties: { students: { type: 'array', items: { type: 'string' } } } }) },
+      responses: {
+        '202': {
+          description: 'Which captures this call started and which existed',
+          content: json({
+            type: 'object',
+            required: ['started', 'already'],
+            additionalProperties: false,
+            properties: { started: { type: 'array', items: { type: 'string' } }, already: { type: 'array', items: { type: 'string' } } },
+          }),
+        },
+        ...errors,
+      },
+    },
+  },
+  '/api/v1/me/assignments': {
+    get: {
+      operationId: 'listMyAssignments',
+      summary: "The caller's assignments: their own due time (with extension) and the receipt of their deadline capture.",
+      responses: { '200': { description: 'Assignments', content: json({ type: 'array', items: ref('MyAssignment') }) }, ...authErrors },
+    },
+  },
+} as const;
