@@ -1,0 +1,132 @@
+/**
+ * The assignments API through the real app: CRUD and extensions, the trigger webhook, the status table (JSON and
+ * CSV) and a student's own view. Scheduling over time is tested with a controllable clock in the scheduler's
+ * tests; here due times are real and the captures real.
+ */
+import { CourseworkClient } from '@coursework/client';
+import { expectMatchesContract } from '../../test/support/openapi-validator';
+import { type InProcessApp, startInProcessApp, tokenOf } from '../../test/support/in-process';
+
+let app: InProcessApp;
+let instructor: CourseworkClient;
+let student: CourseworkClient;
+const ROSTER = ['student1', 'student2', 'student3'];
+
+beforeAll(async () => {
+  app = await startInProcessApp({ COURSEWORK_TIMEZONE: 'America/Vancouver' });
+  instructor = new CourseworkClient({ baseUrl: app.url + app.prefix, token: tokenOf('instructor') });
+  student = new CourseworkClient({ baseUrl: app.url + app.prefix, token: tokenOf('student') });
+});
+afterAll(() => app.close());
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('timed out');
+}
+
+describe('assignments', () => {
+  it('creates, reads, changes and deletes, showing due times in the course time zone', async () => {
+    const created = await instructor.createAssignment({ id: 'hw1', title: 'Homework 1', dueAt: '2030-03-01T17:00:00-08:00' });
+    expectMatchesContract('createAssignment', 201, created);
+    expect(created).toMatchObject({
+      id: 'hw1',
+      title: 'Homework 1',
+      dueAt: '2030-03-02T01:00:00.000Z',
+      dueAtLocal: '2030-03-01 17:00 (America/Vancouver)',
+      snapshotAtDue: true,
+      captures: null,
+      createdBy: 'instructor',
+      extensions: [],
+    });
+    await expect(instructor.createAssignment({ id: 'hw1', dueAt: '2030-03-01T17:00:00Z' })).rejects.toMatchObject({ status: 409 });
+    const changed = await instructor.updateAssignment('hw1', { title: 'HW 1', captures: { everyMinutes: 30, forMinutes: 120 } });
+    expect(changed).toMatchObject({ title: 'HW 1', captures: { everyMinutes: 30, forMinutes: 120 }, dueAt: '2030-03-02T01:00:00.000Z' });
+    expectMatchesContract('listAssignments', 200, await instructor.assignments());
+    await instructor.deleteAssignment('hw1');
+    await expect(instructor.assignment('hw1')).rejects.toMatchObject({ status: 404 });
+    // Ids are never reused: captures of the deleted one keep theirs.
+    await expect(instructor.createAssignment({ id: 'hw1', dueAt: '2030-03-01T17:00:00Z' })).rejects.toMatchObject({ status: 409 });
+  });
+
+  it('refuses bad input with a message that says what is wrong', async () => {
+    const bad: [unknown, RegExp][] = [
+      [{ id: 'a/b', dueAt: '2030-01-01T00:00:00Z' }, /not a usable assignment name/],
+      [{ id: 'ok', dueAt: 'next friday' }, /dueAt must be an ISO 8601 time with its zone/],
+      [{ id: 'ok', dueAt: '2030-01-01T00:00:00' }, /with its zone/],
+      [{ id: 'ok', dueAt: '2030-01-01T00:00:00Z', captures: { everyMinutes: 90, forMinutes: 60 } }, /everyMinutes ≤ forMinutes/],
+      [{ id: 'ok', dueAt: '2030-01-01T00:00:00Z', snapshotAtDue: 'yes' }, /snapshotAtDue must be true or false/],
+    ];
+    for (const [body, message] of bad) {
+      const response = await fetch(`${app.url}${app.prefix}api/v1/assignments`, {
+        method: 'POST',
+        headers: { Authorization: `token ${tokenOf('instructor')}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { message: string }).message).toMatch(message);
+    }
+    await expect(instructor.grantExtension('missing', 'student1', '2030-01-01T00:00:00Z')).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('takes a past-due assignment at once, grants extensions, and lists every student in the status and its CSV', async () => {
+    const past = new Date(Date.now() - 60_000).toISOString();
+    await instructor.createAssignment({ id: 'lab2', title: 'Lab, "two"', dueAt: past });
+    const extended = await instructor.grantExtension('lab2', 'student3', '2031-01-01T00:00:00Z');
+    expect(extended.extensions).toEqual([
+      { student: 'student3', dueAt: '2031-01-01T00:00:00.000Z', dueAtLocal: '2030-12-31 16:00 (America/Vancouver)', grantedBy: 'instructor', grantedAt: expect.any(String) },
+    ]);
+    await instructor.releaseFeedback('student1', 'lab2', { 'lab2.html': '<p>ok</p>' });
+    const status = await until(
+      () => instructor.assignmentStatus('lab2'),
+      (s) => s.students.filter((r) => r.status === 'captured').length === 2,
+    );
+    expectMatchesContract('getAssignmentStatus', 200, status);
+    expect(status.students.map((s) => [s.student, s.status, s.extended])).toEqual([
+      ['student1', 'captured', false],
+      ['student2', 'captured', false],
+      ['student3', 'upcoming', true],
+    ]);
+    expect(status.students[0]!.feedbackReleasedAt).not.toBeNull();
+    expect(status.students[1]!.feedbackReleasedAt).toBeNull();
+
+    const csv = await fetch(instructor.assignmentStatusCsvUrl('lab2'), { headers: { Authorization: `token ${tokenOf('instructor')}` } });
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.headers.get('content-disposition')).toContain('lab2-status.csv');
+    const lines = (await csv.text()).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('student,due_at,due_local,extended,status,snapshot,taken_at,files,bytes,manifest_sha256,late_by_seconds,feedback_released_at');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(ROSTER);
+    const first = lines[1]!.split(',');
+    expect(first.slice(3, 6)).toEqual(['false', 'captured', status.students[0]!.receipt!.snapshot]);
+    expect(first[9]).toBe(status.students[0]!.receipt!.manifestSha256);
+    expect(lines[3]).toContain(',true,upcoming,');
+  });
+
+  it("shows a student their own due times and receipts, and only theirs", async () => {
+    const mine = await until(
+      () => student.myAssignments(),
+      (list) => list.find((a) => a.id === 'lab2')?.status === 'captured',
+    );
+    expectMatchesContract('listMyAssignments', 200, mine);
+    const lab2 = mine.find((a) => a.id === 'lab2')!;
+    expect(lab2).toMatchObject({ title: 'Lab, "two"', extended: false, receipt: { files: expect.any(Number), manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(Object.keys(lab2).sort()).toEqual(['dueAt', 'dueAtLocal', 'extended', 'id', 'receipt', 'status', 'title']);
+  });
+
+  it('answers the trigger webhook once per student and due time', async () => {
+    await instructor.createAssignment({ id: 'quiz', dueAt: '2030-06-01T12:00:00Z' });
+    const first = await instructor.triggerAssignment('quiz', ['student2']);
+    expect(first).toEqual({ started: ['student2'], already: [] });
+    const second = await instructor.triggerAssignment('quiz');
+    expect(second).toEqual({ started: ['student1', 'student3'], already: ['student2'] });
+    const status = await until(
+      () => instructor.assignmentStatus('quiz'),
+      (s) => s.students.every((r) => r.status === 'captured'),
+    );
+    expect(new Set(status.students.map((s) => s.receipt!.snapshot)).size).toBe(1);
+    await expect(instructor.triggerAssignment('nope')).rejects.toMatchObject({ status: 404 });
+  });
+});
