@@ -28,6 +28,8 @@ export interface RunningHub {
   url: string;
   serviceUrl: string;
   adminToken: string;
+  /** Token of `test-lms`, a Hub service with the instruct scope, as an LMS integration would have. */
+  lmsToken: string;
   dir: string;
   homes: string;
   hubProcess: ChildProcess;
@@ -70,6 +72,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   execFileSync(process.execPath, [path.join(REPO, 'scripts', 'demo-homes.js'), homes]);
   const [port, hubPort, proxyApiPort, servicePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const adminToken = randomBytes(24).toString('hex');
+  const lmsToken = randomBytes(24).toString('hex');
   const logFile = path.join(dir, 'hub.log');
   const out = openSync(logFile, 'a');
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('COURSEWORK_')));
@@ -88,6 +91,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       COURSEWORK_DEMO_EXTRA_USERS: 'outsider',
       COURSEWORK_SERVICE_PORT: String(servicePort),
       COURSEWORK_TEST_ADMIN_TOKEN: adminToken,
+      COURSEWORK_TEST_LMS_TOKEN: lmsToken,
       ...options.env,
     },
   });
@@ -114,6 +118,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     url,
     serviceUrl,
     adminToken,
+    lmsToken,
     dir,
     homes,
     hubProcess,

@@ -9,6 +9,15 @@ c = get_config()  # noqa: F821
 load_subconfig(str(Path(__file__).resolve().parents[3] / "demo" / "jupyterhub_config.py"))  # noqa: F821
 
 c.JupyterHub.services.append({"name": "test-admin", "api_token": os.environ["COURSEWORK_TEST_ADMIN_TOKEN"]})
+# An LMS integration (Canvas calling the deadline webhook): a Hub service holding the instruct scope.
+c.JupyterHub.services.append({"name": "test-lms", "api_token": os.environ["COURSEWORK_TEST_LMS_TOKEN"]})
+c.JupyterHub.load_roles.append(
+    {
+        "name": "test-lms",
+        "scopes": ["custom:coursework:instruct", "access:services!service=coursework"],
+        "services": ["test-lms"],
+    }
+)
 c.JupyterHub.load_roles.append(
     {
         "name": "test-admin",
