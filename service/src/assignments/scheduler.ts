@@ -149,8 +149,10 @@ export class CaptureScheduler {
 
   private async claimDue(): Promise<number | undefined> {
     const nowMs = this.now().getTime();
-    const [assignments, extensions, roster, existing] = await Promise.all([
-      this.assignments.rows(),
+    const assignments = await this.assignments.rows();
+    // No assignment, no work: the Hub is not asked for the roster.
+    if (assignments.length === 0) return undefined;
+    const [extensions, roster, existing] = await Promise.all([
       this.assignments.extensionRows(),
       this.roster.studentNames(),
       this.db.selectFrom('captures').select(['assignment_id', 'student', 'kind', 'due_at']).where('course_id', '=', this.options.courseId).execute(),

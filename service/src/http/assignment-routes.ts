@@ -103,7 +103,7 @@ export function addAssignmentRoutes(add: Add, deps: AssignmentRouteDeps): void {
   add('put', 'grantExtension', '/api/v1/assignments/:id/extensions/:student', json, async (ctx) => {
     const id = idParam(ctx);
     const student = studentParam(ctx);
-    if (!(await roster.studentNames()).includes(student)) throw new ApiError(404, `${student} is not a student of this course`);
+    if (!(await roster.includes(student))) throw new ApiError(404, `${student} is not a student of this course`);
     const body = ctx.request.body as { dueAt?: unknown } | undefined;
     const updated = await validated(() => services().store.grantExtension(id, student, body?.dueAt, actor(ctx)));
     if (!updated) throw new ApiError(404, `No assignment ${id}`);

@@ -206,10 +206,10 @@ export function addCompatRoutes(add: Add, deps: SnapshotRouteDeps & FeedbackRout
     const given = field(ctx, 'SNAPSHOT_NAME');
     if (!student) return missing(ctx, 'STUDENT_ID');
     if (!given) return missing(ctx, 'SNAPSHOT_NAME');
-    const everyone = await roster.studentNames();
-    if (!safeStudent(student) || !everyone.includes(student) || !(await homeExists(homePath(config.homeTemplate, student)))) {
+    if (!safeStudent(student) || !(await roster.includes(student)) || !(await homeExists(homePath(config.homeTemplate, student)))) {
       return notFound.home(ctx);
     }
+    const everyone = await roster.studentNames();
     const named = snapshotName(ctx, given);
     if (!named) return;
     const { job } = await jobs.request({ ...named, includeHidden: includeHidden(ctx), students: [student] }, everyone, actor(ctx));
@@ -261,7 +261,7 @@ export function addCompatRoutes(add: Add, deps: SnapshotRouteDeps & FeedbackRout
       const name = secureFilename(upload.name);
       if (name === '') return seedError(ctx, 406, 'Not Acceptable - Missing Data', 'Not Acceptable - Missing File Name Value.');
       const home = safeStudent(student) ? homePath(config.homeTemplate, student) : undefined;
-      if (!home || !(await roster.studentNames()).includes(student) || !(await homeExists(home))) return notFound.home(ctx);
+      if (!home || !(await roster.includes(student)) || !(await homeExists(home))) return notFound.home(ctx);
       if (!REPORT_EXTENSIONS.includes(extensionOf(name))) {
         return seedError(
           ctx,

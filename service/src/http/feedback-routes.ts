@@ -86,7 +86,7 @@ export function addFeedbackRoutes(add: Add, deps: FeedbackRouteDeps): void {
   const actor = (ctx: Ctx) => ctx.state.caller!.identity.name;
 
   async function enrolled(student: string): Promise<void> {
-    if (!(await roster.studentNames()).includes(student)) throw new ApiError(404, `${student} is not a student of this course`);
+    if (!(await roster.includes(student))) throw new ApiError(404, `${student} is not a student of this course`);
   }
 
   const checkFile = (filePath: unknown) =>

@@ -3,8 +3,11 @@ import type { Course } from '../config';
 import type { HubClient } from '../hub/client';
 import type { Logger } from '../log';
 
+/** A name missing from the cached roster makes it look again, at most this often. */
+const MISS_REFRESH_MS = 2000;
+
 export class Roster {
-  private cached: { names: string[]; until: number } | undefined;
+  private cached: { names: string[]; until: number; at: number } | undefined;
 
   constructor(
     private readonly hub: Pick<HubClient, 'groupMembers'>,
@@ -22,7 +25,18 @@ export class Roster {
       this.log.warn({ group: this.course.studentsGroup }, 'the students group does not exist on the Hub');
     }
     const names = [...new Set(members ?? [])].sort();
-    this.cached = { names, until: this.now() + this.ttlMs };
+    this.cached = { names, until: this.now() + this.ttlMs, at: this.now() };
     return names;
+  }
+
+  /**
+   * Whether the user is a student. A name the cached roster lacks is looked up again (a student just added to
+   * the group is not refused for the cache's lifetime); repeated misses reuse the answer briefly.
+   */
+  async includes(name: string): Promise<boolean> {
+    if ((await this.studentNames()).includes(name)) return true;
+    if (this.cached && this.now() - this.cached.at < MISS_REFRESH_MS) return false;
+    this.cached = undefined;
+    return (await this.studentNames()).includes(name);
   }
 }

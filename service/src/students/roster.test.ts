@@ -1,0 +1,27 @@
+import { createLogger } from '../log';
+import { Roster } from './roster';
+
+const course = { id: 'c', title: 'C', instructorsGroup: 'i', studentsGroup: 's' };
+
+describe('the roster', () => {
+  it('caches the group, but looks again for a name it lacks (at most every 2 s)', async () => {
+    let members = ['ann'];
+    let calls = 0;
+    let clock = 0;
+    const hub = { groupMembers: async () => (calls++, members) };
+    const roster = new Roster(hub, course, 60_000, createLogger('fatal'), () => clock);
+    expect(await roster.studentNames()).toEqual(['ann']);
+    members = ['ann', 'bob'];
+    clock = 10;
+    expect(await roster.studentNames()).toEqual(['ann']); // cached
+    expect(await roster.includes('ann')).toBe(true);
+    expect(calls).toBe(1);
+    clock = 2500;
+    expect(await roster.includes('bob')).toBe(true); // a miss refreshes
+    expect(calls).toBe(2);
+    clock = 3000;
+    expect(await roster.includes('zed')).toBe(false);
+    expect(await roster.includes('zed')).toBe(false);
+    expect(calls).toBe(2); // misses right after a refresh reuse it
+  });
+});
