@@ -129,6 +129,22 @@ describe('SnapshotTaker', () => {
     expect(countBlobs()).toBe(afterFirst + 1);
   });
 
+  it('keeps the index of an unchanged home as it is, and rewrites it when a file changed or went', async () => {
+    const home = makeHome('s1');
+    backdate(home);
+    const index = () => db.selectFrom('home_index').select(['walked_at_ns', 'entries']).where('student', '=', 's1').executeTakeFirstOrThrow();
+    await taker.take(request('s1', home));
+    const first = await index();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await taker.take(request('s1', home, { name: 'hw1b_2026-11-23' }));
+    expect(await index()).toEqual(first);
+    execFileSync('rm', [path.join(home, 'practice', 'p1.ipynb')]);
+    await taker.take(request('s1', home, { name: 'hw1c_2026-11-23' }));
+    const afterRemoval = await index();
+    expect(afterRemoval.walked_at_ns).not.toBe(first.walked_at_ns);
+    expect(Object.keys(JSON.parse(afterRemoval.entries) as object)).not.toContain('practice/p1.ipynb');
+  });
+
   it('hashes again a file whose stat data changed, and a file too recent to trust', async () => {
     const home = makeHome('s1');
     backdate(home);

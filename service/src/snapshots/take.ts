@@ -67,8 +67,9 @@ const RACY_MARGIN_NS = 2_000_000_000n;
 
 const nsToIso = (ns: string) => new Date(Number(BigInt(ns) / 1_000_000n)).toISOString();
 
-export function manifestDigest(entries: readonly ManifestEntry[]): string {
-  return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
+/** SHA-256 of the manifest as stored (its JSON text). */
+export function manifestDigest(entries: readonly ManifestEntry[] | string): string {
+  return createHash('sha256').update(typeof entries === 'string' ? entries : JSON.stringify(entries)).digest('hex');
 }
 
 export class SnapshotTaker {
@@ -151,6 +152,10 @@ export class SnapshotTaker {
     const bytes = files.reduce((sum, e) => sum + e.size, 0);
     // New blobs (and their directory entries) must be durable before a row refers to them.
     await this.blobs.syncAll(batch.dirty);
+    const manifestJson = JSON.stringify(entries);
+    // An unchanged home (nothing read, nothing gone) leaves its index as it is: rewriting it is most of the cost
+    // of a re-snapshot. Its older walk time stays correct, as no file was recent enough to need reading.
+    const indexUnchanged = previous !== null && toRead.length === 0 && Object.keys(previous.entries).length === Object.keys(index).length;
     const takenAt = this.now();
     const inserted = await this.db.transaction().execute(async (trx) => {
       const result = await trx
@@ -166,18 +171,21 @@ export class SnapshotTaker {
           include_hidden: request.includeHidden ? 1 : 0,
           file_count: files.length,
           bytes,
-          manifest_sha256: manifestDigest(entries),
-          manifest: JSON.stringify(entries),
+          manifest_sha256: manifestDigest(manifestJson),
+          manifest: manifestJson,
           skipped: JSON.stringify(skipped),
         })
         .onConflict((oc) => oc.doNothing())
         .executeTakeFirst();
       if (Number(result.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
-      await trx
-        .insertInto('home_index')
-        .values({ course_id: request.courseId, student: request.student, walked_at_ns: walkStartedNs, entries: JSON.stringify(index) })
-        .onConflict((oc) => oc.columns(['course_id', 'student']).doUpdateSet({ walked_at_ns: walkStartedNs, entries: JSON.stringify(index) }))
-        .execute();
+      if (!indexUnchanged) {
+        const indexJson = JSON.stringify(index);
+        await trx
+          .insertInto('home_index')
+          .values({ course_id: request.courseId, student: request.student, walked_at_ns: walkStartedNs, entries: indexJson })
+          .onConflict((oc) => oc.columns(['course_id', 'student']).doUpdateSet({ walked_at_ns: walkStartedNs, entries: indexJson }))
+          .execute();
+      }
       await recordAudit(
         trx,
         {
