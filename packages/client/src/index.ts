@@ -76,6 +76,25 @@ export interface ManifestEntry {
   sha256: string | null;
 }
 
+/** One released feedback file of an assignment; `path` is relative and may contain `/`. */
+export interface FeedbackFile {
+  path: string;
+  size: number;
+  sha256: string;
+  releasedAt: string;
+}
+
+export interface FeedbackAssignment {
+  assignment: string;
+  releasedAt: string;
+  files: FeedbackFile[];
+}
+
+/** The caller's released feedback, one item per assignment. */
+export interface MyFeedback {
+  items: FeedbackAssignment[];
+}
+
 export interface SnapshotRequest {
   name: string;
   students?: string[];
@@ -218,6 +237,16 @@ export class CourseworkClient {
 
   deleteSnapshot(student: string, snapshot: string): Promise<void> {
     return this.send('DELETE', this.snapshotPath(student, snapshot));
+  }
+
+  /** The caller's own released feedback. */
+  myFeedback(): Promise<MyFeedback> {
+    return this.getJson('api/v1/me/feedback');
+  }
+
+  /** URL of one of the caller's feedback files (each segment encoded, `/` kept). */
+  myFeedbackFileUrl(assignment: string, filePath: string): string {
+    return `${this.options.baseUrl}api/v1/me/feedback/${encodeURIComponent(assignment)}/files/${filePath.split('/').map(encodeURIComponent).join('/')}`;
   }
 
   private snapshotPath(student: string, snapshot: string): string {
