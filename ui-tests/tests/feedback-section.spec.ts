@@ -23,7 +23,7 @@ test.describe('a student in JupyterLab', () => {
     await keepScreenshot(page.locator('#filebrowser'), testInfo, 'feedback-section.png');
   });
 
-  test('browses released feedback and opens a file of it', async ({ page, hub }) => {
+  test('browses released feedback, opens a file of it and copies it to their home', async ({ page, hub }) => {
     const at = '2026-11-23T10:00:00.000Z';
     const files = [{ path: 'notes/report.md', size: 19, sha256: 'a'.repeat(64), releasedAt: at }];
     await page.route(FEEDBACK, (route) => route.fulfill({ json: { items: [{ assignment: 'ps1', releasedAt: at, files }] } }));
@@ -37,6 +37,16 @@ test.describe('a student in JupyterLab', () => {
     await listing.locator('.jp-DirListing-item', { hasText: 'report.md' }).dblclick();
     await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')).toContainText('report.md');
     await expect(page.locator('.jp-FileEditor:visible')).toContainText('# Well done, Ada');
+
+    await listing.locator('.jp-DirListing-item', { hasText: 'report.md' }).click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Copy to my home' }).click();
+    await expect(page.getByText('Copied report.md to report.md')).toBeVisible();
+    const copy = await page.evaluate(async () => {
+      const config = JSON.parse(document.getElementById('jupyter-config-data')!.textContent!) as { token: string; baseUrl: string };
+      const response = await fetch(`${config.baseUrl}api/contents/report.md?content=1`, { headers: { Authorization: `token ${config.token}` } });
+      return { status: response.status, body: (await response.json()) as { content: string; format: string } };
+    });
+    expect(copy).toMatchObject({ status: 200, body: { format: 'text', content: '# Well done, Ada\n' } });
   });
 
   test('sees why feedback is unavailable when the service fails, and JupyterLab keeps working', async ({ page, hub }) => {

@@ -29,7 +29,7 @@ export class FeedbackSection extends Panel {
       this.setMessage(FEEDBACK_MESSAGES.unavailable, options.error);
       return;
     }
-    this.browser = options.browser;
+    this.listing = options.browser;
     this.addWidget(options.browser);
     options.drive.rootListed.connect((_, listing) => this.showListing(listing));
     this.setMessage(FEEDBACK_MESSAGES.loading);
@@ -47,9 +47,9 @@ export class FeedbackSection extends Panel {
     node.textContent = error === undefined ? text : `${text}: ${describeError(error)}`;
     node.classList.toggle('jp-mod-error', error !== undefined);
     this.message.setHidden(text === null);
-    this.browser?.setHidden(text !== null && error !== undefined);
+    this.listing?.setHidden(text !== null && error !== undefined);
   }
 
   private readonly message = new Widget();
-  private browser: Widget | null = null;
+  private listing: Widget | null = null;
 }

@@ -1,6 +1,7 @@
 /** Coursework's JupyterLab library: the service connection, the read-only drives, the panels and their models. */
 export * from './connection';
 export * from './content';
+export * from './copy-to-home';
 export * from './download';
 export * from './feedback-drive';
 export * from './feedback-section';
