@@ -28,7 +28,7 @@ test.describe('the instructor in JupyterLab', () => {
     expect((await download).suggestedFilename()).toMatch(/^ui-check_\d{4}-\d{2}-\d{2}\.zip$/);
   });
 
-  test('filters the overview and opens the panel from the command palette', async ({ page, hub }) => {
+  test('opens the panel from the command palette, filters the overview, and goes to the snapshot form', async ({ page, hub }) => {
     await logInToLab(page, hub, 'instructor');
     await takeSnapshotFromLab(page, 'filter-check');
     await runFromPalette(page, 'Coursework: Open instructor panel');
@@ -39,6 +39,10 @@ test.describe('the instructor in JupyterLab', () => {
     await panel.getByLabel('Filter').fill('student2');
     await expect(panel.locator('tbody tr')).toHaveCount(1);
     await expect(panel.getByRole('rowheader', { name: 'student2' })).toBeVisible();
+
+    // "Take snapshot" brings the keyboard to the form.
+    await runFromPalette(page, 'Coursework: Take snapshot');
+    await expect(panel.getByLabel('Name')).toBeFocused();
   });
 
   test('opens a notebook of a snapshot, read-only, from the snapshots browser', async ({ page, hub }) => {

@@ -56,7 +56,11 @@ async function addPanel(
     caption: 'Take a snapshot of students’ homes',
     execute: () => {
       app.shell.activateById(panel.id);
-      panel.focusSnapshotForm();
+      // After the command palette, once closed, has given the keyboard back to the main area.
+      requestAnimationFrame(() => {
+        app.shell.activateById(panel.id);
+        panel.focusSnapshotForm();
+      });
     },
   });
   for (const command of [CommandIDs.openInstructorPanel, CommandIDs.takeSnapshot]) {

@@ -4,6 +4,7 @@
  * JupyterLab's CSS variables (style/index.css).
  */
 import type { Job } from '@coursework/client';
+import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 import { describeError, type ServiceConnection } from './connection';
 import { h } from './dom';
@@ -26,6 +27,7 @@ export class InstructorPanel extends Widget {
     this.id = INSTRUCTOR_PANEL_ID;
     this.title.caption = `Coursework: ${options.courseTitle}`;
     this.addClass('jp-Coursework-InstructorPanel');
+    this.node.tabIndex = -1;
 
     const refresh = h('button', { type: 'button', class: 'jp-Coursework-button' }, 'Refresh');
     refresh.addEventListener('click', () => void this.model.refresh());
@@ -38,9 +40,17 @@ export class InstructorPanel extends Widget {
     this.render();
   }
 
-  /** Puts the keyboard in the snapshot form's name field. */
+  /** Puts the keyboard in the snapshot form's name field, now and once the shell has activated the panel. */
   focusSnapshotForm(): void {
+    this.focusOnActivate = this.nameInput;
     this.nameInput.focus();
+  }
+
+  /** The shell activates the panel after a command ran: give it the keyboard (the form's field when asked for). */
+  protected override onActivateRequest(msg: Message): void {
+    super.onActivateRequest(msg);
+    (this.focusOnActivate ?? this.node).focus();
+    this.focusOnActivate = null;
   }
 
   override dispose(): void {
@@ -198,4 +208,5 @@ export class InstructorPanel extends Widget {
   private readonly message = h('p', { class: 'jp-Coursework-message', role: 'status' });
   private readonly tableHost = h('div', { class: 'jp-Coursework-table-host' });
   private downloadError: string | null = null;
+  private focusOnActivate: HTMLElement | null = null;
 }
