@@ -45,7 +45,7 @@ test.describe('the instructor in JupyterLab', () => {
     await expect(panel.getByLabel('Name')).toBeFocused();
   });
 
-  test('opens a notebook of a snapshot, read-only, from the snapshots browser', async ({ page, hub }) => {
+  test('opens a notebook of a snapshot, read-only, from the snapshots browser', async ({ page, hub }, testInfo) => {
     await logInToLab(page, hub, 'instructor');
     const snapshot = await takeSnapshotFromLab(page, 'open-check');
     await runFromPalette(page, 'Coursework: Browse snapshots');
@@ -60,5 +60,6 @@ test.describe('the instructor in JupyterLab', () => {
     await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')).toContainText('assignment-1.ipynb');
     // The drive says the file is not writable, and JupyterLab's notebook shows it.
     await expect(notebook.getByText('notebook is read-only')).toBeVisible();
+    await keepScreenshot(page.locator('#jp-main-dock-panel'), testInfo, 'snapshot-notebook.png');
   });
 });
