@@ -76,7 +76,7 @@ export interface ManifestEntry {
   sha256: string | null;
 }
 
-/** One released feedback file of an assignment; `path` is relative and may contain `/`. */
+/** A released feedback file, as its student sees it. */
 export interface FeedbackFile {
   path: string;
   size: number;
@@ -84,15 +84,15 @@ export interface FeedbackFile {
   releasedAt: string;
 }
 
-export interface FeedbackAssignment {
+export interface MyFeedbackAssignment {
   assignment: string;
+  /** When the latest of its files was released. */
   releasedAt: string;
   files: FeedbackFile[];
 }
 
-/** The caller's released feedback, one item per assignment. */
 export interface MyFeedback {
-  items: FeedbackAssignment[];
+  items: MyFeedbackAssignment[];
 }
 
 export interface SnapshotRequest {
@@ -239,7 +239,7 @@ export class CourseworkClient {
     return this.send('DELETE', this.snapshotPath(student, snapshot));
   }
 
-  /** The caller's own released feedback. */
+  /** The caller's released feedback (students). */
   myFeedback(): Promise<MyFeedback> {
     return this.getJson('api/v1/me/feedback');
   }

@@ -3,7 +3,7 @@
  * assignments; each is the tree of its files. Every listing of the root is also reported through `rootListed`,
  * so that the Feedback section can say "nothing yet" or "unavailable" without asking the service again.
  */
-import type { FeedbackAssignment } from '@coursework/client';
+import type { MyFeedbackAssignment } from '@coursework/client';
 import type { Contents, ServerConnection } from '@jupyterlab/services';
 import { type ISignal, Signal } from '@lumino/signaling';
 import type { ServiceConnection } from './connection';
@@ -15,7 +15,7 @@ import { segmentsOf, type TreeFile } from './tree';
 
 export const FEEDBACK_DRIVE_NAME = 'Feedback';
 
-export type RootListing = { ok: true; assignments: FeedbackAssignment[] } | { ok: false; error: unknown };
+export type RootListing = { ok: true; assignments: MyFeedbackAssignment[] } | { ok: false; error: unknown };
 
 export interface FeedbackDriveOptions {
   connection: ServiceConnection;
@@ -34,7 +34,7 @@ export class FeedbackDrive extends ReadOnlyDrive {
   }
 
   /** Reads the list of assignments (and reports it through `rootListed`). */
-  async assignments(): Promise<FeedbackAssignment[]> {
+  async assignments(): Promise<MyFeedbackAssignment[]> {
     try {
       const { items } = await this.connection.client.myFeedback();
       this.listed.emit({ ok: true, assignments: items });
@@ -76,6 +76,6 @@ export class FeedbackDrive extends ReadOnlyDrive {
   private readonly listed = new Signal<this, RootListing>(this);
 }
 
-function filesOf(assignment: FeedbackAssignment): TreeFile[] {
+function filesOf(assignment: MyFeedbackAssignment): TreeFile[] {
   return assignment.files.map((f) => ({ path: f.path, size: f.size, lastModified: f.releasedAt }));
 }
