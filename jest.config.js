@@ -6,8 +6,9 @@ const common = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
   // Tests use the packages' sources, not their builds.
   moduleNameMapper: { '^@coursework/client$': '<rootDir>/packages/client/src/index.ts' },
-  // The venv and the demo hold package.json files of their own (JupyterLab's), which jest must not index.
-  modulePathIgnorePatterns: ['<rootDir>/.venv/', '<rootDir>/.demo/', '<rootDir>/ui-tests/'],
+  // The venv and the demo hold package.json files of their own (JupyterLab's), which jest must not index; nor the
+  // built JupyterLab extension, a copy of its package's package.json.
+  modulePathIgnorePatterns: ['<rootDir>/.venv/', '<rootDir>/.demo/', '<rootDir>/ui-tests/', '<rootDir>/packages/lab-extension/labextension/'],
 };
 
 module.exports = {

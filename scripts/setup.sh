@@ -51,3 +51,14 @@ fi
 
 say "building"
 npx --no-install lerna run build --loglevel=warn >/dev/null || npx --no-install lerna run build
+
+# The JupyterLab extension, prebuilt, into the venv's JupyterLab: a link to the build output, so that each
+# build is what the demo and the tests load.
+ext_link=.venv/share/jupyter/labextensions/@coursework/lab-extension
+ext_build=$PWD/packages/lab-extension/labextension
+if [ "$(readlink "$ext_link" 2>/dev/null)" != "$ext_build" ]; then
+  say "installing the JupyterLab extension into the venv"
+  mkdir -p "$(dirname "$ext_link")"
+  rm -rf "$ext_link"
+  ln -s "$ext_build" "$ext_link"
+fi

@@ -45,6 +45,21 @@ describe('CourseworkClient', () => {
   it('insists on a base URL ending with a slash', () => {
     expect(() => new CourseworkClient({ baseUrl: 'http://hub/services/coursework' })).toThrow(/end with \//);
   });
+
+  it("reads the caller's feedback and builds file URLs with each segment encoded", async () => {
+    const body = { items: [{ assignment: 'ps 1', releasedAt: 't', files: [{ path: 'a b/r#1.html', size: 1, sha256: 'x', releasedAt: 't' }] }] };
+    const seen: string[] = [];
+    const fetchFeedback = (async (input: string) => {
+      seen.push(input);
+      return new Response(JSON.stringify(body));
+    }) as unknown as typeof fetch;
+    const client = new CourseworkClient({ baseUrl: 'http://hub/services/coursework/', token: 't', fetch: fetchFeedback });
+    expect(await client.myFeedback()).toEqual(body);
+    expect(seen).toEqual(['http://hub/services/coursework/api/v1/me/feedback']);
+    expect(client.myFeedbackFileUrl('ps 1', 'a b/r#1.html')).toBe(
+      'http://hub/services/coursework/api/v1/me/feedback/ps%201/files/a%20b/r%231.html',
+    );
+  });
 });
 
 describe('feedback calls', () => {

@@ -1,0 +1,89 @@
+/**
+ * The students' "Feedback": a read-only drive over their released feedback, shown as a section of the default
+ * file browser (JupyterLab ≥ 4.6) or, on older versions, as a side bar panel of its own.
+ */
+import {
+  copyFeedbackToHome,
+  describeError,
+  FEEDBACK_DRIVE_NAME,
+  FeedbackDrive,
+  FeedbackSection,
+  ICoursework,
+  type ServiceConnection,
+} from '@coursework/lab';
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { Notification } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser, type FileBrowser, IFileBrowserFactory } from '@jupyterlab/filebrowser';
+import { CommandIDs } from './commands';
+import { courseworkIcon } from './icons';
+
+const BROWSER_ID = 'coursework-feedback-browser';
+
+export const feedbackPlugin: JupyterFrontEndPlugin<void> = {
+  id: '@coursework/lab-extension:feedback',
+  description: 'Feedback released to the student, as a read-only section of the file browser.',
+  autoStart: true,
+  requires: [ICoursework, IFileBrowserFactory, IDefaultFileBrowser],
+  activate: (app: JupyterFrontEnd, coursework: ICoursework, factory: IFileBrowserFactory, defaultBrowser: FileBrowser): void => {
+    const { connection } = coursework;
+    // Registered at once, so that documents restored from the drive open.
+    const drive = connection ? new FeedbackDrive({ connection, serverSettings: app.serviceManager.serverSettings }) : null;
+    if (drive) app.serviceManager.contents.addDrive(drive);
+    const show = () => {
+      const { section, browser } = createSection(factory, connection, drive);
+      addSection(app, defaultBrowser, section);
+      if (drive && browser) addCopyCommand(app, drive, browser, defaultBrowser);
+    };
+    void coursework.me.then(
+      // Instructors who are not also students have no feedback of their own.
+      (me) => me.roles.includes('student') && show(),
+      // Without an answer, the section says why feedback cannot be shown.
+      show,
+    );
+  },
+};
+
+/** "Copy to my home" in the context menu of a feedback file: into the folder the default file browser shows. */
+function addCopyCommand(app: JupyterFrontEnd, drive: FeedbackDrive, browser: FileBrowser, defaultBrowser: FileBrowser): void {
+  const { contents } = app.serviceManager;
+  const selectedFiles = () => [...browser.selectedItems()].filter((item) => item.type !== 'directory');
+  app.commands.addCommand(CommandIDs.copyFeedbackToHome, {
+    label: 'Copy to my home',
+    caption: 'Copy this feedback file into the folder open in the file browser',
+    isEnabled: () => selectedFiles().length > 0,
+    execute: async () => {
+      for (const item of selectedFiles()) {
+        try {
+          const target = await copyFeedbackToHome(drive, contents, contents.localPath(item.path), defaultBrowser.model.path);
+          Notification.success(`Copied ${item.name} to ${target}`, { autoClose: 5000 });
+        } catch (error) {
+          Notification.error(`Could not copy ${item.name}: ${describeError(error)}`);
+        }
+      }
+    },
+  });
+  app.contextMenu.addItem({
+    command: CommandIDs.copyFeedbackToHome,
+    selector: '.jp-Coursework-FeedbackBrowser .jp-DirListing-item[data-isdir="false"]',
+    rank: 1,
+  });
+}
+
+function createSection(
+  factory: IFileBrowserFactory,
+  connection: ServiceConnection | null,
+  drive: FeedbackDrive | null,
+): { section: FeedbackSection; browser: FileBrowser | null } {
+  if (!connection || !drive) return { section: new FeedbackSection({ error: new Error('JupyterLab does not run under JupyterHub') }), browser: null };
+  const browser = factory.createFileBrowser(BROWSER_ID, { driveName: FEEDBACK_DRIVE_NAME, restore: false, allowFileUploads: false });
+  browser.addClass('jp-Coursework-FeedbackBrowser');
+  return { section: new FeedbackSection({ drive, browser }), browser };
+}
+
+/** In the default file browser when it hosts sections (4.6), else a side bar panel of its own. */
+function addSection(app: JupyterFrontEnd, defaultBrowser: FileBrowser, section: FeedbackSection): void {
+  section.title.icon = courseworkIcon;
+  const host = defaultBrowser as Partial<Pick<FileBrowser, 'addSection'>>;
+  if (typeof host.addSection === 'function') host.addSection.call(defaultBrowser, section);
+  else app.shell.add(section, 'left', { rank: 620 });
+}

@@ -1,0 +1,82 @@
+/** The instructor panel in the right side bar, with its commands; only for users the service says instruct. */
+import { ICoursework, InstructorModel, InstructorPanel, isInstructor } from '@coursework/lab';
+import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { CommandIDs, PALETTE_CATEGORY } from './commands';
+import { courseworkIcon } from './icons';
+
+const PLUGIN_ID = '@coursework/lab-extension:instructor';
+
+export const instructorPlugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'The Coursework instructor panel: students × snapshots, taking snapshots, zip downloads.',
+  autoStart: true,
+  requires: [ICoursework],
+  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry],
+  activate: (
+    app: JupyterFrontEnd,
+    coursework: ICoursework,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null,
+    settings: ISettingRegistry | null,
+  ): void => {
+    // Not awaited: JupyterLab must not wait for the service to start.
+    void addPanel(app, coursework, palette, restorer, settings);
+  },
+};
+
+async function addPanel(
+  app: JupyterFrontEnd,
+  coursework: ICoursework,
+  palette: ICommandPalette | null,
+  restorer: ILayoutRestorer | null,
+  settings: ISettingRegistry | null,
+): Promise<void> {
+  const { connection } = coursework;
+  const me = await coursework.me.catch(() => null);
+  if (!connection || !me || !isInstructor(me)) return;
+
+  const pollIntervalMs = await pollInterval(settings);
+  const model = new InstructorModel({ client: connection.client, pollIntervalMs });
+  const panel = new InstructorPanel({ model, connection, courseTitle: me.course.title });
+  panel.title.icon = courseworkIcon;
+  app.shell.add(panel, 'right', { rank: 600 });
+  restorer?.add(panel, panel.id);
+  void model.refresh();
+
+  app.commands.addCommand(CommandIDs.openInstructorPanel, {
+    label: 'Coursework: Open instructor panel',
+    caption: 'Students and their snapshots',
+    icon: courseworkIcon,
+    execute: () => app.shell.activateById(panel.id),
+  });
+  app.commands.addCommand(CommandIDs.takeSnapshot, {
+    label: 'Coursework: Take snapshot',
+    caption: 'Take a snapshot of students’ homes',
+    execute: () => {
+      app.shell.activateById(panel.id);
+      // After the command palette, once closed, has given the keyboard back to the main area.
+      requestAnimationFrame(() => {
+        app.shell.activateById(panel.id);
+        panel.focusSnapshotForm();
+      });
+    },
+  });
+  for (const command of [CommandIDs.openInstructorPanel, CommandIDs.takeSnapshot]) {
+    palette?.addItem({ command, category: PALETTE_CATEGORY });
+  }
+}
+
+/** The job polling interval from the settings (schema/instructor.json), or its default. */
+async function pollInterval(settings: ISettingRegistry | null): Promise<number> {
+  const fallback = 1000;
+  if (!settings) return fallback;
+  try {
+    const value = (await settings.load(PLUGIN_ID)).get('pollIntervalMs').composite;
+    return typeof value === 'number' && value > 0 ? value : fallback;
+  } catch (error) {
+    console.warn('Coursework: could not read the instructor settings:', error);
+    return fallback;
+  }
+}

@@ -1,0 +1,1 @@
+import '@coursework/lab/style/index.css';

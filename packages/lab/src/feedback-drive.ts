@@ -1,0 +1,81 @@
+/**
+ * `Feedback`: the caller's released feedback as a read-only drive, `<assignment>/<path>`. The root lists the
+ * assignments; each is the tree of its files. Every listing of the root is also reported through `rootListed`,
+ * so that the Feedback section can say "nothing yet" or "unavailable" without asking the service again.
+ */
+import type { MyFeedbackAssignment } from '@coursework/client';
+import type { Contents, ServerConnection } from '@jupyterlab/services';
+import { type ISignal, Signal } from '@lumino/signaling';
+import type { ServiceConnection } from './connection';
+import { temporaryUrl } from './download';
+import { directoryModel, NO_DATE } from './models';
+import { ReadOnlyDrive } from './readonly-drive';
+import { notFound, treeModel } from './tree-model';
+import { segmentsOf, type TreeFile } from './tree';
+
+export const FEEDBACK_DRIVE_NAME = 'Feedback';
+
+export type RootListing = { ok: true; assignments: MyFeedbackAssignment[] } | { ok: false; error: unknown };
+
+export interface FeedbackDriveOptions {
+  connection: ServiceConnection;
+  serverSettings: ServerConnection.ISettings;
+}
+
+export class FeedbackDrive extends ReadOnlyDrive {
+  constructor(options: FeedbackDriveOptions) {
+    super(FEEDBACK_DRIVE_NAME, options.serverSettings);
+    this.connection = options.connection;
+  }
+
+  /** Emits after each attempt to read the list of assignments. */
+  get rootListed(): ISignal<this, RootListing> {
+    return this.listed;
+  }
+
+  /** Reads the list of assignments (and reports it through `rootListed`). */
+  async assignments(): Promise<MyFeedbackAssignment[]> {
+    try {
+      const { items } = await this.connection.client.myFeedback();
+      this.listed.emit({ ok: true, assignments: items });
+      return items;
+    } catch (error) {
+      this.listed.emit({ ok: false, error });
+      throw error;
+    }
+  }
+
+  async get(localPath: string, options?: Contents.IFetchOptions): Promise<Contents.IModel> {
+    const [assignment, ...rest] = segmentsOf(localPath);
+    const assignments = await this.assignments();
+    if (assignment === undefined) {
+      const children = assignments.map((a) => directoryModel(a.assignment, a.releasedAt));
+      return directoryModel('', NO_DATE, options?.content ? children : undefined);
+    }
+    const found = assignments.find((a) => a.assignment === assignment);
+    if (!found) throw notFound(assignment);
+    const location = { rootPath: assignment, lastModified: found.releasedAt, files: filesOf(found), segments: rest };
+    return treeModel(location, options, (file) => this.bytesOf(assignment, file.path));
+  }
+
+  /** A `blob:` URL of the file's bytes: the service needs the page's token, which a plain link does not carry. */
+  async getDownloadUrl(localPath: string): Promise<string> {
+    const [assignment, ...rest] = segmentsOf(localPath);
+    if (assignment === undefined || rest.length === 0) throw new Error('Only files can be downloaded');
+    const url = this.connection.client.myFeedbackFileUrl(assignment, rest.join('/'));
+    return temporaryUrl(await this.connection.fetchBlob(url));
+  }
+
+  /** The bytes of a feedback file, e.g. to copy it into the user's home. */
+  async bytesOf(assignment: string, path: string): Promise<Uint8Array> {
+    const blob = await this.connection.fetchBlob(this.connection.client.myFeedbackFileUrl(assignment, path));
+    return new Uint8Array(await blob.arrayBuffer());
+  }
+
+  private readonly connection: ServiceConnection;
+  private readonly listed = new Signal<this, RootListing>(this);
+}
+
+function filesOf(assignment: MyFeedbackAssignment): TreeFile[] {
+  return assignment.files.map((f) => ({ path: f.path, size: f.size, lastModified: f.releasedAt }));
+}

@@ -1,0 +1,45 @@
+import { listChildren, resolveNode, segmentsOf, type TreeFile } from './tree';
+
+const at = '2026-11-23T10:00:00.000Z';
+const files: TreeFile[] = [
+  { path: 'notebook.ipynb', size: 10, lastModified: at },
+  { path: 'practice/b.ipynb', size: 2, lastModified: at },
+  { path: 'practice/a.ipynb', size: 1, lastModified: at },
+  { path: 'practice/deep/x.txt', size: 3, lastModified: at },
+  { path: '.hidden', size: 4, lastModified: at },
+];
+
+describe('segmentsOf', () => {
+  it.each([
+    ['', []],
+    ['/', []],
+    ['student1/snap/', ['student1', 'snap']],
+    ['/a//b/c.txt', ['a', 'b', 'c.txt']],
+  ])('%j → %j', (path, segments) => {
+    expect(segmentsOf(path)).toEqual(segments);
+  });
+});
+
+describe('resolveNode', () => {
+  it('finds files, folders implied by deeper files, and nothing else', () => {
+    expect(resolveNode(files, [])).toEqual({ kind: 'directory', name: '' });
+    expect(resolveNode(files, ['notebook.ipynb'])).toMatchObject({ kind: 'file', name: 'notebook.ipynb', file: { size: 10 } });
+    expect(resolveNode(files, ['practice'])).toEqual({ kind: 'directory', name: 'practice' });
+    expect(resolveNode(files, ['practice', 'deep'])).toEqual({ kind: 'directory', name: 'deep' });
+    expect(resolveNode(files, ['practice', 'deep', 'x.txt'])).toMatchObject({ kind: 'file', file: { size: 3 } });
+    expect(resolveNode(files, ['pract'])).toBeNull();
+    expect(resolveNode(files, ['practice', 'missing'])).toBeNull();
+  });
+});
+
+describe('listChildren', () => {
+  it('lists direct children, folders first, each group by name', () => {
+    expect(listChildren(files, []).map((n) => `${n.kind}:${n.name}`)).toEqual(['directory:practice', 'file:.hidden', 'file:notebook.ipynb']);
+    expect(listChildren(files, ['practice']).map((n) => `${n.kind}:${n.name}`)).toEqual(['directory:deep', 'file:a.ipynb', 'file:b.ipynb']);
+  });
+
+  it('does not mistake a sibling with a common prefix for a child', () => {
+    const tricky: TreeFile[] = [...files, { path: 'practice2/z.txt', size: 1, lastModified: at }];
+    expect(listChildren(tricky, ['practice']).map((n) => n.name)).toEqual(['deep', 'a.ipynb', 'b.ipynb']);
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * Folders out of flat lists of relative file paths (a snapshot's manifest, an assignment's feedback files): the
+ * service stores files only, so a folder exists exactly when some file lies below it.
+ */
+
+export interface TreeFile {
+  /** Relative path with `/` separators, e.g. `practice/practice-1.ipynb`. */
+  path: string;
+  size: number;
+  lastModified: string;
+}
+
+export type TreeNode = { kind: 'file'; name: string; file: TreeFile } | { kind: 'directory'; name: string };
+
+/** The segments of a drive path, without empty ones (leading, trailing or doubled `/`). */
+export function segmentsOf(localPath: string): string[] {
+  return localPath.split('/').filter((segment) => segment !== '');
+}
+
+/** What `segments` names among `files`: a file, a folder (with files below), or nothing. */
+export function resolveNode(files: readonly TreeFile[], segments: readonly string[]): TreeNode | null {
+  const name = segments[segments.length - 1] ?? '';
+  if (segments.length === 0) return { kind: 'directory', name };
+  const wanted = segments.join('/');
+  const file = files.find((f) => f.path === wanted);
+  if (file) return { kind: 'file', name, file };
+  const prefix = `${wanted}/`;
+  return files.some((f) => f.path.startsWith(prefix)) ? { kind: 'directory', name } : null;
+}
+
+/** The direct children of the folder `segments`: folders first, each group by name. */
+export function listChildren(files: readonly TreeFile[], segments: readonly string[]): TreeNode[] {
+  const prefix = segments.length === 0 ? '' : `${segments.join('/')}/`;
+  const folders = new Set<string>();
+  const children: TreeNode[] = [];
+  for (const file of files) {
+    if (!file.path.startsWith(prefix)) continue;
+    const rest = segmentsOf(file.path.slice(prefix.length));
+    if (rest.length === 1) children.push({ kind: 'file', name: rest[0]!, file });
+    else if (rest.length > 1) folders.add(rest[0]!);
+  }
+  const byName = (a: TreeNode, b: TreeNode) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return [...[...folders].map((name): TreeNode => ({ kind: 'directory', name })).sort(byName), ...children.sort(byName)];
+}
