@@ -103,7 +103,8 @@ export interface MyFeedback {
 
 /** What writing a feedback file into the student's home did. */
 export interface HomeDelivery {
-  status: 'written' | 'unchanged' | 'kept-both' | 'exists' | 'refused' | 'failed';
+  /** `waiting`: not written yet (the home does not exist yet); tried again. */
+  status: 'written' | 'unchanged' | 'kept-both' | 'exists' | 'refused' | 'failed' | 'waiting';
   /** Where the file went, relative to the home. */
   path?: string;
   reason?: string;

@@ -2,11 +2,12 @@
  * Delivery of released feedback into students' homes: files whose release time has come and that are to be
  * written into the home are written there (as the home's owner, see home-writer), grouped by student, and the
  * outcome is recorded on each file. It wakes when a release is recorded, at the next scheduled release time, and
- * once a minute in any case, so a release that came due while the service was down is delivered at start-up.
+ * once a minute in any case, so a release that came due while the service was down is delivered at start-up, and
+ * one for a home that does not exist yet is written once it does.
  */
 import type { HomeDelivery } from '@coursework/client';
 import type { BlobStore } from '../blobs/blob-store';
-import { homePath } from '../homes/home-path';
+import { homeExists, homePath } from '../homes/home-path';
 import type { Logger } from '../log';
 import { writeIntoHome } from './home-writer';
 import type { FeedbackRow, FeedbackStore } from './store';
@@ -70,9 +71,12 @@ export class FeedbackDelivery {
   }
 
   private async deliverDue(): Promise<void> {
+    // Each due row once per pass (rows waiting for a home that does not exist yet stay due for the next one).
+    let after = 0;
     for (;;) {
-      const due = await this.store.dueDeliveries();
+      const due = await this.store.dueDeliveries(after);
       if (due.length === 0) return;
+      after = due.at(-1)!.id;
       const byStudent = new Map<string, FeedbackRow[]>();
       for (const row of due) byStudent.set(row.student, [...(byStudent.get(row.student) ?? []), row]);
       for (const [student, rows] of byStudent) await this.deliverTo(student, rows);
@@ -90,8 +94,14 @@ export class FeedbackDelivery {
         content: async () => (await this.blobs.openContent(row.sha256)).stream,
       })),
     );
-    const results = await writeIntoHome(homePath(this.homeTemplate, student), writes);
+    const home = homePath(this.homeTemplate, student);
     const at = this.now().toISOString();
+    // A student who never started a server may have no home yet: wait for it rather than give up.
+    if (!(await homeExists(home))) {
+      for (const row of rows) await this.store.recordWaiting(row, { status: 'waiting', reason: 'the home folder does not exist yet', at });
+      return;
+    }
+    const results = await writeIntoHome(home, writes);
     for (const [i, row] of rows.entries()) {
       const result: HomeDelivery = { ...results[i]!, at };
       await this.store.recordDelivery(row, result);

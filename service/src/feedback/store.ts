@@ -255,16 +255,21 @@ export class FeedbackStore {
     });
   }
 
-  /** Current files released by now that are to be written into homes and were not yet. */
-  async dueDeliveries(limit = 500): Promise<FeedbackRow[]> {
+  /** Current files released by now that are to be written into homes and were not yet, by id after `afterId`. */
+  async dueDeliveries(afterId = 0, limit = 500): Promise<FeedbackRow[]> {
     return this.current()
       .where('home_path', 'is not', null)
       .where('delivered_at', 'is', null)
       .where('release_at', '<=', this.now().toISOString())
-      .orderBy('release_at')
+      .where('id', '>', afterId)
       .orderBy('id')
       .limit(limit)
       .execute();
+  }
+
+  /** Notes why a delivery has to wait; it stays due. */
+  async recordWaiting(row: FeedbackRow, result: HomeDelivery): Promise<void> {
+    await this.db.updateTable('feedback_files').set({ delivery: JSON.stringify(result) }).where('id', '=', row.id).execute();
   }
 
   /** The earliest release time of a delivery still to come, to wake up then. */

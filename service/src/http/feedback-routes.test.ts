@@ -3,7 +3,7 @@
  * when, replacing, withdrawing, history, bulk zips, limits, and delivery into a home the test owns. Cross-student
  * access and writing as other users are tested against a real Hub and real system users (integration tests).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { CourseworkClient, CourseworkError, type StudentFeedback } from '@coursework/client';
 import { expectMatchesContract } from '../../test/support/openapi-validator';
@@ -27,14 +27,18 @@ afterAll(() => app.close());
 const call = (method: string, urlPath: string, init: RequestInit = {}, who: 'instructor' | 'student' = 'instructor') =>
   fetch(app.url + app.prefix + urlPath, { ...init, method, headers: { Authorization: `token ${tokenOf(who)}`, ...(init.headers ?? {}) } });
 
-async function waitForDelivery(assignment: string, filePath: string): Promise<StudentFeedback> {
+/** A student's feedback on an assignment, once `done` says so. */
+async function untilFeedback(student: string, assignment: string, done: (detail: StudentFeedback) => boolean): Promise<StudentFeedback> {
   for (let i = 0; i < 100; i++) {
-    const detail = await instructor.studentFeedback('student1', assignment);
-    if (detail.files.find((f) => f.path === filePath)?.delivery) return detail;
+    const detail = await instructor.studentFeedback(student, assignment);
+    if (done(detail)) return detail;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error('no delivery');
+  throw new Error(`timed out waiting on ${student}/${assignment}`);
 }
+
+const waitForDelivery = (assignment: string, filePath: string) =>
+  untilFeedback('student1', assignment, (detail) => detail.files.some((f) => f.path === filePath && f.delivery !== null));
 
 describe('releasing feedback', () => {
   it('releases files that the student lists and downloads byte for byte', async () => {
@@ -169,6 +173,23 @@ describe('delivery into the home', () => {
     expect(detail.files[0]!.homePath).toBe('feedback/hw9/report.html');
     expect(detail.files[0]!.delivery).toMatchObject({ status: 'written', path: 'feedback/hw9/report.html' });
     expect(readFileSync(path.join(homes, 'student1', 'feedback', 'hw9', 'report.html'), 'utf8')).toBe('<p>delivered</p>');
+  });
+
+  it("waits for a home that does not exist yet, and writes once it does", async () => {
+    const home = path.join(homes, 'student3');
+    renameSync(home, `${home}.away`);
+    try {
+      await instructor.releaseFeedback('student3', 'hw11', { 'first.txt': 'welcome' }, { deliver: true });
+      let detail = await untilFeedback('student3', 'hw11', (d) => d.files[0]!.delivery !== null);
+      expect(detail.files[0]!.delivery).toMatchObject({ status: 'waiting', reason: 'the home folder does not exist yet' });
+      expect(existsSync(home)).toBe(false);
+      renameSync(`${home}.away`, home);
+      await app.feedback.delivery.kick();
+      detail = await untilFeedback('student3', 'hw11', (d) => d.files[0]!.delivery?.status === 'written');
+      expect(readFileSync(path.join(home, 'feedback', 'hw11', 'first.txt'), 'utf8')).toBe('welcome');
+    } finally {
+      if (existsSync(`${home}.away`)) renameSync(`${home}.away`, home);
+    }
   });
 
   it('waits for the release time before writing', async () => {

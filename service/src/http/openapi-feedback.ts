@@ -40,7 +40,7 @@ export const feedbackSchemas = {
     required: ['status', 'at'],
     additionalProperties: false,
     properties: {
-      status: { enum: ['written', 'unchanged', 'kept-both', 'exists', 'refused', 'failed'] },
+      status: { enum: ['written', 'unchanged', 'kept-both', 'exists', 'refused', 'failed', 'waiting'] },
       path: { type: 'string', description: 'Where the file went, relative to the home.' },
       reason: { type: 'string' },
       at: time,
