@@ -82,6 +82,22 @@ export interface SnapshotRequest {
   includeHidden?: boolean;
 }
 
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  /** One action (`feedback.released`) or a family (`feedback.`). */
+  action?: string;
+  actor?: string;
+  /** Targets starting with this, e.g. `student1/`. */
+  target?: string;
+}
+
 /** A released feedback file, as its student sees it. */
 export interface FeedbackFile {
   path: string;
@@ -396,6 +412,12 @@ export class CourseworkClient {
     return this.send('DELETE', this.snapshotPath(student, snapshot));
   }
 
+  /** The audit log, newest first (instructors). */
+  audit(filter: AuditFilter = {}, page: PageRequest = {}): Promise<AuditEntry[]> {
+    const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined) as [string, string][]).toString();
+    return this.getJson(withPage(`api/v1/audit${query ? `?${query}` : ''}`, page));
+  }
+
   /** The caller's released feedback (students). */
   myFeedback(): Promise<MyFeedback> {
     return this.getJson('api/v1/me/feedback');
@@ -560,7 +582,7 @@ function withPage(path: string, page: PageRequest): string {
   if (page.offset !== undefined) query.set('offset', String(page.offset));
   if (page.limit !== undefined) query.set('limit', String(page.limit));
   const text = query.toString();
-  return text ? `${path}?${text}` : path;
+  return text ? `${path}${path.includes('?') ? '&' : '?'}${text}` : path;
 }
 
 async function errorOf(response: Response): Promise<CourseworkError> {

@@ -31,6 +31,7 @@ export const POLICY = {
   getHome: 'member',
   getMe: 'member',
   listStudents: ['instructor'],
+  getAudit: ['instructor'],
   createSnapshots: ['instructor'],
   getJob: ['instructor'],
   listStudentSnapshots: ['instructor', 'owner'],

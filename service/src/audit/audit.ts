@@ -42,3 +42,29 @@ export async function recordAudit(
     })
     .execute();
 }
+
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  detail: Record<string, unknown>;
+}
+
+/** A page of the course's audit log, newest first, optionally of one action (or action family: `feedback.`). */
+export async function readAudit(
+  db: Kysely<CatalogSchema>,
+  courseId: string,
+  page: { offset: number; limit: number },
+  filter: { action?: string; actor?: string; target?: string } = {},
+): Promise<{ items: AuditEntry[]; total: number }> {
+  let query = db.selectFrom('audit_events').where('course_id', '=', courseId);
+  // Prefixes as ranges: no LIKE, so no wildcard in a name can widen the match.
+  const prefixed = (column: 'action' | 'target', prefix: string) => query.where(column, '>=', prefix).where(column, '<', `${prefix}\uffff`);
+  if (filter.action) query = filter.action.endsWith('.') ? prefixed('action', filter.action) : query.where('action', '=', filter.action);
+  if (filter.actor) query = query.where('actor', '=', filter.actor);
+  if (filter.target) query = prefixed('target', filter.target);
+  const { total } = await query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+  const rows = await query.select(['at', 'actor', 'action', 'target', 'detail']).orderBy('id', 'desc').offset(page.offset).limit(page.limit).execute();
+  return { items: rows.map((row) => ({ ...row, detail: JSON.parse(row.detail) as Record<string, unknown> })), total: Number(total) };
+}

@@ -136,6 +136,22 @@ describe('releasing feedback', () => {
   });
 });
 
+describe('the audit log', () => {
+  it('lists releases, withdrawals and downloads, newest first, filtered by action family and target', async () => {
+    const entries = await instructor.audit({ action: 'feedback.', target: 'student1/ps3' });
+    expectMatchesContract('getAudit', 200, entries);
+    expect(entries.map((e) => [e.action, e.target, e.actor])).toEqual([
+      ['feedback.withdrawn', 'student1/ps3', 'instructor'],
+      ['feedback.withdrawn', 'student1/ps3/a.txt', 'instructor'],
+      ['feedback.released', 'student1/ps3', 'instructor'],
+    ]);
+    const downloads = await instructor.audit({ action: 'feedback.downloaded', actor: 'student1' }, { limit: 1 });
+    expect(downloads).toHaveLength(1);
+    // A target with LIKE wildcards matches only itself.
+    expect(await instructor.audit({ target: 'student%' })).toEqual([]);
+  });
+});
+
 describe('bulk release', () => {
   it('releases a folder per student and reports unknown students and rejected files', async () => {
     const zip = buildZip([

@@ -59,6 +59,18 @@ export function openApiDocument(servicePrefix: string) {
             },
           },
         },
+        AuditEntry: {
+          type: 'object',
+          required: ['at', 'actor', 'action', 'target', 'detail'],
+          additionalProperties: false,
+          properties: {
+            at: { type: 'string', format: 'date-time' },
+            actor: { type: 'string' },
+            action: { type: 'string' },
+            target: { type: 'string' },
+            detail: { type: 'object' },
+          },
+        },
         Health: {
           type: 'object',
           required: ['status', 'version'],
@@ -214,6 +226,29 @@ export function openApiDocument(servicePrefix: string) {
               content: {
                 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Student' } } },
                 'application/jupyterhub-pagination+json': { schema: paginationEnvelope('#/components/schemas/Student') },
+              },
+            },
+            '400': errorResponse('Bad offset or limit.'),
+            ...authErrors,
+          },
+        },
+      },
+      '/api/v1/audit': {
+        get: {
+          operationId: 'getAudit',
+          summary: 'The audit log, newest first: every snapshot, download, deletion, release and schedule change, with who and when.',
+          parameters: [
+            ...pageParameters,
+            { name: 'action', in: 'query', schema: { type: 'string' }, description: 'One action (`feedback.released`) or a family (`feedback.`).' },
+            { name: 'actor', in: 'query', schema: { type: 'string' } },
+            { name: 'target', in: 'query', schema: { type: 'string' }, description: 'Targets starting with this, e.g. `student1/`.' },
+          ],
+          responses: {
+            '200': {
+              description: 'A page of entries',
+              content: {
+                'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/AuditEntry' } } },
+                'application/jupyterhub-pagination+json': { schema: paginationEnvelope('#/components/schemas/AuditEntry') },
               },
             },
             '400': errorResponse('Bad offset or limit.'),

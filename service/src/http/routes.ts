@@ -14,6 +14,7 @@ import { type AuthDeps, guard, type GuardOptions } from './auth';
 import { addAssignmentRoutes, type AssignmentRouteDeps } from './assignment-routes';
 import { addCompatRoutes, seedUnauthorized } from './compat';
 import { addFeedbackRoutes, type FeedbackRouteDeps } from './feedback-routes';
+import { readAudit } from '../audit/audit';
 import { openApiDocument } from './openapi';
 import { homePage } from './pages';
 import { parsePage, sendPage } from './pagination';
@@ -88,6 +89,13 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
       slice.map(async (name) => ({ name, homeExists: await homeExists(homePath(config.homeTemplate, name)) })),
     );
     sendPage(ctx, students, names.length, page);
+  });
+
+  add('get', 'getAudit', '/api/v1/audit', async (ctx) => {
+    const page = parsePage(ctx.query, config.pagination);
+    const text = (name: string) => (typeof ctx.query[name] === 'string' && ctx.query[name] !== '' ? (ctx.query[name] as string) : undefined);
+    const { items, total } = await readAudit(deps.catalog, config.course.id, page, { action: text('action'), actor: text('actor'), target: text('target') });
+    sendPage(ctx, items, total, page);
   });
 
   const callbackPath = config.hub.oauthCallbackUrl.slice(prefix.length - 1);
