@@ -1,4 +1,5 @@
 /** The audit log: who did what to which snapshot or feedback, and when. Rows are only ever added. */
+import type { AuditEntry } from '@coursework/client';
 import type { Kysely, Transaction } from 'kysely';
 import type { CatalogSchema } from '../catalog/schema';
 
@@ -43,13 +44,7 @@ export async function recordAudit(
     .execute();
 }
 
-export interface AuditEntry {
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  detail: Record<string, unknown>;
-}
+export type { AuditEntry };
 
 /** A page of the course's audit log, newest first, optionally of one action (or action family: `feedback.`). */
 export async function readAudit(
