@@ -209,7 +209,7 @@ export function addCompatRoutes(add: Add, deps: SnapshotRouteDeps & FeedbackRout
     if (!safeStudent(student) || !(await roster.includes(student)) || !(await homeExists(homePath(config.homeTemplate, student)))) {
       return notFound.home(ctx);
     }
-    const everyone = await roster.studentNames();
+    const everyone = await roster.current();
     const named = snapshotName(ctx, given);
     if (!named) return;
     const { job } = await jobs.request({ ...named, includeHidden: includeHidden(ctx), students: [student] }, everyone, actor(ctx));
@@ -230,7 +230,7 @@ export function addCompatRoutes(add: Add, deps: SnapshotRouteDeps & FeedbackRout
     if (!given) return missing(ctx, 'SNAPSHOT_NAME');
     const named = snapshotName(ctx, given);
     if (!named) return;
-    const everyone = await roster.studentNames();
+    const everyone = await roster.current();
     const taken = new Set((await queries.byName(named.name)).map((s) => s.summary.student));
     const first = everyone.find((student) => taken.has(student));
     if (first) {

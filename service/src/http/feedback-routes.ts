@@ -213,7 +213,7 @@ export function addFeedbackRoutes(add: Add, deps: FeedbackRouteDeps): void {
       }
       let plan;
       try {
-        plan = planBulkRelease(zip, assignment, new Set(await roster.studentNames()), { ...limits.bulk, ...limits });
+        plan = planBulkRelease(zip, assignment, new Set(await roster.current()), { ...limits.bulk, ...limits });
       } catch (error) {
         if (error instanceof BulkArchiveError) throw new ApiError(400, `Archive refused: ${error.message}`);
         throw error;

@@ -88,7 +88,7 @@ export function addSnapshotRoutes(add: Add, deps: SnapshotRouteDeps): void {
 
   add('post', 'createSnapshots', '/api/v1/snapshots', json, async (ctx) => {
     const request = parseSnapshotRequest(ctx.request.body);
-    const everyone = await roster.studentNames();
+    const everyone = await roster.current();
     const name = fullSnapshotName(request.baseName, now(), config.snapshots.timeZone);
     const { job, joined } = await jobs.request(
       { name, baseName: request.baseName, includeHidden: request.includeHidden, students: request.students ?? everyone },

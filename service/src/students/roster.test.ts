@@ -24,4 +24,17 @@ describe('the roster', () => {
     expect(await roster.includes('zed')).toBe(false);
     expect(calls).toBe(2); // misses right after a refresh reuse it
   });
+
+  it('gives whole-course work the current roster, unless it was fetched a moment ago', async () => {
+    let members = ['ann'];
+    let calls = 0;
+    let clock = 0;
+    const roster = new Roster({ groupMembers: async () => (calls++, members) }, course, 60_000, createLogger('fatal'), () => clock);
+    expect(await roster.current()).toEqual(['ann']);
+    members = ['ann', 'bob'];
+    expect(await roster.current()).toEqual(['ann']);
+    clock = 5000;
+    expect(await roster.current()).toEqual(['ann', 'bob']);
+    expect(calls).toBe(2);
+  });
 });

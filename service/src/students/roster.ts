@@ -30,6 +30,15 @@ export class Roster {
   }
 
   /**
+   * The roster as the Hub has it now (unless it was just fetched): for work on the whole course, which must not
+   * miss a student added to the group a moment ago.
+   */
+  async current(): Promise<string[]> {
+    if (this.cached && this.now() - this.cached.at >= MISS_REFRESH_MS) this.cached = undefined;
+    return this.studentNames();
+  }
+
+  /**
    * Whether the user is a student. A name the cached roster lacks is looked up again (a student just added to
    * the group is not refused for the cache's lifetime); repeated misses reuse the answer briefly.
    */
