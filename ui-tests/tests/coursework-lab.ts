@@ -22,11 +22,17 @@ export async function takeSnapshotFromLab(page: Page, name: string): Promise<str
 
 /** Runs a command through the command palette, by its label. */
 export async function runFromPalette(page: Page, label: string): Promise<void> {
-  await page.getByRole('menuitem', { name: 'View' }).click();
-  await page.getByRole('menuitem', { name: /Command Palette/ }).click();
   const input = page.locator('.lm-CommandPalette-input');
-  await input.fill(label);
-  await page.locator('.lm-CommandPalette-item', { hasText: label }).first().click();
+  // The palette closes when the keyboard moves elsewhere, which JupyterLab does while it starts (to the launcher,
+  // to restored panels): open it again then.
+  await expect(async () => {
+    if (!(await input.isVisible())) {
+      await page.getByRole('menuitem', { name: 'View' }).click();
+      await page.getByRole('menuitem', { name: /Command Palette/ }).click();
+    }
+    await input.fill(label, { timeout: 2000 });
+    await page.locator('.lm-CommandPalette-item', { hasText: label }).first().click({ timeout: 2000 });
+  }).toPass({ timeout: 30_000 });
 }
 
 /**

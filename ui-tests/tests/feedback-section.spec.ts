@@ -25,14 +25,28 @@ test.describe('a student in JupyterLab', () => {
 
   test('browses released feedback, opens a file of it and copies it to their home', async ({ page, hub }) => {
     const at = '2026-11-23T10:00:00.000Z';
-    const files = [{ path: 'notes/report.md', size: 19, sha256: 'a'.repeat(64), releasedAt: at }];
+    const files = [
+      { path: 'notes/report.md', size: 17, sha256: 'a'.repeat(64), releasedAt: at },
+      { path: 'graded.ipynb', size: 120, sha256: 'b'.repeat(64), releasedAt: at },
+    ];
+    // A notebook without kernel metadata, as graders' tools often write them.
+    const graded = { cells: [{ cell_type: 'markdown', source: '# Graded: 9/10', metadata: {} }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
     await page.route(FEEDBACK, (route) => route.fulfill({ json: { items: [{ assignment: 'ps1', releasedAt: at, files }] } }));
     await page.route(`${FEEDBACK}/ps1/files/notes/report.md`, (route) =>
       route.fulfill({ body: '# Well done, Ada\n', contentType: 'text/markdown', headers: { ETag: '"a"' } }),
     );
+    await page.route(`${FEEDBACK}/ps1/files/graded.ipynb`, (route) => route.fulfill({ json: graded }));
     await logInToLab(page, hub, 'student1');
     const listing = section(page).locator('.jp-DirListing-content');
     await listing.locator('.jp-DirListing-item', { hasText: 'ps1' }).dblclick();
+
+    // A feedback notebook opens to be read, without asking for a kernel.
+    await listing.locator('.jp-DirListing-item', { hasText: 'graded.ipynb' }).dblclick();
+    const notebook = page.locator('.jp-NotebookPanel:visible');
+    await expect(notebook.getByRole('heading', { name: 'Graded: 9/10' })).toBeVisible();
+    await expect(notebook.locator('.jp-Toolbar').getByText('No Kernel')).toBeVisible();
+    await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+
     await listing.locator('.jp-DirListing-item', { hasText: 'notes' }).dblclick();
     await listing.locator('.jp-DirListing-item', { hasText: 'report.md' }).dblclick();
     await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')).toContainText('report.md');

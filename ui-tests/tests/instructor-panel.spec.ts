@@ -1,10 +1,13 @@
 import { keepScreenshot, runFromPalette, takeSnapshotFromLab } from './coursework-lab';
+import type { Page } from '@playwright/test';
 import { expect, logInToLab, test } from './fixtures';
+
+const instructorTab = (page: Page) => page.locator('.jp-SideBar.jp-mod-right [data-id="coursework-instructor-panel"]');
 
 test.describe('the instructor in JupyterLab', () => {
   test('takes a snapshot of every student from the Coursework panel and sees its progress to the end', async ({ page, hub }, testInfo) => {
     await logInToLab(page, hub, 'instructor');
-    await page.locator('.jp-SideBar.jp-mod-right [data-id="coursework-instructor-panel"]').click();
+    await instructorTab(page).click();
     const panel = page.locator('#coursework-instructor-panel');
     await expect(panel).toBeVisible();
     await expect(panel.getByRole('rowheader', { name: 'student3' })).toBeVisible();
@@ -30,6 +33,7 @@ test.describe('the instructor in JupyterLab', () => {
 
   test('opens the panel from the command palette, filters the overview, and goes to the snapshot form', async ({ page, hub }) => {
     await logInToLab(page, hub, 'instructor');
+    await expect(instructorTab(page)).toBeVisible();
     await takeSnapshotFromLab(page, 'filter-check');
     await runFromPalette(page, 'Coursework: Open instructor panel');
     const panel = page.locator('#coursework-instructor-panel');
@@ -47,6 +51,8 @@ test.describe('the instructor in JupyterLab', () => {
 
   test('opens a notebook of a snapshot, read-only, from the snapshots browser', async ({ page, hub }, testInfo) => {
     await logInToLab(page, hub, 'instructor');
+    // The extension's commands exist once the service has said who the user is, as has the panel.
+    await expect(instructorTab(page)).toBeVisible();
     const snapshot = await takeSnapshotFromLab(page, 'open-check');
     await runFromPalette(page, 'Coursework: Browse snapshots');
     const browser = page.locator('#coursework-snapshots-browser');
@@ -60,6 +66,8 @@ test.describe('the instructor in JupyterLab', () => {
     await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')).toContainText('assignment-1.ipynb');
     // The drive says the file is not writable, and JupyterLab's notebook shows it.
     await expect(notebook.getByText('notebook is read-only')).toBeVisible();
+    // It is there to be read: no kernel starts for it.
+    await expect(notebook.locator('.jp-Toolbar').getByText('No Kernel')).toBeVisible();
     await keepScreenshot(page.locator('#jp-main-dock-panel'), testInfo, 'snapshot-notebook.png');
   });
 });

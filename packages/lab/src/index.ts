@@ -3,6 +3,7 @@ export * from './connection';
 export * from './content';
 export * from './copy-to-home';
 export * from './download';
+export * from './drive-paths';
 export * from './feedback-drive';
 export * from './feedback-section';
 export * from './instructor-model';

@@ -46,10 +46,15 @@ export class InstructorPanel extends Widget {
     this.nameInput.focus();
   }
 
-  /** The shell activates the panel after a command ran: give it the keyboard (the form's field when asked for). */
+  /**
+   * The shell activated the panel: give it the keyboard (the form's field when asked for), unless another control
+   * has it (the panel also activates when JupyterLab restores its layout, and must not steal the keyboard then).
+   */
   protected override onActivateRequest(msg: Message): void {
     super.onActivateRequest(msg);
-    (this.focusOnActivate ?? this.node).focus();
+    const free = document.activeElement === null || document.activeElement === document.body;
+    if (this.focusOnActivate) this.focusOnActivate.focus();
+    else if (free) this.node.focus();
     this.focusOnActivate = null;
   }
 
