@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { CourseworkClient } from '@coursework/client';
 import { keepScreenshot } from './coursework-lab';
 import { expect, logInToLab, test } from './fixtures';
 
@@ -13,29 +14,20 @@ test.describe('a student in JupyterLab', () => {
     await expect(page.locator('#coursework-instructor-panel')).toHaveCount(0);
   });
 
-  // The service's feedback API is answered here by the page itself, in the shape the API documents, so that the
-  // section's states can each be shown.
   test('sees the Feedback section of the file browser, saying that no feedback was released yet', async ({ page, hub }, testInfo) => {
-    await page.route(FEEDBACK, (route) => route.fulfill({ json: { items: [] } }));
-    await logInToLab(page, hub, 'student1');
+    // Nothing is ever released to student3 in these tests.
+    await logInToLab(page, hub, 'student3');
     await expect(page.locator('.jp-FileBrowser .lm-AccordionPanel-title', { hasText: 'Feedback' })).toBeVisible();
     await expect(section(page)).toContainText('No feedback has been released to you yet.');
     await keepScreenshot(page.locator('#filebrowser'), testInfo, 'feedback-section.png');
   });
 
-  test('browses released feedback, opens a file of it and copies it to their home', async ({ page, hub }) => {
-    const at = '2026-11-23T10:00:00.000Z';
-    const files = [
-      { path: 'notes/report.md', size: 17, sha256: 'a'.repeat(64), releasedAt: at },
-      { path: 'graded.ipynb', size: 120, sha256: 'b'.repeat(64), releasedAt: at },
-    ];
+  test('browses feedback released to them, opens a file of it and copies it to their home; another student sees none of it', async ({ page, hub, browser }) => {
     // A notebook without kernel metadata, as graders' tools often write them.
     const graded = { cells: [{ cell_type: 'markdown', source: '# Graded: 9/10', metadata: {} }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
-    await page.route(FEEDBACK, (route) => route.fulfill({ json: { items: [{ assignment: 'ps1', releasedAt: at, files }] } }));
-    await page.route(`${FEEDBACK}/ps1/files/notes/report.md`, (route) =>
-      route.fulfill({ body: '# Well done, Ada\n', contentType: 'text/markdown', headers: { ETag: '"a"' } }),
-    );
-    await page.route(`${FEEDBACK}/ps1/files/graded.ipynb`, (route) => route.fulfill({ json: graded }));
+    const instructor = new CourseworkClient({ baseUrl: hub.serviceUrl, token: (await hub.issueToken('instructor')).token });
+    await instructor.releaseFeedback('student1', 'ps1', { 'notes/report.md': '# Well done, Ada\n', 'graded.ipynb': JSON.stringify(graded) });
+
     await logInToLab(page, hub, 'student1');
     const listing = section(page).locator('.jp-DirListing-content');
     await listing.locator('.jp-DirListing-item', { hasText: 'ps1' }).dblclick();
@@ -61,6 +53,13 @@ test.describe('a student in JupyterLab', () => {
       return { status: response.status, body: (await response.json()) as { content: string; format: string } };
     });
     expect(copy).toMatchObject({ status: 200, body: { format: 'text', content: '# Well done, Ada\n' } });
+
+    // student2, in a browser of their own, sees nothing of it.
+    const other = await browser.newContext();
+    const page2 = await other.newPage();
+    await logInToLab(page2, hub, 'student2');
+    await expect(section(page2)).toContainText('No feedback has been released to you yet.');
+    await other.close();
   });
 
   test('sees why feedback is unavailable when the service fails, and JupyterLab keeps working', async ({ page, hub }) => {
