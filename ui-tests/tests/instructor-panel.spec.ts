@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { keepScreenshot, runFromPalette, takeSnapshotFromLab } from './coursework-lab';
 import type { Page } from '@playwright/test';
 import { expect, logInToLab, test } from './fixtures';
@@ -26,9 +27,13 @@ test.describe('the instructor in JupyterLab', () => {
     }
     await keepScreenshot(panel, testInfo, 'instructor-panel.png');
 
+    // The browser fetches the zip itself (through a one-minute link), named by the service.
     const download = page.waitForEvent('download');
     await column.getByRole('button', { name: 'zip' }).click();
     expect((await download).suggestedFilename()).toMatch(/^ui-check_\d{4}-\d{2}-\d{2}\.zip$/);
+    const zip = readFileSync((await (await download).path())!);
+    expect(zip.subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+    expect(zip.toString('latin1')).toContain('student2/');
   });
 
   test('opens the panel from the command palette, filters the overview, and goes to the snapshot form', async ({ page, hub }) => {

@@ -412,6 +412,16 @@ export class CourseworkClient {
     return this.send('DELETE', this.snapshotPath(student, snapshot));
   }
 
+  /**
+   * A one-minute link to a download URL of this client (`snapshotZipUrl(...)` and the like) that needs no token:
+   * for a browser to fetch and save a large file itself. Answers the link's path (absolute on the Hub's origin).
+   */
+  async downloadLink(url: string): Promise<string> {
+    if (!url.startsWith(this.options.baseUrl)) throw new Error('not a URL of this service');
+    const { url: link } = await this.send<{ url: string; expiresAt: string }>('POST', 'api/v1/download-links', { path: url.slice(this.options.baseUrl.length) });
+    return link;
+  }
+
   /** The audit log, newest first (instructors). */
   audit(filter: AuditFilter = {}, page: PageRequest = {}): Promise<AuditEntry[]> {
     const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined) as [string, string][]).toString();

@@ -1,4 +1,7 @@
-/** Saving a blob the service sent as a file of the user's browser (downloads need the page's token, not a link). */
+/**
+ * Downloads to the user's disk. Large ones (zips) go through a one-minute link from the service, so the browser
+ * streams them to disk itself, named by the service; `saveBlob` is for bytes the page already holds.
+ */
 
 /** A `blob:` URL of `blob`, released after a minute (time enough for the browser to read it). */
 export function temporaryUrl(blob: Blob): string {
@@ -14,6 +17,16 @@ export function saveBlob(blob: Blob, fileName: string): void {
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;
+  link.style.display = 'none';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+}
+
+/** Has the browser fetch `url` (a link that needs no token) as a download. */
+export function downloadFrom(url: string): void {
+  const link = document.createElement('a');
+  link.href = url;
   link.style.display = 'none';
   document.body.appendChild(link);
   link.click();

@@ -7,7 +7,6 @@ import type { MyFeedbackAssignment } from '@coursework/client';
 import type { Contents, ServerConnection } from '@jupyterlab/services';
 import { type ISignal, Signal } from '@lumino/signaling';
 import type { ServiceConnection } from './connection';
-import { temporaryUrl } from './download';
 import { directoryModel, NO_DATE } from './models';
 import { ReadOnlyDrive } from './readonly-drive';
 import { notFound, treeModel } from './tree-model';
@@ -62,8 +61,7 @@ export class FeedbackDrive extends ReadOnlyDrive {
   async getDownloadUrl(localPath: string): Promise<string> {
     const [assignment, ...rest] = segmentsOf(localPath);
     if (assignment === undefined || rest.length === 0) throw new Error('Only files can be downloaded');
-    const url = this.connection.client.myFeedbackFileUrl(assignment, rest.join('/'));
-    return temporaryUrl(await this.connection.fetchBlob(url));
+    return this.connection.client.downloadLink(this.connection.client.myFeedbackFileUrl(assignment, rest.join('/')));
   }
 
   /** The bytes of a feedback file, e.g. to copy it into the user's home. */

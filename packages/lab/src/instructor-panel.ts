@@ -8,7 +8,7 @@ import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 import { describeError, type ServiceConnection } from './connection';
 import { h } from './dom';
-import { saveBlob } from './download';
+import { downloadFrom } from './download';
 import type { InstructorModel, Overview } from './instructor-model';
 
 export interface InstructorPanelOptions {
@@ -196,7 +196,7 @@ export class InstructorPanel extends Widget {
 
   private async download(url: string, fileName: string): Promise<void> {
     try {
-      saveBlob(await this.connection.fetchBlob(url), fileName);
+      downloadFrom(await this.connection.client.downloadLink(url));
       this.downloadError = null;
     } catch (error) {
       this.downloadError = `Could not download ${fileName}: ${describeError(error)}`;

@@ -20,7 +20,10 @@ function drive(pageSize?: number) {
     [`GET ${API}/students/student1/snapshots/ps1_2026-11-23/files/assignment-1.ipynb`]: () => new Response(JSON.stringify(notebook)),
     [`GET ${API}/students/student1/snapshots/ps1_2026-11-23/files/practice/practice%201.ipynb`]: () => new Response(JSON.stringify(notebook)),
     [`GET ${API}/students/student1/snapshots/ps1_2026-11-23/files/data/temperatures.csv`]: () => new Response('day,t\n1,3\n'),
-    [`GET ${API}/students/student1/snapshots/ps1_2026-11-23/zip`]: () => new Response('PK zip'),
+    [`POST ${API}/download-links`]: (_url, init) => {
+      const { path } = JSON.parse(init!.body as string) as { path: string };
+      return json({ url: `/services/coursework/${path}?link=L1`, expiresAt: takenAt }, 201);
+    },
   });
   const serverSettings = {} as ServerConnection.ISettings;
   return { drive: new SnapshotsDrive({ connection: service.connection, serverSettings, pageSize }), requests: service.requests };
@@ -95,11 +98,14 @@ describe('SnapshotsDrive', () => {
     await expect(d.listCheckpoints()).resolves.toEqual([]);
   });
 
-  it('downloads a file or a whole snapshot (zip) through a blob URL', async () => {
+  it("downloads a file or a whole snapshot (zip) through a link of the service's, which the browser streams itself", async () => {
     const { drive: d, requests } = drive();
     const url = await d.getDownloadUrl('student1/ps1_2026-11-23');
-    expect(url).toMatch(/^blob:/);
-    expect(requests.at(-1)!.call).toBe(`GET ${API}/students/student1/snapshots/ps1_2026-11-23/zip`);
+    expect(url).toBe(`${API}/students/student1/snapshots/ps1_2026-11-23/zip?link=L1`);
+    expect(requests.at(-1)).toMatchObject({ call: `POST ${API}/download-links`, authorization: 'token page-token', body: { path: 'api/v1/students/student1/snapshots/ps1_2026-11-23/zip' } });
+    expect(await d.getDownloadUrl('student1/ps1_2026-11-23/practice/practice 1.ipynb')).toBe(
+      `${API}/students/student1/snapshots/ps1_2026-11-23/files/practice/practice%201.ipynb?link=L1`,
+    );
     await expect(d.getDownloadUrl('student1')).rejects.toThrow(/Only files and whole snapshots/);
   });
 });

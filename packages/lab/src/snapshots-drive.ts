@@ -6,7 +6,6 @@
 import type { ManifestEntry, SnapshotSummary } from '@coursework/client';
 import type { Contents, ServerConnection } from '@jupyterlab/services';
 import type { ServiceConnection } from './connection';
-import { temporaryUrl } from './download';
 import { directoryModel, joinPath, NO_DATE } from './models';
 import { ReadOnlyDrive } from './readonly-drive';
 import { notFound, treeModel } from './tree-model';
@@ -57,7 +56,7 @@ export class SnapshotsDrive extends ReadOnlyDrive {
     if (student === undefined || snapshot === undefined) throw new Error('Only files and whole snapshots can be downloaded');
     const { client } = this.connection;
     const url = rest.length === 0 ? client.snapshotZipUrl(student, snapshot) : client.snapshotFileUrl(student, snapshot, rest.join('/'));
-    return temporaryUrl(await this.connection.fetchBlob(url));
+    return client.downloadLink(url);
   }
 
   /** Every snapshot of a student, following the pages. */

@@ -30,6 +30,8 @@ export const POLICY = {
   logout: 'member',
   getHome: 'member',
   getMe: 'member',
+  // A link carries its maker's rights, checked again when it is used.
+  createDownloadLink: 'member',
   listStudents: ['instructor'],
   getAudit: ['instructor'],
   createSnapshots: ['instructor'],

@@ -9,6 +9,7 @@ import { callerFor, decide, INSTRUCT_SCOPE, type Operation, POLICY } from '../ac
 import type { Course } from '../config';
 import type { IdentityResolver } from '../hub/identity-cache';
 import { type HubOAuth, sameSecret } from '../hub/oauth';
+import { type DownloadLinks, LINKABLE } from './download-links';
 import { sendError } from './errors';
 import type { AppState } from './state';
 
@@ -23,6 +24,7 @@ export interface AuthDeps {
   serviceName: string;
   /** Students may read their own snapshots. */
   ownerAccess: boolean;
+  links: DownloadLinks;
 }
 
 type Ctx = ParameterizedContext<AppState>;
@@ -44,7 +46,14 @@ function apiKeyCaller(deps: AuthDeps) {
 }
 
 /** Finds out who is calling, asking the Hub (through the cache) only when credentials were sent. */
-async function resolveCaller(ctx: Ctx, deps: AuthDeps, compat: GuardOptions['compat']): Promise<void> {
+async function resolveCaller(ctx: Ctx, deps: AuthDeps, operation: Operation, compat: GuardOptions['compat']): Promise<void> {
+  const link = ctx.query.link;
+  if (typeof link === 'string' && ctx.method === 'GET' && LINKABLE.has(operation) && !ctx.get('authorization')) {
+    const caller = deps.links.resolve(link, ctx.originalUrl);
+    if (caller) ctx.state.caller = caller;
+    else ctx.state.credentialsRejected = true;
+    return;
+  }
   const apiKey = compat ? ctx.get('x-api-key') : '';
   if (apiKey && compat?.apiKey && sameSecret(apiKey, compat.apiKey)) {
     ctx.state.caller = apiKeyCaller(deps);
@@ -80,7 +89,7 @@ export function guard(operation: Operation, deps: AuthDeps, options: GuardOption
   const { onUnauthenticated, compat } = options;
   return async (ctx, next) => {
     if (isPublic) return next();
-    await resolveCaller(ctx, deps, compat);
+    await resolveCaller(ctx, deps, operation, compat);
     if (ctx.state.authVia === 'cookie' && !SAFE_METHODS.has(ctx.method) && !deps.oauth.xsrfMatches(ctx)) {
       return sendError(ctx, 403, "XSRF check failed: send the coursework-xsrf cookie's value in the X-XSRFToken header");
     }
@@ -97,7 +106,7 @@ export function guard(operation: Operation, deps: AuthDeps, options: GuardOption
           ctx,
           401,
           ctx.state.credentialsRejected
-            ? 'Invalid, expired or revoked token'
+            ? 'Invalid, expired or revoked token (or download link)'
             : 'Authentication required: send "Authorization: token <JupyterHub API token>"',
         );
       case 'no-access':

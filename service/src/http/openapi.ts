@@ -233,6 +233,38 @@ export function openApiDocument(servicePrefix: string) {
           },
         },
       },
+      '/api/v1/download-links': {
+        post: {
+          operationId: 'createDownloadLink',
+          summary:
+            'A link to one download (a file, a zip, a CSV) that works without credentials for a minute, for the caller who made it: a page that authenticates with a token header hands it to the browser, which streams the download to disk.',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { type: 'object', required: ['path'], properties: { path: { type: 'string', description: 'A download path of this API, relative to the service, with its query.' } } },
+              },
+            },
+          },
+          responses: {
+            '201': {
+              description: 'The link (an absolute path on the Hub) and when it expires',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['url', 'expiresAt'],
+                    additionalProperties: false,
+                    properties: { url: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
+                  },
+                },
+              },
+            },
+            '400': errorResponse('Not a path of this API.'),
+            ...authErrors,
+          },
+        },
+      },
       '/api/v1/audit': {
         get: {
           operationId: 'getAudit',

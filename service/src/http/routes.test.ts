@@ -59,6 +59,12 @@ const TABLE: Record<Operation, Row> = {
     expect: { anonymous: 401, badToken: 401, noAccess: 403, outsider: 204, student: 204, scopeWithoutGroup: 204, instructor: 204, lmsService: 204 },
   },
   listStudents: { method: 'GET', path: 'api/v1/students', expect: instructorsOnly(200) },
+  createDownloadLink: {
+    method: 'POST',
+    path: 'api/v1/download-links',
+    body: { path: `${snapshot}/zip` },
+    expect: { anonymous: 401, badToken: 401, noAccess: 403, outsider: 201, student: 201, scopeWithoutGroup: 201, instructor: 201, lmsService: 201 },
+  },
   getAudit: { method: 'GET', path: 'api/v1/audit?action=snapshot.', expect: instructorsOnly(200) },
   createSnapshots: { method: 'POST', path: 'api/v1/snapshots', body: { name: 'table test', students: ['student2'] }, expect: instructorsOnly(202) },
   getJob: { method: 'GET', path: 'api/v1/jobs/00000000-0000-0000-0000-000000000000', expect: instructorsOnly(404) },

@@ -15,6 +15,9 @@ import { addAssignmentRoutes, type AssignmentRouteDeps } from './assignment-rout
 import { addCompatRoutes, seedUnauthorized } from './compat';
 import { addFeedbackRoutes, type FeedbackRouteDeps } from './feedback-routes';
 import { readAudit } from '../audit/audit';
+import { koaBody } from 'koa-body';
+import { DownloadLinks, withoutLinkParameter } from './download-links';
+import { ApiError } from './errors';
 import { openApiDocument } from './openapi';
 import { homePage } from './pages';
 import { parsePage, sendPage } from './pagination';
@@ -43,6 +46,7 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
     accessScopes: config.hub.accessScopes,
     serviceName: config.hub.serviceName,
     ownerAccess: config.allowStudentSnapshots,
+    links: new DownloadLinks(),
   };
   /** Registers a route named by its operation, behind that operation's guard. */
   const addRoute = (
@@ -89,6 +93,18 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
       slice.map(async (name) => ({ name, homeExists: await homeExists(homePath(config.homeTemplate, name)) })),
     );
     sendPage(ctx, students, names.length, page);
+  });
+
+  const linkBody = koaBody({ json: true, urlencoded: false, multipart: false, jsonLimit: '8kb' }) as unknown as Middleware<AppState>;
+  add('post', 'createDownloadLink', '/api/v1/download-links', linkBody, (ctx) => {
+    const given = (ctx.request.body as { path?: unknown } | undefined)?.path;
+    if (typeof given !== 'string' || !given.startsWith('api/v1/') || given.length > 4000 || /[\s#]/.test(given)) {
+      throw new ApiError(400, 'path must be a download path of this API, e.g. api/v1/snapshots/<name>/zip');
+    }
+    const target = withoutLinkParameter(prefix + given);
+    const { id, expiresAt } = authDeps.links.create(ctx.state.caller!, target);
+    ctx.status = 201;
+    ctx.body = { url: `${target}${target.includes('?') ? '&' : '?'}link=${id}`, expiresAt };
   });
 
   add('get', 'getAudit', '/api/v1/audit', async (ctx) => {
