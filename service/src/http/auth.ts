@@ -51,7 +51,7 @@ async function resolveCaller(ctx: Ctx, deps: AuthDeps, operation: Operation, com
   if (typeof link === 'string' && ctx.method === 'GET' && LINKABLE.has(operation) && !ctx.get('authorization')) {
     const caller = deps.links.resolve(link, ctx.originalUrl);
     if (caller) ctx.state.caller = caller;
-    else ctx.state.credentialsRejected = true;
+    else ctx.state.credentialsRejected = 'link';
     return;
   }
   const apiKey = compat ? ctx.get('x-api-key') : '';
@@ -105,9 +105,11 @@ export function guard(operation: Operation, deps: AuthDeps, options: GuardOption
         return sendError(
           ctx,
           401,
-          ctx.state.credentialsRejected
-            ? 'Invalid, expired or revoked token (or download link)'
-            : 'Authentication required: send "Authorization: token <JupyterHub API token>"',
+          ctx.state.credentialsRejected === 'link'
+            ? 'This download link is invalid or has expired (links last a minute): ask for a new one'
+            : ctx.state.credentialsRejected
+              ? 'Invalid, expired or revoked token'
+              : 'Authentication required: send "Authorization: token <JupyterHub API token>"',
         );
       case 'no-access':
         return sendError(ctx, 403, `This token does not grant access to the ${deps.serviceName} service`);

@@ -5,6 +5,6 @@ export interface AppState {
   caller?: Caller;
   /** How the caller authenticated: an Authorization header or the service's login cookie. */
   authVia?: 'header' | 'cookie';
-  /** Credentials were sent but the Hub does not accept them. */
-  credentialsRejected?: boolean;
+  /** Credentials were sent but the Hub does not accept them (or a download link is not, or no longer, valid). */
+  credentialsRejected?: boolean | 'link';
 }

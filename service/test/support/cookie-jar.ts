@@ -49,16 +49,22 @@ export class CookieJar {
   }
 }
 
-/** Logs in at the Hub's login form, as a browser does. */
+/**
+ * Logs in at the Hub's login form, as a browser does. A 403 (the Hub's anonymous XSRF id did not match the form's
+ * token) gets one more try with a fresh form, as a person would reload the page; anything else fails at once.
+ */
 export async function hubLogin(jar: CookieJar, hubUrl: string, username: string, password: string): Promise<void> {
-  const page = await jar.fetch(`${hubUrl}/hub/login`);
-  const xsrf = /name="_xsrf" value="([^"]+)"/.exec(await page.text())?.[1];
-  if (!xsrf) throw new Error('no _xsrf field on the Hub login page');
-  const response = await jar.fetch(`${hubUrl}/hub/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _xsrf: xsrf, username, password }).toString(),
-    follow: false,
-  });
-  if (response.status !== 302) throw new Error(`login of ${username} failed: ${response.status}`);
+  for (let attempt = 1; ; attempt++) {
+    const page = await jar.fetch(`${hubUrl}/hub/login`);
+    const xsrf = /name="_xsrf" value="([^"]+)"/.exec(await page.text())?.[1];
+    if (!xsrf) throw new Error('no _xsrf field on the Hub login page');
+    const response = await jar.fetch(`${hubUrl}/hub/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _xsrf: xsrf, username, password }).toString(),
+      follow: false,
+    });
+    if (response.status === 302) return;
+    if (response.status !== 403 || attempt === 2) throw new Error(`login of ${username} failed: ${response.status} ${(await response.text()).slice(0, 200)}`);
+  }
 }
