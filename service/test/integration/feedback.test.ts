@@ -4,7 +4,7 @@
  * them and never through a symlink. The parts that need other users need root, as CI has.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -140,11 +140,13 @@ describe('feedback under a real Hub', () => {
     expect(report.students.nobody!.status).toBe('unknown-student');
     expect(report.rejected.map((r) => r.path)).toEqual(['feedback/../planted-by-zip.html', '/tmp/planted-by-zip.html']);
     expect((await student2.myFeedback()).items.map((i) => i.assignment)).toEqual(['lab1']);
-    // Nothing landed on disk but blobs: no planted file anywhere, no upload left behind, homes untouched.
-    const found = execFileSync('find', [hub.dir, '/tmp', '-maxdepth', '6', '-name', 'planted-by-zip.html'], { stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
+    // Nothing landed on disk but blobs: no planted file where its name points (from the service's folders and the
+    // temp folder), no upload left behind, homes untouched.
+    const found = execFileSync('find', [hub.dir, '-name', 'planted-by-zip.html']).toString().trim();
     expect(found).toBe('');
+    for (const place of ['/tmp', os.tmpdir(), path.dirname(hub.dir), path.join(hub.dir, 'data')]) {
+      expect(existsSync(path.join(place, 'planted-by-zip.html'))).toBe(false);
+    }
     expect(readdirSync(path.join(hub.dir, 'data', 'uploads'))).toEqual([]);
     expect(readdirSync(path.join(hub.homes, 'student2'))).not.toContain('feedback');
   });
