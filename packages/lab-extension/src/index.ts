@@ -2,9 +2,10 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { feedbackPlugin } from './feedback';
 import { instructorPlugin } from './instructor';
+import { releasePlugin } from './release';
 import { servicePlugin } from './service';
 import { snapshotsPlugin } from './snapshots';
 
-const plugins: JupyterFrontEndPlugin<unknown>[] = [servicePlugin, instructorPlugin, snapshotsPlugin, feedbackPlugin];
+const plugins: JupyterFrontEndPlugin<unknown>[] = [servicePlugin, instructorPlugin, snapshotsPlugin, feedbackPlugin, releasePlugin];
 
 export default plugins;

@@ -1,10 +1,12 @@
 /**
  * The "Feedback" section of the file browser: a browser over the Feedback drive, under a line that says when
- * there is nothing to show yet or the service cannot be reached (instead of an empty or broken listing).
+ * there is nothing to show yet or the service cannot be reached (instead of an empty or broken listing), and
+ * optionally a header with the student's due dates and a marker of new feedback.
  */
 import { Panel, Widget } from '@lumino/widgets';
 import { describeError } from './connection';
 import type { FeedbackDrive, RootListing } from './feedback-drive';
+import type { FeedbackHeader } from './feedback-header';
 
 export const FEEDBACK_SECTION_ID = 'coursework-feedback';
 
@@ -16,7 +18,7 @@ export const FEEDBACK_MESSAGES = {
 
 export class FeedbackSection extends Panel {
   /** `browser` lists the drive; without a drive (no service to reach) the section shows only `error`. */
-  constructor(options: { drive: FeedbackDrive; browser: Widget } | { error: unknown }) {
+  constructor(options: { drive: FeedbackDrive; browser: Widget; header?: FeedbackHeader } | { error: unknown }) {
     super();
     this.id = FEEDBACK_SECTION_ID;
     this.title.label = 'Feedback';
@@ -30,6 +32,13 @@ export class FeedbackSection extends Panel {
       return;
     }
     this.listing = options.browser;
+    if (options.header) {
+      this.addWidget(options.header);
+      // The section's title carries the marker too, so that it shows while the section is collapsed.
+      options.header.newChanged.connect((_, names) => {
+        this.title.className = names.length > 0 ? 'jp-Coursework-mod-new' : '';
+      });
+    }
     this.addWidget(options.browser);
     options.drive.rootListed.connect((_, listing) => this.showListing(listing));
     this.setMessage(FEEDBACK_MESSAGES.loading);
