@@ -12,6 +12,32 @@ function localInput(page: Page, minutes: number): Promise<string> {
   }, minutes);
 }
 
+/**
+ * Deletes assignments and the snapshots their deadline captures took, with the instructor page's token: the Hub
+ * is shared by the worker's tests, and other tests count the snapshots they see.
+ */
+async function removeAssignments(page: Page, ids: string[]): Promise<void> {
+  if (page.isClosed() || !page.url().includes('/lab')) return;
+  await page.evaluate(async (given) => {
+    const config = JSON.parse(document.getElementById('jupyter-config-data')!.textContent!) as { token: string; hubPrefix: string };
+    const base = config.hubPrefix.replace(/hub\/$/, 'services/coursework/api/v1/');
+    const headers = { Authorization: `token ${config.token}` };
+    for (const id of given) {
+      const response = await fetch(`${base}assignments/${encodeURIComponent(id)}/status`, { headers });
+      if (!response.ok) continue;
+      const status = (await response.json()) as { students: { student: string }[] };
+      await fetch(`${base}assignments/${encodeURIComponent(id)}`, { method: 'DELETE', headers });
+      // Every capture of it, also those an extension superseded (named `<id>_<date>`, `<id>-2_<date>`, …).
+      for (const { student } of status.students) {
+        const snapshots = (await (await fetch(`${base}students/${student}/snapshots`, { headers })).json()) as { name: string }[];
+        for (const { name } of snapshots.filter((snap) => snap.name.startsWith(`${id}_`) || snap.name.startsWith(`${id}-`))) {
+          await fetch(`${base}students/${student}/snapshots/${encodeURIComponent(name)}`, { method: 'DELETE', headers });
+        }
+      }
+    }
+  }, ids);
+}
+
 async function openAssignments(page: Page) {
   await showInstructorPanel(page);
   const section = page.locator('#coursework-instructor-panel .jp-Coursework-AssignmentsSection');
@@ -21,7 +47,10 @@ async function openAssignments(page: Page) {
 }
 
 test.describe('assignments and deadlines in JupyterLab', () => {
-  test.afterEach(async ({ page }) => forgetLayout(page));
+  test.afterEach(async ({ page }) => {
+    await removeAssignments(page, ['essay-1', 'twice']);
+    await forgetLayout(page);
+  });
 
   test('the instructor creates a past-due assignment, every student is captured, and students see their due date', async ({ page, browser, hub }, testInfo) => {
     await logInToLab(page, hub, 'instructor');
