@@ -38,6 +38,17 @@ async function removeAssignments(page: Page, ids: string[]): Promise<void> {
   }, ids);
 }
 
+/** Drags the handle between the main area and the right side bar `by` pixels to the left. */
+async function widenRightSideBar(page: Page, by: number): Promise<void> {
+  const handle = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle:not(.lm-mod-hidden)').last();
+  const box = await handle.boundingBox();
+  if (!box) return;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x - by, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
 async function openAssignments(page: Page) {
   await showInstructorPanel(page);
   const section = page.locator('#coursework-instructor-panel .jp-Coursework-AssignmentsSection');
@@ -82,6 +93,8 @@ test.describe('assignments and deadlines in JupyterLab', () => {
     await expect(section.getByText(/student2 is now due /)).toBeVisible();
     await expect(table.getByRole('row', { name: /student2/ })).toContainText('extended');
     await expect(section.getByRole('listitem').filter({ hasText: 'Essay one' })).toContainText('1 extension');
+    // Wider than the side bar's default, as an instructor reading the table would make it.
+    await widenRightSideBar(page, 420);
     await keepScreenshot(section, testInfo, 'assignments-section.png');
 
     const download = page.waitForEvent('download');

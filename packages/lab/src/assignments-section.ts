@@ -214,7 +214,7 @@ export class AssignmentsSection {
   private readonly statusHost = h('div', { class: 'jp-Coursework-assignment-status' });
   private readonly statusTitle = h('h4', {});
   private readonly statusMessage = h('p', { class: 'jp-Coursework-message', role: 'status' });
-  private readonly statusTable = h('div', { class: 'jp-Coursework-table-host' });
+  private readonly statusTable = h('div', { class: 'jp-Coursework-table-host jp-Coursework-scroll' });
   private readonly studentSelect = h('select', { id: 'coursework-extension-student', required: true });
   private statusFrame!: HTMLElement;
   private shownStudents = '';

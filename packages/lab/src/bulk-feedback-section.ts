@@ -102,5 +102,5 @@ export class BulkFeedbackSection {
   }
 
   private readonly message = h('p', { class: 'jp-Coursework-message', role: 'status', 'aria-live': 'polite' });
-  private readonly reportHost = h('div', { class: 'jp-Coursework-table-host' });
+  private readonly reportHost = h('div', { class: 'jp-Coursework-table-host jp-Coursework-scroll' });
 }
