@@ -56,6 +56,8 @@ test.describe('feedback released from JupyterLab', () => {
     const section = student1.locator('.jp-Coursework-FeedbackSection');
     const listing = section.locator('.jp-DirListing-content');
     await expect(section.locator('.jp-Coursework-new-feedback')).toContainText('New feedback: ps1');
+    const title = student1.locator('.jp-FileBrowser .lm-AccordionPanel-title', { hasText: 'Feedback' });
+    await expect(title).toContainText('Feedback (new)');
     await listing.locator('.jp-DirListing-item', { hasText: 'ps1' }).dblclick();
     await listing.locator('.jp-DirListing-item', { hasText: 'ps1-comments.md' }).dblclick();
     await expect(student1.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')).toContainText('ps1-comments.md');
@@ -63,6 +65,7 @@ test.describe('feedback released from JupyterLab', () => {
     // Once looked at, the marker goes away.
     await section.getByRole('button', { name: 'Mark as seen' }).click();
     await expect(section.locator('.jp-Coursework-new-feedback')).toBeHidden();
+    await expect(title).not.toContainText('(new)');
     await forgetLayout(student1);
     await student1.context().close();
 

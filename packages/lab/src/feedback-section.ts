@@ -16,13 +16,15 @@ export const FEEDBACK_MESSAGES = {
   unavailable: 'Feedback is unavailable right now',
 } as const;
 
+const FEEDBACK_CAPTION = 'Feedback released to you by your instructors (read-only)';
+
 export class FeedbackSection extends Panel {
   /** `browser` lists the drive; without a drive (no service to reach) the section shows only `error`. */
   constructor(options: { drive: FeedbackDrive; browser: Widget; header?: FeedbackHeader } | { error: unknown }) {
     super();
     this.id = FEEDBACK_SECTION_ID;
     this.title.label = 'Feedback';
-    this.title.caption = 'Feedback released to you by your instructors (read-only)';
+    this.title.caption = FEEDBACK_CAPTION;
     this.addClass('jp-Coursework-FeedbackSection');
     this.message.addClass('jp-Coursework-message');
     this.message.node.setAttribute('role', 'status');
@@ -34,9 +36,11 @@ export class FeedbackSection extends Panel {
     this.listing = options.browser;
     if (options.header) {
       this.addWidget(options.header);
-      // The section's title carries the marker too, so that it shows while the section is collapsed.
+      // The section's title carries the marker too, so that it shows while the section is collapsed (an accordion
+      // title renders only the label, not the title's class).
       options.header.newChanged.connect((_, names) => {
-        this.title.className = names.length > 0 ? 'jp-Coursework-mod-new' : '';
+        this.title.label = names.length > 0 ? 'Feedback (new)' : 'Feedback';
+        this.title.caption = names.length > 0 ? `New feedback: ${names.join(', ')}` : FEEDBACK_CAPTION;
       });
     }
     this.addWidget(options.browser);
