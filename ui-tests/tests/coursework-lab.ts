@@ -20,19 +20,23 @@ export async function takeSnapshotFromLab(page: Page, name: string): Promise<str
   }, name);
 }
 
-/** Runs a command through the command palette, by its label. */
+/**
+ * Runs a command through the command palette, by its label. The palette is modal and closes when something else
+ * takes the keyboard (a side panel that JupyterLab restores while it settles), so it is opened again until the
+ * command could be picked.
+ */
 export async function runFromPalette(page: Page, label: string): Promise<void> {
   const input = page.locator('.lm-CommandPalette-input');
-  // The palette closes when the keyboard moves elsewhere, which JupyterLab does while it starts (to the launcher,
-  // to restored panels): open it again then.
   await expect(async () => {
     if (!(await input.isVisible())) {
-      await page.getByRole('menuitem', { name: 'View' }).click();
-      await page.getByRole('menuitem', { name: /Command Palette/ }).click();
+      // A menu left open by an earlier attempt would take the next click.
+      await page.keyboard.press('Escape');
+      await page.getByRole('menuitem', { name: 'View' }).click({ timeout: 5000 });
+      await page.getByRole('menuitem', { name: /Command Palette/ }).click({ timeout: 5000 });
     }
-    await input.fill(label, { timeout: 2000 });
-    await page.locator('.lm-CommandPalette-item', { hasText: label }).first().click({ timeout: 2000 });
-  }).toPass({ timeout: 30_000 });
+    await input.fill(label, { timeout: 3000 });
+    await page.locator('.lm-CommandPalette-item', { hasText: label }).first().click({ timeout: 3000 });
+  }).toPass({ timeout: 60_000 });
 }
 
 /**

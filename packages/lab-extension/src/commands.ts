@@ -4,6 +4,7 @@ export namespace CommandIDs {
   export const takeSnapshot = 'coursework:take-snapshot';
   export const browseSnapshots = 'coursework:browse-snapshots';
   export const copyFeedbackToHome = 'coursework:copy-feedback-to-home';
+  export const releaseAsFeedback = 'coursework:release-as-feedback';
 }
 
 /** The command palette's category for them. */

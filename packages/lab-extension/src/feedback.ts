@@ -7,6 +7,7 @@ import {
   describeError,
   FEEDBACK_DRIVE_NAME,
   FeedbackDrive,
+  FeedbackHeader,
   FeedbackSection,
   ICoursework,
   type ServiceConnection,
@@ -29,16 +30,16 @@ export const feedbackPlugin: JupyterFrontEndPlugin<void> = {
     // Registered at once, so that documents restored from the drive open.
     const drive = connection ? new FeedbackDrive({ connection, serverSettings: app.serviceManager.serverSettings }) : null;
     if (drive) app.serviceManager.contents.addDrive(drive);
-    const show = () => {
-      const { section, browser } = createSection(factory, connection, drive);
+    const show = (user: string | null) => {
+      const { section, browser } = createSection(factory, connection, drive, user);
       addSection(app, defaultBrowser, section);
       if (drive && browser) addCopyCommand(app, drive, browser, defaultBrowser);
     };
     void coursework.me.then(
       // Instructors who are not also students have no feedback of their own.
-      (me) => me.roles.includes('student') && show(),
+      (me) => me.roles.includes('student') && show(me.name),
       // Without an answer, the section says why feedback cannot be shown.
-      show,
+      () => show(null),
     );
   },
 };
@@ -73,11 +74,14 @@ function createSection(
   factory: IFileBrowserFactory,
   connection: ServiceConnection | null,
   drive: FeedbackDrive | null,
+  user: string | null,
 ): { section: FeedbackSection; browser: FileBrowser | null } {
   if (!connection || !drive) return { section: new FeedbackSection({ error: new Error('JupyterLab does not run under JupyterHub') }), browser: null };
   const browser = factory.createFileBrowser(BROWSER_ID, { driveName: FEEDBACK_DRIVE_NAME, restore: false, allowFileUploads: false });
   browser.addClass('jp-Coursework-FeedbackBrowser');
-  return { section: new FeedbackSection({ drive, browser }), browser };
+  // Due dates and the new-feedback marker need to know whose they are; without an answer from the service, neither.
+  const header = user ? new FeedbackHeader({ client: connection.client, drive, storage: localStorageOrNull(), user }) : undefined;
+  return { section: new FeedbackSection({ drive, browser, header }), browser };
 }
 
 /** In the default file browser when it hosts sections (4.6), else a side bar panel of its own. */
@@ -86,4 +90,13 @@ function addSection(app: JupyterFrontEnd, defaultBrowser: FileBrowser, section: 
   const host = defaultBrowser as Partial<Pick<FileBrowser, 'addSection'>>;
   if (typeof host.addSection === 'function') host.addSection.call(defaultBrowser, section);
   else app.shell.add(section, 'left', { rank: 620 });
+}
+
+/** The browser's localStorage, or null where it is refused (some privacy settings throw on access). */
+function localStorageOrNull(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
 }

@@ -1,5 +1,5 @@
 /** The instructor panel in the right side bar, with its commands; only for users the service says instruct. */
-import { ICoursework, InstructorModel, InstructorPanel, isInstructor } from '@coursework/lab';
+import { AssignmentsModel, AssignmentsSection, BulkFeedbackSection, ICoursework, InstructorModel, InstructorPanel, isInstructor } from '@coursework/lab';
 import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -10,7 +10,7 @@ const PLUGIN_ID = '@coursework/lab-extension:instructor';
 
 export const instructorPlugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
-  description: 'The Coursework instructor panel: students × snapshots, taking snapshots, zip downloads.',
+  description: 'The Coursework instructor panel: students × snapshots, taking snapshots, zip downloads, assignments, bulk feedback.',
   autoStart: true,
   requires: [ICoursework],
   optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry],
@@ -41,6 +41,13 @@ async function addPanel(
   const model = new InstructorModel({ client: connection.client, pollIntervalMs });
   const panel = new InstructorPanel({ model, connection, courseTitle: me.course.title });
   panel.title.icon = courseworkIcon;
+  // Sections for what the service lets this user do (an instructor without the assignments API sees none).
+  if (me.permissions.includes('listAssignments')) {
+    const assignments = new AssignmentsModel({ client: connection.client, pollIntervalMs });
+    panel.addSection(new AssignmentsSection(assignments, connection));
+    void assignments.refresh();
+  }
+  if (me.permissions.includes('releaseFeedbackZip')) panel.addSection(new BulkFeedbackSection(connection.client));
   app.shell.add(panel, 'right', { rank: 600 });
   restorer?.add(panel, panel.id);
   void model.refresh();

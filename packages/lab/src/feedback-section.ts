@@ -1,10 +1,12 @@
 /**
  * The "Feedback" section of the file browser: a browser over the Feedback drive, under a line that says when
- * there is nothing to show yet or the service cannot be reached (instead of an empty or broken listing).
+ * there is nothing to show yet or the service cannot be reached (instead of an empty or broken listing), and
+ * optionally a header with the student's due dates and a marker of new feedback.
  */
 import { Panel, Widget } from '@lumino/widgets';
 import { describeError } from './connection';
 import type { FeedbackDrive, RootListing } from './feedback-drive';
+import type { FeedbackHeader } from './feedback-header';
 
 export const FEEDBACK_SECTION_ID = 'coursework-feedback';
 
@@ -14,13 +16,15 @@ export const FEEDBACK_MESSAGES = {
   unavailable: 'Feedback is unavailable right now',
 } as const;
 
+const FEEDBACK_CAPTION = 'Feedback released to you by your instructors (read-only)';
+
 export class FeedbackSection extends Panel {
   /** `browser` lists the drive; without a drive (no service to reach) the section shows only `error`. */
-  constructor(options: { drive: FeedbackDrive; browser: Widget } | { error: unknown }) {
+  constructor(options: { drive: FeedbackDrive; browser: Widget; header?: FeedbackHeader } | { error: unknown }) {
     super();
     this.id = FEEDBACK_SECTION_ID;
     this.title.label = 'Feedback';
-    this.title.caption = 'Feedback released to you by your instructors (read-only)';
+    this.title.caption = FEEDBACK_CAPTION;
     this.addClass('jp-Coursework-FeedbackSection');
     this.message.addClass('jp-Coursework-message');
     this.message.node.setAttribute('role', 'status');
@@ -30,6 +34,15 @@ export class FeedbackSection extends Panel {
       return;
     }
     this.listing = options.browser;
+    if (options.header) {
+      this.addWidget(options.header);
+      // The section's title carries the marker too, so that it shows while the section is collapsed (an accordion
+      // title renders only the label, not the title's class).
+      options.header.newChanged.connect((_, names) => {
+        this.title.label = names.length > 0 ? 'Feedback (new)' : 'Feedback';
+        this.title.caption = names.length > 0 ? `New feedback: ${names.join(', ')}` : FEEDBACK_CAPTION;
+      });
+    }
     this.addWidget(options.browser);
     options.drive.rootListed.connect((_, listing) => this.showListing(listing));
     this.setMessage(FEEDBACK_MESSAGES.loading);

@@ -58,7 +58,14 @@ export class InstructorPanel extends Widget {
     this.focusOnActivate = null;
   }
 
+  /** Adds a section (built elsewhere, e.g. assignments or bulk feedback) below the snapshot overview. */
+  addSection(section: { readonly node: HTMLElement; dispose(): void }): void {
+    this.node.append(section.node);
+    this.sections.push(section);
+  }
+
   override dispose(): void {
+    for (const section of this.sections) section.dispose();
     this.model.changed.disconnect(this.render, this);
     super.dispose();
   }
@@ -214,4 +221,5 @@ export class InstructorPanel extends Widget {
   private readonly tableHost = h('div', { class: 'jp-Coursework-table-host' });
   private downloadError: string | null = null;
   private focusOnActivate: HTMLElement | null = null;
+  private readonly sections: { dispose(): void }[] = [];
 }
