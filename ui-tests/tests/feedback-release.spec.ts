@@ -1,4 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
+import { CourseworkClient } from '@coursework/client';
 import JSZip from 'jszip';
 import type { RunningHub } from '../../service/test/support/hub';
 import { expect, logInToLab, test } from './fixtures';
@@ -37,6 +38,13 @@ async function refreshFileBrowser(page: Page): Promise<void> {
 
 test.describe('feedback released from JupyterLab', () => {
   test.afterEach(async ({ page }) => forgetLayout(page));
+  // Later tests expect student3 to have had no feedback: withdraw what these released.
+  test.afterAll(async ({ hub }) => {
+    const instructor = new CourseworkClient({ baseUrl: hub.serviceUrl, token: (await hub.issueToken('instructor')).token });
+    for (const [student, assignment] of [['student1', 'ps1'], ['student3', 'lab2'], ['student3', 'ps3']] as const) {
+      await instructor.withdrawFeedback(student, assignment).catch(() => undefined);
+    }
+  });
 
   test('the instructor releases a file of their home to student1, who alone sees and opens it', async ({ page, browser, hub }) => {
     await logInToLab(page, hub, 'instructor');
