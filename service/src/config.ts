@@ -189,11 +189,11 @@ export const SETTINGS = {
     description: 'Optional static key for `X-Api-Key` on the seed-compatible endpoints (16 characters or more advised; a shorter one is logged as a warning); Hub tokens with instructor rights work there without it.',
     schema: z.string().refine((s) => s === '' || s.length >= 5, 'expected at least 5 characters'),
   },
-  snapshotConcurrency: { name: 'COURSEWORK_SNAPSHOT_CONCURRENCY', default: '4', description: 'Students a snapshot job takes at once.', schema: positiveInt },
+  snapshotConcurrency: { name: 'COURSEWORK_SNAPSHOT_CONCURRENCY', default: '4', description: 'Homes scanned at once, across all snapshot jobs.', schema: positiveInt },
   readWorkers: {
     name: 'COURSEWORK_READ_WORKERS',
     default: String(Math.min(availableParallelism(), 4)),
-    description: "Worker threads that read and hash students' files (default: the cores, at most 4); 0 reads on the service's own thread.",
+    description: "Worker threads that walk students' homes and read and hash their files (default: the cores, at most 4); 0 does it on the service's own thread.",
     schema: z.coerce.number().int().min(0).max(64),
   },
   exclude: { name: 'COURSEWORK_EXCLUDE', default: '[]', description: 'JSON list of glob patterns (relative to the home) never taken into snapshots, e.g. `["*.tmp", "node_modules"]`.', schema: jsonStringList },

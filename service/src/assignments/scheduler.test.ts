@@ -39,7 +39,7 @@ function instance(): Instance {
   const db = openSqliteCatalog(path.join(root, 'catalog.sqlite'));
   opened.push(db);
   const taker = new SnapshotTaker(db, new BlobStore(path.join(root, 'blobs'), { durable: false }), { exclude: [], maxFileBytes: 1e6, maxHomeBytes: 1e7 });
-  const jobs = new SnapshotJobs(db, taker, { courseId: course.id, homeTemplate: path.join(root, 'homes', '{username}'), concurrency: 2, now: clock }, log);
+  const jobs = new SnapshotJobs(db, taker, { courseId: course.id, homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2, now: clock }, log);
   const store = new AssignmentStore(db, course.id, TZ, clock);
   const scheduler = new CaptureScheduler(db, store, jobs, roster, { courseId: course.id, timeZone: TZ, now: clock }, log);
   return { db, store, scheduler, jobs, status: new AssignmentStatusReader(db, store, course.id, TZ, clock) };

@@ -33,7 +33,7 @@ beforeEach(async () => {
 afterEach(() => db.destroy());
 
 const jobsWith = (t: SnapshotTaker) =>
-  new SnapshotJobs(db, t, { courseId: course.id, homeTemplate: path.join(root, 'homes', '{username}'), concurrency: 2 }, log);
+  new SnapshotJobs(db, t, { courseId: course.id, homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2 }, log);
 const params = (students = STUDENTS) => ({ name: 'hw_2026-11-23', baseName: 'hw', includeHidden: false, students });
 
 describe('SnapshotJobs', () => {

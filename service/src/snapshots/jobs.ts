@@ -32,8 +32,11 @@ const PROGRESS_FLUSH_MS = 250;
 export interface SnapshotJobsOptions {
   courseId: string;
   homeTemplate: string;
-  /** Students snapshotted at once. */
-  concurrency: number;
+  /**
+   * Students of a job in flight at once: being scanned (the taker bounds how many homes are scanned at once) or
+   * waiting for their rows to be committed with others'.
+   */
+  inFlight: number;
   now?: () => Date;
 }
 
@@ -170,7 +173,7 @@ export class SnapshotJobs {
       );
     await flush({ state: 'running', started_at: row.started_at ?? this.now().toISOString() });
     let flushedAt = Date.now();
-    await mapPool(pending, this.options.concurrency, async (student) => {
+    await mapPool(pending, this.options.inFlight, async (student) => {
       const outcome = await this.takeOne(id, params, student, row.created_by);
       results[student] = outcome;
       progress.done++;

@@ -5,31 +5,35 @@ import { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import type { Config } from '../config';
 import type { Logger } from '../log';
-import { InThreadReader, WorkerPoolReader } from './file-reader';
+import { InThreadScanner, WorkerPoolScanner } from './scanner';
 import { Housekeeping } from './housekeeping';
 import { SnapshotJobs } from './jobs';
 import { SnapshotTaker } from './take';
 
 /** The compiled worker; absent when running from TypeScript sources (tests), where the service's thread reads. */
-const WORKER_FILE = path.join(__dirname, 'read-worker.js');
+const WORKER_FILE = path.join(__dirname, 'scan-worker.js');
+
+/** Enough students waiting for the catalog that their rows commit in groups (see GroupCommit), few enough to hold. */
+const STUDENTS_IN_FLIGHT = 32;
 
 export function createSnapshotServices(config: Config, catalog: Catalog, log: Logger, options: { durable?: boolean } = {}) {
   const blobs = new BlobStore(path.join(config.dataDir, 'blobs'), { durable: options.durable ?? true });
   const workers = config.snapshots.readWorkers;
-  const reader =
+  const scanner =
     workers > 0 && existsSync(WORKER_FILE)
-      ? new WorkerPoolReader(blobs, WORKER_FILE, { blobRoot: blobs.root, level: blobs.level, durable: blobs.durable }, workers)
-      : new InThreadReader(blobs);
+      ? new WorkerPoolScanner(WORKER_FILE, { blobRoot: blobs.root, level: blobs.level, durable: blobs.durable }, workers)
+      : new InThreadScanner(blobs);
   const taker = new SnapshotTaker(catalog, blobs, {
     exclude: config.snapshots.exclude,
     maxFileBytes: config.limits.maxFileBytes,
     maxHomeBytes: config.limits.maxHomeBytes,
-    reader,
+    scanner,
+    scanConcurrency: config.snapshots.concurrency,
   });
   const jobs = new SnapshotJobs(
     catalog,
     taker,
-    { courseId: config.course.id, homeTemplate: config.homeTemplate, concurrency: config.snapshots.concurrency },
+    { courseId: config.course.id, homeTemplate: config.homeTemplate, inFlight: STUDENTS_IN_FLIGHT },
     log,
   );
   const housekeeping = new Housekeeping(
