@@ -1,6 +1,7 @@
 /** The audit log: who did what to which snapshot or feedback, and when. Rows are only ever added. */
 import type { AuditEntry } from '@coursework/client';
 import type { Kysely, Transaction } from 'kysely';
+import { prepareQuery } from '../catalog/prepared';
 import type { CatalogSchema } from '../catalog/schema';
 
 export interface AuditEvent {
@@ -26,22 +27,24 @@ export interface AuditEvent {
   detail?: Record<string, unknown>;
 }
 
+/** Every action writes one: prepared, as a whole-course snapshot writes one per student. */
+const insertAuditEvent = prepareQuery((db, p: { courseId: string; at: string; actor: string; action: string; target: string; detail: string }) =>
+  db.insertInto('audit_events').values({ course_id: p.courseId, at: p.at, actor: p.actor, action: p.action, target: p.target, detail: p.detail }),
+);
+
 export async function recordAudit(
   db: Kysely<CatalogSchema> | Transaction<CatalogSchema>,
   event: AuditEvent,
   at: Date = new Date(),
 ): Promise<void> {
-  await db
-    .insertInto('audit_events')
-    .values({
-      course_id: event.courseId,
-      at: at.toISOString(),
-      actor: event.actor,
-      action: event.action,
-      target: event.target,
-      detail: JSON.stringify(event.detail ?? {}),
-    })
-    .execute();
+  await insertAuditEvent(db, {
+    courseId: event.courseId,
+    at: at.toISOString(),
+    actor: event.actor,
+    action: event.action,
+    target: event.target,
+    detail: JSON.stringify(event.detail ?? {}),
+  });
 }
 
 export type { AuditEntry };

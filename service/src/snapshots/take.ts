@@ -10,6 +10,7 @@ import { recordAudit } from '../audit/audit';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import { GroupCommit } from '../catalog/group-commit';
+import { prepareQuery } from '../catalog/prepared';
 import type { Skipped } from '../homes/walk';
 import { Limiter } from '../util/limiter';
 import { type HomeScanner, InThreadScanner } from './scanner';
@@ -94,34 +95,23 @@ export class SnapshotTaker {
     const { files, bytes, skipped, index } = scan;
     const takenAt = this.now();
     const inserted = await this.commits.run(async (trx) => {
-      const result = await trx
-        .insertInto('snapshots')
-        .values({
-          course_id: request.courseId,
-          student: request.student,
-          name: request.name,
-          base_name: request.baseName,
-          taken_at: takenAt.toISOString(),
-          taken_by: request.actor,
-          job_id: request.jobId,
-          include_hidden: request.includeHidden ? 1 : 0,
-          file_count: files,
-          bytes,
-          manifest_sha256: scan.manifestSha256,
-          manifest: scan.manifestJson,
-          skipped: JSON.stringify(skipped),
-        })
-        .onConflict((oc) => oc.doNothing())
-        .executeTakeFirst();
-      if (Number(result.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
-      if (index) {
-        const row = { walked_at_ns: index.walkedAtNs, entries: index.entries };
-        await trx
-          .insertInto('home_index')
-          .values({ course_id: request.courseId, student: request.student, ...row })
-          .onConflict((oc) => oc.columns(['course_id', 'student']).doUpdateSet(row))
-          .execute();
-      }
+      const result = await insertSnapshot(trx, {
+        courseId: request.courseId,
+        student: request.student,
+        name: request.name,
+        baseName: request.baseName,
+        takenAt: takenAt.toISOString(),
+        takenBy: request.actor,
+        jobId: request.jobId,
+        includeHidden: request.includeHidden ? 1 : 0,
+        files,
+        bytes,
+        manifestSha256: scan.manifestSha256,
+        manifest: scan.manifestJson,
+        skipped: JSON.stringify(skipped),
+      });
+      if (Number(result.numAffectedRows ?? 0n) === 0) return false;
+      if (index) await saveHomeIndex(trx, { courseId: request.courseId, student: request.student, walkedAtNs: index.walkedAtNs, entries: index.entries });
       await recordAudit(
         trx,
         {
@@ -141,23 +131,73 @@ export class SnapshotTaker {
 
   /** Whether the snapshot exists already, and the student's home index, in one query. */
   private async existingAndIndex(courseId: string, student: string, name: string) {
-    const row = await this.db
-      .selectNoFrom((eb) => [
-        eb
-          .selectFrom('snapshots')
-          .select('id')
-          .where('course_id', '=', courseId)
-          .where('student', '=', student)
-          .where('name', '=', name)
-          .where('deleted_at', 'is', null)
-          .as('existing'),
-        eb.selectFrom('home_index').select('walked_at_ns').where('course_id', '=', courseId).where('student', '=', student).as('walked_at_ns'),
-        eb.selectFrom('home_index').select('entries').where('course_id', '=', courseId).where('student', '=', student).as('entries'),
-      ])
-      .executeTakeFirstOrThrow();
+    const row = (await selectExistingAndIndex(this.db, { courseId, student, name })).rows[0]!;
     return {
       exists: row.existing !== null,
       index: row.walked_at_ns !== null && row.entries !== null ? { walkedAtNs: row.walked_at_ns, entries: row.entries } : null,
     };
   }
 }
+
+// The statements of every student of a snapshot job, prepared (see prepared.ts).
+
+const selectExistingAndIndex = prepareQuery((db, p: { courseId: string; student: string; name: string }) =>
+  db.selectNoFrom((eb) => [
+    eb
+      .selectFrom('snapshots')
+      .select('id')
+      .where('course_id', '=', p.courseId)
+      .where('student', '=', p.student)
+      .where('name', '=', p.name)
+      .where('deleted_at', 'is', null)
+      .as('existing'),
+    eb.selectFrom('home_index').select('walked_at_ns').where('course_id', '=', p.courseId).where('student', '=', p.student).as('walked_at_ns'),
+    eb.selectFrom('home_index').select('entries').where('course_id', '=', p.courseId).where('student', '=', p.student).as('entries'),
+  ]),
+);
+
+const insertSnapshot = prepareQuery(
+  (
+    db,
+    p: {
+      courseId: string;
+      student: string;
+      name: string;
+      baseName: string;
+      takenAt: string;
+      takenBy: string;
+      jobId: string | null;
+      includeHidden: number;
+      files: number;
+      bytes: number;
+      manifestSha256: string;
+      manifest: string;
+      skipped: string;
+    },
+  ) =>
+    db
+      .insertInto('snapshots')
+      .values({
+        course_id: p.courseId,
+        student: p.student,
+        name: p.name,
+        base_name: p.baseName,
+        taken_at: p.takenAt,
+        taken_by: p.takenBy,
+        job_id: p.jobId,
+        include_hidden: p.includeHidden,
+        file_count: p.files,
+        bytes: p.bytes,
+        manifest_sha256: p.manifestSha256,
+        manifest: p.manifest,
+        skipped: p.skipped,
+      })
+      .onConflict((oc) => oc.doNothing()),
+);
+
+const saveHomeIndex = prepareQuery((db, p: { courseId: string; student: string; walkedAtNs: string; entries: string }) =>
+  db
+    .insertInto('home_index')
+    .values({ course_id: p.courseId, student: p.student, walked_at_ns: p.walkedAtNs, entries: p.entries })
+    .onConflict((oc) => oc.columns(['course_id', 'student']).doUpdateSet({ walked_at_ns: p.walkedAtNs, entries: p.entries })),
+);
