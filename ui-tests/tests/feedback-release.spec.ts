@@ -2,25 +2,9 @@ import type { Browser, Page } from '@playwright/test';
 import { CourseworkClient } from '@coursework/client';
 import JSZip from 'jszip';
 import type { RunningHub } from '../../service/test/support/hub';
+import { saveInHome } from './coursework-lab';
 import { expect, logInToLab, test } from './fixtures';
 import { dismissToasts, forgetLayout, showInstructorPanel } from './lab-workspace';
-
-/** Writes a file into the user's home through the Jupyter server's contents API, with the page's own token. */
-async function saveInHome(page: Page, path: string, model: { type: 'file' | 'directory' | 'notebook'; format?: string; content?: unknown }): Promise<void> {
-  const status = await page.evaluate(
-    async ({ filePath, body }) => {
-      const config = JSON.parse(document.getElementById('jupyter-config-data')!.textContent!) as { token: string; baseUrl: string };
-      const response = await fetch(`${config.baseUrl}api/contents/${filePath}`, {
-        method: 'PUT',
-        headers: { Authorization: `token ${config.token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return response.status;
-    },
-    { filePath: path, body: model },
-  );
-  expect([200, 201]).toContain(status);
-}
 
 /** A second user, in a browser context of their own (their own Hub login). */
 async function logInAs(browser: Browser, hub: RunningHub, user: string): Promise<Page> {
