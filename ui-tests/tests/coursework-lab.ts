@@ -59,6 +59,17 @@ export async function saveInHome(page: Page, path: string, model: HomeModel): Pr
 }
 
 /**
+ * Opens "Release as feedback to…" on `name` in the file browser (read again first, for files just saved through
+ * the API) and returns the dialog.
+ */
+export async function openReleaseDialog(page: Page, name: string): Promise<Locator> {
+  await page.locator('#filebrowser [data-command="filebrowser:refresh"]').first().click();
+  await page.locator('#filebrowser .jp-DirListing-content').first().locator('.jp-DirListing-item', { hasText: name }).click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Release as feedback to…' }).click();
+  return page.locator('.jp-Dialog');
+}
+
+/**
  * Runs a command through the command palette, by its label. The palette is modal and closes when something else
  * takes the keyboard (a side panel that JupyterLab restores while it settles), so it is opened again until the
  * command could be picked.

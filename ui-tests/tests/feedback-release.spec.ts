@@ -2,7 +2,7 @@ import type { Browser, Page } from '@playwright/test';
 import { CourseworkClient } from '@coursework/client';
 import JSZip from 'jszip';
 import type { RunningHub } from '../../service/test/support/hub';
-import { saveInHome } from './coursework-lab';
+import { openReleaseDialog, saveInHome } from './coursework-lab';
 import { expect, logInToLab, test } from './fixtures';
 import { dismissToasts, forgetLayout, showInstructorPanel } from './lab-workspace';
 
@@ -12,12 +12,6 @@ async function logInAs(browser: Browser, hub: RunningHub, user: string): Promise
   const page = await context.newPage();
   await logInToLab(page, hub, user);
   return page;
-}
-
-const fileBrowserItem = (page: Page, name: string) => page.locator('#filebrowser .jp-DirListing-content').first().locator('.jp-DirListing-item', { hasText: name });
-
-async function refreshFileBrowser(page: Page): Promise<void> {
-  await page.locator('#filebrowser [data-command="filebrowser:refresh"]').first().click();
 }
 
 test.describe('feedback released from JupyterLab', () => {
@@ -33,11 +27,7 @@ test.describe('feedback released from JupyterLab', () => {
   test('the instructor releases a file of their home to student1, who alone sees and opens it', async ({ page, browser, hub }) => {
     await logInToLab(page, hub, 'instructor');
     await saveInHome(page, 'ps1-comments.md', { type: 'file', format: 'text', content: '# ps1\n\nWell argued, Ada.\n' });
-    await refreshFileBrowser(page);
-    await fileBrowserItem(page, 'ps1-comments.md').click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'Release as feedback to…' }).click();
-
-    const dialog = page.locator('.jp-Dialog');
+    const dialog = await openReleaseDialog(page, 'ps1-comments.md');
     await expect(dialog.getByLabel('Student', { exact: true })).toBeFocused();
     await dialog.getByLabel('Student', { exact: true }).selectOption('student1');
     await dialog.getByLabel('Assignment', { exact: true }).fill('ps1');
@@ -76,10 +66,7 @@ test.describe('feedback released from JupyterLab', () => {
     await saveInHome(page, 'lab2/graded', { type: 'directory' });
     await saveInHome(page, 'lab2/graded/lab2.ipynb', { type: 'notebook', format: 'json', content: notebook });
     await saveInHome(page, 'lab2/summary.txt', { type: 'file', format: 'text', content: 'See the graded notebook.\n' });
-    await refreshFileBrowser(page);
-    await fileBrowserItem(page, 'lab2').click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'Release as feedback to…' }).click();
-    const dialog = page.locator('.jp-Dialog');
+    const dialog = await openReleaseDialog(page, 'lab2');
     // A folder's name is the assignment's, unless changed.
     await expect(dialog.getByLabel('Assignment', { exact: true })).toHaveValue('lab2');
     await dialog.getByLabel('Student', { exact: true }).selectOption('student3');
@@ -97,10 +84,7 @@ test.describe('feedback released from JupyterLab', () => {
   test('a release the service refuses says why', async ({ page, hub }) => {
     await logInToLab(page, hub, 'instructor');
     await saveInHome(page, 'notes.exe-list', { type: 'file', format: 'text', content: 'not a feedback file type\n' });
-    await refreshFileBrowser(page);
-    await fileBrowserItem(page, 'notes.exe-list').click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'Release as feedback to…' }).click();
-    const dialog = page.locator('.jp-Dialog');
+    const dialog = await openReleaseDialog(page, 'notes.exe-list');
     await dialog.getByLabel('Assignment', { exact: true }).fill('ps1');
     await dialog.getByRole('button', { name: 'Release' }).click();
     // JupyterLab shortens long notifications; the service's reason comes first.

@@ -1,4 +1,4 @@
-import { keepScreenshot, saveInHome } from './coursework-lab';
+import { keepScreenshot, openReleaseDialog, saveInHome } from './coursework-lab';
 import { expect, logInToLab, test } from './fixtures';
 import { forgetLayout, showInstructorPanel } from './lab-workspace';
 import { coloursOf, DARK, LIGHT, offThemeColours, saveLightTheme, themeColour, useTheme } from './theme';
@@ -36,15 +36,13 @@ test.describe('JupyterLab’s dark theme', () => {
     await keepScreenshot(panel, testInfo, 'instructor-panel-dark.png');
 
     await saveInHome(page, 'theme-check.md', { type: 'file', format: 'text', content: '# Dark\n' });
-    await page.locator('#filebrowser [data-command="filebrowser:refresh"]').first().click();
-    await page.locator('#filebrowser .jp-DirListing-item', { hasText: 'theme-check.md' }).click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'Release as feedback to…' }).click();
-    const form = page.locator('.jp-Dialog .jp-Coursework-ReleaseDialog');
+    const dialog = await openReleaseDialog(page, 'theme-check.md');
+    const form = dialog.locator('.jp-Coursework-ReleaseDialog');
     await expect(form).toBeVisible();
     expect((await coloursOf(form)).color).toBe(dark.color);
     expect((await coloursOf(form.getByLabel('Assignment', { exact: true }))).background).toBe(await themeColour(page, '--jp-input-background'));
     expect(await offThemeColours(form)).toEqual([]);
-    await page.locator('.jp-Dialog').getByRole('button', { name: 'Cancel' }).click();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
 
     await useTheme(page, LIGHT);
     await expect.poll(() => coloursOf(panel)).toEqual(light);
