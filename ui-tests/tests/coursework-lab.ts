@@ -1,4 +1,7 @@
-/** Helpers for the tests of the JupyterLab extension: the Lab page's own calls to the service, UI shortcuts. */
+/**
+ * Helpers for the tests of the JupyterLab extension: the Lab page's own calls to the service and to the Jupyter
+ * server's contents API, UI shortcuts.
+ */
 import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +21,52 @@ export async function takeSnapshotFromLab(page: Page, name: string): Promise<str
     }
     return job.name;
   }, name);
+}
+
+/** A file or folder of the user's home as the Jupyter server's contents API gives it, with the page's own token. */
+export interface HomeModel {
+  type: 'file' | 'directory' | 'notebook';
+  format?: string | null;
+  content?: unknown;
+}
+
+/** Reads `path` of the user's home (with its content); `null` when there is no such file or folder. */
+export async function readInHome(page: Page, path: string): Promise<HomeModel | null> {
+  return page.evaluate(async (filePath) => {
+    const config = JSON.parse(document.getElementById('jupyter-config-data')!.textContent!) as { token: string; baseUrl: string };
+    const response = await fetch(`${config.baseUrl}api/contents/${filePath}?content=1`, { headers: { Authorization: `token ${config.token}` } });
+    if (response.status === 404) return null;
+    if (!response.ok) throw new Error(`GET ${filePath}: ${response.status}`);
+    return (await response.json()) as HomeModel;
+  }, path);
+}
+
+/** Writes `path` into the user's home through the contents API. */
+export async function saveInHome(page: Page, path: string, model: HomeModel): Promise<void> {
+  const status = await page.evaluate(
+    async ({ filePath, body }) => {
+      const config = JSON.parse(document.getElementById('jupyter-config-data')!.textContent!) as { token: string; baseUrl: string };
+      const response = await fetch(`${config.baseUrl}api/contents/${filePath}`, {
+        method: 'PUT',
+        headers: { Authorization: `token ${config.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return response.status;
+    },
+    { filePath: path, body: model },
+  );
+  expect([200, 201]).toContain(status);
+}
+
+/**
+ * Opens "Release as feedback to…" on `name` in the file browser (read again first, for files just saved through
+ * the API) and returns the dialog.
+ */
+export async function openReleaseDialog(page: Page, name: string): Promise<Locator> {
+  await page.locator('#filebrowser [data-command="filebrowser:refresh"]').first().click();
+  await page.locator('#filebrowser .jp-DirListing-content').first().locator('.jp-DirListing-item', { hasText: name }).click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Release as feedback to…' }).click();
+  return page.locator('.jp-Dialog');
 }
 
 /**

@@ -2,25 +2,9 @@ import type { Browser, Page } from '@playwright/test';
 import { CourseworkClient } from '@coursework/client';
 import JSZip from 'jszip';
 import type { RunningHub } from '../../service/test/support/hub';
+import { openReleaseDialog, saveInHome } from './coursework-lab';
 import { expect, logInToLab, test } from './fixtures';
 import { dismissToasts, forgetLayout, showInstructorPanel } from './lab-workspace';
-
-/** Writes a file into the user's home through the Jupyter server's contents API, with the page's own token. */
-async function saveInHome(page: Page, path: string, model: { type: 'file' | 'directory' | 'notebook'; format?: string; content?: unknown }): Promise<void> {
-  const status = await page.evaluate(
-    async ({ filePath, body }) => {
-      const config = JSON.parse(document.getElementById('jupyter-config-data')!.textContent!) as { token: string; baseUrl: string };
-      const response = await fetch(`${config.baseUrl}api/contents/${filePath}`, {
-        method: 'PUT',
-        headers: { Authorization: `token ${config.token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return response.status;
-    },
-    { filePath: path, body: model },
-  );
-  expect([200, 201]).toContain(status);
-}
 
 /** A second user, in a browser context of their own (their own Hub login). */
 async function logInAs(browser: Browser, hub: RunningHub, user: string): Promise<Page> {
@@ -28,12 +12,6 @@ async function logInAs(browser: Browser, hub: RunningHub, user: string): Promise
   const page = await context.newPage();
   await logInToLab(page, hub, user);
   return page;
-}
-
-const fileBrowserItem = (page: Page, name: string) => page.locator('#filebrowser .jp-DirListing-content').first().locator('.jp-DirListing-item', { hasText: name });
-
-async function refreshFileBrowser(page: Page): Promise<void> {
-  await page.locator('#filebrowser [data-command="filebrowser:refresh"]').first().click();
 }
 
 test.describe('feedback released from JupyterLab', () => {
@@ -49,11 +27,7 @@ test.describe('feedback released from JupyterLab', () => {
   test('the instructor releases a file of their home to student1, who alone sees and opens it', async ({ page, browser, hub }) => {
     await logInToLab(page, hub, 'instructor');
     await saveInHome(page, 'ps1-comments.md', { type: 'file', format: 'text', content: '# ps1\n\nWell argued, Ada.\n' });
-    await refreshFileBrowser(page);
-    await fileBrowserItem(page, 'ps1-comments.md').click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'Release as feedback to…' }).click();
-
-    const dialog = page.locator('.jp-Dialog');
+    const dialog = await openReleaseDialog(page, 'ps1-comments.md');
     await expect(dialog.getByLabel('Student', { exact: true })).toBeFocused();
     await dialog.getByLabel('Student', { exact: true }).selectOption('student1');
     await dialog.getByLabel('Assignment', { exact: true }).fill('ps1');
@@ -92,10 +66,7 @@ test.describe('feedback released from JupyterLab', () => {
     await saveInHome(page, 'lab2/graded', { type: 'directory' });
     await saveInHome(page, 'lab2/graded/lab2.ipynb', { type: 'notebook', format: 'json', content: notebook });
     await saveInHome(page, 'lab2/summary.txt', { type: 'file', format: 'text', content: 'See the graded notebook.\n' });
-    await refreshFileBrowser(page);
-    await fileBrowserItem(page, 'lab2').click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'Release as feedback to…' }).click();
-    const dialog = page.locator('.jp-Dialog');
+    const dialog = await openReleaseDialog(page, 'lab2');
     // A folder's name is the assignment's, unless changed.
     await expect(dialog.getByLabel('Assignment', { exact: true })).toHaveValue('lab2');
     await dialog.getByLabel('Student', { exact: true }).selectOption('student3');
@@ -113,10 +84,7 @@ test.describe('feedback released from JupyterLab', () => {
   test('a release the service refuses says why', async ({ page, hub }) => {
     await logInToLab(page, hub, 'instructor');
     await saveInHome(page, 'notes.exe-list', { type: 'file', format: 'text', content: 'not a feedback file type\n' });
-    await refreshFileBrowser(page);
-    await fileBrowserItem(page, 'notes.exe-list').click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'Release as feedback to…' }).click();
-    const dialog = page.locator('.jp-Dialog');
+    const dialog = await openReleaseDialog(page, 'notes.exe-list');
     await dialog.getByLabel('Assignment', { exact: true }).fill('ps1');
     await dialog.getByRole('button', { name: 'Release' }).click();
     // JupyterLab shortens long notifications; the service's reason comes first.

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { CourseworkClient } from '@coursework/client';
-import { keepScreenshot } from './coursework-lab';
+import { keepScreenshot, readInHome } from './coursework-lab';
 import { expect, logInToLab, test } from './fixtures';
 
 const FEEDBACK = '**/services/coursework/api/v1/me/feedback';
@@ -22,37 +22,73 @@ test.describe('a student in JupyterLab', () => {
     await keepScreenshot(page.locator('#filebrowser'), testInfo, 'feedback-section.png');
   });
 
-  test('browses feedback released to them, opens a file of it and copies it to their home; another student sees none of it', async ({ page, hub, browser }) => {
+  test('browses feedback released to them, opens its files and copies files and folders to their home; another student sees none of it', async ({ page, hub, browser }) => {
     // A notebook without kernel metadata, as graders' tools often write them.
     const graded = { cells: [{ cell_type: 'markdown', source: '# Graded: 9/10', metadata: {} }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+    const plot = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0x00]);
     const instructor = new CourseworkClient({ baseUrl: hub.serviceUrl, token: (await hub.issueToken('instructor')).token });
-    await instructor.releaseFeedback('student1', 'ps1', { 'notes/report.md': '# Well done, Ada\n', 'graded.ipynb': JSON.stringify(graded) });
+    await instructor.releaseFeedback('student1', 'ps1', {
+      'notes/report.md': '# Well done, Ada\n',
+      'notes/plot.png': plot,
+      'graded.ipynb': JSON.stringify(graded),
+      'report.html': '<h1>Report for Ada</h1><p>All tests pass.</p>',
+    });
 
     await logInToLab(page, hub, 'student1');
     const listing = section(page).locator('.jp-DirListing-content');
-    await listing.locator('.jp-DirListing-item', { hasText: 'ps1' }).dblclick();
+    const item = (name: string) => listing.locator('.jp-DirListing-item', { hasText: name });
+    const currentTab = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current');
+    await item('ps1').dblclick();
 
     // A feedback notebook opens to be read, without asking for a kernel.
-    await listing.locator('.jp-DirListing-item', { hasText: 'graded.ipynb' }).dblclick();
+    await item('graded.ipynb').dblclick();
     const notebook = page.locator('.jp-NotebookPanel:visible');
     await expect(notebook.getByRole('heading', { name: 'Graded: 9/10' })).toBeVisible();
     await expect(notebook.locator('.jp-Toolbar').getByText('No Kernel')).toBeVisible();
     await expect(page.locator('.jp-Dialog')).toHaveCount(0);
 
-    await listing.locator('.jp-DirListing-item', { hasText: 'notes' }).dblclick();
-    await listing.locator('.jp-DirListing-item', { hasText: 'report.md' }).dblclick();
-    await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')).toContainText('report.md');
+    // An HTML report opens in JupyterLab's HTML viewer, rendered.
+    await item('report.html').dblclick();
+    await expect(currentTab).toContainText('report.html');
+    await expect(page.frameLocator('.jp-HTMLViewer:visible iframe').getByRole('heading', { name: 'Report for Ada' })).toBeVisible();
+
+    await item('notes').dblclick();
+    await item('report.md').dblclick();
+    await expect(currentTab).toContainText('report.md');
     await expect(page.locator('.jp-FileEditor:visible')).toContainText('# Well done, Ada');
 
-    await listing.locator('.jp-DirListing-item', { hasText: 'report.md' }).click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'Copy to my home' }).click();
-    await expect(page.getByText('Copied report.md to report.md')).toBeVisible();
-    const copy = await page.evaluate(async () => {
-      const config = JSON.parse(document.getElementById('jupyter-config-data')!.textContent!) as { token: string; baseUrl: string };
-      const response = await fetch(`${config.baseUrl}api/contents/report.md?content=1`, { headers: { Authorization: `token ${config.token}` } });
-      return { status: response.status, body: (await response.json()) as { content: string; format: string } };
-    });
-    expect(copy).toMatchObject({ status: 200, body: { format: 'text', content: '# Well done, Ada\n' } });
+    const copy = async (name: string, notification: string) => {
+      await item(name).click({ button: 'right' });
+      await page.getByRole('menuitem', { name: 'Copy to my home' }).click();
+      await expect(page.getByText(notification, { exact: true })).toBeVisible();
+    };
+    await copy('report.md', 'Copied report.md to report.md');
+    // Folders: a whole assignment twice (the second copy under a name of its own), and a subfolder.
+    await section(page).locator('.jp-BreadCrumbs-home').click();
+    await copy('ps1', 'Copied 4 files of ps1 to ps1');
+    await copy('ps1', 'Copied 4 files of ps1 to ps1-feedback');
+    await item('ps1').dblclick();
+    await copy('notes', 'Copied 2 files of notes to notes');
+
+    const text = (content: string) => ({ type: 'file', format: 'text', content });
+    // The server wraps base64 in lines: compare the bytes.
+    const bytesIn = async (path: string) => {
+      const model = await readInHome(page, path);
+      expect(model).toMatchObject({ type: 'file', format: 'base64' });
+      return new Uint8Array(Buffer.from(String(model?.content), 'base64'));
+    };
+    expect(await readInHome(page, 'report.md')).toMatchObject(text('# Well done, Ada\n'));
+    for (const folder of ['ps1', 'ps1-feedback']) {
+      const copied = await readInHome(page, folder);
+      expect((copied?.content as { name: string }[]).map((child) => child.name).sort()).toEqual(['graded.ipynb', 'notes', 'report.html']);
+      expect(await readInHome(page, `${folder}/graded.ipynb`)).toMatchObject({ type: 'notebook', format: 'json', content: { cells: [{ source: '# Graded: 9/10' }] } });
+      expect(await readInHome(page, `${folder}/report.html`)).toMatchObject(text('<h1>Report for Ada</h1><p>All tests pass.</p>'));
+      expect(await readInHome(page, `${folder}/notes/report.md`)).toMatchObject(text('# Well done, Ada\n'));
+      expect(await bytesIn(`${folder}/notes/plot.png`)).toEqual(plot);
+    }
+    expect(await bytesIn('notes/plot.png')).toEqual(plot);
+    expect(await readInHome(page, 'notes/report.md')).toMatchObject(text('# Well done, Ada\n'));
+    expect(await readInHome(page, 'ps1-feedback-2')).toBeNull();
 
     // student2, in a browser of their own, sees nothing of it.
     const other = await browser.newContext();

@@ -45,7 +45,7 @@ test.describe('the instructor in JupyterLab', () => {
     await expect(panel).toBeVisible();
     await panel.getByRole('button', { name: 'Refresh' }).click();
     await expect(panel.getByRole('columnheader', { name: /filter-check_/ })).toBeVisible();
-    await panel.getByLabel('Filter').fill('student2');
+    await panel.getByLabel('Filter', { exact: true }).fill('student2');
     await expect(panel.locator('tbody tr')).toHaveCount(1);
     await expect(panel.getByRole('rowheader', { name: 'student2' })).toBeVisible();
 

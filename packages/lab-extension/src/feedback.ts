@@ -4,6 +4,7 @@
  */
 import {
   copyFeedbackToHome,
+  copySummary,
   describeError,
   FEEDBACK_DRIVE_NAME,
   FeedbackDrive,
@@ -44,19 +45,18 @@ export const feedbackPlugin: JupyterFrontEndPlugin<void> = {
   },
 };
 
-/** "Copy to my home" in the context menu of a feedback file: into the folder the default file browser shows. */
+/** "Copy to my home" in the context menu of feedback files and folders: into the folder the default file browser shows. */
 function addCopyCommand(app: JupyterFrontEnd, drive: FeedbackDrive, browser: FileBrowser, defaultBrowser: FileBrowser): void {
   const { contents } = app.serviceManager;
-  const selectedFiles = () => [...browser.selectedItems()].filter((item) => item.type !== 'directory');
   app.commands.addCommand(CommandIDs.copyFeedbackToHome, {
     label: 'Copy to my home',
-    caption: 'Copy this feedback file into the folder open in the file browser',
-    isEnabled: () => selectedFiles().length > 0,
+    caption: 'Copy this feedback (a file, or a folder with all its files) into the folder open in the file browser',
+    isEnabled: () => !browser.selectedItems().next().done,
     execute: async () => {
-      for (const item of selectedFiles()) {
+      for (const item of [...browser.selectedItems()]) {
         try {
-          const target = await copyFeedbackToHome(drive, contents, contents.localPath(item.path), defaultBrowser.model.path);
-          Notification.success(`Copied ${item.name} to ${target}`, { autoClose: 5000 });
+          const result = await copyFeedbackToHome(drive, contents, contents.localPath(item.path), defaultBrowser.model.path);
+          Notification.success(copySummary(item.name, result), { autoClose: 5000 });
         } catch (error) {
           Notification.error(`Could not copy ${item.name}: ${describeError(error)}`);
         }
@@ -65,7 +65,7 @@ function addCopyCommand(app: JupyterFrontEnd, drive: FeedbackDrive, browser: Fil
   });
   app.contextMenu.addItem({
     command: CommandIDs.copyFeedbackToHome,
-    selector: '.jp-Coursework-FeedbackBrowser .jp-DirListing-item[data-isdir="false"]',
+    selector: '.jp-Coursework-FeedbackBrowser .jp-DirListing-item',
     rank: 1,
   });
 }

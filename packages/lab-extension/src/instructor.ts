@@ -52,23 +52,25 @@ async function addPanel(
   restorer?.add(panel, panel.id);
   void model.refresh();
 
+  /** Shows the panel and gives it the keyboard, where `focus` puts it. */
+  const showWithKeyboard = (focus: () => void) => {
+    app.shell.activateById(panel.id);
+    // After the command palette, once closed, has given the keyboard back to the main area.
+    requestAnimationFrame(() => {
+      app.shell.activateById(panel.id);
+      focus();
+    });
+  };
   app.commands.addCommand(CommandIDs.openInstructorPanel, {
     label: 'Coursework: Open instructor panel',
     caption: 'Students and their snapshots',
     icon: courseworkIcon,
-    execute: () => app.shell.activateById(panel.id),
+    execute: () => showWithKeyboard(() => panel.focusPanel()),
   });
   app.commands.addCommand(CommandIDs.takeSnapshot, {
     label: 'Coursework: Take snapshot',
     caption: 'Take a snapshot of students’ homes',
-    execute: () => {
-      app.shell.activateById(panel.id);
-      // After the command palette, once closed, has given the keyboard back to the main area.
-      requestAnimationFrame(() => {
-        app.shell.activateById(panel.id);
-        panel.focusSnapshotForm();
-      });
-    },
+    execute: () => showWithKeyboard(() => panel.focusSnapshotForm()),
   });
   for (const command of [CommandIDs.openInstructorPanel, CommandIDs.takeSnapshot]) {
     palette?.addItem({ command, category: PALETTE_CATEGORY });

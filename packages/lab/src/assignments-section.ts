@@ -72,7 +72,7 @@ export class AssignmentsSection {
 
   /** The parts of the selected assignment's view that stay: heading, actions and the extension form. */
   private buildStatusFrame(): void {
-    const csv = h('button', { type: 'button', class: 'jp-Coursework-link', title: 'Download the status table as CSV' }, 'CSV');
+    const csv = h('button', { type: 'button', class: 'jp-Coursework-link', title: 'Download the status table as CSV', 'aria-label': 'Download the status table as CSV' }, 'CSV');
     csv.addEventListener('click', () => void this.downloadCsv());
     const capture = h('button', { type: 'button', class: 'jp-Coursework-button', title: 'Take the deadline capture of every student now' }, 'Capture now');
     capture.addEventListener('click', () => {
@@ -214,7 +214,8 @@ export class AssignmentsSection {
   private readonly statusHost = h('div', { class: 'jp-Coursework-assignment-status' });
   private readonly statusTitle = h('h4', {});
   private readonly statusMessage = h('p', { class: 'jp-Coursework-message', role: 'status' });
-  private readonly statusTable = h('div', { class: 'jp-Coursework-table-host jp-Coursework-scroll' });
+  // A wide table scrolls, and Chromium then stops Tab on its box: as a named region it says what it holds.
+  private readonly statusTable = h('div', { class: 'jp-Coursework-table-host jp-Coursework-scroll', role: 'region', 'aria-label': 'Status of each student' });
   private readonly studentSelect = h('select', { id: 'coursework-extension-student', required: true });
   private statusFrame!: HTMLElement;
   private shownStudents = '';

@@ -102,5 +102,6 @@ export class BulkFeedbackSection {
   }
 
   private readonly message = h('p', { class: 'jp-Coursework-message', role: 'status', 'aria-live': 'polite' });
-  private readonly reportHost = h('div', { class: 'jp-Coursework-table-host jp-Coursework-scroll' });
+  // A wide table scrolls, and Chromium then stops Tab on its box: as a named region it says what it holds.
+  private readonly reportHost = h('div', { class: 'jp-Coursework-table-host jp-Coursework-scroll', role: 'region', 'aria-label': 'What the zip released' });
 }

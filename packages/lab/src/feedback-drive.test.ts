@@ -48,6 +48,16 @@ describe('FeedbackDrive', () => {
     await expect(d.get('ps2', { content: true })).rejects.toMatchObject({ status: 404 });
   });
 
+  it('tells what a path names: a file, or a folder with the files below it (paths within the assignment)', async () => {
+    const { drive: d } = drive();
+    expect(await d.itemAt('ps1/report.html')).toEqual({ kind: 'file', assignment: 'ps1', path: 'report.html', files: ['report.html'] });
+    expect(await d.itemAt('ps1/graded')).toEqual({ kind: 'directory', assignment: 'ps1', path: 'graded', files: ['graded/ps1.ipynb'] });
+    expect(await d.itemAt('/ps1/')).toEqual({ kind: 'directory', assignment: 'ps1', path: '', files: ['report.html', 'graded/ps1.ipynb'] });
+    await expect(d.itemAt('ps1/grad')).rejects.toMatchObject({ status: 404 });
+    await expect(d.itemAt('ps2')).rejects.toMatchObject({ status: 404 });
+    await expect(d.itemAt('')).rejects.toThrow(/not an item/);
+  });
+
   it('reports each listing of the root: the assignments, none, or the error', async () => {
     const empty = drive(() => json({ items: [] }));
     await empty.drive.get('', { content: true });

@@ -10,11 +10,21 @@ import type { ServiceConnection } from './connection';
 import { directoryModel, NO_DATE } from './models';
 import { ReadOnlyDrive } from './readonly-drive';
 import { notFound, treeModel } from './tree-model';
-import { segmentsOf, type TreeFile } from './tree';
+import { filesBelow, resolveNode, segmentsOf, type TreeFile } from './tree';
 
 export const FEEDBACK_DRIVE_NAME = 'Feedback';
 
 export type RootListing = { ok: true; assignments: MyFeedbackAssignment[] } | { ok: false; error: unknown };
+
+/** What a path of the drive names: one file, or a folder (an assignment or a folder of one) and the files below it. */
+export interface FeedbackItem {
+  kind: 'file' | 'directory';
+  assignment: string;
+  /** The item's path within its assignment ('' for the assignment itself). */
+  path: string;
+  /** Its files' paths within the assignment, as `bytesOf` takes them: the file itself, or every file below the folder. */
+  files: string[];
+}
 
 export interface FeedbackDriveOptions {
   connection: ServiceConnection;
@@ -62,6 +72,18 @@ export class FeedbackDrive extends ReadOnlyDrive {
     const [assignment, ...rest] = segmentsOf(localPath);
     if (assignment === undefined || rest.length === 0) throw new Error('Only files can be downloaded');
     return this.connection.client.downloadLink(this.connection.client.myFeedbackFileUrl(assignment, rest.join('/')));
+  }
+
+  /** What `localPath` names, from one listing of the feedback (the root names no item). */
+  async itemAt(localPath: string): Promise<FeedbackItem> {
+    const [assignment, ...rest] = segmentsOf(localPath);
+    if (assignment === undefined) throw new Error('The list of assignments is not an item of feedback');
+    const found = (await this.assignments()).find((a) => a.assignment === assignment);
+    const files = found ? filesOf(found) : [];
+    const node = found ? resolveNode(files, rest) : null;
+    if (!node) throw notFound(localPath);
+    const path = rest.join('/');
+    return node.kind === 'file' ? { kind: 'file', assignment, path, files: [path] } : { kind: 'directory', assignment, path, files: filesBelow(files, rest) };
   }
 
   /** The bytes of a feedback file, e.g. to copy it into the user's home. */

@@ -42,8 +42,12 @@ export class InstructorPanel extends Widget {
 
   /** Puts the keyboard in the snapshot form's name field, now and once the shell has activated the panel. */
   focusSnapshotForm(): void {
-    this.focusOnActivate = this.nameInput;
-    this.nameInput.focus();
+    this.focusNow(this.nameInput);
+  }
+
+  /** Puts the keyboard on the panel, so that Tab goes on to its first control (after opening it from a command). */
+  focusPanel(): void {
+    this.focusNow(this.node);
   }
 
   /**
@@ -68,6 +72,11 @@ export class InstructorPanel extends Widget {
     for (const section of this.sections) section.dispose();
     this.model.changed.disconnect(this.render, this);
     super.dispose();
+  }
+
+  private focusNow(element: HTMLElement): void {
+    this.focusOnActivate = element;
+    element.focus();
   }
 
   private buildForm(): HTMLElement {
@@ -186,17 +195,16 @@ export class InstructorPanel extends Widget {
   }
 
   private courseZipButton(name: string): HTMLButtonElement {
-    const button = h('button', { type: 'button', class: 'jp-Coursework-link', 'data-key': `course:${name}`, title: `Download “${name}” of every student (zip)` }, 'zip');
+    const label = `Download “${name}” of every student (zip)`;
+    // The visible text is the same in every column: the label tells them apart.
+    const button = h('button', { type: 'button', class: 'jp-Coursework-link', 'data-key': `course:${name}`, title: label, 'aria-label': label }, 'zip');
     button.addEventListener('click', () => void this.download(this.connection.client.courseZipUrl(name), `${name}.zip`));
     return button;
   }
 
   private studentZipButton(student: string, name: string, files: number): HTMLButtonElement {
-    const button = h(
-      'button',
-      { type: 'button', class: 'jp-Coursework-link', 'data-key': `zip:${student}/${name}`, title: `Download ${student}’s “${name}” (zip)` },
-      `${files} files`,
-    );
+    const label = `Download ${student}’s “${name}”, ${files} files (zip)`;
+    const button = h('button', { type: 'button', class: 'jp-Coursework-link', 'data-key': `zip:${student}/${name}`, title: label, 'aria-label': label }, `${files} files`);
     button.addEventListener('click', () => void this.download(this.connection.client.snapshotZipUrl(student, name), `${student}-${name}.zip`));
     return button;
   }

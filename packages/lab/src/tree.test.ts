@@ -1,4 +1,4 @@
-import { listChildren, resolveNode, segmentsOf, type TreeFile } from './tree';
+import { filesBelow, foldersOf, listChildren, resolveNode, segmentsOf, type TreeFile } from './tree';
 
 const at = '2026-11-23T10:00:00.000Z';
 const files: TreeFile[] = [
@@ -41,5 +41,22 @@ describe('listChildren', () => {
   it('does not mistake a sibling with a common prefix for a child', () => {
     const tricky: TreeFile[] = [...files, { path: 'practice2/z.txt', size: 1, lastModified: at }];
     expect(listChildren(tricky, ['practice']).map((n) => n.name)).toEqual(['deep', 'a.ipynb', 'b.ipynb']);
+  });
+});
+
+describe('filesBelow', () => {
+  it('gives every file below a folder, at any depth, and no sibling that only shares a prefix', () => {
+    const tricky: TreeFile[] = [...files, { path: 'practice2/z.txt', size: 1, lastModified: at }];
+    expect(filesBelow(tricky, ['practice'])).toEqual(['practice/b.ipynb', 'practice/a.ipynb', 'practice/deep/x.txt']);
+    expect(filesBelow(tricky, ['practice', 'deep'])).toEqual(['practice/deep/x.txt']);
+    expect(filesBelow(tricky, [])).toHaveLength(6);
+    expect(filesBelow(tricky, ['nothing'])).toEqual([]);
+  });
+});
+
+describe('foldersOf', () => {
+  it('lists each folder once, every folder before the folders inside it', () => {
+    expect(foldersOf(['b/c/d.txt', 'a.txt', 'b/e.txt', 'a/x.txt'])).toEqual(['a', 'b', 'b/c']);
+    expect(foldersOf(['top.txt'])).toEqual([]);
   });
 });

@@ -42,3 +42,19 @@ export function listChildren(files: readonly TreeFile[], segments: readonly stri
   const byName = (a: TreeNode, b: TreeNode) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   return [...[...folders].map((name): TreeNode => ({ kind: 'directory', name })).sort(byName), ...children.sort(byName)];
 }
+
+/** The paths of the files below the folder `segments` (every file for the root), as `files` gives them. */
+export function filesBelow(files: readonly TreeFile[], segments: readonly string[]): string[] {
+  const prefix = segments.length === 0 ? '' : `${segments.join('/')}/`;
+  return files.filter((f) => f.path.startsWith(prefix)).map((f) => f.path);
+}
+
+/** Every folder that the relative `paths` lie in, each folder before those inside it. */
+export function foldersOf(paths: readonly string[]): string[] {
+  const folders = new Set<string>();
+  for (const path of paths) {
+    const segments = segmentsOf(path);
+    for (let depth = 1; depth < segments.length; depth++) folders.add(segments.slice(0, depth).join('/'));
+  }
+  return [...folders].sort((a, b) => segmentsOf(a).length - segmentsOf(b).length || (a < b ? -1 : a > b ? 1 : 0));
+}
