@@ -595,7 +595,8 @@ function withPage(path: string, page: PageRequest): string {
   return text ? `${path}${path.includes('?') ? '&' : '?'}${text}` : path;
 }
 
-async function errorOf(response: Response): Promise<CourseworkError> {
+/** The service's error answer as a CourseworkError (its `message`, else the status text). */
+export async function errorOf(response: Response): Promise<CourseworkError> {
   let message = response.statusText || `HTTP ${response.status}`;
   try {
     const body = (await response.json()) as { message?: unknown };

@@ -2,7 +2,7 @@
  * How JupyterLab reaches the Coursework service: its URL from the Hub's page config, and the page's own token,
  * which JupyterHub scopes to the user's Coursework rights (jupyterhub_config.d/coursework.py).
  */
-import { CourseworkClient, CourseworkError, serviceUrlFromHubPrefix } from '@coursework/client';
+import { CourseworkClient, CourseworkError, errorOf, serviceUrlFromHubPrefix } from '@coursework/client';
 
 /** Reads one PageConfig option (PageConfig.getOption in JupyterLab; a stub in tests). */
 export type PageOption = (name: string) => string;
@@ -46,17 +46,6 @@ export function connectToService(getOption: PageOption, fetchImpl: typeof fetch 
       return response.blob();
     },
   };
-}
-
-async function errorOf(response: Response): Promise<CourseworkError> {
-  let message = response.statusText || `HTTP ${response.status}`;
-  try {
-    const body = (await response.json()) as { message?: unknown };
-    if (typeof body.message === 'string') message = body.message;
-  } catch {
-    // not JSON (e.g. the proxy's own error page): keep the status text
-  }
-  return new CourseworkError(response.status, message);
 }
 
 /** A message for people, from whatever a call threw. */

@@ -16,6 +16,7 @@ import type { CaptureKind, CapturesTable } from '../catalog/schema';
 import type { Logger } from '../log';
 import type { SnapshotJobs } from '../snapshots/jobs';
 import { fullSnapshotName, slugify } from '../snapshots/names';
+import { WakeLoop } from '../util/wake-loop';
 import { type AssignmentStore, effectiveDue } from './store';
 
 type CaptureRow = Selectable<CapturesTable>;
@@ -44,10 +45,7 @@ export class CaptureScheduler {
   /** Tells this instance's claims from another's. */
   readonly instanceId = randomUUID();
   private readonly now: () => Date;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = true;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly loop: WakeLoop;
 
   constructor(
     private readonly db: Catalog,
@@ -58,48 +56,27 @@ export class CaptureScheduler {
     private readonly log: Logger,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.loop = new WakeLoop(
+      () =>
+        this.tick().catch((error: unknown) => {
+          this.log.error({ err: error }, 'capture scheduler pass failed');
+          return undefined;
+        }),
+      { longestMs: options.intervalMs ?? 30_000, marginMs: 20, now: this.now },
+    );
   }
 
   start(): void {
-    this.stopped = false;
-    void this.kick();
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
+    this.loop.stop();
   }
 
   /** Runs a pass now (or once more after the one under way); resolves when it is done. */
   kick(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      let wake: number | undefined;
-      do {
-        this.again = false;
-        try {
-          wake = await this.tick();
-        } catch (error) {
-          this.log.error({ err: error }, 'capture scheduler pass failed');
-        }
-      } while (this.again);
-      this.sleepUntil(wake);
-    })().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private sleepUntil(wake: number | undefined): void {
-    clearTimeout(this.timer);
-    if (this.stopped) return;
-    const longest = this.options.intervalMs ?? 30_000;
-    const wait = wake === undefined ? longest : Math.max(0, Math.min(longest, wake - this.now().getTime() + 20));
-    this.timer = setTimeout(() => void this.kick(), wait);
-    this.timer.unref();
+    return this.loop.kick();
   }
 
   /** One pass: claim what is due, start snapshot jobs for claims, record finished captures. Returns when to wake. */

@@ -9,16 +9,14 @@ import type { HomeDelivery } from '@coursework/client';
 import type { BlobStore } from '../blobs/blob-store';
 import { homeExists, homePath } from '../homes/home-path';
 import type { Logger } from '../log';
+import { WakeLoop } from '../util/wake-loop';
 import { writeIntoHome } from './home-writer';
 import type { FeedbackRow, FeedbackStore } from './store';
 
 const MAX_SLEEP_MS = 60_000;
 
 export class FeedbackDelivery {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = true;
+  private readonly loop: WakeLoop;
 
   constructor(
     private readonly store: FeedbackStore,
@@ -26,48 +24,32 @@ export class FeedbackDelivery {
     private readonly homeTemplate: string,
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.loop = new WakeLoop(() => this.pass(), { longestMs: MAX_SLEEP_MS, marginMs: 50, now });
+  }
 
   start(): void {
-    this.stopped = false;
-    void this.kick();
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
+    this.loop.stop();
   }
 
   /** Delivers what is due now; resolves when that is done (a kick during a run makes it run once more). */
   kick(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          await this.deliverDue();
-        } catch (error) {
-          this.log.error({ err: error }, 'feedback delivery failed');
-        }
-      } while (this.again);
-    })().finally(() => {
-      this.running = undefined;
-      void this.sleep();
-    });
-    return this.running;
+    return this.loop.kick();
   }
 
-  private async sleep(): Promise<void> {
-    if (this.stopped) return;
-    clearTimeout(this.timer);
+  /** Delivers what is due; wakes next at the next scheduled release. */
+  private async pass(): Promise<number | undefined> {
+    try {
+      await this.deliverDue();
+    } catch (error) {
+      this.log.error({ err: error }, 'feedback delivery failed');
+    }
     const next = await this.store.nextDeliveryAt().catch(() => undefined);
-    const wait = next ? Math.max(0, Math.min(MAX_SLEEP_MS, next.getTime() - this.now().getTime() + 50)) : MAX_SLEEP_MS;
-    if (this.stopped) return;
-    this.timer = setTimeout(() => void this.kick(), wait);
-    this.timer.unref();
+    return next?.getTime();
   }
 
   private async deliverDue(): Promise<void> {

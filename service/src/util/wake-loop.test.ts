@@ -1,0 +1,42 @@
+import { WakeLoop } from './wake-loop';
+
+describe('the wake loop', () => {
+  it('runs one pass at a time: kicks during a pass make one more pass, not one each', async () => {
+    let passes = 0;
+    let release: () => void = () => undefined;
+    const loop = new WakeLoop(
+      async () => {
+        passes++;
+        if (passes === 1) await new Promise<void>((resolve) => (release = resolve));
+        return undefined;
+      },
+      { longestMs: 60_000, marginMs: 0, now: () => new Date() },
+    );
+    const first = loop.kick();
+    const second = loop.kick();
+    const third = loop.kick();
+    release();
+    await Promise.all([first, second, third]);
+    expect(passes).toBe(2);
+    loop.stop();
+  });
+
+  it('wakes by itself at the time the pass asked for, and not once stopped', async () => {
+    jest.useFakeTimers();
+    try {
+      const start = Date.now();
+      let passes = 0;
+      const loop = new WakeLoop(async () => (++passes === 1 ? start + 5_000 : undefined), { longestMs: 60_000, marginMs: 10, now: () => new Date() });
+      loop.start();
+      await jest.advanceTimersByTimeAsync(4_000);
+      expect(passes).toBe(1);
+      await jest.advanceTimersByTimeAsync(1_100);
+      expect(passes).toBe(2);
+      loop.stop();
+      await jest.advanceTimersByTimeAsync(120_000);
+      expect(passes).toBe(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
