@@ -3,7 +3,6 @@
  * (JSON or CSV); an LMS triggers the deadline capture; students read their own due times and receipts.
  */
 import type { Middleware, ParameterizedContext } from 'koa';
-import { koaBody } from 'koa-body';
 import type { Operation } from '../access/policy';
 import { recordAudit } from '../audit/audit';
 import type { AssignmentServices } from '../assignments/services';
@@ -16,6 +15,7 @@ import { assertSafeUserName } from '../homes/home-path';
 import type { Roster } from '../students/roster';
 import { contentDisposition } from './download';
 import { ApiError } from './errors';
+import { jsonBody } from './json-body';
 import type { AppState } from './state';
 
 export interface AssignmentRouteDeps {
@@ -61,7 +61,7 @@ export function addAssignmentRoutes(add: Add, deps: AssignmentRouteDeps): void {
   const { config, roster } = deps;
   // Looked up per request: the router is also built without services, to list its routes.
   const services = () => deps.assignments;
-  const json = koaBody({ json: true, urlencoded: false, multipart: false, jsonLimit: '64kb' }) as unknown as Middleware<AppState>;
+  const json = jsonBody('64kb');
   const actor = (ctx: Ctx) => ctx.state.caller!.identity.name;
   const replan = () => void services().scheduler.kick();
 

@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import type { Middleware, ParameterizedContext } from 'koa';
-import { koaBody } from 'koa-body';
 import type { Operation } from '../access/policy';
 import { recordAudit } from '../audit/audit';
 import type { BlobStore } from '../blobs/blob-store';
@@ -18,6 +17,7 @@ import { assertSafeUserName, InvalidUserNameError } from '../homes/home-path';
 import type { Roster } from '../students/roster';
 import { sendBlob } from './download';
 import { ApiError } from './errors';
+import { jsonBody } from './json-body';
 import type { AppState } from './state';
 
 export interface FeedbackRouteDeps {
@@ -82,7 +82,7 @@ export function addFeedbackRoutes(add: Add, deps: FeedbackRouteDeps): void {
   const uploadDir = path.join(config.dataDir, 'uploads');
   const form = formBody(uploadDir, { maxFileBytes: limits.maxFileBytes, maxTotalBytes: limits.maxReleaseBytes, maxFiles: 1000 });
   const bulkForm = formBody(uploadDir, { maxFileBytes: config.limits.maxUploadBytes, maxTotalBytes: config.limits.maxUploadBytes, maxFiles: 1 });
-  const json = koaBody({ json: true, urlencoded: false, multipart: false, jsonLimit: '64kb' }) as unknown as Middleware<AppState>;
+  const json = jsonBody('64kb');
   const actor = (ctx: Ctx) => ctx.state.caller!.identity.name;
 
   async function enrolled(student: string): Promise<void> {

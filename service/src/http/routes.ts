@@ -5,6 +5,7 @@
 import Router from '@koa/router';
 import type { Middleware, ParameterizedContext } from 'koa';
 import { type Operation, permissionsOf } from '../access/policy';
+import { readAudit } from '../audit/audit';
 import type { Config } from '../config';
 import type { IdentityCache } from '../hub/identity-cache';
 import type { HubOAuth } from '../hub/oauth';
@@ -14,10 +15,9 @@ import { type AuthDeps, guard, type GuardOptions } from './auth';
 import { addAssignmentRoutes, type AssignmentRouteDeps } from './assignment-routes';
 import { addCompatRoutes, seedUnauthorized } from './compat';
 import { addFeedbackRoutes, type FeedbackRouteDeps } from './feedback-routes';
-import { readAudit } from '../audit/audit';
-import { koaBody } from 'koa-body';
 import { DownloadLinks, withoutLinkParameter } from './download-links';
 import { ApiError } from './errors';
+import { jsonBody } from './json-body';
 import { openApiDocument } from './openapi';
 import { homePage } from './pages';
 import { parsePage, sendPage } from './pagination';
@@ -95,7 +95,7 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
     sendPage(ctx, students, names.length, page);
   });
 
-  const linkBody = koaBody({ json: true, urlencoded: false, multipart: false, jsonLimit: '8kb' }) as unknown as Middleware<AppState>;
+  const linkBody = jsonBody('8kb');
   add('post', 'createDownloadLink', '/api/v1/download-links', linkBody, (ctx) => {
     const given = (ctx.request.body as { path?: unknown } | undefined)?.path;
     if (typeof given !== 'string' || !given.startsWith('api/v1/') || given.length > 4000 || /[\s#]/.test(given)) {

@@ -1,6 +1,5 @@
 /** The snapshot API (`api/v1/snapshots`, `api/v1/jobs`, `api/v1/students/{student}/snapshots/...`). */
 import type { Middleware } from 'koa';
-import { koaBody } from 'koa-body';
 import type { Operation } from '../access/policy';
 import { recordAudit } from '../audit/audit';
 import { zipStream } from '../archive/zip-writer';
@@ -15,6 +14,7 @@ import { manifestZipEntries } from '../snapshots/zip';
 import type { Roster } from '../students/roster';
 import { contentDisposition, sendBlob } from './download';
 import { ApiError } from './errors';
+import { jsonBody } from './json-body';
 import { parsePage, sendPage } from './pagination';
 import type { AppState } from './state';
 
@@ -82,7 +82,7 @@ export function addSnapshotRoutes(add: Add, deps: SnapshotRouteDeps): void {
   const prefix = config.hub.servicePrefix;
   const now = deps.now ?? (() => new Date());
   const queries = new SnapshotQueries(deps.catalog, config.course.id);
-  const json = koaBody({ json: true, urlencoded: false, multipart: false, jsonLimit: '1mb' }) as unknown as Middleware<AppState>;
+  const json = jsonBody('1mb');
   const audit = (actor: string, action: 'snapshot.downloaded', target: string) =>
     recordAudit(deps.catalog, { courseId: config.course.id, actor, action, target });
 
