@@ -6,7 +6,7 @@
 import type { Student } from '@coursework/client';
 import { describeError, type ServiceConnection } from './connection';
 import { h } from './dom';
-import { saveBlob } from './download';
+import { downloadFrom } from './download';
 import type { AssignmentsModel, StatusRow } from './assignments-model';
 
 export class AssignmentsSection {
@@ -200,7 +200,7 @@ export class AssignmentsSection {
     const id = this.model.selectedId;
     if (!id) return;
     try {
-      saveBlob(await this.connection.fetchBlob(this.connection.client.assignmentStatusCsvUrl(id)), `${id}-status.csv`);
+      downloadFrom(await this.connection.client.downloadLink(this.connection.client.assignmentStatusCsvUrl(id)));
       this.downloadError = null;
     } catch (error) {
       this.downloadError = `Could not download the CSV: ${describeError(error)}`;
