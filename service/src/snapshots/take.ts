@@ -71,10 +71,6 @@ export class SnapshotTaker {
     this.commits = new GroupCommit(db);
   }
 
-  async exists(courseId: string, student: string, name: string): Promise<boolean> {
-    return (await this.existingAndIndex(courseId, student, name)).exists;
-  }
-
   async take(request: TakeRequest): Promise<TakeResult> {
     const empty = { files: 0, bytes: 0, read: 0, newBlobs: 0, skipped: [] };
     const { exists, index: previous } = await this.existingAndIndex(request.courseId, request.student, request.name);
