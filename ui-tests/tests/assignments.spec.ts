@@ -1,4 +1,6 @@
 import type { Page } from '@playwright/test';
+import { CourseworkClient } from '@coursework/client';
+import type { RunningHub } from '../../service/test/support/hub';
 import { keepScreenshot } from './coursework-lab';
 import { expect, logInToLab, test } from './fixtures';
 import { dismissToasts, forgetLayout, showInstructorPanel } from './lab-workspace';
@@ -13,29 +15,23 @@ function localInput(page: Page, minutes: number): Promise<string> {
 }
 
 /**
- * Deletes assignments and the snapshots their deadline captures took, with the instructor page's token: the Hub
- * is shared by the worker's tests, and other tests count the snapshots they see.
+ * Deletes assignments and the snapshots their deadline captures took, as the instructor (through the API, so it
+ * runs even when a test left its page broken): the Hub is shared by the worker's tests, and other tests count the
+ * snapshots they see.
  */
-async function removeAssignments(page: Page, ids: string[]): Promise<void> {
-  if (page.isClosed() || !page.url().includes('/lab')) return;
-  await page.evaluate(async (given) => {
-    const config = JSON.parse(document.getElementById('jupyter-config-data')!.textContent!) as { token: string; hubPrefix: string };
-    const base = config.hubPrefix.replace(/hub\/$/, 'services/coursework/api/v1/');
-    const headers = { Authorization: `token ${config.token}` };
-    for (const id of given) {
-      const response = await fetch(`${base}assignments/${encodeURIComponent(id)}/status`, { headers });
-      if (!response.ok) continue;
-      const status = (await response.json()) as { students: { student: string }[] };
-      await fetch(`${base}assignments/${encodeURIComponent(id)}`, { method: 'DELETE', headers });
-      // Every capture of it, also those an extension superseded (named `<id>_<date>`, `<id>-2_<date>`, …).
-      for (const { student } of status.students) {
-        const snapshots = (await (await fetch(`${base}students/${student}/snapshots`, { headers })).json()) as { name: string }[];
-        for (const { name } of snapshots.filter((snap) => snap.name.startsWith(`${id}_`) || snap.name.startsWith(`${id}-`))) {
-          await fetch(`${base}students/${student}/snapshots/${encodeURIComponent(name)}`, { method: 'DELETE', headers });
-        }
+async function removeAssignments(hub: RunningHub, ids: string[]): Promise<void> {
+  const instructor = new CourseworkClient({ baseUrl: hub.serviceUrl, token: (await hub.issueToken('instructor')).token });
+  for (const id of ids) {
+    const status = await instructor.assignmentStatus(id).catch(() => undefined);
+    if (!status) continue;
+    await instructor.deleteAssignment(id);
+    // Every capture of it, also those an extension superseded (named `<id>_<date>`, `<id>-2_<date>`, …).
+    for (const { student } of status.students) {
+      for (const { name } of await instructor.studentSnapshots(student)) {
+        if (name.startsWith(`${id}_`) || name.startsWith(`${id}-`)) await instructor.deleteSnapshot(student, name);
       }
     }
-  }, ids);
+  }
 }
 
 /** Drags the handle between the main area and the right side bar `by` pixels to the left. */
@@ -58,8 +54,8 @@ async function openAssignments(page: Page) {
 }
 
 test.describe('assignments and deadlines in JupyterLab', () => {
-  test.afterEach(async ({ page }) => {
-    await removeAssignments(page, ['essay-1', 'twice']);
+  test.afterEach(async ({ page, hub }) => {
+    await removeAssignments(hub, ['essay-1', 'twice']);
     await forgetLayout(page);
   });
 
