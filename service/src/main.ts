@@ -44,6 +44,8 @@ async function start(): Promise<void> {
   const identities = new IdentityCache(hub, { ttlSeconds: config.auth.cacheTtlSeconds, maxEntries: config.auth.cacheMaxEntries });
   const roster = new Roster(hub, config.course, config.auth.cacheTtlSeconds * 1000, log);
   const { blobs, jobs, housekeeping } = createSnapshotServices(config, catalog, log);
+  const moved = await blobs.upgradeLayout();
+  if (moved > 0) log.info({ blobs: moved }, 'blob store moved to the one-level layout');
   const feedback = createFeedbackServices(config, catalog, blobs, log);
   const assignments = createAssignmentServices(config, catalog, jobs, roster, log);
   const app = createApp({

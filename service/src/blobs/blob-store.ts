@@ -1,7 +1,10 @@
 /**
  * Content-addressed blob store: the bytes of every snapshotted or released file, stored once per SHA-256.
  *
- * Layout: `<root>/<aa>/<bb>/<sha256>`. Each blob file starts with a 32-byte header (magic, encoding, CRC-32,
+ * Layout: `<root>/<aa>/<sha256>`, 256 folders named by the hash's first byte, as git keeps loose objects. (A
+ * second level, `<aa>/<bb>/`, put nearly every new blob of a first snapshot in a folder of its own: creating and
+ * fsyncing those folders took a quarter of the first snapshot's time. Even a million blobs make only some 4000
+ * entries per folder, which ext4 and XFS index.) Each blob file starts with a 32-byte header (magic, encoding, CRC-32,
  * size, stored size) followed by the payload, which is either the file as it is or its raw DEFLATE stream.
  * Compressible files are kept deflated with their CRC-32 so that a zip entry (method 8) or a gzip HTTP answer
  * can be written from the stored bytes without compressing again; incompressible ones are kept as they are.
@@ -21,7 +24,7 @@ import {
   utimesSync,
   writeSync,
 } from 'node:fs';
-import { type FileHandle, mkdir, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -43,6 +46,7 @@ export interface BlobInfo {
 export const HEADER_BYTES = 32;
 const MAGIC = Buffer.from('CWB1');
 const SHA256 = /^[0-9a-f]{64}$/;
+const FAN_OUT = /^[0-9a-f]{2}$/;
 /** Compress when a sample shrinks below this share of its size. */
 const WORTH_DEFLATING = 0.9;
 const SAMPLE_BYTES = 64 * 1024;
@@ -83,9 +87,23 @@ export function decodeHeader(sha256: string, header: Buffer): BlobInfo {
 
 /** Whether deflating is worth it, judged on a leading sample (random data and media are not). */
 export function worthDeflating(sample: Buffer): boolean {
-  if (sample.length < 64) return false;
-  const compressed = zlib.deflateRawSync(sample.subarray(0, SAMPLE_BYTES), { level: 1 });
-  return compressed.length < sample.length * WORTH_DEFLATING;
+  const judged = sample.subarray(0, SAMPLE_BYTES);
+  if (judged.length < 64) return false;
+  const compressed = zlib.deflateRawSync(judged, { level: 1 });
+  return compressed.length < judged.length * WORTH_DEFLATING;
+}
+
+/**
+ * The stored form of bytes held in memory. A file up to twice the sample's size is deflated whole and kept so
+ * if that saved enough: judging it on a sample first would deflate most notebooks twice.
+ */
+export function encodeInMemory(bytes: Buffer, level: number): { encoding: BlobEncoding; payload: Buffer } {
+  if (bytes.length < 64) return { encoding: 'identity', payload: bytes };
+  if (bytes.length <= 2 * SAMPLE_BYTES) {
+    const deflated = zlib.deflateRawSync(bytes, { level });
+    return deflated.length < bytes.length * WORTH_DEFLATING ? { encoding: 'deflate', payload: deflated } : { encoding: 'identity', payload: bytes };
+  }
+  return worthDeflating(bytes) ? { encoding: 'deflate', payload: zlib.deflateRawSync(bytes, { level }) } : { encoding: 'identity', payload: bytes };
 }
 
 export interface BlobStoreOptions {
@@ -112,7 +130,32 @@ export class BlobStore {
 
   pathOf(sha256: string): string {
     if (!SHA256.test(sha256)) throw new BlobNotFoundError(`not a blob id: ${sha256.slice(0, 80)}`);
-    return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+    return path.join(this.root, sha256.slice(0, 2), sha256);
+  }
+
+  /**
+   * Moves the blobs of a store written with the older two-level layout (`<aa>/<bb>/<sha256>`) into this one.
+   * Run at start-up, before anything reads or writes blobs; a crash midway is finished by the next start, as each
+   * move is a rename. Returns how many files moved.
+   */
+  async upgradeLayout(): Promise<number> {
+    let moved = 0;
+    const fanOut = await readdir(this.root, { withFileTypes: true }).catch(() => []);
+    for (const top of fanOut) {
+      if (!top.isDirectory() || !FAN_OUT.test(top.name)) continue;
+      const topDir = path.join(this.root, top.name);
+      for (const second of await readdir(topDir, { withFileTypes: true })) {
+        if (!second.isDirectory() || !FAN_OUT.test(second.name)) continue;
+        const secondDir = path.join(topDir, second.name);
+        for (const name of await readdir(secondDir)) {
+          await rename(path.join(secondDir, name), path.join(topDir, name));
+          moved++;
+        }
+        await rmdir(secondDir);
+      }
+      if (this.durable) await syncPath(topDir);
+    }
+    return moved;
   }
 
 
@@ -201,8 +244,7 @@ export class BlobStore {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       this.createdDirs.add(dir);
     }
-    const encoding: BlobEncoding = worthDeflating(bytes) ? 'deflate' : 'identity';
-    const payload = encoding === 'deflate' ? zlib.deflateRawSync(bytes, { level: this.level }) : bytes;
+    const { encoding, payload } = encodeInMemory(bytes, this.level);
     const header = encodeHeader({ size: bytes.length, storedSize: payload.length, encoding, crc32: zlib.crc32(bytes) >>> 0 });
     const temp = path.join(dir, `.tmp-${sha256.slice(0, 16)}-${randomBytes(6).toString('hex')}`);
     const fd = openSync(temp, 'wx', 0o600);

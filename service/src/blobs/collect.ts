@@ -46,7 +46,7 @@ export async function collectGarbage(db: Catalog, blobs: BlobStore, graceMs: num
     }
     for (const name of names) {
       const full = path.join(dir, name);
-      if (depth < 2) {
+      if (depth < 1) {
         await visit(full, depth + 1);
         continue;
       }

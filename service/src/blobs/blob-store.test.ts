@@ -1,0 +1,83 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { text } from 'node:stream/consumers';
+import zlib from 'node:zlib';
+import { BlobStore, encodeHeader, encodeInMemory } from './blob-store';
+
+const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const notebookLike = (bytes: number) => Buffer.from(JSON.stringify({ cells: Array.from({ length: bytes / 40 }, (_, i) => `print(${i})  # a cell`) }).slice(0, bytes));
+
+let root: string;
+let blobs: BlobStore;
+
+beforeEach(() => {
+  root = path.join(mkdtempSync(path.join(os.tmpdir(), 'coursework-blobs-')), 'blobs');
+  blobs = new BlobStore(root, { durable: false });
+});
+
+describe('the stored form of in-memory bytes', () => {
+  it('deflates text once and keeps random bytes as they are', () => {
+    const text = notebookLike(50_000);
+    const deflated = encodeInMemory(text, 1);
+    expect(deflated.encoding).toBe('deflate');
+    expect(zlib.inflateRawSync(deflated.payload).equals(text)).toBe(true);
+
+    const noise = randomBytes(50_000);
+    expect(encodeInMemory(noise, 1)).toEqual({ encoding: 'identity', payload: noise });
+    expect(encodeInMemory(Buffer.from('tiny'), 1).encoding).toBe('identity');
+  });
+
+  it('judges large buffers on a sample: text after random bytes stays as it is', () => {
+    const mixed = Buffer.concat([randomBytes(200_000), notebookLike(200_000)]);
+    expect(encodeInMemory(mixed, 1).encoding).toBe('identity');
+    expect(encodeInMemory(notebookLike(400_000), 1).encoding).toBe('deflate');
+  });
+});
+
+describe('blob store', () => {
+  it('keeps each blob at <root>/<first byte>/<sha256> and gives back the bytes it was given', async () => {
+    const bytes = notebookLike(30_000);
+    const id = sha(bytes);
+    const dirty = new Set<string>();
+    expect(blobs.putBufferSync(id, bytes, dirty)).toEqual({ added: true });
+    expect(blobs.putBufferSync(id, bytes, dirty)).toEqual({ added: false });
+    expect(blobs.pathOf(id)).toBe(path.join(root, id.slice(0, 2), id));
+    expect(existsSync(blobs.pathOf(id))).toBe(true);
+    const { info, stream } = await blobs.openContent(id);
+    expect(info).toMatchObject({ size: bytes.length, encoding: 'deflate', crc32: zlib.crc32(bytes) >>> 0 });
+    expect(await text(stream)).toBe(bytes.toString());
+    const ranged = await blobs.openContent(id, { start: 10, end: 19 });
+    expect(await text(ranged.stream)).toBe(bytes.subarray(10, 20).toString());
+  });
+
+  it('moves a store of the two-level layout into the one-level one, and a second run finds nothing to move', async () => {
+    const bytes = [notebookLike(5_000), randomBytes(3_000)];
+    for (const content of bytes) {
+      const id = sha(content);
+      const { encoding, payload } = encodeInMemory(content, 1);
+      const old = path.join(root, id.slice(0, 2), id.slice(2, 4));
+      mkdirSync(old, { recursive: true });
+      writeFileSync(path.join(old, id), Buffer.concat([encodeHeader({ size: content.length, storedSize: payload.length, encoding, crc32: zlib.crc32(content) }), payload]));
+    }
+    // A stray temporary file of an interrupted write moves too; collection removes it later.
+    writeFileSync(path.join(root, sha(bytes[0]!).slice(0, 2), sha(bytes[0]!).slice(2, 4), '.tmp-interrupted'), 'x');
+
+    expect(await blobs.upgradeLayout()).toBe(3);
+    for (const content of bytes) {
+      const id = sha(content);
+      expect(readdirSync(path.join(root, id.slice(0, 2))).sort()).toEqual(expect.arrayContaining([id]));
+      expect(readdirSync(path.join(root, id.slice(0, 2)), { withFileTypes: true }).filter((e) => e.isDirectory())).toEqual([]);
+      const { stream } = await blobs.openContent(id);
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      expect(Buffer.concat(chunks).equals(content)).toBe(true);
+    }
+    expect(await blobs.upgradeLayout()).toBe(0);
+  });
+
+  it('has nothing to move in a store that does not exist yet', async () => {
+    expect(await blobs.upgradeLayout()).toBe(0);
+  });
+});
