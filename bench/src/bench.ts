@@ -172,7 +172,7 @@ async function main(): Promise<void> {
   const students = Array.from({ length: HOMES }, (_, i) => `student${i + 1}`);
   const hub = await standInHub(students);
   const port = await freePort();
-  // With the flags jupyterhub_config.d/coursework.py starts it with.
+  // With the flags and the malloc setting jupyterhub_config.d/coursework.py starts it with.
   const service = spawn(process.execPath, ['--max-semi-space-size=2', path.join(ROOT, 'service', 'lib', 'main.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
@@ -185,6 +185,7 @@ async function main(): Promise<void> {
       COURSEWORK_DATA_DIR: path.join(WORK, 'data'),
       COURSEWORK_HOME_TEMPLATE: path.join(homes, '{username}'),
       COURSEWORK_LOG_LEVEL: 'warn',
+      MALLOC_MMAP_THRESHOLD_: '131072',
       ...(process.env.COURSEWORK_READ_WORKERS ? { COURSEWORK_READ_WORKERS: process.env.COURSEWORK_READ_WORKERS } : {}),
     },
   });

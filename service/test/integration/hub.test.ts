@@ -2,6 +2,7 @@
  * The service as JupyterHub runs it: a real Hub and proxy start it from the project's jupyterhub_config.d, users
  * and tokens come from the Hub's REST API, and every request goes through the proxy.
  */
+import { readFileSync } from 'node:fs';
 import { CourseworkClient, CourseworkError, type Me } from '@coursework/client';
 import { CookieJar, hubLogin } from '../support/cookie-jar';
 import { type IssuedToken, type RunningHub, startHub } from '../support/hub';
@@ -50,6 +51,9 @@ describe('the managed service', () => {
     expect(model.prefix).toBe('/services/coursework/');
     expect(model.pid).toBeGreaterThan(0);
     expect(model.command.join(' ')).toMatch(/service\/lib\/main\.js$/);
+    // The memory settings jupyterhub_config.d/coursework.py starts it with.
+    expect(readFileSync(`/proc/${model.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=2');
+    expect(readFileSync(`/proc/${model.pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_MMAP_THRESHOLD_=131072');
     const health = await get('health');
     expect(health.status).toBe(200);
     expectMatchesContract('getHealth', 200, await health.json());
