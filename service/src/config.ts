@@ -189,7 +189,7 @@ export const SETTINGS = {
     description: 'Optional static key for `X-Api-Key` on the seed-compatible endpoints (16 characters or more advised; a shorter one is logged as a warning); Hub tokens with instructor rights work there without it.',
     schema: z.string().refine((s) => s === '' || s.length >= 5, 'expected at least 5 characters'),
   },
-  snapshotConcurrency: { name: 'COURSEWORK_SNAPSHOT_CONCURRENCY', default: '4', description: 'Homes scanned at once, across all snapshot jobs.', schema: positiveInt },
+  snapshotConcurrency: { name: 'COURSEWORK_SNAPSHOT_CONCURRENCY', default: '8', description: 'Homes scanned at once, across all snapshot jobs (a few per read worker, so that one waiting for its fsyncs leaves the worker others to scan).', schema: positiveInt },
   readWorkers: {
     name: 'COURSEWORK_READ_WORKERS',
     default: String(Math.min(availableParallelism(), 4)),

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
@@ -50,6 +50,26 @@ describe('blob store', () => {
     expect(await text(stream)).toBe(bytes.toString());
     const ranged = await blobs.openContent(id, { start: 10, end: 19 });
     expect(await text(ranged.stream)).toBe(bytes.subarray(10, 20).toString());
+  });
+
+  it('touches a blob it finds stored, unless it touched or wrote it minutes ago', () => {
+    let clock = Date.now();
+    const store = new BlobStore(root, { durable: false, now: () => clock });
+    const bytes = notebookLike(2_000);
+    const id = sha(bytes);
+    expect(store.putBufferSync(id, bytes, new Set())).toEqual({ added: true });
+    const old = new Date('2026-01-01T00:00:00Z');
+    utimesSync(store.pathOf(id), old, old);
+    clock += 60_000;
+    expect(store.putBufferSync(id, bytes, new Set())).toEqual({ added: false });
+    expect(statSync(store.pathOf(id)).mtime).toEqual(old);
+    clock += 6 * 60_000;
+    expect(store.putBufferSync(id, bytes, new Set())).toEqual({ added: false });
+    expect(statSync(store.pathOf(id)).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+    // Another store (a worker, a restarted service) has no memory of the first one's touches.
+    utimesSync(store.pathOf(id), old, old);
+    expect(new BlobStore(root, { durable: false }).putBufferSync(id, bytes, new Set())).toEqual({ added: false });
+    expect(statSync(store.pathOf(id)).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('moves a store of the two-level layout into the one-level one, and a second run finds nothing to move', async () => {

@@ -24,7 +24,7 @@ import {
   utimesSync,
   writeSync,
 } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -50,6 +50,13 @@ const FAN_OUT = /^[0-9a-f]{2}$/;
 /** Compress when a sample shrinks below this share of its size. */
 const WORTH_DEFLATING = 0.9;
 const SAMPLE_BYTES = 64 * 1024;
+/**
+ * How long a touch protects a blob from being touched again: a tenth of blob collection's grace period (an hour,
+ * see snapshots/housekeeping), which leaves any scan far more time than it needs to record what it found.
+ */
+const RETOUCH_MS = 6 * 60 * 1000;
+/** Blobs remembered as touched, at most (some 100 bytes each). */
+const MAX_TOUCHED = 100_000;
 /** Reads of stored payloads: large chunks keep per-chunk overhead low when zips stream many MB. */
 const READ_CHUNK_BYTES = 1024 * 1024;
 
@@ -111,12 +118,17 @@ export interface BlobStoreOptions {
   level?: number;
   /** fsync files and directories (off only in tests that measure nothing about crashes). */
   durable?: boolean;
+  /** The clock for remembering touches (tests move it on). */
+  now?: () => number;
 }
 
 export class BlobStore {
   readonly level: number;
   readonly durable: boolean;
   private readonly createdDirs = new Set<string>();
+  /** When this store last touched (or wrote) each blob; see isStored. */
+  private readonly touchedAt = new Map<string, number>();
+  private readonly now: () => number;
 
   constructor(
     readonly root: string,
@@ -126,6 +138,7 @@ export class BlobStore {
     // homes' size on the benchmark's course); zips then carry what `zip -1` would.
     this.level = options.level ?? 1;
     this.durable = options.durable ?? true;
+    this.now = options.now ?? Date.now;
   }
 
   pathOf(sha256: string): string {
@@ -180,7 +193,7 @@ export class BlobStore {
     source: () => Readable,
   ): Promise<{ info: BlobInfo; added: boolean }> {
     const target = this.pathOf(sha256);
-    if (touchSync(target)) return { info: await this.info(sha256), added: false };
+    if (this.isStored(sha256, target)) return { info: await this.info(sha256), added: false };
     const dir = path.dirname(target);
     await this.ensureDir(dir);
     const temp = path.join(dir, `.tmp-${sha256.slice(0, 16)}-${randomBytes(6).toString('hex')}`);
@@ -221,6 +234,7 @@ export class BlobStore {
         await handle.close();
       }
       await rename(temp, target);
+      this.touchedAt.set(sha256, this.now());
       if (this.durable) await syncPath(dir);
       return { info, added: true };
     } catch (error) {
@@ -238,7 +252,7 @@ export class BlobStore {
    */
   putBufferSync(sha256: string, bytes: Buffer, dirty: Set<string>): { added: boolean } {
     const target = this.pathOf(sha256);
-    if (touchSync(target)) return { added: false };
+    if (this.isStored(sha256, target)) return { added: false };
     const dir = path.dirname(target);
     if (!this.createdDirs.has(dir)) {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -258,6 +272,7 @@ export class BlobStore {
     }
     closeSync(fd);
     renameSync(temp, target);
+    this.touchedAt.set(sha256, this.now());
     if (this.durable) dirty.add(target).add(dir);
     return { added: true };
   }
@@ -304,8 +319,18 @@ export class BlobStore {
     return { info, stream: range ? inflated.pipe(sliceBytes(range.start, range.end)) : inflated };
   }
 
-  async delete(sha256: string): Promise<void> {
-    await rm(this.pathOf(sha256), { force: true });
+  /**
+   * Whether the blob is stored, marking it as just used (see touchSync). A blob this store wrote or touched less
+   * than RETOUCH_MS ago is neither looked up nor touched again: its mtime protects it from collection long enough,
+   * and a whole-course snapshot finds the same shared files (a dataset, the practice notebooks) in every home.
+   */
+  private isStored(sha256: string, target: string): boolean {
+    const now = this.now();
+    if (now - (this.touchedAt.get(sha256) ?? -Infinity) < RETOUCH_MS) return true;
+    if (!touchSync(target)) return false;
+    if (this.touchedAt.size >= MAX_TOUCHED) this.touchedAt.clear();
+    this.touchedAt.set(sha256, now);
+    return true;
   }
 
   private async openBlob(sha256: string): Promise<FileHandle> {

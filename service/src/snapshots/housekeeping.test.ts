@@ -30,8 +30,11 @@ const write = (student: string, file: string, text: string) => {
   writeFileSync(path.join(home(student), file), text);
   utimesSync(path.join(home(student), file), LONG_AGO, LONG_AGO);
 };
-/** Makes every blob look older than the grace period. */
+/** The blob store's clock, moved on with the blobs' ages. */
+let storeClockOffset = 0;
+/** Makes every blob look older than the grace period, as if that much time had passed. */
 const ageBlobs = (...texts: string[]) => {
+  storeClockOffset += 2 * BLOB_GRACE_MS;
   const old = new Date(Date.now() - 2 * BLOB_GRACE_MS);
   for (const text of texts) if (existsSync(blobs.pathOf(sha(text)))) utimesSync(blobs.pathOf(sha(text)), old, old);
 };
@@ -41,7 +44,8 @@ beforeEach(async () => {
   db = openSqliteCatalog(path.join(root, 'catalog.sqlite'));
   await migrate(db, log);
   await syncCourse(db, course);
-  blobs = new BlobStore(path.join(root, 'blobs'), { durable: false });
+  storeClockOffset = 0;
+  blobs = new BlobStore(path.join(root, 'blobs'), { durable: false, now: () => Date.now() + storeClockOffset });
   taker = new SnapshotTaker(db, blobs, { exclude: [], maxFileBytes: 1e6, maxHomeBytes: 1e7 });
 });
 afterEach(() => db.destroy());
