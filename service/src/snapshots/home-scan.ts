@@ -44,6 +44,8 @@ export interface HomeScan {
   skipped: Skipped[];
   /** The next home index (JSON text), or null when the previous one still holds. */
   index: { walkedAtNs: string; entries: string } | null;
+  /** New blob files and their folders, to be made durable (BlobStore.syncAll) before a row refers to them. */
+  unsynced: string[];
 }
 
 /** Clock granularity margin for the racy check: NFS and some filesystems keep mtimes to the second or two. */
@@ -57,7 +59,8 @@ export function manifestDigest(entries: readonly ManifestEntry[] | string): stri
 }
 
 /**
- * Scans a home into the blob store. New blobs are durable when it returns. `pace` runs between files read on
+ * Scans a home into the blob store. New blobs are written but not yet durable: the caller syncs `unsynced` before
+ * it records anything, so that a scan's thread goes on to the next home meanwhile. `pace` runs between files read on
  * the caller's thread, to let other work in (the service's thread yields there; a worker need not).
  */
 export async function scanHome(task: ScanTask, blobs: BlobStore, pace?: () => Promise<void>): Promise<HomeScan | 'no-home'> {
@@ -103,8 +106,6 @@ export async function scanHome(task: ScanTask, blobs: BlobStore, pace?: () => Pr
     index[entry.path] = { size, mtimeNs: entry.mtimeNs, ino: entry.ino, ctimeNs: entry.ctimeNs, dev: entry.dev, sha256 };
     manifest.push({ path: entry.path, type: 'file', size, mode: entry.mode, mtime: nsToIso(entry.mtimeNs), sha256 });
   }
-  // New blobs (and their directory entries) must be durable before a row refers to them.
-  await blobs.syncAll(dirty);
 
   const files = Object.keys(index).length;
   const manifestJson = JSON.stringify(manifest);
@@ -120,5 +121,6 @@ export async function scanHome(task: ScanTask, blobs: BlobStore, pace?: () => Pr
     newBlobs,
     skipped,
     index: unchanged ? null : { walkedAtNs: walkStartedNs, entries: JSON.stringify(index) },
+    unsynced: [...dirty],
   };
 }

@@ -62,7 +62,7 @@ export class SnapshotTaker {
 
   constructor(
     private readonly db: Catalog,
-    blobs: BlobStore,
+    private readonly blobs: BlobStore,
     private readonly options: TakerOptions,
   ) {
     this.now = options.now ?? (() => new Date());
@@ -88,6 +88,9 @@ export class SnapshotTaker {
       }),
     );
     if (scan === 'no-home') return { status: 'no-home', ...empty };
+    // New blobs (and their folder entries) must be durable before a row refers to them. This thread does it, out
+    // of the scan's slot, so that the scanning thread is not held up by fsyncs.
+    await this.blobs.syncAll(scan.unsynced);
     const { files, bytes, skipped, index } = scan;
     const takenAt = this.now();
     const inserted = await this.commits.run(async (trx) => {
