@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CourseworkClient, type Job } from '@coursework/client';
+import { BlobStore } from '../../src/blobs/blob-store';
 import { type RunningHub, startHub } from '../support/hub';
 
 const EXTRA_STUDENTS = Array.from({ length: 400 }, (_, i) => `learner${String(i + 1).padStart(3, '0')}`);
@@ -63,7 +64,7 @@ it('resumes a whole-course job after the service is killed, leaving no half snap
   for (const row of rows) {
     for (const entry of JSON.parse(row.manifest) as { sha256: string | null }[]) {
       if (!entry.sha256) continue;
-      const blob = path.join(hub.dir, 'data', 'blobs', entry.sha256.slice(0, 2), entry.sha256.slice(2, 4), entry.sha256);
+      const blob = new BlobStore(path.join(hub.dir, 'data', 'blobs')).pathOf(entry.sha256);
       expect(existsSync(blob)).toBe(true);
     }
   }
