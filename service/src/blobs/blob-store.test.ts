@@ -97,7 +97,12 @@ describe('blob store', () => {
     expect(await blobs.upgradeLayout()).toBe(0);
   });
 
-  it('has nothing to move in a store that does not exist yet', async () => {
+  it('has nothing to move in a new store, and marks it so that later starts do not list its folders', async () => {
+    expect(await blobs.upgradeLayout()).toBe(0);
+    expect(existsSync(path.join(root, 'layout'))).toBe(true);
+    // Were it listed again, this folder of the old layout would be moved.
+    mkdirSync(path.join(root, 'ab', 'cd'), { recursive: true });
+    writeFileSync(path.join(root, 'ab', 'cd', 'ab'.padEnd(64, '0')), 'x');
     expect(await blobs.upgradeLayout()).toBe(0);
   });
 });

@@ -16,6 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   createReadStream,
+  existsSync,
   createWriteStream,
   mkdirSync,
   openSync,
@@ -47,6 +48,8 @@ export const HEADER_BYTES = 32;
 const MAGIC = Buffer.from('CWB1');
 const SHA256 = /^[0-9a-f]{64}$/;
 const FAN_OUT = /^[0-9a-f]{2}$/;
+/** The file at the store's root that says its blobs are in the one-level layout. */
+const LAYOUT_MARKER = 'layout';
 /** Compress when a sample shrinks below this share of its size. */
 const WORTH_DEFLATING = 0.9;
 const SAMPLE_BYTES = 64 * 1024;
@@ -149,9 +152,12 @@ export class BlobStore {
   /**
    * Moves the blobs of a store written with the older two-level layout (`<aa>/<bb>/<sha256>`) into this one.
    * Run at start-up, before anything reads or writes blobs; a crash midway is finished by the next start, as each
-   * move is a rename. Returns how many files moved.
+   * move is a rename. A marker file records that the store has this layout, so that later starts do not list
+   * every folder again. Returns how many files moved.
    */
   async upgradeLayout(): Promise<number> {
+    const marker = path.join(this.root, LAYOUT_MARKER);
+    if (existsSync(marker)) return 0;
     let moved = 0;
     const fanOut = await readdir(this.root, { withFileTypes: true }).catch(() => []);
     for (const top of fanOut) {
@@ -168,9 +174,10 @@ export class BlobStore {
       }
       if (this.durable) await syncPath(topDir);
     }
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
+    await writeFile(marker, 'one folder level: <aa>/<sha256>\n');
     return moved;
   }
-
 
   async info(sha256: string): Promise<BlobInfo> {
     const handle = await this.openBlob(sha256);
