@@ -182,14 +182,14 @@ async function startService(hubPort: number, homes: string, dataDir: string): Pr
     async snapshot(name, headers) {
       const started = await fetch(`${base}api/v1/snapshots`, { method: 'POST', headers, body: JSON.stringify({ name, includeHidden: true }) });
       const { job } = (await started.json()) as { job: { id: string } };
+      // A long poll: the service answers as the job ends, so the time is exact and no reads compete with the job.
       for (;;) {
-        const state = (await (await fetch(`${base}api/v1/jobs/${job.id}`, { headers })).json()) as { state: string; name: string; students: Record<string, { status: string }> };
+        const state = (await (await fetch(`${base}api/v1/jobs/${job.id}?wait=60`, { headers })).json()) as { state: string; name: string; students: Record<string, { status: string }> };
         if (state.state === 'done') {
           const failed = Object.entries(state.students).filter(([, s]) => s.status !== 'taken');
           if (failed.length > 0) throw new Error(`snapshot ${name}: ${failed.length} students not taken`);
           return state.name;
         }
-        await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },
     async stop() {

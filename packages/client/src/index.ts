@@ -366,8 +366,10 @@ export class CourseworkClient {
     return this.send('POST', 'api/v1/snapshots', request);
   }
 
-  job(id: string): Promise<Job> {
-    return this.getJson(`api/v1/jobs/${encodeURIComponent(id)}`);
+  /** A job's state; with `waitSeconds` (up to 60), once it is done or that long has passed, whichever is first. */
+  job(id: string, options: { waitSeconds?: number } = {}): Promise<Job> {
+    const wait = options.waitSeconds ? `?wait=${options.waitSeconds}` : '';
+    return this.getJson(`api/v1/jobs/${encodeURIComponent(id)}${wait}`);
   }
 
   /** Polls a job until it is done; `onProgress` sees every state read. */

@@ -5,6 +5,7 @@
 import { assignmentPaths, assignmentSchemas } from './openapi-assignments';
 import { feedbackPaths, feedbackSchemas } from './openapi-feedback';
 import { authErrors, error, errorResponse, pageParameters, paginationEnvelope, studentParameter } from './openapi-parts';
+import { MAX_JOB_WAIT_SECONDS } from './snapshot-routes';
 
 const snapshotParameter = {
   name: 'snapshot',
@@ -331,9 +332,19 @@ export function openApiDocument(servicePrefix: string) {
         get: {
           operationId: 'getJob',
           summary: 'State and progress of a job, with the outcome for each student.',
-          parameters: [{ name: 'job', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [
+            { name: 'job', in: 'path', required: true, schema: { type: 'string' } },
+            {
+              name: 'wait',
+              in: 'query',
+              required: false,
+              description: 'Seconds to wait for the job to finish before answering (a long poll instead of repeated reads); 0, the default, answers at once.',
+              schema: { type: 'integer', minimum: 0, maximum: MAX_JOB_WAIT_SECONDS },
+            },
+          ],
           responses: {
-            '200': { description: 'The job', content: { 'application/json': { schema: { $ref: '#/components/schemas/Job' } } } },
+            '200': { description: 'The job: done, or as it stands once the wait is over', content: { 'application/json': { schema: { $ref: '#/components/schemas/Job' } } } },
+            '400': errorResponse('Bad wait.'),
             '404': errorResponse('No such job.'),
             ...authErrors,
           },

@@ -48,6 +48,18 @@ function snapshotParam(value: string | undefined): string {
   return value;
 }
 
+/** The longest a client may ask `GET api/v1/jobs/{job}` to wait for the job to finish. */
+export const MAX_JOB_WAIT_SECONDS = 60;
+
+/** `?wait=` of a job read: whole seconds, 0 (answer at once) when absent. */
+function waitSeconds(value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'string' || !/^\d{1,3}$/.test(value) || Number(value) > MAX_JOB_WAIT_SECONDS) {
+    throw new ApiError(400, `wait must be a whole number of seconds from 0 to ${MAX_JOB_WAIT_SECONDS}`);
+  }
+  return Number(value);
+}
+
 function requireLive(lookup: Lookup, student: string, name: string): Extract<Lookup, { found: 'live' }> {
   if (lookup.found === 'live') return lookup;
   if (lookup.found === 'deleted') throw new ApiError(410, `Snapshot ${name} of ${student} was deleted on ${lookup.deletedAt}`);
@@ -101,8 +113,14 @@ export function addSnapshotRoutes(add: Add, deps: SnapshotRouteDeps): void {
   });
 
   add('get', 'getJob', '/api/v1/jobs/:job', async (ctx) => {
-    const job = /^[0-9a-f-]{36}$/.test(ctx.params.job ?? '') ? await jobs.get(ctx.params.job!) : undefined;
+    const wait = waitSeconds(ctx.query.wait);
+    const id = /^[0-9a-f-]{36}$/.test(ctx.params.job ?? '') ? ctx.params.job! : null;
+    let job = id ? await jobs.get(id) : undefined;
     if (!job) throw new ApiError(404, 'No such job');
+    if (job.state !== 'done' && wait > 0) {
+      await jobs.settledWithin(job.id, wait * 1000);
+      job = (await jobs.get(job.id))!;
+    }
     ctx.body = job;
   });
 

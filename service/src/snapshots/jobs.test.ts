@@ -37,6 +37,22 @@ const jobsWith = (t: SnapshotTaker) =>
 const params = (students = STUDENTS) => ({ name: 'hw_2026-11-23', baseName: 'hw', includeHidden: false, students });
 
 describe('SnapshotJobs', () => {
+  it('lets a reader wait for a running job: until it ends, or no longer than asked', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slowTaker = { take: async (request: TakeRequest) => (await held, taker.take(request)) } as unknown as SnapshotTaker;
+    const jobs = jobsWith(slowTaker);
+    const { job } = await jobs.request(params(), STUDENTS, 'prof');
+    expect(await jobs.settledWithin(job.id, 20)).toBe(false);
+    expect((await jobs.get(job.id))!.state).toBe('running');
+    const waiting = jobs.settledWithin(job.id, 10_000);
+    release();
+    expect(await waiting).toBe(true);
+    expect((await jobs.get(job.id))!.state).toBe('done');
+    expect(await jobs.settledWithin(job.id, 10_000)).toBe(true);
+    expect(await jobs.settledWithin('no-such-job', 10_000)).toBe(true);
+  });
+
   it('takes every student and keeps progress in the catalog', async () => {
     const jobs = jobsWith(taker);
     const { job } = await jobs.request(params([...STUDENTS, 'stranger']), STUDENTS, 'prof');

@@ -138,6 +138,24 @@ export class SnapshotJobs {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * Waits up to `ms` for the job's run in this process to end (a long poll of its state); false if it still runs
+   * then. A job not running here (done, or unknown) answers at once.
+   */
+  async settledWithin(id: string, ms: number): Promise<boolean> {
+    const run = this.running.get(id);
+    if (!run) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    try {
+      return await Promise.race([run.then(() => true), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Resolves when the job's current run ends (for tests and orderly shutdown). */
   async settled(id: string): Promise<void> {
     await this.running.get(id);

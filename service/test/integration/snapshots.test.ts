@@ -240,3 +240,25 @@ describe('deleting a snapshot', () => {
     expect((await instructor.studentSnapshots('student2')).map((s) => s.name)).toEqual([NAME]);
   });
 });
+
+describe('reading a job with a wait', () => {
+  it('answers once the job is done, instead of being polled', async () => {
+    const { job } = await instructor.snapshot({ name: 'long poll', students: ['student1'] });
+    const read = await get(`${hub.serviceUrl}api/v1/jobs/${job.id}?wait=30`);
+    expect(read.status).toBe(200);
+    const body = (await read.json()) as Job;
+    expectMatchesContract('getJob', 200, body);
+    expect(body).toMatchObject({ state: 'done', done: 1, students: { student1: { status: 'taken' } } });
+    // A finished job answers at once, whatever the wait.
+    expect((await instructor.job(job.id, { waitSeconds: 60 })).state).toBe('done');
+  });
+
+  it('refuses a wait that is not a whole number of seconds up to a minute', async () => {
+    const { job } = await instructor.snapshot({ name: 'long poll', students: ['student1'] });
+    for (const wait of ['abc', '-1', '61', '1.5', '']) {
+      const read = await get(`${hub.serviceUrl}api/v1/jobs/${job.id}?wait=${encodeURIComponent(wait)}`);
+      expect(read.status).toBe(400);
+      expect(await read.json()).toMatchObject({ message: 'wait must be a whole number of seconds from 0 to 60' });
+    }
+  });
+});
