@@ -1,4 +1,5 @@
 /** Pieces shared by the OpenAPI document's sections. */
+import { PAGINATION_MEDIA_TYPE } from './pagination';
 
 export const error = {
   type: 'object',
@@ -11,14 +12,26 @@ export const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
 
-export const paginationEnvelope = (itemRef: string) => ({
-  type: 'object',
-  required: ['items', '_pagination'],
-  properties: {
-    items: { type: 'array', items: { $ref: itemRef } },
-    _pagination: { $ref: '#/components/schemas/Pagination' },
-  },
-});
+/**
+ * The 200 answer of a paginated list of `schema` items: a bare array, or JupyterHub's pagination envelope when the
+ * client asks for it with Accept (see pagination.ts).
+ */
+export const pageResponse = (description: string, schema: string) => {
+  const item = { $ref: `#/components/schemas/${schema}` };
+  return {
+    description,
+    content: {
+      'application/json': { schema: { type: 'array', items: item } },
+      [PAGINATION_MEDIA_TYPE]: {
+        schema: {
+          type: 'object',
+          required: ['items', '_pagination'],
+          properties: { items: { type: 'array', items: item }, _pagination: { $ref: '#/components/schemas/Pagination' } },
+        },
+      },
+    },
+  };
+};
 
 export const pageParameters = [
   { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },

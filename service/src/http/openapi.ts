@@ -4,7 +4,7 @@
  */
 import { assignmentPaths, assignmentSchemas } from './openapi-assignments';
 import { feedbackPaths, feedbackSchemas } from './openapi-feedback';
-import { authErrors, error, errorResponse, pageParameters, paginationEnvelope, studentParameter } from './openapi-parts';
+import { authErrors, error, errorResponse, pageParameters, pageResponse, studentParameter } from './openapi-parts';
 import { MAX_JOB_WAIT_SECONDS } from './snapshot-routes';
 
 const snapshotParameter = {
@@ -222,13 +222,7 @@ export function openApiDocument(servicePrefix: string) {
           summary: "The course's students (members of its Hub students group), sorted by name. Instructors only.",
           parameters: pageParameters,
           responses: {
-            '200': {
-              description: 'A page of students; the envelope form when asked for with Accept.',
-              content: {
-                'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Student' } } },
-                'application/jupyterhub-pagination+json': { schema: paginationEnvelope('#/components/schemas/Student') },
-              },
-            },
+            '200': pageResponse('A page of students', 'Student'),
             '400': errorResponse('Bad offset or limit.'),
             ...authErrors,
           },
@@ -277,13 +271,7 @@ export function openApiDocument(servicePrefix: string) {
             { name: 'target', in: 'query', schema: { type: 'string' }, description: 'Targets starting with this, e.g. `student1/`.' },
           ],
           responses: {
-            '200': {
-              description: 'A page of entries',
-              content: {
-                'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/AuditEntry' } } },
-                'application/jupyterhub-pagination+json': { schema: paginationEnvelope('#/components/schemas/AuditEntry') },
-              },
-            },
+            '200': pageResponse('A page of entries', 'AuditEntry'),
             '400': errorResponse('Bad offset or limit.'),
             ...authErrors,
           },
@@ -356,13 +344,7 @@ export function openApiDocument(servicePrefix: string) {
           summary: "A student's snapshots, newest first (instructors; the student too when the admin allows it).",
           parameters: [studentParameter, ...pageParameters],
           responses: {
-            '200': {
-              description: 'A page of snapshots',
-              content: {
-                'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/SnapshotSummary' } } },
-                'application/jupyterhub-pagination+json': { schema: paginationEnvelope('#/components/schemas/SnapshotSummary') },
-              },
-            },
+            '200': pageResponse('A page of snapshots', 'SnapshotSummary'),
             '400': errorResponse('Bad student name.'),
             ...authErrors,
           },
@@ -391,13 +373,7 @@ export function openApiDocument(servicePrefix: string) {
           summary: 'The manifest: every file and symlink captured.',
           parameters: [studentParameter, snapshotParameter, ...pageParameters],
           responses: {
-            '200': {
-              description: 'A page of manifest entries',
-              content: {
-                'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/ManifestEntry' } } },
-                'application/jupyterhub-pagination+json': { schema: paginationEnvelope('#/components/schemas/ManifestEntry') },
-              },
-            },
+            '200': pageResponse('A page of manifest entries', 'ManifestEntry'),
             ...snapshotErrors,
           },
         },
