@@ -2,8 +2,7 @@
  * The assignments API: instructors manage assignments, due times and extensions and read each student's status
  * (JSON or CSV); an LMS triggers the deadline capture; students read their own due times and receipts.
  */
-import type { Middleware, ParameterizedContext } from 'koa';
-import type { Operation } from '../access/policy';
+import type { ParameterizedContext } from 'koa';
 import { recordAudit } from '../audit/audit';
 import type { AssignmentServices } from '../assignments/services';
 import { statusCsv } from '../assignments/status';
@@ -16,7 +15,7 @@ import type { Roster } from '../students/roster';
 import { contentDisposition } from './download';
 import { ApiError } from './errors';
 import { jsonBody } from './json-body';
-import type { AppState } from './state';
+import type { AddRoute, AppState } from './state';
 
 export interface AssignmentRouteDeps {
   config: Config;
@@ -26,8 +25,6 @@ export interface AssignmentRouteDeps {
 }
 
 type Ctx = ParameterizedContext<AppState>;
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-type Add = (method: Method, operation: Operation, path: string, ...handlers: Middleware<AppState>[]) => void;
 
 /** Turns validation errors into 400s. */
 async function validated<T>(work: () => Promise<T>): Promise<T> {
@@ -57,7 +54,7 @@ function studentParam(ctx: Ctx): string {
   return ctx.params.student!;
 }
 
-export function addAssignmentRoutes(add: Add, deps: AssignmentRouteDeps): void {
+export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): void {
   const { config, roster } = deps;
   // Looked up per request: the router is also built without services, to list its routes.
   const services = () => deps.assignments;

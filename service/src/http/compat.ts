@@ -13,7 +13,6 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Middleware, ParameterizedContext } from 'koa';
 import { koaBody } from 'koa-body';
-import type { Operation } from '../access/policy';
 import { recordAudit } from '../audit/audit';
 import { zipStream } from '../archive/zip-writer';
 import { extensionOf, secureFilename } from '../feedback/names';
@@ -26,10 +25,9 @@ import { manifestZipEntries } from '../snapshots/zip';
 import { contentDisposition, sendBlob } from './download';
 import type { FeedbackRouteDeps } from './feedback-routes';
 import type { SnapshotRouteDeps } from './snapshot-routes';
-import type { AppState } from './state';
+import type { AddRoute, AppState } from './state';
 
 type Ctx = ParameterizedContext<AppState>;
-type Add = (method: 'post', operation: Operation, path: string, ...handlers: Middleware<AppState>[]) => void;
 
 export const COMPAT_ENDPOINTS = [
   'get_snapshot_list',
@@ -95,7 +93,7 @@ function safeStudent(id: string): boolean {
   }
 }
 
-export function addCompatRoutes(add: Add, deps: SnapshotRouteDeps & FeedbackRouteDeps): void {
+export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & FeedbackRouteDeps): void {
   const { config, blobs, jobs, roster } = deps;
   const now = deps.now ?? (() => new Date());
   const queries = new SnapshotQueries(deps.catalog, config.course.id);

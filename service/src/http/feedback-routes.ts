@@ -3,8 +3,7 @@
  * them with their history, move release times and withdraw; students list and download what was released to them.
  */
 import path from 'node:path';
-import type { Middleware, ParameterizedContext } from 'koa';
-import type { Operation } from '../access/policy';
+import type { ParameterizedContext } from 'koa';
 import { recordAudit } from '../audit/audit';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
@@ -18,7 +17,7 @@ import type { Roster } from '../students/roster';
 import { sendBlob } from './download';
 import { ApiError } from './errors';
 import { jsonBody } from './json-body';
-import type { AppState } from './state';
+import type { AddRoute, AppState } from './state';
 
 export interface FeedbackRouteDeps {
   config: Config;
@@ -29,8 +28,6 @@ export interface FeedbackRouteDeps {
 }
 
 type Ctx = ParameterizedContext<AppState>;
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-type Add = (method: Method, operation: Operation, path: string, ...handlers: Middleware<AppState>[]) => void;
 
 /** Turns a naming error into a 400 that says what is wrong. */
 function checked<T>(what: string, check: () => T): T {
@@ -73,7 +70,7 @@ function deliverOf(ctx: Ctx): boolean | undefined {
   throw new ApiError(400, 'deliver must be true or false');
 }
 
-export function addFeedbackRoutes(add: Add, deps: FeedbackRouteDeps): void {
+export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void {
   const { config, blobs, roster } = deps;
   // Looked up per request: the router is also built without services, to list its routes.
   const services = () => deps.feedback;

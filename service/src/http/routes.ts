@@ -22,7 +22,7 @@ import { openApiDocument } from './openapi';
 import { homePage } from './pages';
 import { parsePage, sendPage } from './pagination';
 import { addSnapshotRoutes, type SnapshotRouteDeps } from './snapshot-routes';
-import type { AppState } from './state';
+import type { AppState, Method } from './state';
 
 export interface RouteDeps extends SnapshotRouteDeps, FeedbackRouteDeps, AssignmentRouteDeps {
   config: Config;
@@ -33,7 +33,6 @@ export interface RouteDeps extends SnapshotRouteDeps, FeedbackRouteDeps, Assignm
 }
 
 type Ctx = ParameterizedContext<AppState>;
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export function createRouter(deps: RouteDeps): Router<AppState> {
   const { config, oauth } = deps;

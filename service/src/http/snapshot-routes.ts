@@ -1,6 +1,4 @@
 /** The snapshot API (`api/v1/snapshots`, `api/v1/jobs`, `api/v1/students/{student}/snapshots/...`). */
-import type { Middleware } from 'koa';
-import type { Operation } from '../access/policy';
 import { recordAudit } from '../audit/audit';
 import { zipStream } from '../archive/zip-writer';
 import type { BlobStore } from '../blobs/blob-store';
@@ -16,7 +14,7 @@ import { contentDisposition, sendBlob } from './download';
 import { ApiError } from './errors';
 import { jsonBody } from './json-body';
 import { parsePage, sendPage } from './pagination';
-import type { AppState } from './state';
+import type { AddRoute } from './state';
 
 export interface SnapshotRouteDeps {
   config: Config;
@@ -27,7 +25,6 @@ export interface SnapshotRouteDeps {
   now?: () => Date;
 }
 
-type Add = (method: 'get' | 'post' | 'put' | 'patch' | 'delete', operation: Operation, path: string, ...handlers: Middleware<AppState>[]) => void;
 
 const MAX_STUDENTS_PER_REQUEST = 10000;
 
@@ -89,7 +86,7 @@ function parseSnapshotRequest(body: unknown): { baseName: string; students?: str
   return { baseName, students: students as string[], includeHidden: includeHidden ?? false };
 }
 
-export function addSnapshotRoutes(add: Add, deps: SnapshotRouteDeps): void {
+export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void {
   const { config, blobs, jobs, roster } = deps;
   const prefix = config.hub.servicePrefix;
   const now = deps.now ?? (() => new Date());

@@ -1,4 +1,5 @@
-import type { Caller } from '../access/policy';
+import type { Middleware } from 'koa';
+import type { Caller, Operation } from '../access/policy';
 
 /** What the authentication middleware leaves on `ctx.state` for the routes. */
 export interface AppState {
@@ -8,3 +9,9 @@ export interface AppState {
   /** Credentials were sent but the Hub does not accept them (or a download link is not, or no longer, valid). */
   credentialsRejected?: boolean | 'link';
 }
+
+/** An HTTP method of the API's routes. */
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** How a module of routes registers one: named by its operation, behind that operation's guard (see routes.ts). */
+export type AddRoute = (method: Method, operation: Operation, path: string, ...handlers: Middleware<AppState>[]) => void;
