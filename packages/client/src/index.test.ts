@@ -101,4 +101,24 @@ describe('feedback calls', () => {
     ]);
     expect(JSON.parse(sent[0]!.body as string)).toEqual({ releaseAt: '2026-12-01T17:00:00Z' });
   });
+
+  it('waits for a job with long polls, or reads it at intervals when progress is to be shown', async () => {
+    const urls: string[] = [];
+    let reads = 0;
+    const jobFetch = (async (input: string) => {
+      urls.push(input);
+      reads++;
+      return new Response(JSON.stringify({ id: 'j', state: reads >= 2 ? 'done' : 'running', done: reads, total: 2 }));
+    }) as unknown as typeof fetch;
+    const client = new CourseworkClient({ baseUrl: 'http://hub/s/', token: 't', fetch: jobFetch });
+    expect((await client.waitForJob('j', { timeoutMs: 120_000 })).state).toBe('done');
+    expect(urls).toEqual(['http://hub/s/api/v1/jobs/j?wait=30', 'http://hub/s/api/v1/jobs/j?wait=30']);
+
+    urls.length = 0;
+    reads = 0;
+    const seen: number[] = [];
+    await client.waitForJob('j', { intervalMs: 1, onProgress: (job) => seen.push(job.done) });
+    expect(urls).toEqual(['http://hub/s/api/v1/jobs/j', 'http://hub/s/api/v1/jobs/j']);
+    expect(seen).toEqual([1, 2]);
+  });
 });

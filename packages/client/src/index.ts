@@ -372,15 +372,19 @@ export class CourseworkClient {
     return this.getJson(`api/v1/jobs/${encodeURIComponent(id)}${wait}`);
   }
 
-  /** Polls a job until it is done; `onProgress` sees every state read. */
+  /**
+   * Waits until a job is done. Without `onProgress`, the service answers as the job ends (a long poll, in reads of
+   * up to 30 s); with it, the job is read every `intervalMs`, and `onProgress` sees every state read.
+   */
   async waitForJob(id: string, options: { intervalMs?: number; timeoutMs?: number; onProgress?: (job: Job) => void } = {}): Promise<Job> {
     const deadline = Date.now() + (options.timeoutMs ?? 10 * 60 * 1000);
     for (;;) {
-      const job = await this.job(id);
+      const waitSeconds = options.onProgress ? 0 : Math.max(0, Math.min(30, Math.floor((deadline - Date.now()) / 1000)));
+      const job = await this.job(id, { waitSeconds });
       options.onProgress?.(job);
       if (job.state === 'done') return job;
       if (Date.now() > deadline) throw new CourseworkError(408, `job ${id} is not done yet`);
-      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
+      if (waitSeconds === 0) await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
     }
   }
 
