@@ -172,7 +172,7 @@ export class BlobStore {
         }
         await rmdir(secondDir);
       }
-      if (this.durable) await syncPath(topDir);
+      if (this.durable) await this.syncAll([topDir]);
     }
     await mkdir(this.root, { recursive: true, mode: 0o700 });
     await writeFile(marker, 'one folder level: <aa>/<sha256>\n');
@@ -191,13 +191,14 @@ export class BlobStore {
   /**
    * Stores bytes already hashed by the caller (who read them from a home), unless the blob exists.
    * `source` yields the same bytes again (checked against the hash); `sample` is their beginning, to choose the
-   * encoding.
+   * encoding. As with putBufferSync, a new blob file and its folder are added to `dirty` for the caller to sync.
    */
   async put(
     sha256: string,
     size: number,
     sample: Buffer,
     source: () => Readable,
+    dirty: Set<string>,
   ): Promise<{ info: BlobInfo; added: boolean }> {
     const target = this.pathOf(sha256);
     if (this.isStored(sha256, target)) return { info: await this.info(sha256), added: false };
@@ -236,13 +237,12 @@ export class BlobStore {
       const handle = await open(temp, 'r+');
       try {
         await handle.write(encodeHeader(info), 0, HEADER_BYTES, 0);
-        if (this.durable) await handle.sync();
       } finally {
         await handle.close();
       }
       await rename(temp, target);
       this.touchedAt.set(sha256, this.now());
-      if (this.durable) await syncPath(dir);
+      if (this.durable) dirty.add(target).add(dir);
       return { info, added: true };
     } catch (error) {
       await unlink(temp).catch(() => undefined);

@@ -96,12 +96,12 @@ function readSmallSync(absolutePath: string, expected: WalkedFile): Buffer | 'va
 }
 
 /**
- * Hashes the file and stores its bytes unless the store has them already. New blobs written synchronously are
+ * Hashes the file and stores its bytes unless the store has them already. New blobs (either way) are
  * added to `dirty`, to be made durable by the caller before it records the snapshot.
  */
 export async function storeHomeFile(absolutePath: string, expected: WalkedFile, blobs: BlobStore, dirty: Set<string>): Promise<ReadOutcome> {
   const small = storeSmallFileSync(absolutePath, expected, blobs, dirty);
-  return small === 'large' ? storeLargeFile(absolutePath, expected, blobs) : small;
+  return small === 'large' ? storeLargeFile(absolutePath, expected, blobs, dirty) : small;
 }
 
 /** The synchronous path, for files up to IN_MEMORY_BYTES; 'large' for the others (and for files that grew). */
@@ -117,12 +117,12 @@ export function storeSmallFileSync(absolutePath: string, expected: WalkedFile, b
 }
 
 /** The streaming path: hashed in one pass, stored (if new) in a second, never blocking the event loop. */
-export async function storeLargeFile(absolutePath: string, expected: WalkedFile, blobs: BlobStore): Promise<ReadOutcome> {
+export async function storeLargeFile(absolutePath: string, expected: WalkedFile, blobs: BlobStore, dirty: Set<string>): Promise<ReadOutcome> {
   const handle = await openExpected(absolutePath, expected);
   if (typeof handle === 'string') return { ok: false, reason: handle };
   try {
     const { sha256, size, sample } = await hashStream(handle);
-    const { added } = await blobs.put(sha256, size, sample, () => handle.createReadStream({ start: 0, autoClose: false }));
+    const { added } = await blobs.put(sha256, size, sample, () => handle.createReadStream({ start: 0, autoClose: false }), dirty);
     return { ok: true, sha256, size, added };
   } catch (error) {
     if (error instanceof SourceChangedError) return { ok: false, reason: 'changed' };

@@ -1,6 +1,6 @@
 /** The snapshot engine on real homes on disk: what it takes, what it refuses, and what it reuses. */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { buffer } from 'node:stream/consumers';
 import { BlobStore } from '../blobs/blob-store';
 import { type Catalog, migrate, openSqliteCatalog, syncCourse } from '../catalog/catalog';
 import { createLogger } from '../log';
+import { scanHome } from './home-scan';
 import { type ManifestEntry, manifestDigest, SnapshotTaker } from './take';
 
 const course = { id: 'c1', title: 'C', instructorsGroup: 'i', studentsGroup: 's' };
@@ -84,6 +85,28 @@ const request = (student: string, home: string, extra: Partial<Parameters<Snapsh
   actor: 'instructor',
   jobId: null,
   ...extra,
+});
+
+describe('scanning a home', () => {
+  it('streams a file too large to read at once, and leaves every new blob, small or large, for the caller to sync', async () => {
+    const home = path.join(root, 'homes', 'big');
+    mkdirSync(home, { recursive: true });
+    // Over the 8 MB read at once: text first (so it is stored deflated), then bytes that do not compress.
+    const large = Buffer.concat([Buffer.from('cell output\n'.repeat(500_000)), randomBytes(3_000_000)]);
+    writeFileSync(path.join(home, 'large.bin'), large);
+    writeFileSync(path.join(home, 'small.txt'), 'a few bytes');
+    backdate(home);
+    const store = new BlobStore(path.join(root, 'durable-blobs'));
+    const walk = { includeHidden: false, exclude: [], maxFileBytes: 50_000_000, maxHomeBytes: 50_000_000 };
+    const scan = await scanHome({ home, walk, previous: null }, store);
+    if (scan === 'no-home') throw new Error('the home is there');
+    expect(scan).toMatchObject({ files: 2, read: 2, newBlobs: 2 });
+    const blobFiles = [store.pathOf(sha(large)), store.pathOf(sha('a few bytes'))];
+    expect([...scan.unsynced].sort()).toEqual([...new Set([...blobFiles, ...blobFiles.map((file) => path.dirname(file))])].sort());
+    const { info, stream } = await store.openContent(sha(large));
+    expect(info.encoding).toBe('deflate');
+    expect((await buffer(stream)).equals(large)).toBe(true);
+  });
 });
 
 describe('SnapshotTaker', () => {
