@@ -96,7 +96,7 @@ export function decodeHeader(sha256: string, header: Buffer): BlobInfo {
 }
 
 /** Whether deflating is worth it, judged on a leading sample (random data and media are not). */
-export function worthDeflating(sample: Buffer): boolean {
+function worthDeflating(sample: Buffer): boolean {
   const judged = sample.subarray(0, SAMPLE_BYTES);
   if (judged.length < 64) return false;
   const compressed = zlib.deflateRawSync(judged, { level: 1 });
