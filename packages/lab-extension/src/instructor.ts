@@ -3,6 +3,7 @@ import { AssignmentsModel, AssignmentsSection, BulkFeedbackSection, ICoursework,
 import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { MessageLoop } from '@lumino/messaging';
 import { CommandIDs, PALETTE_CATEGORY } from './commands';
 import { courseworkIcon } from './icons';
 
@@ -52,13 +53,17 @@ async function addPanel(
   restorer?.add(panel, panel.id);
   void model.refresh();
 
-  /** Shows the panel and gives it the keyboard, where `focus` puts it. */
+  /**
+   * Shows the panel and gives it the keyboard, where `focus` puts it. A command run from the command palette is
+   * followed, in the same turn, by the palette closing, which activates the main area's current tab; that tab takes
+   * the keyboard when its activation runs, and activates what it holds in turn (a notebook, then its cell). So the
+   * panel waits for the end of this turn, runs those activations (a few levels deep), and only then takes the keyboard.
+   */
   const showWithKeyboard = (focus: () => void) => {
-    app.shell.activateById(panel.id);
-    // After the command palette, once closed, has given the keyboard back to the main area.
-    requestAnimationFrame(() => {
-      app.shell.activateById(panel.id);
+    queueMicrotask(() => {
+      for (let depth = 0; depth < 4; depth++) MessageLoop.flush();
       focus();
+      app.shell.activateById(panel.id);
     });
   };
   app.commands.addCommand(CommandIDs.openInstructorPanel, {
