@@ -27,6 +27,16 @@ export async function logInToLab(page: Page, hub: RunningHub, user: string): Pro
   await page.waitForURL(new RegExp(`/user/${user}/lab`), { timeout: 90_000 });
   await expect(page.locator('#jp-main-dock-panel')).toBeVisible({ timeout: 60_000 });
   await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 60_000 });
+  // Once it has restored the layout, JupyterLab activates the main area's current tab, which takes the keyboard (a
+  // launcher gives it to its first card). Tests start after that: before, the keys they type may go to the tab.
+  await page.waitForFunction(
+    () => {
+      const main = document.querySelector('#jp-main-dock-panel');
+      return main !== null && (main.querySelector('.lm-DockPanel-widget') === null || main.contains(document.activeElement));
+    },
+    null,
+    { timeout: 30_000 },
+  );
 }
 
 /** Calls the service from inside the JupyterLab page, with the page's own token, as the extension will. */

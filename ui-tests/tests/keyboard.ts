@@ -20,8 +20,6 @@ const KEY = 'data-keyboard-test';
  */
 export async function markTabbable(container: Locator): Promise<string[]> {
   return container.evaluate((root, key) => {
-    // Marks of an earlier walk over the same part of the page would otherwise stay on controls since hidden.
-    for (const marked of root.querySelectorAll(`[${key}]`)) marked.removeAttribute(key);
     const selector = 'button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"])';
     const scrolls = (element: HTMLElement) => {
       const style = getComputedStyle(element);
