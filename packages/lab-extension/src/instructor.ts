@@ -58,9 +58,11 @@ async function addPanel(
    * followed, in the same turn, by the palette closing, which activates the main area's current tab; that tab takes
    * the keyboard when its activation runs, and activates what it holds in turn (a notebook, then its cell). So the
    * panel waits for the end of this turn, runs those activations (a few levels deep), and only then takes the keyboard.
+   * Until JupyterLab has restored its layout it waits for that too: the restore collapses the side bars the layout
+   * has closed, this panel's among them.
    */
   const showWithKeyboard = (focus: () => void) => {
-    queueMicrotask(() => {
+    void app.restored.then(() => {
       for (let depth = 0; depth < 4; depth++) MessageLoop.flush();
       focus();
       app.shell.activateById(panel.id);
