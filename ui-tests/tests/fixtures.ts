@@ -27,12 +27,14 @@ export async function logInToLab(page: Page, hub: RunningHub, user: string): Pro
   await page.waitForURL(new RegExp(`/user/${user}/lab`), { timeout: 90_000 });
   await expect(page.locator('#jp-main-dock-panel')).toBeVisible({ timeout: 60_000 });
   await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 60_000 });
-  // Once it has restored the layout, JupyterLab activates the main area's current tab, which takes the keyboard (a
-  // launcher gives it to its first card). Tests start after that: before, the keys they type may go to the tab.
+  // JupyterLab restores the layout after the splash goes: it collapses the side bars the saved (or default) layout
+  // has closed, then opens a launcher if the main area is empty, and activates the main area's current tab, which
+  // takes the keyboard. A side panel opened before that is closed again, and keys typed may go to the tab; so tests
+  // start once a tab of the main area has the keyboard (every layout has one: the launcher stands in for none).
   await page.waitForFunction(
     () => {
       const main = document.querySelector('#jp-main-dock-panel');
-      return main !== null && (main.querySelector('.lm-DockPanel-widget') === null || main.contains(document.activeElement));
+      return main?.querySelector('.lm-DockPanel-widget') != null && main.contains(document.activeElement);
     },
     null,
     { timeout: 30_000 },
