@@ -152,37 +152,77 @@ function endRecords(count: number, directoryOffset: number, directorySize: numbe
   return Buffer.concat(parts);
 }
 
-async function* zipChunks(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>): AsyncGenerator<Buffer> {
+/**
+ * Entries opened ahead of the one being written. Opening a stored blob takes a few trips to the thread pool (open,
+ * header, first read); one after another, a course zip of small notebooks spends more time waiting on those than
+ * copying bytes. Opened ahead, they overlap with the writing. Each holds a file handle, and at most one read buffer.
+ */
+export const OPEN_AHEAD = 8;
+
+interface Opening {
+  entry: ZipEntry;
+  payload: Promise<ZipPayload>;
+}
+
+async function* zipChunks(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>, openAhead: number): AsyncGenerator<Buffer> {
+  const source = Symbol.asyncIterator in entries ? entries[Symbol.asyncIterator]() : entries[Symbol.iterator]();
+  const ahead: Opening[] = [];
+  let exhausted = false;
+  const openMore = async () => {
+    while (!exhausted && ahead.length < openAhead) {
+      const next = await source.next();
+      if (next.done) {
+        exhausted = true;
+        break;
+      }
+      const payload = next.value.open();
+      // Awaited in its turn below, where a failure ends the zip; until then it must not count as unhandled.
+      payload.catch(() => undefined);
+      ahead.push({ entry: next.value, payload });
+    }
+  };
   const records: CentralRecord[] = [];
   let offset = 0;
-  for await (const entry of entries) {
-    const payload = await entry.open();
-    const { time, date } = dosDateTime(entry.mtime);
-    const record: CentralRecord = {
-      name: Buffer.from(entry.name, 'utf8'),
-      method: payload.method,
-      time,
-      date,
-      crc32: payload.crc32,
-      size: payload.size,
-      compressedSize: payload.compressedSize,
-      offset,
-      mode: entry.mode,
-      mtime: entry.mtime,
-    };
-    const header = localHeader(record);
-    yield header;
-    offset += header.length;
-    let written = 0;
-    for await (const chunk of payload.stream as AsyncIterable<Buffer>) {
-      written += chunk.length;
-      yield chunk;
+  let current: ZipPayload | null = null;
+  try {
+    for (;;) {
+      await openMore();
+      const opening = ahead.shift();
+      if (!opening) break;
+      const { entry } = opening;
+      const payload = (current = await opening.payload);
+      const { time, date } = dosDateTime(entry.mtime);
+      const record: CentralRecord = {
+        name: Buffer.from(entry.name, 'utf8'),
+        method: payload.method,
+        time,
+        date,
+        crc32: payload.crc32,
+        size: payload.size,
+        compressedSize: payload.compressedSize,
+        offset,
+        mode: entry.mode,
+        mtime: entry.mtime,
+      };
+      const header = localHeader(record);
+      yield header;
+      offset += header.length;
+      let written = 0;
+      for await (const chunk of payload.stream as AsyncIterable<Buffer>) {
+        written += chunk.length;
+        yield chunk;
+      }
+      if (written !== payload.compressedSize) {
+        throw new Error(`zip entry ${entry.name}: ${written} bytes where ${payload.compressedSize} were announced`);
+      }
+      offset += written;
+      records.push(record);
+      current = null;
     }
-    if (written !== payload.compressedSize) {
-      throw new Error(`zip entry ${entry.name}: ${written} bytes where ${payload.compressedSize} were announced`);
-    }
-    offset += written;
-    records.push(record);
+  } finally {
+    // A zip that ends early (an error, or a reader gone) closes the entry it was writing and those opened ahead.
+    current?.stream.destroy();
+    for (const { payload } of ahead.splice(0)) payload.then((opened) => opened.stream.destroy(), () => undefined);
   }
   const directoryOffset = offset;
   let directorySize = 0;
@@ -194,7 +234,7 @@ async function* zipChunks(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>)
   yield endRecords(records.length, directoryOffset, directorySize);
 }
 
-/** The zip of `entries` as a stream; entries are opened one at a time, in order, as the reader pulls. */
-export function zipStream(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>): Readable {
-  return Readable.from(zipChunks(entries), { objectMode: false, highWaterMark: 64 * 1024 });
+/** The zip of `entries` as a stream, written in order as the reader pulls; up to `openAhead` entries are opened ahead. */
+export function zipStream(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>, openAhead = OPEN_AHEAD): Readable {
+  return Readable.from(zipChunks(entries, Math.max(1, openAhead)), { objectMode: false, highWaterMark: 64 * 1024 });
 }

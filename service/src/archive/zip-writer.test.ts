@@ -1,0 +1,69 @@
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import zlib from 'node:zlib';
+import { extractZipEntry, readZipEntries } from './zip-reader';
+import { type ZipEntry, zipStream } from './zip-writer';
+
+/** A stored (method 0) entry whose opening is recorded, and whose stream reports being destroyed. */
+function trackedEntry(name: string, content: string, log: { opened: string[]; open: number; maxOpen: number; destroyed: string[] }, fail = false): ZipEntry {
+  const bytes = Buffer.from(content);
+  return {
+    name,
+    mtime: new Date('2026-01-02T03:04:05Z'),
+    mode: 0o644,
+    async open() {
+      log.opened.push(name);
+      log.open++;
+      log.maxOpen = Math.max(log.maxOpen, log.open);
+      await new Promise((resolve) => setImmediate(resolve));
+      if (fail) {
+        log.open--;
+        throw new Error(`${name} is missing`);
+      }
+      const stream = Readable.from([bytes]);
+      stream.once('close', () => log.open--);
+      stream.once('close', () => stream.readableEnded || log.destroyed.push(name));
+      return { method: 0, crc32: zlib.crc32(bytes) >>> 0, size: bytes.length, compressedSize: bytes.length, stream };
+    },
+  };
+}
+
+const newLog = () => ({ opened: [] as string[], open: 0, maxOpen: 0, destroyed: [] as string[] });
+
+describe('the zip writer', () => {
+  it('opens entries ahead of the one it writes, at most as many as asked, and writes them in order', async () => {
+    const log = newLog();
+    const entries = Array.from({ length: 20 }, (_, i) => trackedEntry(`f${i}.txt`, `file ${i}`, log));
+    const zip = await buffer(zipStream(entries, 4));
+    const read = readZipEntries(zip, 100);
+    expect(read.map((entry) => entry.name)).toEqual(entries.map((entry) => entry.name));
+    expect(read.map((entry) => extractZipEntry(zip, entry).toString())).toEqual(entries.map((_, i) => `file ${i}`));
+    expect(log.maxOpen).toBeGreaterThan(1);
+    expect(log.maxOpen).toBeLessThanOrEqual(4);
+    expect(log.open).toBe(0);
+  });
+
+  it('ends with the error of an entry that cannot be opened, when it comes to it, and closes the ones opened ahead', async () => {
+    const log = newLog();
+    const entries = Array.from({ length: 10 }, (_, i) => trackedEntry(`f${i}.txt`, `file ${i}`, log, i === 2));
+    await expect(buffer(zipStream(entries, 5))).rejects.toThrow('f2.txt is missing');
+    // f3..f6 were opened ahead of f2; none is left open.
+    expect(log.opened.length).toBeGreaterThan(3);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log.open).toBe(0);
+    expect(log.destroyed).toEqual(log.opened.filter((name) => !['f0.txt', 'f1.txt', 'f2.txt'].includes(name)));
+  });
+
+  it('closes the entries opened ahead when the reader goes away', async () => {
+    const log = newLog();
+    const entries = Array.from({ length: 50 }, (_, i) => trackedEntry(`f${i}.txt`, 'x'.repeat(10_000), log));
+    const zip = zipStream(entries, 8);
+    for await (const chunk of zip as AsyncIterable<Buffer>) {
+      if (chunk.length > 0) break; // destroys the stream, as a client that hangs up does
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(log.opened.length).toBeLessThan(50);
+    expect(log.open).toBe(0);
+    expect(log.destroyed.length).toBeGreaterThan(0);
+  });
+});
