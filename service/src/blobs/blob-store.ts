@@ -299,16 +299,16 @@ export class BlobStore {
       await handle.close();
       throw error;
     });
+    // An empty payload has no byte range to read (a stream from start to start - 1 is refused).
+    if (info.storedSize === 0) {
+      await handle.close().catch(() => undefined);
+      return { info, stream: Readable.from([]) };
+    }
     const stream = handle.createReadStream({
       start: HEADER_BYTES,
       end: HEADER_BYTES + info.storedSize - 1,
       highWaterMark: READ_CHUNK_BYTES,
     });
-    if (info.storedSize === 0) {
-      stream.destroy();
-      await handle.close().catch(() => undefined);
-      return { info, stream: Readable.from([]) };
-    }
     return { info, stream };
   }
 

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CourseworkClient, CourseworkError, type Job } from '@coursework/client';
@@ -68,6 +68,7 @@ beforeAll(async () => {
   truncateSync(huge, 200 * 1024 * 1024); // sparse: over the 100M cap without using the disk
   writeFileSync(path.join(s3, 'my notes é 作业.txt'), 'unicode name');
   writeFileSync(path.join(s3, 'new\nline.txt'), 'newline in the name');
+  writeFileSync(path.join(s3, '__init__.py'), '');
   instructorToken = (await hub.issueToken('instructor')).token;
   studentToken = (await hub.issueToken('student2')).token;
   instructor = new CourseworkClient({ baseUrl: hub.serviceUrl, token: instructorToken });
@@ -171,8 +172,14 @@ describe('a whole-course snapshot', () => {
     const unicode = await get(instructor.snapshotFileUrl('student3', NAME, 'my notes é 作业.txt'));
     expect(await unicode.text()).toBe('unicode name');
     expect(unicode.headers.get('content-disposition')).toContain("filename*=UTF-8''my%20notes%20%C3%A9%20%E4%BD%9C%E4%B8%9A.txt");
+    // An empty file is served, and zipped, as empty.
+    const empty = await get(instructor.snapshotFileUrl('student3', NAME, '__init__.py'));
+    expect(empty.status).toBe(200);
+    expect((await empty.arrayBuffer()).byteLength).toBe(0);
     const zip = unzip(Buffer.from(await (await get(instructor.snapshotZipUrl('student3', NAME))).arrayBuffer()));
     expect(Object.keys(zip)).not.toContain('passwords.txt');
+    expect(zip['__init__.py']).toEqual(Buffer.alloc(0));
+    expect(zip['my notes é 作业.txt']!.toString()).toBe('unicode name');
   });
 
   it('refuses path tricks in every parameter', async () => {
@@ -260,5 +267,23 @@ describe('reading a job with a wait', () => {
       expect(read.status).toBe(400);
       expect(await read.json()).toMatchObject({ message: 'wait must be a whole number of seconds from 0 to 60' });
     }
+  });
+});
+
+describe('a download whose bytes are lost on disk', () => {
+  it('breaks off instead of leaving the client waiting for the rest', async () => {
+    const lost = `lost ${Date.now()} ${Math.random()}`;
+    writeFileSync(path.join(hub.homes, 'student1', 'lost.txt'), lost);
+    const job = await snapshotAndWait(instructor, { name: 'lost blob', students: ['student1'] });
+    expect(job.students.student1!.status).toBe('taken');
+    const blob = sha(Buffer.from(lost));
+    rmSync(path.join(hub.dir, 'data', 'blobs', blob.slice(0, 2), blob));
+    // Asked of the service itself: configurable-http-proxy does not pass a broken-off answer on to its client.
+    const service = (await (await fetch(`${hub.url}/hub/api/services/coursework`, { headers: { Authorization: `token ${hub.adminToken}` } })).json()) as { url: string };
+    const response = await get(`${service.url}/services/coursework/api/v1/students/student1/snapshots/${job.name}/zip`);
+    expect(response.status).toBe(200);
+    const waited = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 10_000));
+    await expect(Promise.race([response.arrayBuffer(), waited])).rejects.toThrow('terminated');
+    rmSync(path.join(hub.homes, 'student1', 'lost.txt'));
   });
 });
