@@ -154,43 +154,46 @@ function endRecords(count: number, directoryOffset: number, directorySize: numbe
 
 /**
  * Entries opened ahead of the one being written. Opening a stored blob takes a few trips to the thread pool (open,
- * header, first read); one after another, a course zip of small notebooks spends more time waiting on those than
- * copying bytes. Opened ahead, they overlap with the writing. Each holds a file handle, and at most one read buffer.
+ * header read, close); one after another, a course zip of small notebooks spends more time waiting on those than
+ * copying bytes. Opened ahead, they overlap with the writing. Each holds an open file until it is written.
  */
-export const OPEN_AHEAD = 8;
+const OPEN_AHEAD = 8;
 
-interface Opening {
-  entry: ZipEntry;
-  payload: Promise<ZipPayload>;
+/**
+ * The entries with their payloads, in order, each opened up to `ahead` entries before it is yielded. Ended early
+ * (an error, or a reader gone), it closes the payloads it opened and did not hand out.
+ */
+async function* openedAhead(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>, ahead: number): AsyncGenerator<{ entry: ZipEntry; payload: ZipPayload }> {
+  const source = Symbol.asyncIterator in entries ? entries[Symbol.asyncIterator]() : entries[Symbol.iterator]();
+  const opening: { entry: ZipEntry; payload: Promise<ZipPayload> }[] = [];
+  let exhausted = false;
+  try {
+    for (;;) {
+      while (!exhausted && opening.length < ahead) {
+        const next = await source.next();
+        if (next.done) exhausted = true;
+        else {
+          const payload = next.value.open();
+          // Awaited in its turn, where a failure ends the zip; until then it must not count as unhandled.
+          payload.catch(() => undefined);
+          opening.push({ entry: next.value, payload });
+        }
+      }
+      const first = opening.shift();
+      if (!first) return;
+      yield { entry: first.entry, payload: await first.payload };
+    }
+  } finally {
+    for (const { payload } of opening.splice(0)) payload.then((opened) => opened.stream.destroy(), () => undefined);
+    await source.return?.();
+  }
 }
 
 async function* zipChunks(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>, openAhead: number): AsyncGenerator<Buffer> {
-  const source = Symbol.asyncIterator in entries ? entries[Symbol.asyncIterator]() : entries[Symbol.iterator]();
-  const ahead: Opening[] = [];
-  let exhausted = false;
-  const openMore = async () => {
-    while (!exhausted && ahead.length < openAhead) {
-      const next = await source.next();
-      if (next.done) {
-        exhausted = true;
-        break;
-      }
-      const payload = next.value.open();
-      // Awaited in its turn below, where a failure ends the zip; until then it must not count as unhandled.
-      payload.catch(() => undefined);
-      ahead.push({ entry: next.value, payload });
-    }
-  };
   const records: CentralRecord[] = [];
   let offset = 0;
-  let current: ZipPayload | null = null;
-  try {
-    for (;;) {
-      await openMore();
-      const opening = ahead.shift();
-      if (!opening) break;
-      const { entry } = opening;
-      const payload = (current = await opening.payload);
+  for await (const { entry, payload } of openedAhead(entries, openAhead)) {
+    try {
       const { time, date } = dosDateTime(entry.mtime);
       const record: CentralRecord = {
         name: Buffer.from(entry.name, 'utf8'),
@@ -217,12 +220,10 @@ async function* zipChunks(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
       }
       offset += written;
       records.push(record);
-      current = null;
+    } finally {
+      // Closes the entry's file when the zip ends before its bytes were read (a no-op once they were).
+      payload.stream.destroy();
     }
-  } finally {
-    // A zip that ends early (an error, or a reader gone) closes the entry it was writing and those opened ahead.
-    current?.stream.destroy();
-    for (const { payload } of ahead.splice(0)) payload.then((opened) => opened.stream.destroy(), () => undefined);
   }
   const directoryOffset = offset;
   let directorySize = 0;
