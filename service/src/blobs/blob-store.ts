@@ -179,6 +179,20 @@ export class BlobStore {
     return moved;
   }
 
+  /**
+   * Every file in the blob folders (blobs, and temporary files of writes a crash interrupted), with its name: what
+   * blob collection looks through, without knowing the layout.
+   */
+  async *files(): AsyncGenerator<{ name: string; path: string }> {
+    const fanOut = await readdir(this.root, { withFileTypes: true }).catch(() => []);
+    for (const folder of fanOut) {
+      if (!folder.isDirectory() || !FAN_OUT.test(folder.name)) continue;
+      const dir = path.join(this.root, folder.name);
+      const names = await readdir(dir).catch(() => []);
+      for (const name of names) yield { name, path: path.join(dir, name) };
+    }
+  }
+
   async info(sha256: string): Promise<BlobInfo> {
     const handle = await this.openBlob(sha256);
     try {

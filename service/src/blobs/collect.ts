@@ -7,8 +7,7 @@
  * already stored touches it (BlobStore), so a collection never removes bytes a snapshot is about to record.
  * Stray temporary files of writes a crash interrupted are removed after the same grace period.
  */
-import { lstat, readdir, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { lstat, rm } from 'node:fs/promises';
 import type { Catalog } from '../catalog/catalog';
 import type { BlobStore } from './blob-store';
 
@@ -37,32 +36,18 @@ async function referencedBlobs(db: Catalog): Promise<Set<string>> {
 export async function collectGarbage(db: Catalog, blobs: BlobStore, graceMs: number, now = Date.now()): Promise<CollectResult> {
   const referenced = await referencedBlobs(db);
   const result: CollectResult = { scanned: 0, deleted: 0, bytesFreed: 0 };
-  const visit = async (dir: string, depth: number): Promise<void> => {
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const full = path.join(dir, name);
-      if (depth < 1) {
-        await visit(full, depth + 1);
-        continue;
-      }
-      const stats = await lstat(full).catch(() => null);
-      if (!stats?.isFile()) continue;
-      const isTemp = name.startsWith('.tmp-');
-      if (!isTemp) result.scanned++;
-      if ((isTemp || !referenced.has(name)) && now - stats.mtimeMs > graceMs) {
-        await rm(full, { force: true });
-        if (!isTemp) {
-          result.deleted++;
-          result.bytesFreed += stats.size;
-        }
+  for await (const { name, path: file } of blobs.files()) {
+    const stats = await lstat(file).catch(() => null);
+    if (!stats?.isFile()) continue;
+    const isTemp = name.startsWith('.tmp-');
+    if (!isTemp) result.scanned++;
+    if ((isTemp || !referenced.has(name)) && now - stats.mtimeMs > graceMs) {
+      await rm(file, { force: true });
+      if (!isTemp) {
+        result.deleted++;
+        result.bytesFreed += stats.size;
       }
     }
-  };
-  await visit(blobs.root, 0);
+  }
   return result;
 }
