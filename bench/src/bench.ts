@@ -186,6 +186,7 @@ async function startService(hubPort: number, homes: string, dataDir: string): Pr
       // A long poll: the service answers as the job ends, so the time is exact and no reads compete with the job.
       for (;;) {
         const state = (await (await fetch(`${base}api/v1/jobs/${job.id}?wait=60`, { headers })).json()) as { state: string; name: string; students: Record<string, { status: string }> };
+        if (state.state === 'failed') throw new Error(`snapshot ${name} failed: ${JSON.stringify(state)}`);
         if (state.state === 'done') {
           const failed = Object.entries(state.students).filter(([, s]) => s.status !== 'taken');
           if (failed.length > 0) throw new Error(`snapshot ${name}: ${failed.length} students not taken`);

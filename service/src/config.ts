@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import type { FreeSpaceFloor } from './util/storage';
 
 export interface Course {
   /** Stable id that keys the course's rows in the catalog. */
@@ -64,6 +65,12 @@ export interface Config {
     maxHomeBytes: number;
     maxUploadBytes: number;
   };
+  storage: {
+    /** Snapshots, uploads and releases stop taking new bytes below this much free space on the data disk. */
+    minFreeSpace: FreeSpaceFloor;
+    /** Bytes of blobs whose hashes housekeeping verifies per run (a rolling slice of the store). */
+    checkBytesPerRun: number;
+  };
   feedback: {
     maxFileBytes: number;
     /** Most bytes one release (one student, one request) may carry. */
@@ -101,6 +108,17 @@ const size = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   return bytes;
+});
+/** `1G` (a size) or `5%` (a share of the disk). */
+const freeSpaceFloor = z.string().transform((text, ctx): FreeSpaceFloor => {
+  const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+  if (percent && Number(percent[1]) < 100) return { bytes: 0, fraction: Number(percent[1]) / 100 };
+  const bytes = text.trim() === '0' ? 0 : parseSize(text);
+  if (bytes === undefined || percent) {
+    ctx.addIssue({ code: 'custom', message: 'expected a size such as 1G or 500M, or a share of the disk such as 5%' });
+    return z.NEVER;
+  }
+  return { bytes, fraction: 0 };
 });
 const positiveInt = z.coerce.number().int().positive();
 const boolean = z
@@ -212,6 +230,18 @@ export const SETTINGS = {
   maxFileBytes: { name: 'COURSEWORK_MAX_FILE_SIZE', default: '100M', description: 'Largest single file taken into a snapshot.', schema: size },
   maxHomeBytes: { name: 'COURSEWORK_MAX_HOME_SIZE', default: '2G', description: 'Most bytes taken from one home per snapshot.', schema: size },
   maxUploadBytes: { name: 'COURSEWORK_MAX_UPLOAD_SIZE', default: '50M', description: 'Largest request body accepted (feedback uploads).', schema: size },
+  minFreeSpace: {
+    name: 'COURSEWORK_MIN_FREE_SPACE',
+    default: '1G',
+    description: 'Free space the data disk keeps: below it, snapshots stop taking homes (the students left say why) and uploads, releases and snapshot requests answer 507. A size (`1G`) or a share of the disk (`5%`); `0` turns it off.',
+    schema: freeSpaceFloor,
+  },
+  checkBytesPerRun: {
+    name: 'COURSEWORK_CHECK_BYTES_PER_RUN',
+    default: '1G',
+    description: "Bytes of stored blobs whose SHA-256 each housekeeping run verifies, a rolling slice of the store (every run checks every blob's length).",
+    schema: size,
+  },
   feedbackMaxFileBytes: { name: 'COURSEWORK_FEEDBACK_MAX_FILE_SIZE', default: '20M', description: 'Largest single feedback file.', schema: size },
   feedbackMaxReleaseBytes: { name: 'COURSEWORK_FEEDBACK_MAX_RELEASE_SIZE', default: '100M', description: 'Most bytes of feedback released to one student by one request.', schema: size },
   feedbackExtensions: {
@@ -345,6 +375,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cookieSecret: s.cookieSecret === '' ? undefined : s.cookieSecret,
     },
     limits: { maxFileBytes: s.maxFileBytes, maxHomeBytes: s.maxHomeBytes, maxUploadBytes: s.maxUploadBytes },
+    storage: { minFreeSpace: s.minFreeSpace, checkBytesPerRun: s.checkBytesPerRun },
     feedback: {
       maxFileBytes: s.feedbackMaxFileBytes,
       maxReleaseBytes: s.feedbackMaxReleaseBytes,

@@ -15,7 +15,7 @@ export async function takeSnapshotFromLab(page: Page, name: string): Promise<str
     const started = await fetch(`${base}api/v1/snapshots`, { method: 'POST', headers, body: JSON.stringify({ name: given }) });
     if (!started.ok) throw new Error(`POST snapshots: ${started.status} ${await started.text()}`);
     let { job } = (await started.json()) as { job: { id: string; state: string; name: string } };
-    while (job.state !== 'done') {
+    while (job.state !== 'done' && job.state !== 'failed') {
       await new Promise((resolve) => setTimeout(resolve, 300));
       job = await (await fetch(`${base}api/v1/jobs/${job.id}`, { headers })).json();
     }

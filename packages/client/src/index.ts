@@ -26,7 +26,8 @@ export interface Student {
   homeExists: boolean;
 }
 
-export type StudentStatus = 'pending' | 'taken' | 'exists' | 'no-home' | 'not-a-student' | 'failed';
+/** `not-taken`: left out on purpose (the data disk is low on space); `error` says why. */
+export type StudentStatus = 'pending' | 'taken' | 'exists' | 'no-home' | 'not-a-student' | 'failed' | 'not-taken';
 
 export interface StudentOutcome {
   status: StudentStatus;
@@ -36,10 +37,17 @@ export interface StudentOutcome {
   error?: string;
 }
 
+/** Whether a job has ended, done or failed: it changes no more. */
+export function jobEnded(job: Pick<Job, 'state'>): boolean {
+  return job.state === 'done' || job.state === 'failed';
+}
+
 export interface Job {
   id: string;
   kind: 'snapshot';
-  state: 'queued' | 'running' | 'done';
+  /** `failed`: the job could not go on (its outcomes could not be recorded); `error` says why. */
+  state: 'queued' | 'running' | 'done' | 'failed';
+  error?: string;
   name: string;
   includeHidden: boolean;
   total: number;
@@ -61,6 +69,8 @@ export interface SnapshotSummary {
   bytes: number;
   includeHidden: boolean;
   manifestSha256: string;
+  /** Files whose stored bytes were found damaged and could not be repaired (absent when the snapshot is whole). */
+  damaged?: string[];
 }
 
 export interface SnapshotDetail extends SnapshotSummary {
@@ -74,6 +84,8 @@ export interface ManifestEntry {
   mode: number;
   mtime: string;
   sha256: string | null;
+  /** `changed-while-reading`: the file kept changing while it was read; what is kept is one complete read of it. */
+  note?: 'changed-while-reading';
 }
 
 export interface SnapshotRequest {
@@ -373,7 +385,7 @@ export class CourseworkClient {
   }
 
   /**
-   * Waits until a job is done. Without `onProgress`, the service answers as the job ends (a long poll, in reads of
+   * Waits until a job has ended (done, or failed: see `error`). Without `onProgress`, the service answers as the job ends (a long poll, in reads of
    * up to 30 s); with it, the job is read every `intervalMs`, and `onProgress` sees every state read.
    */
   async waitForJob(id: string, options: { intervalMs?: number; timeoutMs?: number; onProgress?: (job: Job) => void } = {}): Promise<Job> {
@@ -382,7 +394,7 @@ export class CourseworkClient {
       const waitSeconds = options.onProgress ? 0 : Math.max(0, Math.min(30, Math.floor((deadline - Date.now()) / 1000)));
       const job = await this.job(id, { waitSeconds });
       options.onProgress?.(job);
-      if (job.state === 'done') return job;
+      if (jobEnded(job)) return job;
       if (Date.now() > deadline) throw new CourseworkError(408, `job ${id} is not done yet`);
       if (waitSeconds === 0) await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
     }

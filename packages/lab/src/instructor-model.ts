@@ -2,7 +2,7 @@
  * State of the instructor panel, apart from its DOM: the students × snapshots overview, the filter, the selection,
  * and the snapshot job being taken (polled until done).
  */
-import type { CourseworkClient, Job, SnapshotSummary, Student, StudentOutcome } from '@coursework/client';
+import { type CourseworkClient, type Job, jobEnded, type SnapshotSummary, type Student, type StudentOutcome } from '@coursework/client';
 import { type ISignal, Signal } from '@lumino/signaling';
 import { describeError } from './connection';
 
@@ -44,6 +44,7 @@ export interface InstructorModelOptions {
 const OUTCOME_MESSAGES: Partial<Record<StudentOutcome['status'], string>> = {
   failed: 'failed',
   'no-home': 'has no home folder',
+  'not-taken': 'was not taken',
   'not-a-student': 'is not a student of the course',
   exists: 'already has a snapshot of this name',
 };
@@ -138,7 +139,7 @@ export class InstructorModel {
 
   /** Whether a job is being taken (the form waits for it). */
   get busy(): boolean {
-    return this.job !== null && this.job.state !== 'done' && this.jobError === null;
+    return this.job !== null && !jobEnded(this.job) && this.jobError === null;
   }
 
   /** Starts a snapshot job (or joins the one of the same name), follows it to the end, then re-reads the overview. */
@@ -154,7 +155,7 @@ export class InstructorModel {
     try {
       let { job } = await this.client.snapshot({ name: form.name, includeHidden: form.includeHidden, ...(students ? { students } : {}) });
       this.setJob(job);
-      while (job.state !== 'done') {
+      while (!jobEnded(job)) {
         await this.sleep(this.pollIntervalMs);
         job = await this.client.job(job.id);
         this.setJob(job);

@@ -155,7 +155,9 @@ export class InstructorPanel extends Widget {
     const text =
       job.state === 'done'
         ? `Snapshot “${job.name}” done: ${job.done} of ${job.total} students`
-        : `Taking snapshot “${job.name}”: ${job.done} of ${job.total} students`;
+        : job.state === 'failed'
+          ? `Snapshot “${job.name}” failed: ${job.error ?? 'no reason given'}`
+          : `Taking snapshot “${job.name}”: ${job.done} of ${job.total} students`;
     this.progress.append(h('progress', { max: total, value: job.done, 'aria-label': 'Snapshot progress' }), h('span', {}, text));
     const problems = this.model.problems();
     if (problems.length > 0) {

@@ -9,7 +9,7 @@
  * new time is captured too and the earlier capture is kept.
  */
 import { randomUUID } from 'node:crypto';
-import type { TriggerResult } from '@coursework/client';
+import { jobEnded, type TriggerResult } from '@coursework/client';
 import type { Selectable } from 'kysely';
 import type { Catalog } from '../catalog/catalog';
 import type { CaptureKind, CapturesTable } from '../catalog/schema';
@@ -264,7 +264,7 @@ export class CaptureScheduler {
         continue;
       }
       const job = capture.job_id ? await this.jobs.get(capture.job_id) : undefined;
-      if (job?.state === 'done') {
+      if (job && jobEnded(job)) {
         const outcome = job.students[capture.student];
         const error = outcome?.error ?? outcome?.status ?? 'no outcome';
         await this.db.updateTable('captures').set({ state: 'failed', error }).where('id', '=', capture.id).execute();

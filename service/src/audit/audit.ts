@@ -66,3 +66,57 @@ export async function readAudit(
   const rows = await query.select(['at', 'actor', 'action', 'target', 'detail']).orderBy('id', 'desc').offset(page.offset).limit(page.limit).execute();
   return { items: rows.map((row) => ({ ...row, detail: JSON.parse(row.detail) as Record<string, unknown> })), total: Number(total) };
 }
+
+/** Events held back while the catalog refuses writes, at most this many (the oldest are kept). */
+const MAX_BACKLOG = 100_000;
+const BACKLOG_RETRY_MS = 5000;
+
+/** Audit rows that could not be written yet, per catalog, with the timer that offers them again. */
+const backlogs = new WeakMap<Kysely<CatalogSchema>, { events: { event: AuditEvent; at: Date }[]; timer: NodeJS.Timeout | undefined }>();
+
+/**
+ * Records an event without holding up the caller, for reads (downloads): a catalog that cannot write (its disk
+ * full) must not turn every download into an error. Events it refuses are kept, in order and with their time,
+ * and written when it accepts writes again.
+ */
+export function recordAuditSoon(db: Kysely<CatalogSchema>, event: AuditEvent, at: Date = new Date()): void {
+  let backlog = backlogs.get(db);
+  if (!backlog) {
+    backlog = { events: [], timer: undefined };
+    backlogs.set(db, backlog);
+  }
+  const held = backlog;
+  if (held.events.length > 0) {
+    if (held.events.length < MAX_BACKLOG) held.events.push({ event, at });
+    return;
+  }
+  recordAudit(db, event, at).catch(() => {
+    if (held.events.length < MAX_BACKLOG) held.events.push({ event, at });
+    scheduleCatchUp(db, held);
+  });
+}
+
+function scheduleCatchUp(db: Kysely<CatalogSchema>, backlog: { events: { event: AuditEvent; at: Date }[]; timer: NodeJS.Timeout | undefined }): void {
+  if (backlog.timer) return;
+  backlog.timer = setTimeout(() => {
+    backlog.timer = undefined;
+    void (async () => {
+      while (backlog.events.length > 0) {
+        const { event, at } = backlog.events[0]!;
+        try {
+          await recordAudit(db, event, at);
+        } catch {
+          scheduleCatchUp(db, backlog);
+          return;
+        }
+        backlog.events.shift();
+      }
+    })();
+  }, BACKLOG_RETRY_MS);
+  backlog.timer.unref();
+}
+
+/** Audit events waiting for the catalog to accept writes again. */
+export function pendingAuditEvents(db: Kysely<CatalogSchema>): number {
+  return backlogs.get(db)?.events.length ?? 0;
+}

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buffer, text } from 'node:stream/consumers';
 import zlib from 'node:zlib';
-import { BlobNotFoundError, BlobStore, encodeHeader, encodeInMemory } from './blob-store';
+import { Readable } from 'node:stream';
+import { BlobDamagedError, BlobNotFoundError, BlobStore, encodeHeader, encodeInMemory, HEADER_BYTES, SourceChangedError } from './blob-store';
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const notebookLike = (bytes: number) => Buffer.from(JSON.stringify({ cells: Array.from({ length: bytes / 40 }, (_, i) => `print(${i})  # a cell`) }).slice(0, bytes));
@@ -71,11 +72,91 @@ describe('blob store', () => {
     const [smallBytes, largeBytes] = await Promise.all([buffer(small.stream), buffer(large.stream)]);
     expect(zlib.inflateRawSync(smallBytes).equals(text)).toBe(true);
     expect(largeBytes.equals(noise)).toBe(true);
-    // A blob cut short gives what it has; the reader (a zip entry, an HTTP answer) compares it with storedSize.
-    truncateSync(blobs.pathOf(sha(noise)), 100_000);
-    const cut = await blobs.openStored(sha(noise));
-    expect((await buffer(cut.stream)).length).toBeLessThan(cut.info.storedSize);
     await expect(blobs.openStored('ab'.repeat(32))).rejects.toThrow(BlobNotFoundError);
+  });
+});
+
+describe('a blob is never trusted unless it is whole', () => {
+  const quarantined = () => (existsSync(path.join(root, 'quarantine')) ? readdirSync(path.join(root, 'quarantine')) : []);
+
+  it('refuses to open a blob cut short, and moves it into the quarantine', async () => {
+    const noise = randomBytes(200_000);
+    blobs.putBufferSync(sha(noise), noise, new Set());
+    truncateSync(blobs.pathOf(sha(noise)), 100_000);
+    await expect(blobs.openStored(sha(noise))).rejects.toThrow(BlobDamagedError);
+    expect(existsSync(blobs.pathOf(sha(noise)))).toBe(false);
+    expect(quarantined()).toEqual([expect.stringMatching(new RegExp(`^${sha(noise)}\\.\\d+$`))]);
+    // Gone from the store: the next read says so, it does not serve the quarantined bytes.
+    await expect(blobs.openContent(sha(noise))).rejects.toThrow(BlobNotFoundError);
+  });
+
+  it('makes a read fail when the blob is cut while it is being read, never end as if complete', async () => {
+    const noise = randomBytes(3_000_000);
+    blobs.putBufferSync(sha(noise), noise, new Set());
+    const { stream } = await blobs.openStored(sha(noise));
+    truncateSync(blobs.pathOf(sha(noise)), 1_000_000);
+    await expect(buffer(stream)).rejects.toThrow(BlobDamagedError);
+    const other = randomBytes(3_000_000);
+    blobs.putBufferSync(sha(other), other, new Set());
+    const ranged = await blobs.openContent(sha(other), { start: 10, end: 2_999_000 });
+    truncateSync(blobs.pathOf(sha(other)), 10_000);
+    await expect(buffer(ranged.stream)).rejects.toThrow(/payload ended/);
+  });
+
+  it('stores a truncated blob again when the same bytes come back, instead of reusing it', () => {
+    const text = notebookLike(60_000);
+    const id = sha(text);
+    blobs.putBufferSync(id, text, new Set());
+    truncateSync(blobs.pathOf(id), 500);
+    // Another store (a worker, a restarted service), which has no memory of writing it.
+    const again = new BlobStore(root, { durable: false });
+    expect(again.putBufferSync(id, text, new Set())).toEqual({ added: true });
+    expect(statSync(again.pathOf(id)).size).toBeGreaterThan(500);
+    expect(quarantined()).toHaveLength(1);
+  });
+
+  it('checks lengths, headers and hashes, and reads nothing it was not asked to', async () => {
+    const bytes = [notebookLike(20_000), randomBytes(20_000), randomBytes(20_000), randomBytes(20_000)];
+    for (const b of bytes) blobs.putBufferSync(sha(b), b, new Set());
+    const [whole, short, flipped, headless] = bytes.map(sha) as [string, string, string, string];
+    truncateSync(blobs.pathOf(short), 1_000);
+    // One byte of the payload changed, the length kept: only the hash finds it.
+    const file = blobs.pathOf(flipped);
+    const content = readFileSync(file);
+    content[HEADER_BYTES + 5] ^= 0xff;
+    writeFileSync(file, content);
+    writeFileSync(blobs.pathOf(headless), 'not a blob');
+    expect(await blobs.check(whole, { hash: true })).toMatchObject({ ok: true, info: { size: bytes[0]!.length } });
+    expect(await blobs.check(short)).toEqual({ sha256: short, ok: false, problem: 'short' });
+    expect(await blobs.check(flipped)).toMatchObject({ ok: true });
+    expect(await blobs.check(flipped, { hash: true })).toEqual({ sha256: flipped, ok: false, problem: 'wrong-hash' });
+    expect(await blobs.check(headless)).toEqual({ sha256: headless, ok: false, problem: 'no-header' });
+    expect(await blobs.check('cd'.repeat(32))).toEqual({ sha256: 'cd'.repeat(32), ok: false, problem: 'missing' });
+    // check only reads: quarantining is the caller's call.
+    expect(quarantined()).toEqual([]);
+  });
+
+  it('keeps a source that changed while it was stored under the hash of what was stored, when asked', async () => {
+    const first = randomBytes(100_000);
+    const second = randomBytes(120_000);
+    const dirty = new Set<string>();
+    await expect(blobs.put(sha(first), first.length, first, () => Readable.from([second]), dirty)).rejects.toThrow(SourceChangedError);
+    const kept = await blobs.put(sha(first), first.length, first, () => Readable.from([second]), dirty, { keepChanged: true });
+    expect(kept).toMatchObject({ added: true, changed: true, info: { sha256: sha(second), size: second.length } });
+    expect((await buffer((await blobs.openContent(sha(second))).stream)).equals(second)).toBe(true);
+    expect(existsSync(blobs.pathOf(sha(first)))).toBe(false);
+    // No temporary file left behind by the refused attempt.
+    expect(readdirSync(path.dirname(blobs.pathOf(sha(first)))).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+  });
+
+  it('reports the free space of the data disk and whether it is below the floor', () => {
+    const free = blobs.freeSpace();
+    expect(free.bytes).toBeGreaterThan(0);
+    expect(free.fraction).toBeGreaterThan(0);
+    expect(blobs.lowSpace()).toBeNull();
+    const strict = new BlobStore(root, { durable: false, minFreeSpace: { bytes: free.bytes * 1000, fraction: 0 } });
+    expect(strict.lowSpace()).toMatch(/below the minimum of .* \(COURSEWORK_MIN_FREE_SPACE\)/);
+    expect(new BlobStore(root, { durable: false, minFreeSpace: { bytes: 0, fraction: 1 } }).lowSpace()).toMatch(/100% of the disk/);
   });
 
   it('touches a blob it finds stored, unless it touched or wrote it minutes ago', () => {

@@ -9,28 +9,34 @@
  * Compressible files are kept deflated with their CRC-32 so that a zip entry (method 8) or a gzip HTTP answer
  * can be written from the stored bytes without compressing again; incompressible ones are kept as they are.
  *
- * Writes go to a temporary file that is fsynced and then renamed into place, and the directory is fsynced, so a
- * blob is either complete or absent; a crash leaves at most a stray temporary file, never a torn blob.
+ * Writes go to a temporary file whose length is checked against what was written (a full disk stops a write
+ * part-way) and then renamed into place; the caller fsyncs the blob and its folder before it records anything that
+ * refers to it. A blob is never trusted unless it is whole: before it is reused or served, its length is checked
+ * against its header, and one found short or malformed is moved aside into `<root>/quarantine/` (never served,
+ * never reused) so that the next write of the same bytes stores it again.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
-  createReadStream,
   existsSync,
   createWriteStream,
+  fstatSync,
+  futimesSync,
   mkdirSync,
   openSync,
+  readSync,
   renameSync,
   rmSync,
-  utimesSync,
+  statfsSync,
   writeSync,
 } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { mapPool } from '../util/pool';
+import { type FreeSpaceFloor, lowSpace } from '../util/storage';
 
 export type BlobEncoding = 'identity' | 'deflate';
 
@@ -50,6 +56,8 @@ const SHA256 = /^[0-9a-f]{64}$/;
 const FAN_OUT = /^[0-9a-f]{2}$/;
 /** The file at the store's root that says its blobs are in the one-level layout. */
 const LAYOUT_MARKER = 'layout';
+/** The folder (at the store's root, beside the fan-out folders) damaged blobs are moved into. */
+const QUARANTINE = 'quarantine';
 /** Compress when a sample shrinks below this share of its size. */
 const WORTH_DEFLATING = 0.9;
 const SAMPLE_BYTES = 64 * 1024;
@@ -66,6 +74,22 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 export class BlobNotFoundError extends Error {
   override name = 'BlobNotFoundError';
 }
+
+/** A blob whose file is not what its header promises (cut short by a full disk or a crash): it was quarantined. */
+export class BlobDamagedError extends Error {
+  override name = 'BlobDamagedError';
+  constructor(
+    readonly sha256: string,
+    readonly problem: string,
+  ) {
+    super(`blob ${sha256} is damaged (${problem}); it was moved aside`);
+  }
+}
+
+/** What a check of one blob found. */
+export type BlobCheck =
+  | { sha256: string; ok: true; info: BlobInfo }
+  | { sha256: string; ok: false; problem: 'missing' | 'no-header' | 'short' | 'long' | 'wrong-hash' | 'unreadable' };
 
 /** The source's bytes were not the ones announced: the file changed between hashing and storing. */
 export class SourceChangedError extends Error {
@@ -123,6 +147,8 @@ export interface BlobStoreOptions {
   durable?: boolean;
   /** The clock for remembering touches (tests move it on). */
   now?: () => number;
+  /** Free space the data disk keeps; see lowSpace. */
+  minFreeSpace?: FreeSpaceFloor;
 }
 
 export class BlobStore {
@@ -132,6 +158,7 @@ export class BlobStore {
   /** When this store last touched (or wrote) each blob; see isStored. */
   private readonly touchedAt = new Map<string, number>();
   private readonly now: () => number;
+  private readonly minFreeSpace: FreeSpaceFloor;
 
   constructor(
     readonly root: string,
@@ -142,6 +169,7 @@ export class BlobStore {
     this.level = options.level ?? 1;
     this.durable = options.durable ?? true;
     this.now = options.now ?? Date.now;
+    this.minFreeSpace = options.minFreeSpace ?? { bytes: 0, fraction: 0 };
   }
 
   pathOf(sha256: string): string {
@@ -206,6 +234,10 @@ export class BlobStore {
    * Stores bytes already hashed by the caller (who read them from a home), unless the blob exists.
    * `source` yields the same bytes again (checked against the hash); `sample` is their beginning, to choose the
    * encoding. As with putBufferSync, a new blob file and its folder are added to `dirty` for the caller to sync.
+   *
+   * When the source's bytes are not the announced ones (the file changed between the caller's read and this one),
+   * SourceChangedError is thrown, unless `keepChanged` is set: then this second read, complete and hashed as it was
+   * written, is kept under its own hash and returned with `changed: true`.
    */
   async put(
     sha256: string,
@@ -213,9 +245,10 @@ export class BlobStore {
     sample: Buffer,
     source: () => Readable,
     dirty: Set<string>,
-  ): Promise<{ info: BlobInfo; added: boolean }> {
+    options: { keepChanged?: boolean } = {},
+  ): Promise<{ info: BlobInfo; added: boolean; changed: boolean }> {
     const target = this.pathOf(sha256);
-    if (this.isStored(sha256, target)) return { info: await this.info(sha256), added: false };
+    if (this.isStored(sha256, target)) return { info: await this.info(sha256), added: false, changed: false };
     const dir = path.dirname(target);
     await this.ensureDir(dir);
     const temp = path.join(dir, `.tmp-${sha256.slice(0, 16)}-${randomBytes(6).toString('hex')}`);
@@ -244,26 +277,34 @@ export class BlobStore {
       } else {
         await pipeline(source(), measure, count, sink);
       }
-      if (counted.bytes !== size || hash.digest('hex') !== sha256) {
-        throw new SourceChangedError('the bytes changed while they were being stored');
-      }
-      const info: BlobInfo = { sha256, size, storedSize: counted.stored, encoding, crc32: counted.crc >>> 0 };
+      const actual = hash.digest('hex');
+      const changed = counted.bytes !== size || actual !== sha256;
+      if (changed && !options.keepChanged) throw new SourceChangedError('the bytes changed while they were being stored');
+      const info: BlobInfo = { sha256: actual, size: counted.bytes, storedSize: counted.stored, encoding, crc32: counted.crc >>> 0 };
       const handle = await open(temp, 'r+');
       try {
         await handle.write(encodeHeader(info), 0, HEADER_BYTES, 0);
       } finally {
         await handle.close();
       }
-      await rename(temp, target);
-      this.touchedAt.set(sha256, this.now());
-      if (this.durable) dirty.add(target).add(dir);
-      return { info, added: true };
+      // The stream reports a full disk as an error, but the length on disk is what a later read will get.
+      const written = (await stat(temp)).size;
+      if (written !== HEADER_BYTES + info.storedSize) throw shortWrite(written, HEADER_BYTES + info.storedSize);
+      const finalTarget = changed ? this.pathOf(actual) : target;
+      if (changed && this.isStored(actual, finalTarget)) {
+        await unlink(temp);
+        return { info: await this.info(actual), added: false, changed };
+      }
+      await this.ensureDir(path.dirname(finalTarget));
+      await rename(temp, finalTarget);
+      this.touchedAt.set(actual, this.now());
+      if (this.durable) dirty.add(finalTarget).add(path.dirname(finalTarget));
+      return { info, added: true, changed };
     } catch (error) {
       await unlink(temp).catch(() => undefined);
       throw error;
     }
   }
-
 
   /**
    * The same for small buffers, with synchronous calls: for a file of a few KB, the thread-pool round trips of
@@ -284,8 +325,10 @@ export class BlobStore {
     const temp = path.join(dir, `.tmp-${sha256.slice(0, 16)}-${randomBytes(6).toString('hex')}`);
     const fd = openSync(temp, 'wx', 0o600);
     try {
-      writeSync(fd, header);
-      writeSync(fd, payload);
+      writeAllSync(fd, header);
+      writeAllSync(fd, payload);
+      const written = fstatSync(fd).size;
+      if (written !== HEADER_BYTES + payload.length) throw shortWrite(written, HEADER_BYTES + payload.length);
     } catch (error) {
       closeSync(fd);
       rmSync(temp, { force: true });
@@ -306,49 +349,160 @@ export class BlobStore {
     await mapPool([...paths], 8, syncPath);
   }
 
-  /** The stored payload as it is on disk (raw DEFLATE or plain), for zip entries and gzip answers. */
+  /**
+   * The stored payload as it is on disk (raw DEFLATE or plain), for zip entries and gzip answers. A blob whose
+   * length is not the one its header gives is quarantined and refused (BlobDamagedError) before any byte is read,
+   * and a payload that ends early while it is read makes the stream fail, never end as if it were complete.
+   */
   async openStored(sha256: string): Promise<{ info: BlobInfo; stream: Readable }> {
-    const handle = await this.openBlob(sha256);
-    const info = await readHeader(handle, sha256).catch(async (error: unknown) => {
-      await handle.close();
-      throw error;
-    });
+    const { handle, info } = await this.openChecked(sha256);
     // An empty payload has no byte range to read (a stream from start to start - 1 is refused).
     if (info.storedSize === 0) {
       await handle.close().catch(() => undefined);
       return { info, stream: Readable.from([]) };
     }
-    const stream = handle.createReadStream({
-      start: HEADER_BYTES,
-      end: HEADER_BYTES + info.storedSize - 1,
-      highWaterMark: READ_CHUNK_BYTES,
-    });
-    return { info, stream };
+    return { info, stream: this.payloadStream(handle, info, HEADER_BYTES, HEADER_BYTES + info.storedSize - 1) };
   }
 
   /** The original bytes, optionally a byte range of them (inclusive end, as in HTTP). */
   async openContent(sha256: string, range?: { start: number; end: number }): Promise<{ info: BlobInfo; stream: Readable }> {
-    const { info, stream } = await this.openStored(sha256);
-    if (info.encoding === 'identity') {
-      if (!range) return { info, stream };
-      stream.destroy();
-      const file = this.pathOf(sha256);
-      return { info, stream: createReadStream(file, { start: HEADER_BYTES + range.start, end: HEADER_BYTES + range.end }) };
+    if (range) {
+      const { handle, info } = await this.openChecked(sha256);
+      if (info.encoding === 'identity') {
+        return { info, stream: this.payloadStream(handle, info, HEADER_BYTES + range.start, HEADER_BYTES + range.end) };
+      }
+      await handle.close();
     }
+    const { info, stream } = await this.openStored(sha256);
+    if (info.encoding === 'identity') return { info, stream };
     const inflated = stream.pipe(zlib.createInflateRaw());
     stream.on('error', (error) => inflated.destroy(error));
-    return { info, stream: range ? inflated.pipe(sliceBytes(range.start, range.end)) : inflated };
+    if (!range) return { info, stream: inflated };
+    const sliced = inflated.pipe(sliceBytes(range.start, range.end));
+    inflated.on('error', (error) => sliced.destroy(error));
+    return { info, stream: sliced };
   }
 
   /**
-   * Whether the blob is stored, marking it as just used (see touchSync). A blob this store wrote or touched less
-   * than RETOUCH_MS ago is neither looked up nor touched again: its mtime protects it from collection long enough,
-   * and a whole-course snapshot finds the same shared files (a dataset, the practice notebooks) in every home.
+   * Checks one blob: present, header valid, length as the header says and, with `hash`, its original bytes
+   * hashing to its name. Reads only; quarantining what is broken is the caller's decision.
+   */
+  async check(sha256: string, options: { hash?: boolean } = {}): Promise<BlobCheck> {
+    let handle: FileHandle;
+    try {
+      handle = await this.openBlob(sha256);
+    } catch (error) {
+      if (error instanceof BlobNotFoundError) return { sha256, ok: false, problem: 'missing' };
+      return { sha256, ok: false, problem: 'unreadable' };
+    }
+    let info: BlobInfo;
+    try {
+      const { size } = await handle.stat();
+      try {
+        info = await readHeader(handle, sha256);
+      } catch {
+        return { sha256, ok: false, problem: 'no-header' };
+      }
+      if (size !== HEADER_BYTES + info.storedSize) return { sha256, ok: false, problem: size < HEADER_BYTES + info.storedSize ? 'short' : 'long' };
+    } finally {
+      await handle.close();
+    }
+    if (!options.hash) return { sha256, ok: true, info };
+    try {
+      const { stream } = await this.openContent(sha256);
+      const hash = createHash('sha256');
+      let bytes = 0;
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        bytes += chunk.length;
+      }
+      return hash.digest('hex') === sha256 && bytes === info.size ? { sha256, ok: true, info } : { sha256, ok: false, problem: 'wrong-hash' };
+    } catch (error) {
+      if (error instanceof BlobDamagedError) return { sha256, ok: false, problem: 'short' };
+      return { sha256, ok: false, problem: 'wrong-hash' };
+    }
+  }
+
+  /**
+   * Moves a broken blob out of the store, into `<root>/quarantine/<sha256>.<time>`: it is kept for inspection,
+   * never served, and the next write of the same bytes stores them afresh. False when there was no such blob.
+   */
+  quarantine(sha256: string): boolean {
+    const source = this.pathOf(sha256);
+    const folder = path.join(this.root, QUARANTINE);
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    this.touchedAt.delete(sha256);
+    try {
+      renameSync(source, path.join(folder, `${sha256}.${this.now()}`));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
+  /** The data disk's free space: bytes available to the service, and their share of the filesystem. */
+  freeSpace(): { bytes: number; fraction: number } {
+    mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    const stats = statfsSync(this.root);
+    return { bytes: stats.bavail * stats.bsize, fraction: stats.blocks > 0 ? stats.bavail / stats.blocks : 0 };
+  }
+
+  /** Why the data disk is too full to take new bytes (below its floor), or null when it is not. */
+  lowSpace(): string | null {
+    return lowSpace(this.freeSpace(), this.minFreeSpace);
+  }
+
+  /** Opens a blob whose length matches its header; a damaged one is quarantined and refused. */
+  private async openChecked(sha256: string): Promise<{ handle: FileHandle; info: BlobInfo }> {
+    const handle = await this.openBlob(sha256);
+    let problem: string;
+    try {
+      const [{ size }, header] = await Promise.all([handle.stat(), readHeader(handle, sha256).catch(() => null)]);
+      if (header && size === HEADER_BYTES + header.storedSize) return { handle, info: header };
+      problem = header ? `${size - HEADER_BYTES} of ${header.storedSize} payload bytes` : 'no valid header';
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
+    }
+    await handle.close().catch(() => undefined);
+    this.quarantine(sha256);
+    throw new BlobDamagedError(sha256, problem);
+  }
+
+  /** Bytes [start, end] of an opened blob, failing if the file ends before `end`. */
+  private payloadStream(handle: FileHandle, info: BlobInfo, start: number, end: number): Readable {
+    const stream = handle.createReadStream({ start, end, highWaterMark: READ_CHUNK_BYTES });
+    const expected = end - start + 1;
+    let seen = 0;
+    const guard = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        seen += chunk.length;
+        done(null, chunk);
+      },
+      flush(done) {
+        done(seen === expected ? null : new BlobDamagedError(info.sha256, `the payload ended after ${seen} of ${expected} bytes`));
+      },
+    });
+    stream.on('error', (error) => guard.destroy(error));
+    guard.on('close', () => {
+      if (!stream.destroyed) stream.destroy();
+    });
+    return stream.pipe(guard);
+  }
+
+  /**
+   * Whether the blob is stored and whole, marking it as just used (see touchSync). A blob this store wrote or
+   * touched less than RETOUCH_MS ago is neither looked up nor touched again: its mtime protects it from collection
+   * long enough, and a whole-course snapshot finds the same shared files (a dataset, the practice notebooks) in
+   * every home. A blob found damaged is quarantined and reported as absent, so the caller stores it again.
    */
   private isStored(sha256: string, target: string): boolean {
     const now = this.now();
     if (now - (this.touchedAt.get(sha256) ?? -Infinity) < RETOUCH_MS) return true;
-    if (!touchSync(target)) return false;
+    const found = touchIfWholeSync(target);
+    if (found === 'damaged') this.quarantine(sha256);
+    if (found !== 'whole') return false;
     if (this.touchedAt.size >= MAX_TOUCHED) this.touchedAt.clear();
     this.touchedAt.set(sha256, now);
     return true;
@@ -378,16 +532,43 @@ async function readHeader(handle: FileHandle, sha256: string): Promise<BlobInfo>
 
 /**
  * Marks an existing blob as just used (see blobs/collect: collection spares recently touched blobs, so a blob a
- * snapshot is about to refer to is not collected under it). False when there is no such blob.
+ * snapshot is about to refer to is not collected under it), if its length is the one its header gives.
  */
-function touchSync(file: string): boolean {
+function touchIfWholeSync(file: string): 'whole' | 'absent' | 'damaged' {
+  let fd: number;
   try {
-    const now = new Date();
-    utimesSync(file, now, now);
-    return true;
+    fd = openSync(file, 'r');
   } catch {
-    return false;
+    return 'absent';
   }
+  try {
+    const header = Buffer.alloc(HEADER_BYTES);
+    const read = readSync(fd, header, 0, HEADER_BYTES, 0);
+    if (read < HEADER_BYTES || !header.subarray(0, 4).equals(MAGIC)) return 'damaged';
+    const storedSize = Number(header.readBigUInt64LE(20));
+    if (fstatSync(fd).size !== HEADER_BYTES + storedSize) return 'damaged';
+    const now = new Date();
+    futimesSync(fd, now, now);
+    return 'whole';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes the whole buffer: a write may store fewer bytes than asked (a disk filling up), and the rest must follow. */
+function writeAllSync(fd: number, bytes: Buffer): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const written = writeSync(fd, bytes, offset, bytes.length - offset);
+    if (written <= 0) throw shortWrite(offset, bytes.length);
+    offset += written;
+  }
+}
+
+function shortWrite(written: number, expected: number): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(`ENOSPC: no space left on device (${written} of ${expected} bytes written)`);
+  error.code = 'ENOSPC';
+  return error;
 }
 
 /** fsync of a file or a directory (for a directory: its entries, e.g. a rename into it). */

@@ -12,6 +12,7 @@ import * as m0001 from './migrations/0001-courses-and-audit';
 import * as m0002 from './migrations/0002-snapshots-and-jobs';
 import * as m0003 from './migrations/0003-feedback';
 import * as m0004 from './migrations/0004-assignments';
+import * as m0005 from './migrations/0005-integrity';
 import type { CatalogSchema } from './schema';
 
 /** In order; a name is never reused or edited once released. */
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-snapshots-and-jobs': m0002,
   '0003-feedback': m0003,
   '0004-assignments': m0004,
+  '0005-integrity': m0005,
 };
 
 export type Catalog = Kysely<CatalogSchema>;
@@ -54,7 +56,9 @@ export function openSqliteCatalog(file: string): Catalog {
   mkdirSync(path.dirname(file), { recursive: true });
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
+  // FULL, not WAL's usual NORMAL: a commit is on disk before it returns, so a capture receipt a student has seen
+  // survives a power loss (NORMAL may drop the last commits). The snapshot rows commit in groups, which keeps it cheap.
+  database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   return new Kysely<CatalogSchema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });

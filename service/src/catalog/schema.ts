@@ -40,6 +40,8 @@ export interface SnapshotsTable {
   manifest: string;
   /** JSON list of {path, reason}: what the walk left out. */
   skipped: string;
+  /** JSON list of the paths whose stored bytes were found damaged and could not be repaired; null when whole. */
+  damaged: Generated<string | null>;
   deleted_at: string | null;
   deleted_by: string | null;
 }
@@ -60,7 +62,9 @@ export interface JobsTable {
   /** Identical requests share a key; a request joins a queued or running job with its key. */
   dedupe_key: string;
   params: string;
-  state: 'queued' | 'running' | 'done';
+  state: 'queued' | 'running' | 'done' | 'failed';
+  /** Why a `failed` job could not go on. */
+  error: string | null;
   total: number;
   done: number;
   bytes: number;
@@ -94,6 +98,8 @@ export interface FeedbackFilesTable {
   delivered_at: string | null;
   /** JSON HomeWriteResult of the delivery. */
   delivery: string | null;
+  /** When its stored bytes were found damaged beyond repair; null when whole. */
+  damaged_at: Generated<string | null>;
 }
 
 export interface AssignmentsTable {

@@ -313,3 +313,15 @@ export class FeedbackStore {
     });
   }
 }
+
+/** Every version of every feedback file, across courses (released feedback is never lost): what an integrity check verifies. */
+export async function feedbackBlobReferences(db: Catalog): Promise<{ id: number; student: string; assignment: string; path: string; sha256: string; damagedAt: string | null }[]> {
+  const rows = await db.selectFrom('feedback_files').select(['id', 'student', 'assignment', 'path', 'sha256', 'damaged_at']).execute();
+  return rows.map((row) => ({ id: row.id, student: row.student, assignment: row.assignment, path: row.path, sha256: row.sha256, damagedAt: row.damaged_at }));
+}
+
+/** Marks feedback files whose bytes are damaged beyond repair (null: whole again). */
+export async function markFeedbackDamaged(db: Catalog, ids: number[], at: string | null): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('feedback_files').set({ damaged_at: at }).where('id', 'in', ids).execute();
+}

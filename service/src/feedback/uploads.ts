@@ -8,6 +8,7 @@ import { koaBody } from 'koa-body';
 import type { BlobStore } from '../blobs/blob-store';
 import { ApiError } from '../http/errors';
 import type { AppState } from '../http/state';
+import { InsufficientStorageError, isStorageFull } from '../util/storage';
 
 type Ctx = ParameterizedContext<AppState>;
 
@@ -35,6 +36,10 @@ export function formBody(uploadDir: string, limits: UploadLimits): Middleware<Ap
     },
     // formidable reports limits with `httpCode` (413 for sizes); make them the API's JSON errors.
     onError: (error) => {
+      // A full disk is not the caller's fault: the error handler answers 507.
+      if (isStorageFull(error) || isStorageFull((error as { cause?: unknown }).cause) || /ENOSPC|EDQUOT/.test(error.message)) {
+        throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+      }
       const code = (error as { httpCode?: unknown }).httpCode;
       const status = typeof code === 'number' && code >= 400 && code < 500 ? code : 400;
       throw new ApiError(status, `Upload refused: ${error.message}`);
@@ -99,8 +104,13 @@ export async function readUpload(file: UploadedFile): Promise<Buffer> {
   return readFile(file.tempPath);
 }
 
-/** Stores bytes in the blob store, durably, and returns their id. */
+/**
+ * Stores bytes in the blob store, durably, and returns their id. Refused (InsufficientStorageError) when the data
+ * disk is below its free-space floor.
+ */
 export async function storeBytes(blobs: BlobStore, bytes: Buffer): Promise<{ sha256: string; size: number }> {
+  const low = blobs.lowSpace();
+  if (low) throw new InsufficientStorageError(`Nothing was stored: ${low}`);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const dirty = new Set<string>();
   blobs.putBufferSync(sha256, bytes, dirty);

@@ -19,8 +19,15 @@ const IN_MEMORY_BYTES = 8 * 1024 * 1024;
 const SAMPLE_BYTES = 64 * 1024;
 
 export type ReadOutcome =
-  | { ok: true; sha256: string; size: number; added: boolean }
-  | { ok: false; reason: 'vanished' | 'unreadable' | 'changed' };
+  /** `changed`: the file kept changing while it was read; what is stored is one complete read of it. */
+  | { ok: true; sha256: string; size: number; added: boolean; changed: boolean }
+  | { ok: false; reason: 'vanished' | 'unreadable' };
+
+/**
+ * Reads of a file that changes while it is read, before the last complete read is kept as it is (as tar and
+ * restic do: a deadline capture must never lack a file that exists because a process was writing to it).
+ */
+const READ_ATTEMPTS = 3;
 
 async function openExpected(absolutePath: string, expected: WalkedFile): Promise<FileHandle | 'vanished' | 'unreadable'> {
   let handle: FileHandle;
@@ -62,8 +69,11 @@ async function hashStream(handle: FileHandle): Promise<{ sha256: string; size: n
  */
 let scratch = Buffer.allocUnsafe(0);
 
-/** Reads a small file with synchronous calls (see BlobStore.putBufferSync for why), with the same checks. */
-function readSmallSync(absolutePath: string, expected: WalkedFile): Buffer | 'vanished' | 'unreadable' | 'large' {
+/**
+ * Reads a small file with synchronous calls (see BlobStore.putBufferSync for why), with the same checks. The read
+ * is `changed` when the file's size or mtime moved while it was read (it may be torn).
+ */
+function readSmallSync(absolutePath: string, expected: WalkedFile): { bytes: Buffer; changed: boolean } | 'vanished' | 'unreadable' | 'large' {
   let fd: number;
   try {
     fd = openSync(absolutePath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -85,7 +95,9 @@ function readSmallSync(absolutePath: string, expected: WalkedFile): Buffer | 'va
       length += n;
       if (length === buffer.length) return 'large';
     }
-    return buffer.subarray(0, length);
+    const after = fstatSync(fd, { bigint: true });
+    const changed = after.size !== stats.size || after.mtimeNs !== stats.mtimeNs || BigInt(length) !== stats.size;
+    return { bytes: buffer.subarray(0, length), changed };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EIO' || code === 'EISDIR') return 'unreadable';
@@ -107,25 +119,37 @@ export async function storeHomeFile(absolutePath: string, expected: WalkedFile, 
 /** The synchronous path, for files up to IN_MEMORY_BYTES; 'large' for the others (and for files that grew). */
 export function storeSmallFileSync(absolutePath: string, expected: WalkedFile, blobs: BlobStore, dirty: Set<string>): ReadOutcome | 'large' {
   if (expected.size > IN_MEMORY_BYTES) return 'large';
-  // `bytes` is a view of the shared scratch buffer: used synchronously below, never kept.
-  const bytes = readSmallSync(absolutePath, expected);
-  if (bytes === 'vanished' || bytes === 'unreadable') return { ok: false, reason: bytes };
-  if (bytes === 'large') return 'large';
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const { added } = blobs.putBufferSync(sha256, bytes, dirty);
-  return { ok: true, sha256, size: bytes.length, added };
+  for (let attempt = 1; ; attempt++) {
+    // `bytes` is a view of the shared scratch buffer: used synchronously below, never kept.
+    const read = readSmallSync(absolutePath, expected);
+    if (read === 'vanished' || read === 'unreadable') return { ok: false, reason: read };
+    if (read === 'large') return 'large';
+    if (read.changed && attempt < READ_ATTEMPTS) continue;
+    const sha256 = createHash('sha256').update(read.bytes).digest('hex');
+    const { added } = blobs.putBufferSync(sha256, read.bytes, dirty);
+    return { ok: true, sha256, size: read.bytes.length, added, changed: read.changed };
+  }
 }
 
-/** The streaming path: hashed in one pass, stored (if new) in a second, never blocking the event loop. */
+/**
+ * The streaming path: hashed in one pass, stored (if new) in a second, never blocking the event loop. When the two
+ * passes disagree the file is read again; the last attempt keeps its second pass, hashed as it was stored.
+ */
 export async function storeLargeFile(absolutePath: string, expected: WalkedFile, blobs: BlobStore, dirty: Set<string>): Promise<ReadOutcome> {
   const handle = await openExpected(absolutePath, expected);
   if (typeof handle === 'string') return { ok: false, reason: handle };
   try {
-    const { sha256, size, sample } = await hashStream(handle);
-    const { added } = await blobs.put(sha256, size, sample, () => handle.createReadStream({ start: 0, autoClose: false }), dirty);
-    return { ok: true, sha256, size, added };
+    for (let attempt = 1; ; attempt++) {
+      const { sha256, size, sample } = await hashStream(handle);
+      try {
+        const last = attempt === READ_ATTEMPTS;
+        const stored = await blobs.put(sha256, size, sample, () => handle.createReadStream({ start: 0, autoClose: false }), dirty, { keepChanged: last });
+        return { ok: true, sha256: stored.info.sha256, size: stored.info.size, added: stored.added, changed: stored.changed };
+      } catch (error) {
+        if (!(error instanceof SourceChangedError)) throw error;
+      }
+    }
   } catch (error) {
-    if (error instanceof SourceChangedError) return { ok: false, reason: 'changed' };
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EIO' || code === 'EISDIR') return { ok: false, reason: 'unreadable' };
     throw error;

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Middleware, ParameterizedContext } from 'koa';
 import { koaBody } from 'koa-body';
-import { recordAudit } from '../audit/audit';
+import { recordAuditSoon } from '../audit/audit';
 import { zipStream } from '../archive/zip-writer';
 import { extensionOf, secureFilename } from '../feedback/names';
 import { writeIntoHome } from '../feedback/home-writer';
@@ -106,7 +106,7 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
   }) as unknown as Middleware<AppState>;
   const actor = (ctx: Ctx) => ctx.state.caller!.identity.name;
   const downloaded = (ctx: Ctx, target: string) =>
-    recordAudit(deps.catalog, { courseId: config.course.id, actor: actor(ctx), action: 'snapshot.downloaded', target });
+    recordAuditSoon(deps.catalog, { courseId: config.course.id, actor: actor(ctx), action: 'snapshot.downloaded', target });
 
   /** The student's live snapshot, or the seed's 404 already sent. */
   async function liveSnapshot(ctx: Ctx, student: string, name: string) {
@@ -155,8 +155,8 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
     // Looked up in the manifest, never on disk: `..` and absolute paths match nothing.
     const entry = snapshot.manifest.find((e) => e.path === fileName && e.type === 'file');
     if (!entry?.sha256) return notFound.file(ctx);
-    await downloaded(ctx, `${student}/${name}/${fileName}`);
     await sendBlob(ctx, blobs, entry.sha256, fileName.split('/').pop()!);
+    downloaded(ctx, `${student}/${name}/${fileName}`);
   });
 
   add('post', 'compatSnapshotZip', '/get_snapshot_zip', form, async (ctx) => {
@@ -166,7 +166,7 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
     if (student) {
       const snapshot = await liveSnapshot(ctx, student, name);
       if (!snapshot) return;
-      await downloaded(ctx, `${student}/${name}.zip`);
+      downloaded(ctx, `${student}/${name}.zip`);
       ctx.set('Content-Type', 'application/zip');
       ctx.set('Content-Disposition', contentDisposition(`${student}_${name}.zip`));
       ctx.body = zipStream(manifestZipEntries(blobs, snapshot.manifest, `${student}/${name}`));
@@ -175,7 +175,7 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
     // The whole course: one folder per student, as the seed laid it out.
     const snapshots = isFullSnapshotName(name) ? await queries.byName(name) : [];
     if (snapshots.length === 0) return notFound.snapshot(ctx);
-    await downloaded(ctx, `${name}.zip`);
+    downloaded(ctx, `${name}.zip`);
     ctx.set('Content-Type', 'application/zip');
     ctx.set('Content-Disposition', contentDisposition(`${name}.zip`));
     ctx.body = zipStream(

@@ -2,6 +2,8 @@
 import type { Middleware } from 'koa';
 import { HubError, HubUnavailableError } from '../hub/client';
 import type { Logger } from '../log';
+import { BlobDamagedError } from '../blobs/blob-store';
+import { describeFailure, InsufficientStorageError, isStorageFull } from '../util/storage';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -26,6 +28,15 @@ export function errorHandler(log: Logger): Middleware {
       if (ctx.status === 405 && ctx.body === undefined) sendError(ctx, 405, `Method ${ctx.method} not allowed`);
     } catch (error) {
       if (error instanceof ApiError) return sendError(ctx, error.status, error.message);
+      if (isStorageFull(error)) {
+        log.error({ err: describeFailure(error) }, 'storage full');
+        const what = error instanceof InsufficientStorageError ? error.message : `Insufficient storage: ${describeFailure(error)}; nothing was saved`;
+        return sendError(ctx, 507, `${what}. Ask the Hub's administrator to free space.`);
+      }
+      if (error instanceof BlobDamagedError) {
+        log.error({ blob: error.sha256, problem: error.problem }, 'damaged blob refused');
+        return sendError(ctx, 500, "The stored copy of this file is damaged and was set aside; run `coursework check` to repair the store");
+      }
       if (error instanceof HubUnavailableError) {
         log.warn({ err: error.message }, 'hub unavailable');
         return sendError(ctx, 503, `${error.message}; try again shortly`);

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { ParameterizedContext } from 'koa';
-import { recordAudit } from '../audit/audit';
+import { recordAuditSoon } from '../audit/audit';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import type { Config } from '../config';
@@ -243,7 +243,8 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
     // Looked up among the caller's own released files only: no path or name reaches another student's.
     const row = await store().visibleFile(me, assignment, filePath);
     if (!row) throw new ApiError(404, `No feedback file ${JSON.stringify(filePath.slice(0, 200))} on ${assignment}`);
-    await recordAudit(deps.catalog, { courseId: config.course.id, actor: me, action: 'feedback.downloaded', target: `${me}/${assignment}/${filePath}` });
     await sendBlob(ctx, blobs, row.sha256, filePath.split('/').pop()!);
+    // After the answer starts: a catalog that cannot write must not fail downloads (see recordAuditSoon).
+    recordAuditSoon(deps.catalog, { courseId: config.course.id, actor: me, action: 'feedback.downloaded', target: `${me}/${assignment}/${filePath}` });
   });
 }

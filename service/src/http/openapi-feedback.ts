@@ -1,5 +1,5 @@
 /** The feedback section of the OpenAPI document: schemas and paths. */
-import { authErrors, errorResponse, studentParameter } from './openapi-parts';
+import { authErrors, errorResponse, storageErrors, studentParameter } from './openapi-parts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -172,6 +172,7 @@ export const feedbackPaths = {
         '201': { description: 'The feedback after the release', content: json(ref('StudentFeedback')) },
         '413': errorResponse('A file or the release is over its size limit.'),
         ...feedbackErrors,
+        ...storageErrors,
       },
     },
     patch: {
@@ -198,6 +199,7 @@ export const feedbackPaths = {
         '201': { description: 'The released version', content: json(ref('FeedbackVersion')) },
         '413': errorResponse('The file is over the size limit.'),
         ...feedbackErrors,
+        ...storageErrors,
       },
     },
     get: {
@@ -225,6 +227,7 @@ export const feedbackPaths = {
         '400': errorResponse('Not a zip, too many entries, or unpacks to too much.'),
         '413': errorResponse('The upload is over the size limit.'),
         ...authErrors,
+        ...storageErrors,
       },
     },
     patch: {

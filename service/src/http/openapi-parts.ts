@@ -50,3 +50,8 @@ export const authErrors = {
   '503': errorResponse('JupyterHub is unreachable and the token is not cached.'),
 };
 
+
+/** Work that stores bytes is refused with 507 when the data disk is full or below its free-space floor. */
+export const storageErrors = {
+  '507': errorResponse('The data disk is full or below COURSEWORK_MIN_FREE_SPACE; nothing was saved.'),
+};

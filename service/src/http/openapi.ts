@@ -4,7 +4,7 @@
  */
 import { assignmentPaths, assignmentSchemas } from './openapi-assignments';
 import { feedbackPaths, feedbackSchemas } from './openapi-feedback';
-import { authErrors, error, errorResponse, pageParameters, pageResponse, studentParameter } from './openapi-parts';
+import { authErrors, error, errorResponse, pageParameters, pageResponse, studentParameter, storageErrors } from './openapi-parts';
 import { MAX_JOB_WAIT_SECONDS } from './snapshot-routes';
 
 const snapshotParameter = {
@@ -100,7 +100,10 @@ export function openApiDocument(servicePrefix: string) {
           type: 'object',
           required: ['status'],
           properties: {
-            status: { enum: ['pending', 'taken', 'exists', 'no-home', 'not-a-student', 'failed'] },
+            status: {
+              enum: ['pending', 'taken', 'exists', 'no-home', 'not-a-student', 'failed', 'not-taken'],
+              description: '`not-taken`: left out because the data disk is low on space (see `error`).',
+            },
             files: { type: 'integer' },
             bytes: { type: 'integer' },
             skipped: { type: 'integer', description: 'Entries of the home left out (hidden, special files, over a cap, ...).' },
@@ -113,7 +116,8 @@ export function openApiDocument(servicePrefix: string) {
           properties: {
             id: { type: 'string' },
             kind: { const: 'snapshot' },
-            state: { enum: ['queued', 'running', 'done'] },
+            state: { enum: ['queued', 'running', 'done', 'failed'], description: '`failed`: the job could not record its outcomes; see `error`.' },
+            error: { type: 'string' },
             name: { type: 'string', description: 'The snapshot name with its date suffix.' },
             includeHidden: { type: 'boolean' },
             total: { type: 'integer' },
@@ -138,6 +142,11 @@ export function openApiDocument(servicePrefix: string) {
             bytes: { type: 'integer' },
             includeHidden: { type: 'boolean' },
             manifestSha256: { type: 'string', description: 'SHA-256 of the manifest: a receipt of what was captured.' },
+            damaged: {
+              type: 'array',
+              items: { type: 'string' },
+              description: 'Files whose stored bytes were found damaged and could not be repaired; absent when the snapshot is whole.',
+            },
           },
         },
         SnapshotDetail: {
@@ -175,6 +184,42 @@ export function openApiDocument(servicePrefix: string) {
             mode: { type: 'integer' },
             mtime: { type: 'string', format: 'date-time' },
             sha256: { type: ['string', 'null'] },
+            note: { enum: ['changed-while-reading'], description: 'The file kept changing while it was read; one complete read of it is kept.' },
+          },
+        },
+        CheckReport: {
+          type: 'object',
+          required: ['ok', 'blobs', 'hashed', 'bytesHashed', 'broken', 'damaged', 'hashedUpTo'],
+          additionalProperties: false,
+          properties: {
+            ok: { type: 'boolean', description: 'Nothing broken, or everything broken repaired.' },
+            blobs: { type: 'integer' },
+            hashed: { type: 'integer' },
+            bytesHashed: { type: 'integer' },
+            broken: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['sha256', 'problem', 'neededBy'],
+                additionalProperties: false,
+                properties: {
+                  sha256: { type: 'string' },
+                  problem: { enum: ['missing', 'no-header', 'short', 'long', 'wrong-hash', 'unreadable'] },
+                  repairedFrom: {
+                    type: 'object',
+                    required: ['student', 'path'],
+                    properties: { student: { type: 'string' }, path: { type: 'string' } },
+                  },
+                  neededBy: { type: 'array', items: { type: 'string' } },
+                },
+              },
+            },
+            damaged: {
+              type: 'object',
+              required: ['snapshots', 'feedbackFiles'],
+              properties: { snapshots: { type: 'integer' }, feedbackFiles: { type: 'integer' } },
+            },
+            hashedUpTo: { type: ['string', 'null'] },
           },
         },
         Student: {
@@ -277,6 +322,33 @@ export function openApiDocument(servicePrefix: string) {
           },
         },
       },
+      '/api/v1/check': {
+        post: {
+          operationId: 'checkStore',
+          summary:
+            "Checks the blob store like `restic check` (the `coursework check` command does the same from the Hub's machine): every blob's length, the SHA-256 of a subset, every blob a snapshot or feedback file needs present. Broken blobs are quarantined and repaired from homes where the home still has the bytes; what cannot be repaired is named on the snapshots (`damaged`) that need it.",
+          requestBody: {
+            required: false,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    readDataSubset: { type: 'string', default: '0%', description: 'Blobs whose bytes are hashed: `all`, `none`, a share (`10%`) or a slice (`1/5`).' },
+                    repair: { type: 'boolean', default: true, description: 'Quarantine, repair and mark; false only reports.' },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            '200': { description: 'What the check found and did.', content: { 'application/json': { schema: { $ref: '#/components/schemas/CheckReport' } } } },
+            '400': errorResponse('Bad subset.'),
+            '409': errorResponse('A check is already running.'),
+            ...authErrors,
+          },
+        },
+      },
       '/api/v1/snapshots': {
         post: {
           operationId: 'createSnapshots',
@@ -313,6 +385,7 @@ export function openApiDocument(servicePrefix: string) {
             },
             '400': errorResponse('Bad name or student list.'),
             ...authErrors,
+            ...storageErrors,
           },
         },
       },

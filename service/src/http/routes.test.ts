@@ -66,6 +66,7 @@ const TABLE: Record<Operation, Row> = {
     expect: { anonymous: 401, badToken: 401, noAccess: 403, outsider: 201, student: 201, scopeWithoutGroup: 201, instructor: 201, lmsService: 201 },
   },
   getAudit: { method: 'GET', path: 'api/v1/audit?action=snapshot.', expect: instructorsOnly(200) },
+  checkStore: { method: 'POST', path: 'api/v1/check', body: { readDataSubset: 'none', repair: false }, expect: instructorsOnly(200) },
   createSnapshots: { method: 'POST', path: 'api/v1/snapshots', body: { name: 'table test', students: ['student2'] }, expect: instructorsOnly(202) },
   getJob: { method: 'GET', path: 'api/v1/jobs/00000000-0000-0000-0000-000000000000', expect: instructorsOnly(404) },
   listStudentSnapshots: { method: 'GET', path: `api/v1/students/${SEEDED.student}/snapshots`, expect: instructorsOnly(200) },

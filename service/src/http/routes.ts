@@ -10,6 +10,7 @@ import type { Config } from '../config';
 import type { IdentityCache } from '../hub/identity-cache';
 import type { HubOAuth } from '../hub/oauth';
 import { homeExists, homePath } from '../homes/home-path';
+import { checkStore, type CheckReport, parseHashSelection } from '../integrity/check';
 import type { Roster } from '../students/roster';
 import { type AuthDeps, guard, type GuardOptions } from './auth';
 import { addAssignmentRoutes, type AssignmentRouteDeps } from './assignment-routes';
@@ -111,6 +112,23 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
     const text = (name: string) => (typeof ctx.query[name] === 'string' && ctx.query[name] !== '' ? (ctx.query[name] as string) : undefined);
     const { items, total } = await readAudit(deps.catalog, config.course.id, page, { action: text('action'), actor: text('actor'), target: text('target') });
     sendPage(ctx, items, total, page);
+  });
+
+  // One check at a time: a second request while one runs is told so rather than doubling the reads.
+  let checking: Promise<CheckReport> | undefined;
+  add('post', 'checkStore', '/api/v1/check', jsonBody('8kb'), async (ctx) => {
+    const body = (ctx.request.body ?? {}) as { readDataSubset?: unknown; repair?: unknown };
+    const subset = body.readDataSubset ?? '0%';
+    const hash = typeof subset === 'string' ? parseHashSelection(subset) : undefined;
+    if (!hash) throw new ApiError(400, 'readDataSubset must be all, none, a share such as 10% or a slice such as 1/5');
+    if (body.repair !== undefined && typeof body.repair !== 'boolean') throw new ApiError(400, 'repair must be true or false');
+    if (checking) throw new ApiError(409, 'A check of the store is already running; try again when it has finished');
+    checking = checkStore(deps.catalog, deps.blobs, { hash, repair: body.repair ?? true, homeTemplate: config.homeTemplate });
+    try {
+      ctx.body = await checking;
+    } finally {
+      checking = undefined;
+    }
   });
 
   const callbackPath = config.hub.oauthCallbackUrl.slice(prefix.length - 1);

@@ -15,7 +15,7 @@ import { storeHomeFile } from '../homes/read-file';
 import { type Skipped, walkHome, type WalkedFile, type WalkOptions } from '../homes/walk';
 
 /** What the index keeps of a file to know, at the next walk, that it did not change. */
-interface IndexEntry {
+export interface IndexedFile {
   size: number;
   mtimeNs: string;
   ino: string;
@@ -67,7 +67,7 @@ export async function scanHome(task: ScanTask, blobs: BlobStore, pace?: () => Pr
   const walkStartedNs = (BigInt(Date.now()) * 1_000_000n).toString();
   const walked = await walkHome(task.home, task.walk);
   if (walked === 'no-home') return 'no-home';
-  const previousEntries = task.previous ? (JSON.parse(task.previous.entries) as Record<string, IndexEntry>) : null;
+  const previousEntries = task.previous ? (JSON.parse(task.previous.entries) as Record<string, IndexedFile>) : null;
   const racyFrom = task.previous ? BigInt(task.previous.walkedAtNs) - RACY_MARGIN_NS : 0n;
   const reusable = (file: WalkedFile): string | null => {
     const known = previousEntries?.[file.path];
@@ -77,7 +77,7 @@ export async function scanHome(task: ScanTask, blobs: BlobStore, pace?: () => Pr
   };
 
   const skipped: Skipped[] = [...walked.skipped];
-  const index: Record<string, IndexEntry> = {};
+  const index: Record<string, IndexedFile> = {};
   const manifest: ManifestEntry[] = [];
   const dirty = new Set<string>();
   let read = 0;
@@ -90,28 +90,36 @@ export async function scanHome(task: ScanTask, blobs: BlobStore, pace?: () => Pr
     }
     let sha256 = reusable(entry);
     let size = entry.size;
+    let changed = false;
     if (!sha256) {
       await pace?.();
       const outcome = await storeHomeFile(path.join(task.home, entry.path), entry, blobs, dirty);
       if (!outcome.ok) {
-        skipped.push({ path: entry.path, reason: outcome.reason === 'changed' ? 'vanished' : outcome.reason });
+        skipped.push({ path: entry.path, reason: outcome.reason });
         continue;
       }
       read++;
       if (outcome.added) newBlobs++;
       sha256 = outcome.sha256;
       size = outcome.size;
+      changed = outcome.changed;
     }
     bytes += size;
-    index[entry.path] = { size, mtimeNs: entry.mtimeNs, ino: entry.ino, ctimeNs: entry.ctimeNs, dev: entry.dev, sha256 };
-    manifest.push({ path: entry.path, type: 'file', size, mode: entry.mode, mtime: nsToIso(entry.mtimeNs), sha256 });
+    const file: ManifestEntry = { path: entry.path, type: 'file', size, mode: entry.mode, mtime: nsToIso(entry.mtimeNs), sha256 };
+    if (changed) {
+      file.note = 'changed-while-reading';
+    } else {
+      // A file that changed while it was read is not vouched for by the index: the next walk reads it again.
+      index[entry.path] = { size, mtimeNs: entry.mtimeNs, ino: entry.ino, ctimeNs: entry.ctimeNs, dev: entry.dev, sha256 };
+    }
+    manifest.push(file);
   }
 
-  const files = Object.keys(index).length;
+  const files = manifest.filter((entry) => entry.type === 'file').length;
   const manifestJson = JSON.stringify(manifest);
   // An unchanged home (nothing read, nothing gone) keeps its index: rewriting it is most of the cost of a
   // re-snapshot. Its older walk time stays correct, as no file was recent enough to need reading.
-  const unchanged = previousEntries !== null && read === 0 && Object.keys(previousEntries).length === files;
+  const unchanged = previousEntries !== null && read === 0 && Object.keys(previousEntries).length === Object.keys(index).length;
   return {
     manifestJson,
     manifestSha256: manifestDigest(manifestJson),

@@ -116,7 +116,7 @@ describe('retention', () => {
     await take('s1', 'old_2026-01-01');
     await db.updateTable('snapshots').set({ taken_at: '2026-01-01T00:00:00.000Z' }).execute();
     await take('s1', 'new_2026-11-20');
-    const housekeeping = new Housekeeping(db, blobs, { courseId: course.id, retentionDays: 30, intervalMs: 1e9, now: () => new Date('2026-11-23T00:00:00Z') }, log);
+    const housekeeping = new Housekeeping(db, blobs, { courseId: course.id, retentionDays: 30, intervalMs: 1e9, checkBytesPerRun: 1e9, homeTemplate: '/nonexistent/{username}', now: () => new Date('2026-11-23T00:00:00Z') }, log);
     expect(await housekeeping.applyRetention()).toBe(1);
     const queries = new SnapshotQueries(db, course.id);
     expect((await queries.find('s1', 'old_2026-01-01')).found).toBe('deleted');
@@ -129,7 +129,7 @@ describe('retention', () => {
     write('s1', 'work.ipynb', 'x');
     await take('s1', 'old_2026-01-01');
     await db.updateTable('snapshots').set({ taken_at: '2000-01-01T00:00:00.000Z' }).execute();
-    const housekeeping = new Housekeeping(db, blobs, { courseId: course.id, retentionDays: 0, intervalMs: 1e9 }, log);
+    const housekeeping = new Housekeeping(db, blobs, { courseId: course.id, retentionDays: 0, intervalMs: 1e9, checkBytesPerRun: 1e9, homeTemplate: '/nonexistent/{username}' }, log);
     expect(await housekeeping.applyRetention()).toBe(0);
   });
 });

@@ -1,10 +1,12 @@
 /**
  * Periodic housekeeping: snapshots older than the retention period are deleted (as an instructor's deletion
- * would be, in the audit log as `retention`), then blobs nothing refers to any more are collected.
+ * would be, in the audit log as `retention`), then blobs nothing refers to any more are collected, then the store
+ * is checked: every blob's length, and the hashes of a rolling slice of it (see integrity/check).
  */
 import { collectGarbage } from '../blobs/collect';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
+import { checkStore } from '../integrity/check';
 import type { Logger } from '../log';
 import { SnapshotQueries } from './queries';
 
@@ -16,12 +18,17 @@ export interface HousekeepingOptions {
   /** 0 keeps snapshots for ever. */
   retentionDays: number;
   intervalMs: number;
+  /** Bytes of blobs hashed per run, going on where the last run stopped. */
+  checkBytesPerRun: number;
+  homeTemplate: string;
   now?: () => Date;
 }
 
 export class Housekeeping {
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => Date;
+  /** The last blob the rolling check hashed. */
+  private checkedUpTo = '';
 
   constructor(
     private readonly db: Catalog,
@@ -62,5 +69,15 @@ export class Housekeeping {
     const expired = await this.applyRetention();
     const collected = await collectGarbage(this.db, this.blobs, BLOB_GRACE_MS, this.now().getTime());
     if (expired > 0 || collected.deleted > 0) this.log.info({ expired, ...collected }, 'housekeeping');
+    const checked = await checkStore(this.db, this.blobs, {
+      hash: { bytes: this.options.checkBytesPerRun, after: this.checkedUpTo },
+      repair: true,
+      homeTemplate: this.options.homeTemplate,
+      now: this.now,
+    });
+    this.checkedUpTo = checked.hashedUpTo ?? '';
+    for (const blob of checked.broken) {
+      this.log.error({ blob: blob.sha256, problem: blob.problem, repairedFrom: blob.repairedFrom, neededBy: blob.neededBy.slice(0, 20) }, 'broken blob found by the store check');
+    }
   }
 }

@@ -6,6 +6,11 @@
  * identical request (same name, students and options) while a job is queued or running joins that job instead of
  * starting another. After a crash or restart, unfinished jobs resume: students already taken stay taken (the
  * snapshot row carries the job's id), the rest are taken then.
+ *
+ * Every job ends. When the data disk falls below its free-space floor, the students not yet taken are reported
+ * `not-taken` with the reason (see SnapshotTaker) instead of filling the disk to zero. When the catalog cannot record the job's
+ * outcomes (its disk is full), the job ends `failed` with the reason: kept in memory, reported by `get`, and
+ * written to the catalog as soon as it accepts writes again.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Job, StudentOutcome } from '@coursework/client';
@@ -13,6 +18,7 @@ import type { Catalog } from '../catalog/catalog';
 import { homePath } from '../homes/home-path';
 import type { Logger } from '../log';
 import { mapPool } from '../util/pool';
+import { describeFailure, InsufficientStorageError } from '../util/storage';
 import type { SnapshotTaker } from './take';
 
 export type { StudentOutcome };
@@ -28,6 +34,8 @@ export interface JobParams {
 export type JobView = Job;
 
 const PROGRESS_FLUSH_MS = 250;
+/** How often the outcome of a job the catalog could not record is offered to it again. */
+const RECORD_RETRY_MS = 5000;
 
 export interface SnapshotJobsOptions {
   courseId: string;
@@ -37,13 +45,29 @@ export interface SnapshotJobsOptions {
    * waiting for their rows to be committed with others'.
    */
   inFlight: number;
+  /** Why the data disk is too full to start a job, or null. */
+  lowSpace?: () => string | null;
   now?: () => Date;
+}
+
+/** A job's state as this process knows it while it runs, and after it ended when the catalog refused its outcome. */
+interface LiveJob {
+  state: 'running' | 'done' | 'failed';
+  error: string | null;
+  results: Record<string, StudentOutcome>;
+  done: number;
+  bytes: number;
+  startedAt: string;
+  finishedAt: string | null;
 }
 
 export class SnapshotJobs {
   private readonly running = new Map<string, Promise<void>>();
   /** Serialises the updates of each job's row. */
   private readonly writes = new Map<string, Promise<unknown>>();
+  /** Jobs running here, and ended jobs whose outcome the catalog has not yet accepted. */
+  private readonly live = new Map<string, LiveJob>();
+  private retryTimer: NodeJS.Timeout | undefined;
   private readonly now: () => Date;
 
   constructor(
@@ -70,6 +94,8 @@ export class SnapshotJobs {
       .where('state', 'in', ['queued', 'running'])
       .executeTakeFirst();
     if (active) return { job: (await this.get(active.id))!, joined: true };
+    const low = this.lowSpace();
+    if (low) throw new InsufficientStorageError(`No snapshot was started: ${low}`);
 
     const members = new Set(roster);
     const results: Record<string, StudentOutcome> = {};
@@ -108,21 +134,25 @@ export class SnapshotJobs {
       .executeTakeFirst();
     if (!row) return undefined;
     const params = JSON.parse(row.params) as JobParams;
-    return {
+    const live = this.live.get(id);
+    const view: JobView = {
       id: row.id,
       kind: 'snapshot',
-      state: row.state,
+      state: live?.state ?? row.state,
       name: params.name,
       includeHidden: params.includeHidden,
       total: row.total,
-      done: row.done,
-      bytes: row.bytes,
+      done: live?.done ?? row.done,
+      bytes: live?.bytes ?? row.bytes,
       createdBy: row.created_by,
       createdAt: row.created_at,
-      startedAt: row.started_at,
-      finishedAt: row.finished_at,
-      students: JSON.parse(row.results) as Record<string, StudentOutcome>,
+      startedAt: live?.startedAt ?? row.started_at,
+      finishedAt: live ? live.finishedAt : row.finished_at,
+      students: live ? { ...live.results } : (JSON.parse(row.results) as Record<string, StudentOutcome>),
     };
+    const error = live ? live.error : row.error;
+    if (error) view.error = error;
+    return view;
   }
 
   /** Picks up the jobs a previous run of the service left unfinished. */
@@ -177,32 +207,86 @@ export class SnapshotJobs {
     // Progress lives in memory and reaches the catalog at most every PROGRESS_FLUSH_MS: writing the whole
     // results object after every student would cost O(students²). A crash loses only the unflushed outcomes,
     // and those students' snapshots (rows carrying the job id) are recognised on resume.
-    const progress = {
+    const live: LiveJob = {
+      state: 'running',
+      error: null,
+      results,
       done: Object.keys(results).length - pending.length,
       bytes: Object.values(results).reduce((sum, r) => sum + (r.bytes ?? 0), 0),
+      startedAt: row.started_at ?? this.now().toISOString(),
+      finishedAt: null,
     };
-    const flush = (extra: Partial<{ state: 'running' | 'done'; started_at: string; finished_at: string }> = {}) =>
-      this.serialised(id, () =>
-        this.db
-          .updateTable('jobs')
-          .set({ results: JSON.stringify(results), done: progress.done, bytes: progress.bytes, ...extra })
-          .where('id', '=', id)
-          .execute(),
-      );
-    await flush({ state: 'running', started_at: row.started_at ?? this.now().toISOString() });
+    this.live.set(id, live);
+    // A progress write the catalog refuses is not fatal: the next one carries the same outcomes.
+    const flushProgress = () =>
+      this.record(id, live).catch((error: unknown) => {
+        this.log.warn({ job: id, err: describeFailure(error) }, 'job progress not recorded');
+      });
+    await flushProgress();
     let flushedAt = Date.now();
     await mapPool(pending, this.options.inFlight, async (student) => {
       const outcome = await this.takeOne(id, params, student, row.created_by);
       results[student] = outcome;
-      progress.done++;
-      progress.bytes += outcome.bytes ?? 0;
+      live.done++;
+      live.bytes += outcome.bytes ?? 0;
       if (Date.now() - flushedAt >= PROGRESS_FLUSH_MS) {
         flushedAt = Date.now();
-        await flush();
+        await flushProgress();
       }
     });
-    await flush({ state: 'done', finished_at: this.now().toISOString() });
-    this.log.info({ job: id, name: params.name, students: Object.keys(results).length }, 'snapshot job done');
+    live.finishedAt = this.now().toISOString();
+    live.state = 'done';
+    try {
+      await this.record(id, live);
+      this.live.delete(id);
+      this.log.info({ job: id, name: params.name, students: Object.keys(results).length }, 'snapshot job done');
+    } catch (error) {
+      live.state = 'failed';
+      live.error = `The catalog could not record the job's outcome: ${describeFailure(error)}`;
+      this.log.error({ job: id, err: live.error }, 'snapshot job failed');
+      this.retryUnrecorded();
+    }
+  }
+
+  /** Writes a job's outcomes and state to its row, one write per job at a time. */
+  private record(id: string, live: LiveJob): Promise<unknown> {
+    const values = {
+      state: live.state,
+      started_at: live.startedAt,
+      results: JSON.stringify(live.results),
+      done: live.done,
+      bytes: live.bytes,
+      error: live.error,
+      finished_at: live.finishedAt,
+    };
+    return this.serialised(id, () => this.db.updateTable('jobs').set(values).where('id', '=', id).execute());
+  }
+
+  /** Offers the ended jobs the catalog refused to it again, until it takes them all. */
+  private retryUnrecorded(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setInterval(() => {
+      const failed = [...this.live].filter(([, live]) => live.state === 'failed');
+      if (failed.length === 0) {
+        clearInterval(this.retryTimer);
+        this.retryTimer = undefined;
+        return;
+      }
+      for (const [id, live] of failed) {
+        this.record(id, live).then(
+          () => {
+            if (this.live.get(id) === live) this.live.delete(id);
+            this.log.info({ job: id }, 'failed job recorded in the catalog');
+          },
+          () => undefined,
+        );
+      }
+    }, RECORD_RETRY_MS);
+    this.retryTimer.unref();
+  }
+
+  private lowSpace(): string | null {
+    return this.options.lowSpace?.() ?? null;
   }
 
   private async takeOne(jobId: string, params: JobParams, student: string, actor: string): Promise<StudentOutcome> {
@@ -218,10 +302,12 @@ export class SnapshotJobs {
         jobId,
       });
       if (result.status === 'exists') return this.existingOutcome(jobId, student, params.name);
+      if (result.status === 'not-taken') return { status: 'not-taken', error: `Not taken: ${result.reason}` };
       return { status: result.status, files: result.files, bytes: result.bytes, skipped: result.skipped.length };
     } catch (error) {
-      this.log.warn({ job: jobId, student, err: (error as Error).message }, 'snapshot of a student failed');
-      return { status: 'failed', error: (error as Error).message };
+      const reason = describeFailure(error);
+      this.log.warn({ job: jobId, student, err: reason }, 'snapshot of a student failed');
+      return { status: 'failed', error: reason };
     }
   }
 

@@ -15,12 +15,12 @@ export interface SnapshotDetail extends SnapshotSummary {
 type Row = Pick<
   SnapshotsTable,
   'student' | 'name' | 'taken_at' | 'taken_by' | 'file_count' | 'bytes' | 'include_hidden' | 'manifest_sha256'
->;
+> & { damaged: string | null };
 
-const SUMMARY_COLUMNS = ['student', 'name', 'taken_at', 'taken_by', 'file_count', 'bytes', 'include_hidden', 'manifest_sha256'] as const;
+const SUMMARY_COLUMNS = ['student', 'name', 'taken_at', 'taken_by', 'file_count', 'bytes', 'include_hidden', 'manifest_sha256', 'damaged'] as const;
 
 export function summaryOf(row: Row): SnapshotSummary {
-  return {
+  const summary: SnapshotSummary = {
     student: row.student,
     name: row.name,
     takenAt: row.taken_at,
@@ -30,6 +30,8 @@ export function summaryOf(row: Row): SnapshotSummary {
     includeHidden: row.include_hidden === 1,
     manifestSha256: row.manifest_sha256,
   };
+  if (row.damaged !== null) summary.damaged = JSON.parse(row.damaged) as string[];
+  return summary;
 }
 
 export type Lookup =
@@ -112,4 +114,22 @@ export class SnapshotQueries {
       return true;
     });
   }
+}
+
+/** Every live snapshot's manifest, across courses: what an integrity check verifies. */
+export async function liveManifests(db: Catalog): Promise<{ id: number; courseId: string; student: string; name: string; manifest: ManifestEntry[]; damaged: string[] | null }[]> {
+  const rows = await db.selectFrom('snapshots').select(['id', 'course_id', 'student', 'name', 'manifest', 'damaged']).where('deleted_at', 'is', null).execute();
+  return rows.map((row) => ({
+    id: row.id,
+    courseId: row.course_id,
+    student: row.student,
+    name: row.name,
+    manifest: JSON.parse(row.manifest) as ManifestEntry[],
+    damaged: row.damaged === null ? null : (JSON.parse(row.damaged) as string[]),
+  }));
+}
+
+/** Names the files of a snapshot whose bytes are damaged beyond repair (null: whole again). */
+export async function markSnapshotDamaged(db: Catalog, id: number, paths: string[] | null): Promise<void> {
+  await db.updateTable('snapshots').set({ damaged: paths === null ? null : JSON.stringify(paths) }).where('id', '=', id).execute();
 }

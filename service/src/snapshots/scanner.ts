@@ -36,7 +36,8 @@ export interface WorkerSetup {
   durable: boolean;
 }
 
-export type WorkerAnswer = { id: number; scan: HomeScan | 'no-home' } | { id: number; error: string };
+/** A failed scan's message and its error code (ENOSPC, ...), which the service maps to its answers. */
+export type WorkerAnswer = { id: number; scan: HomeScan | 'no-home' } | { id: number; error: string; code?: string };
 
 interface Pending {
   resolve: (scan: HomeScan | 'no-home') => void;
@@ -93,7 +94,7 @@ export class WorkerPoolScanner implements HomeScanner {
       worker.on('message', (message: WorkerAnswer) => {
         const waiting = this.pending.get(message.id);
         this.pending.delete(message.id);
-        if ('error' in message) waiting?.reject(new Error(message.error));
+        if ('error' in message) waiting?.reject(Object.assign(new Error(message.error), { code: message.code }));
         else waiting?.resolve(message.scan);
       });
       worker.on('error', (error) => {

@@ -17,7 +17,7 @@ const WORKER_FILE = path.join(__dirname, 'scan-worker.js');
 const STUDENTS_IN_FLIGHT = 32;
 
 export function createSnapshotServices(config: Config, catalog: Catalog, log: Logger, options: { durable?: boolean } = {}) {
-  const blobs = new BlobStore(path.join(config.dataDir, 'blobs'), { durable: options.durable ?? true });
+  const blobs = new BlobStore(path.join(config.dataDir, 'blobs'), { durable: options.durable ?? true, minFreeSpace: config.storage.minFreeSpace });
   const workers = config.snapshots.readWorkers;
   const scanner =
     workers > 0 && existsSync(WORKER_FILE)
@@ -29,17 +29,24 @@ export function createSnapshotServices(config: Config, catalog: Catalog, log: Lo
     maxHomeBytes: config.limits.maxHomeBytes,
     scanner,
     scanConcurrency: config.snapshots.concurrency,
+    lowSpace: () => blobs.lowSpace(),
   });
   const jobs = new SnapshotJobs(
     catalog,
     taker,
-    { courseId: config.course.id, homeTemplate: config.homeTemplate, inFlight: STUDENTS_IN_FLIGHT },
+    { courseId: config.course.id, homeTemplate: config.homeTemplate, inFlight: STUDENTS_IN_FLIGHT, lowSpace: () => blobs.lowSpace() },
     log,
   );
   const housekeeping = new Housekeeping(
     catalog,
     blobs,
-    { courseId: config.course.id, retentionDays: config.snapshots.retentionDays, intervalMs: config.snapshots.housekeepingIntervalMs },
+    {
+      courseId: config.course.id,
+      retentionDays: config.snapshots.retentionDays,
+      intervalMs: config.snapshots.housekeepingIntervalMs,
+      checkBytesPerRun: config.storage.checkBytesPerRun,
+      homeTemplate: config.homeTemplate,
+    },
     log,
   );
   return { blobs, taker, jobs, housekeeping };

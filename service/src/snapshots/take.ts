@@ -13,6 +13,8 @@ import { GroupCommit } from '../catalog/group-commit';
 import { prepareQuery } from '../catalog/prepared';
 import type { Skipped } from '../homes/walk';
 import { Limiter } from '../util/limiter';
+import type { IndexedFile } from './home-scan';
+import type { HomeScan } from './home-scan';
 import { type HomeScanner, InThreadScanner } from './scanner';
 
 /** One captured file or symlink (symlinks have a null sha256: their targets are never read). */
@@ -30,7 +32,7 @@ export interface TakeRequest {
   jobId: string | null;
 }
 
-export type TakeStatus = 'taken' | 'exists' | 'no-home';
+export type TakeStatus = 'taken' | 'exists' | 'no-home' | 'not-taken';
 
 export interface TakeResult {
   status: TakeStatus;
@@ -41,6 +43,8 @@ export interface TakeResult {
   /** Blobs this snapshot added to the store. */
   newBlobs: number;
   skipped: Skipped[];
+  /** Why the home was not taken (`not-taken`: the data disk is below its free-space floor). */
+  reason?: string;
 }
 
 export interface TakerOptions {
@@ -51,6 +55,8 @@ export interface TakerOptions {
   scanner?: HomeScanner;
   /** Homes scanned at once, across every job (default 4); students waiting for their rows do not count. */
   scanConcurrency?: number;
+  /** Why the data disk is too full to take a home, or null; asked when the home's turn to be scanned comes. */
+  lowSpace?: () => string | null;
   now?: () => Date;
 }
 
@@ -75,8 +81,10 @@ export class SnapshotTaker {
     const empty = { files: 0, bytes: 0, read: 0, newBlobs: 0, skipped: [] };
     const { exists, index: previous } = await this.existingAndIndex(request.courseId, request.student, request.name);
     if (exists) return { status: 'exists', ...empty };
-    const scan = await this.scans.run(() =>
-      this.scanner.scan({
+    const scan = await this.scans.run((): Promise<HomeScan | 'no-home' | { notTaken: string }> => {
+      const low = this.options.lowSpace?.();
+      if (low) return Promise.resolve({ notTaken: low });
+      return this.scanner.scan({
         home: request.home,
         walk: {
           includeHidden: request.includeHidden,
@@ -85,9 +93,10 @@ export class SnapshotTaker {
           maxHomeBytes: this.options.maxHomeBytes,
         },
         previous,
-      }),
-    );
+      });
+    });
     if (scan === 'no-home') return { status: 'no-home', ...empty };
+    if ('notTaken' in scan) return { status: 'not-taken', ...empty, reason: scan.notTaken };
     // New blobs (and their folder entries) must be durable before a row refers to them. This thread does it, out
     // of the scan's slot, so that the scanning thread is not held up by fsyncs.
     await this.blobs.syncAll(scan.unsynced);
@@ -200,3 +209,17 @@ const saveHomeIndex = prepareQuery((db, p: { courseId: string; student: string; 
     .values({ course_id: p.courseId, student: p.student, walked_at_ns: p.walkedAtNs, entries: p.entries })
     .onConflict((oc) => oc.columns(['course_id', 'student']).doUpdateSet({ walked_at_ns: p.walkedAtNs, entries: p.entries })),
 );
+
+/** Where each stored hash was last seen in a home, by the home indexes: the sources a damaged blob is repaired from. */
+export async function homeIndexSources(db: Catalog): Promise<Map<string, { student: string; path: string; entry: IndexedFile }[]>> {
+  const sources = new Map<string, { student: string; path: string; entry: IndexedFile }[]>();
+  const rows = await db.selectFrom('home_index').select(['student', 'entries']).execute();
+  for (const row of rows) {
+    for (const [path, entry] of Object.entries(JSON.parse(row.entries) as Record<string, IndexedFile>)) {
+      let list = sources.get(entry.sha256);
+      if (!list) sources.set(entry.sha256, (list = []));
+      list.push({ student: row.student, path, entry });
+    }
+  }
+  return sources;
+}

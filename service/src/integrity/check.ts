@@ -1,0 +1,191 @@
+/**
+ * The integrity check, as `restic check` does for its repositories: every blob's length against its header, the
+ * SHA-256 of all blobs or of a subset of them, every blob a snapshot or a feedback file refers to present and whole.
+ * What is broken is quarantined (never served again), repaired from the home a home index says still holds the
+ * same bytes, and otherwise named on the snapshots and feedback files that need it.
+ */
+import path from 'node:path';
+import { type BlobCheck, BlobStore } from '../blobs/blob-store';
+import type { Catalog } from '../catalog/catalog';
+import { feedbackBlobReferences, markFeedbackDamaged } from '../feedback/store';
+import { homePath } from '../homes/home-path';
+import { storeHomeFile } from '../homes/read-file';
+import { liveManifests, markSnapshotDamaged } from '../snapshots/queries';
+import { homeIndexSources } from '../snapshots/take';
+
+/** Which blobs have their bytes hashed: all, a share, the n-th of t slices (by hash), or a budget of bytes. */
+export type HashSelection = { all: true } | { fraction: number } | { slice: number; of: number } | { bytes: number; after: string };
+
+export interface CheckOptions {
+  hash: HashSelection;
+  /** Quarantine broken blobs, repair them from homes and mark what cannot be repaired (otherwise: report only). */
+  repair: boolean;
+  homeTemplate: string;
+  now?: () => Date;
+}
+
+export interface BrokenBlob {
+  sha256: string;
+  problem: Exclude<BlobCheck, { ok: true }>['problem'];
+  /** Repaired from a home (the student's name and the file's path there). */
+  repairedFrom?: { student: string; path: string };
+  /** What needs it: snapshots (`student/name: path`) and feedback files (`student/assignment/path`). */
+  neededBy: string[];
+}
+
+export interface CheckReport {
+  ok: boolean;
+  blobs: number;
+  hashed: number;
+  bytesHashed: number;
+  broken: BrokenBlob[];
+  /** Snapshots and feedback files left damaged (nothing could repair them), and those found whole again. */
+  damaged: { snapshots: number; feedbackFiles: number };
+  /** The hash of the last blob hashed, where a rolling check goes on next time (for `{ bytes, after }`). */
+  hashedUpTo: string | null;
+}
+
+interface Need {
+  snapshot?: { id: number; path: string; label: string };
+  feedback?: { id: number; label: string };
+}
+
+/** Runs the check; with `repair`, it also fixes what it can. */
+export async function checkStore(db: Catalog, blobs: BlobStore, options: CheckOptions): Promise<CheckReport> {
+  const needs = new Map<string, Need[]>();
+  const need = (sha256: string, what: Need) => {
+    let list = needs.get(sha256);
+    if (!list) needs.set(sha256, (list = []));
+    list.push(what);
+  };
+  const snapshots = await liveManifests(db);
+  for (const snapshot of snapshots) {
+    for (const entry of snapshot.manifest) {
+      if (entry.sha256) need(entry.sha256, { snapshot: { id: snapshot.id, path: entry.path, label: `${snapshot.student}/${snapshot.name}: ${entry.path}` } });
+    }
+  }
+  const feedback = await feedbackBlobReferences(db);
+  for (const file of feedback) need(file.sha256, { feedback: { id: file.id, label: `${file.student}/${file.assignment}/${file.path}` } });
+
+  // Every stored blob: its length always, its hash when selected.
+  const names: string[] = [];
+  for await (const { name } of blobs.files()) if (/^[0-9a-f]{64}$/.test(name)) names.push(name);
+  names.sort();
+  if ('after' in options.hash) {
+    // A rolling check goes on after the last blob the previous run hashed, and wraps around.
+    const after = options.hash.after;
+    names.push(...names.splice(0, names.filter((n) => n <= after).length));
+  }
+  const selected = hashSelector(options.hash);
+  const broken = new Map<string, BrokenBlob['problem']>();
+  let hashed = 0;
+  let bytesHashed = 0;
+  let hashedUpTo: string | null = null;
+  for (const sha256 of names) {
+    const hash = selected(sha256, bytesHashed);
+    const result = await blobs.check(sha256, { hash });
+    if (hash && result.ok) {
+      hashed++;
+      bytesHashed += result.info.size;
+      hashedUpTo = sha256;
+    }
+    if (!result.ok) broken.set(sha256, result.problem);
+  }
+  // Blobs the catalog needs that the store does not have at all.
+  const stored = new Set(names);
+  for (const sha256 of needs.keys()) if (!stored.has(sha256) && !broken.has(sha256)) broken.set(sha256, 'missing');
+
+  const report: BrokenBlob[] = [];
+  const sources = broken.size > 0 && options.repair ? await homeIndexSources(db) : new Map<string, never[]>();
+  for (const [sha256, problem] of broken) {
+    const item: BrokenBlob = { sha256, problem, neededBy: (needs.get(sha256) ?? []).map((n) => n.snapshot?.label ?? n.feedback!.label) };
+    if (options.repair) {
+      if (problem !== 'missing') blobs.quarantine(sha256);
+      const from = await repairFromHomes(blobs, sha256, sources.get(sha256) ?? [], options.homeTemplate);
+      if (from) item.repairedFrom = from;
+    }
+    report.push(item);
+  }
+
+  const damaged = { snapshots: 0, feedbackFiles: 0 };
+  if (options.repair) {
+    const lost = new Set(report.filter((b) => !b.repairedFrom).map((b) => b.sha256));
+    for (const snapshot of snapshots) {
+      const paths = snapshot.manifest.filter((e) => e.sha256 && lost.has(e.sha256)).map((e) => e.path);
+      if (paths.length > 0) damaged.snapshots++;
+      // A whole pass over lengths saw every blob: a snapshot marked before and whole now is unmarked.
+      const next = paths.length > 0 ? paths : null;
+      if (JSON.stringify(next) !== JSON.stringify(snapshot.damaged)) await markSnapshotDamaged(db, snapshot.id, next);
+    }
+    const stamp = (options.now?.() ?? new Date()).toISOString();
+    const newlyDamaged = feedback.filter((f) => lost.has(f.sha256) && f.damagedAt === null).map((f) => f.id);
+    const wholeAgain = feedback.filter((f) => !lost.has(f.sha256) && f.damagedAt !== null).map((f) => f.id);
+    damaged.feedbackFiles = feedback.filter((f) => lost.has(f.sha256)).length;
+    await markFeedbackDamaged(db, newlyDamaged, stamp);
+    await markFeedbackDamaged(db, wholeAgain, null);
+  }
+  return {
+    ok: report.every((b) => b.repairedFrom !== undefined) && (options.repair || report.length === 0),
+    blobs: names.length,
+    hashed,
+    bytesHashed,
+    broken: report,
+    damaged,
+    hashedUpTo,
+  };
+}
+
+function hashSelector(selection: HashSelection): (sha256: string, bytesSoFar: number) => boolean {
+  if ('all' in selection) return () => true;
+  if ('fraction' in selection) {
+    // The first bytes of a SHA-256 are uniform: a share of the hash space is that share of the blobs.
+    const limit = Math.floor(selection.fraction * 2 ** 32);
+    return (sha256) => Number.parseInt(sha256.slice(0, 8), 16) < limit;
+  }
+  if ('slice' in selection) {
+    const { slice, of } = selection;
+    return (sha256) => (Number.parseInt(sha256.slice(0, 8), 16) % of) + 1 === slice;
+  }
+  // A budget of bytes (the blobs come in the rolling order, see checkStore).
+  const { bytes } = selection;
+  return (_sha256, bytesSoFar) => bytesSoFar < bytes;
+}
+
+/** Stores the blob again from a home file the home index says had these bytes, if it still has them. */
+async function repairFromHomes(
+  blobs: BlobStore,
+  sha256: string,
+  sources: { student: string; path: string; entry: { size: number; mtimeNs: string; ino: string; ctimeNs: string; dev: string } }[],
+  homeTemplate: string,
+): Promise<{ student: string; path: string } | undefined> {
+  for (const source of sources) {
+    let home: string;
+    try {
+      home = homePath(homeTemplate, source.student);
+    } catch {
+      continue;
+    }
+    const dirty = new Set<string>();
+    // The read opens nothing but the regular file the index recorded (same device and inode), as a snapshot does.
+    const walked = { path: source.path, type: 'file' as const, mode: 0o644, ...source.entry };
+    const outcome = await storeHomeFile(path.join(home, source.path), walked, blobs, dirty).catch(() => null);
+    await blobs.syncAll(dirty);
+    if (outcome?.ok && outcome.sha256 === sha256 && !outcome.changed) return { student: source.student, path: source.path };
+  }
+  return undefined;
+}
+
+/**
+ * `--read-data-subset` as restic takes it: `all`, `none`, a share (`10%`) or a slice (`2/5`: the second of five).
+ * Undefined for anything else.
+ */
+export function parseHashSelection(text: string): HashSelection | undefined {
+  const value = text.trim();
+  if (value === 'all') return { all: true };
+  if (value === 'none' || value === '0' || value === '0%') return { fraction: 0 };
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(value);
+  if (percent && Number(percent[1]) <= 100) return Number(percent[1]) === 100 ? { all: true } : { fraction: Number(percent[1]) / 100 };
+  const slice = /^(\d+)\/(\d+)$/.exec(value);
+  if (slice && Number(slice[1]) >= 1 && Number(slice[1]) <= Number(slice[2])) return { slice: Number(slice[1]), of: Number(slice[2]) };
+  return undefined;
+}
