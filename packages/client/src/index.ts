@@ -88,6 +88,22 @@ export interface ManifestEntry {
   note?: 'changed-while-reading';
 }
 
+export interface CheckReport {
+  /** Nothing broken, or everything broken repaired. */
+  ok: boolean;
+  blobs: number;
+  hashed: number;
+  bytesHashed: number;
+  broken: {
+    sha256: string;
+    problem: 'missing' | 'no-header' | 'short' | 'long' | 'wrong-hash' | 'unreadable';
+    repairedFrom?: { student: string; path: string };
+    neededBy: string[];
+  }[];
+  damaged: { snapshots: number; feedbackFiles: number };
+  hashedUpTo: string | null;
+}
+
 export interface SnapshotRequest {
   name: string;
   students?: string[];
@@ -438,6 +454,14 @@ export class CourseworkClient {
     if (!url.startsWith(this.options.baseUrl)) throw new Error('not a URL of this service');
     const { url: link } = await this.send<{ url: string; expiresAt: string }>('POST', 'api/v1/download-links', { path: url.slice(this.options.baseUrl.length) });
     return link;
+  }
+
+  /**
+   * Checks the blob store (instructors): every blob's length, the hashes of `readDataSubset` (`all`, `none`, `10%`,
+   * `1/5`), every blob a snapshot or feedback file needs; repairs from homes unless `repair` is false.
+   */
+  checkStore(options: { readDataSubset?: string; repair?: boolean } = {}): Promise<CheckReport> {
+    return this.send('POST', 'api/v1/check', options);
   }
 
   /** The audit log, newest first (instructors). */

@@ -2,7 +2,7 @@
 import type { Middleware } from 'koa';
 import { HubError, HubUnavailableError } from '../hub/client';
 import type { Logger } from '../log';
-import { BlobDamagedError } from '../blobs/blob-store';
+import { BlobDamagedError, BlobNotFoundError } from '../blobs/blob-store';
 import { describeFailure, InsufficientStorageError, isStorageFull } from '../util/storage';
 
 export class ApiError extends Error {
@@ -33,9 +33,14 @@ export function errorHandler(log: Logger): Middleware {
         const what = error instanceof InsufficientStorageError ? error.message : `Insufficient storage: ${describeFailure(error)}; nothing was saved`;
         return sendError(ctx, 507, `${what}. Ask the Hub's administrator to free space.`);
       }
+      // The catalog lists the file but the store cannot give its bytes: say so at once, never send a partial file.
       if (error instanceof BlobDamagedError) {
         log.error({ blob: error.sha256, problem: error.problem }, 'damaged blob refused');
-        return sendError(ctx, 500, "The stored copy of this file is damaged and was set aside; run `coursework check` to repair the store");
+        return sendError(ctx, 500, 'The stored copy of this file is damaged and was set aside; `coursework check` repairs it where the home still has it');
+      }
+      if (error instanceof BlobNotFoundError) {
+        log.error({ err: error.message }, 'blob missing from the store');
+        return sendError(ctx, 500, 'The stored copy of this file is missing; `coursework check` repairs it where the home still has it');
       }
       if (error instanceof HubUnavailableError) {
         log.warn({ err: error.message }, 'hub unavailable');

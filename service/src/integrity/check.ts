@@ -5,7 +5,8 @@
  * same bytes, and otherwise named on the snapshots and feedback files that need it.
  */
 import path from 'node:path';
-import { type BlobCheck, BlobStore } from '../blobs/blob-store';
+import type { CheckReport } from '@coursework/client';
+import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import { feedbackBlobReferences, markFeedbackDamaged } from '../feedback/store';
 import { homePath } from '../homes/home-path';
@@ -24,26 +25,9 @@ export interface CheckOptions {
   now?: () => Date;
 }
 
-export interface BrokenBlob {
-  sha256: string;
-  problem: Exclude<BlobCheck, { ok: true }>['problem'];
-  /** Repaired from a home (the student's name and the file's path there). */
-  repairedFrom?: { student: string; path: string };
-  /** What needs it: snapshots (`student/name: path`) and feedback files (`student/assignment/path`). */
-  neededBy: string[];
-}
-
-export interface CheckReport {
-  ok: boolean;
-  blobs: number;
-  hashed: number;
-  bytesHashed: number;
-  broken: BrokenBlob[];
-  /** Snapshots and feedback files left damaged (nothing could repair them), and those found whole again. */
-  damaged: { snapshots: number; feedbackFiles: number };
-  /** The hash of the last blob hashed, where a rolling check goes on next time (for `{ bytes, after }`). */
-  hashedUpTo: string | null;
-}
+/** The wire types (the client package defines them). */
+export type { CheckReport };
+export type BrokenBlob = CheckReport['broken'][number];
 
 interface Need {
   snapshot?: { id: number; path: string; label: string };
