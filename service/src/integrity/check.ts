@@ -109,7 +109,8 @@ export async function checkStore(db: Catalog, blobs: BlobStore, options: CheckOp
     await markFeedbackDamaged(db, wholeAgain, null);
   }
   return {
-    ok: report.every((b) => b.repairedFrom !== undefined) && (options.repair || report.length === 0),
+    // With repair, a broken blob nothing needs is simply set aside; a needed one counts until it is repaired.
+    ok: report.every((b) => b.repairedFrom !== undefined || (options.repair && b.neededBy.length === 0)),
     blobs: names.length,
     hashed,
     bytesHashed,

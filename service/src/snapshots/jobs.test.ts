@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BlobStore } from '../blobs/blob-store';
 import { type Catalog, migrate, openSqliteCatalog, syncCourse } from '../catalog/catalog';
+import { sql } from 'kysely';
 import { createLogger } from '../log';
 import { SnapshotJobs } from './jobs';
 import { SnapshotTaker, type TakeRequest } from './take';
@@ -51,6 +52,42 @@ describe('SnapshotJobs', () => {
     expect((await jobs.get(job.id))!.state).toBe('done');
     expect(await jobs.settledWithin(job.id, 10_000)).toBe(true);
     expect(await jobs.settledWithin('no-such-job', 10_000)).toBe(true);
+  });
+
+  it('ends a job the catalog cannot record as failed, says why, and records it once the catalog writes again', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slowTaker = { take: async (request: TakeRequest) => (await held, taker.take(request)) } as unknown as SnapshotTaker;
+    const jobs = new SnapshotJobs(db, slowTaker, { courseId: course.id, homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2, recordRetryMs: 20 }, log);
+    const { job } = await jobs.request(params(), STUDENTS, 'prof');
+    // The real catalog refusing every write, as it does when its disk is full.
+    await sql`PRAGMA query_only = ON`.execute(db);
+    release();
+    await jobs.settled(job.id);
+    const failed = (await jobs.get(job.id))!;
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toMatch(/^The catalog could not record the job's outcome: /);
+    expect(failed.done).toBe(STUDENTS.length);
+    expect(Object.values(failed.students).map((s) => s.status)).toEqual(['failed', 'failed', 'failed', 'failed']);
+    const stale = await db.selectFrom('jobs').select(['state', 'error']).where('id', '=', job.id).executeTakeFirstOrThrow();
+    expect(stale).toEqual({ state: 'running', error: null });
+
+    await sql`PRAGMA query_only = OFF`.execute(db);
+    for (let i = 0; i < 100; i++) {
+      const row = await db.selectFrom('jobs').select('state').where('id', '=', job.id).executeTakeFirstOrThrow();
+      if (row.state === 'failed') break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const recorded = await db.selectFrom('jobs').select(['state', 'error', 'done', 'finished_at']).where('id', '=', job.id).executeTakeFirstOrThrow();
+    expect(recorded).toMatchObject({ state: 'failed', error: failed.error, done: STUDENTS.length });
+    expect(recorded.finished_at).not.toBeNull();
+    expect(await jobs.get(job.id)).toEqual(failed);
+  });
+
+  it('refuses to start a job when the data disk is below its floor', async () => {
+    const jobs = new SnapshotJobs(db, taker, { courseId: course.id, homeTemplate: '/x/{username}', inFlight: 2, lowSpace: () => 'the data disk has 1 bytes free' }, log);
+    await expect(jobs.request(params(), STUDENTS, 'prof')).rejects.toThrow('No snapshot was started: the data disk has 1 bytes free');
+    expect(await db.selectFrom('jobs').selectAll().execute()).toEqual([]);
   });
 
   it('takes every student and keeps progress in the catalog', async () => {

@@ -47,6 +47,8 @@ export interface SnapshotJobsOptions {
   inFlight: number;
   /** Why the data disk is too full to start a job, or null. */
   lowSpace?: () => string | null;
+  /** How often the outcome of a job the catalog refused is offered to it again (default 5 s). */
+  recordRetryMs?: number;
   now?: () => Date;
 }
 
@@ -281,7 +283,7 @@ export class SnapshotJobs {
           () => undefined,
         );
       }
-    }, RECORD_RETRY_MS);
+    }, this.options.recordRetryMs ?? RECORD_RETRY_MS);
     this.retryTimer.unref();
   }
 
