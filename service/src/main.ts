@@ -8,6 +8,8 @@ import { ConfigError, loadConfig, unknownSettings } from './config';
 import { HubClient } from './hub/client';
 import { loadCookieSecret } from './hub/cookie-secret';
 import { IdentityCache } from './hub/identity-cache';
+import { checkStore } from './integrity/check';
+import { RunMarker } from './integrity/run-marker';
 import { createLogger, type Logger } from './log';
 import { createAssignmentServices } from './assignments/services';
 import { createFeedbackServices } from './feedback/services';
@@ -66,7 +68,15 @@ async function start(): Promise<void> {
   const server = app.listen(port, host, () => {
     log.info({ host, port, prefix: config.hub.servicePrefix, course: config.course.id, version }, 'coursework listening');
   });
-  stopOnSignals(server, catalog, log);
+  const marker = new RunMarker(config.dataDir);
+  const inDoubtSince = marker.begin();
+  stopOnSignals(server, catalog, marker, log);
+  if (inDoubtSince !== null) {
+    // The last run was killed: hash what it wrote or touched last, before a resumed job reuses any of it.
+    const report = await checkStore(catalog, blobs, { hash: { modifiedSince: inDoubtSince }, repair: true, homeTemplate: config.homeTemplate });
+    log.warn({ hashed: report.hashed, broken: report.broken.length }, 'the last run did not stop cleanly: checked the blobs it wrote last');
+    for (const blob of report.broken) log.error({ blob: blob.sha256, problem: blob.problem, repairedFrom: blob.repairedFrom }, 'broken blob found after an unclean stop');
+  }
   await jobs.resumeUnfinished();
   housekeeping.start();
   feedback.delivery.start();
@@ -74,7 +84,7 @@ async function start(): Promise<void> {
 }
 
 /** The Hub stops a managed service with SIGINT, then SIGTERM: close quickly and cleanly on either. */
-function stopOnSignals(server: Server, catalog: Catalog, log: Logger): void {
+function stopOnSignals(server: Server, catalog: Catalog, marker: RunMarker, log: Logger): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -83,7 +93,10 @@ function stopOnSignals(server: Server, catalog: Catalog, log: Logger): void {
     server.close();
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 2000).unref();
-    void catalog.destroy().finally(() => process.exit(0));
+    void catalog.destroy().finally(() => {
+      marker.end();
+      process.exit(0);
+    });
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

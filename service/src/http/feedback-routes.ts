@@ -14,6 +14,7 @@ import type { FeedbackReleases } from '../feedback/services';
 import { cleaningUploads, formBody, readBody, readUpload, uploadedFiles } from '../feedback/uploads';
 import { assertSafeUserName, InvalidUserNameError } from '../homes/home-path';
 import type { Roster } from '../students/roster';
+import { describeFailure, InsufficientStorageError, isStorageFull } from '../util/storage';
 import { sendBlob } from './download';
 import { ApiError } from './errors';
 import { jsonBody } from './json-body';
@@ -216,8 +217,18 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
         throw error;
       }
       const at = releaseAt ?? new Date();
+      const released: string[] = [];
       for (const [student, files] of plan.releases) {
-        await services().release(student, assignment, files, { by: actor(ctx), releaseAt: at, deliver });
+        try {
+          await services().release(student, assignment, files, { by: actor(ctx), releaseAt: at, deliver });
+        } catch (error) {
+          if (!isStorageFull(error) || released.length === 0) throw error;
+          // Each student's release is whole or absent: say whose went through before the disk filled.
+          throw new InsufficientStorageError(
+            `Released to ${released.length} of ${plan.releases.size} students (${released.join(', ')}) before the data disk filled (${describeFailure(error)}); the others were not released`,
+          );
+        }
+        released.push(student);
       }
       ctx.body = { assignment, releaseAt: at.toISOString(), students: plan.students, rejected: plan.rejected };
     }),

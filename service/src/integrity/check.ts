@@ -4,6 +4,7 @@
  * What is broken is quarantined (never served again), repaired from the home a home index says still holds the
  * same bytes, and otherwise named on the snapshots and feedback files that need it.
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckReport } from '@coursework/client';
 import type { BlobStore } from '../blobs/blob-store';
@@ -14,8 +15,16 @@ import { storeHomeFile } from '../homes/read-file';
 import { liveManifests, markSnapshotDamaged } from '../snapshots/queries';
 import { homeIndexSources } from '../snapshots/take';
 
-/** Which blobs have their bytes hashed: all, a share, the n-th of t slices (by hash), or a budget of bytes. */
-export type HashSelection = { all: true } | { fraction: number } | { slice: number; of: number } | { bytes: number; after: string };
+/**
+ * Which blobs have their bytes hashed: all, a share, the n-th of t slices (by hash), a budget of bytes (a rolling
+ * check), or those written or touched since a time (the writes of a run that did not end cleanly).
+ */
+export type HashSelection =
+  | { all: true }
+  | { fraction: number }
+  | { slice: number; of: number }
+  | { bytes: number; after: string }
+  | { modifiedSince: number };
 
 export interface CheckOptions {
   hash: HashSelection;
@@ -53,7 +62,12 @@ export async function checkStore(db: Catalog, blobs: BlobStore, options: CheckOp
 
   // Every stored blob: its length always, its hash when selected.
   const names: string[] = [];
-  for await (const { name } of blobs.files()) if (/^[0-9a-f]{64}$/.test(name)) names.push(name);
+  const files = new Map<string, string>();
+  for await (const { name, path: file } of blobs.files()) {
+    if (!/^[0-9a-f]{64}$/.test(name)) continue;
+    names.push(name);
+    files.set(name, file);
+  }
   names.sort();
   if ('after' in options.hash) {
     // A rolling check goes on after the last blob the previous run hashed, and wraps around.
@@ -66,7 +80,7 @@ export async function checkStore(db: Catalog, blobs: BlobStore, options: CheckOp
   let bytesHashed = 0;
   let hashedUpTo: string | null = null;
   for (const sha256 of names) {
-    const hash = selected(sha256, bytesHashed);
+    const hash = selected(sha256, bytesHashed, files.get(sha256)!);
     const result = await blobs.check(sha256, { hash });
     if (hash && result.ok) {
       hashed++;
@@ -120,8 +134,18 @@ export async function checkStore(db: Catalog, blobs: BlobStore, options: CheckOp
   };
 }
 
-function hashSelector(selection: HashSelection): (sha256: string, bytesSoFar: number) => boolean {
+function hashSelector(selection: HashSelection): (sha256: string, bytesSoFar: number, file: string) => boolean {
   if ('all' in selection) return () => true;
+  if ('modifiedSince' in selection) {
+    const since = selection.modifiedSince;
+    return (_sha256, _bytes, file) => {
+      try {
+        return statSync(file).mtimeMs >= since;
+      } catch {
+        return false;
+      }
+    };
+  }
   if ('fraction' in selection) {
     // The first bytes of a SHA-256 are uniform: a share of the hash space is that share of the blobs.
     const limit = Math.floor(selection.fraction * 2 ** 32);
