@@ -16,6 +16,7 @@ import { errorHandler } from './http/errors';
 import { createRouter } from './http/routes';
 import type { AppState } from './http/state';
 import type { Logger } from './log';
+import { describeFailure } from './util/storage';
 import type { SnapshotJobs } from './snapshots/jobs';
 import type { Roster } from './students/roster';
 
@@ -40,6 +41,13 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.silent = true;
   const oauth = new HubOAuth(deps.config.hub, deps.hub);
   const router = createRouter({ ...deps, oauth });
+  // Errors after an answer has started (a stream that fails mid-way: a blob damaged under a download, a zip cut
+  // short) can no longer be answered; the client sees the connection break, and the log says why.
+  // (A client that goes away mid-download ends up here too, which is no fault of the service.)
+  app.on('error', (error: Error & { sha256?: string }) => {
+    if (error.sha256) deps.log.error({ err: describeFailure(error), blob: error.sha256 }, 'answer broken off: damaged blob');
+    else deps.log.info({ err: describeFailure(error) }, 'answer broken off');
+  });
   app.use(accessLog(deps.log));
   app.use(errorHandler(deps.log));
   app.use(router.routes());

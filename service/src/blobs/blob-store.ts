@@ -28,6 +28,7 @@ import {
   renameSync,
   rmSync,
   statfsSync,
+  statSync,
   writeSync,
 } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
@@ -426,13 +427,15 @@ export class BlobStore {
   /**
    * Moves a broken blob out of the store, into `<root>/quarantine/<sha256>.<time>`: it is kept for inspection,
    * never served, and the next write of the same bytes stores them afresh. False when there was no such blob.
+   * With `inode`, only the file that was found damaged is moved, not a whole copy written since in its place.
    */
-  quarantine(sha256: string): boolean {
+  quarantine(sha256: string, inode?: number): boolean {
     const source = this.pathOf(sha256);
     const folder = path.join(this.root, QUARANTINE);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     this.touchedAt.delete(sha256);
     try {
+      if (inode !== undefined && statSync(source).ino !== inode) return false;
       renameSync(source, path.join(folder, `${sha256}.${this.now()}`));
       return true;
     } catch (error) {
@@ -457,16 +460,18 @@ export class BlobStore {
   private async openChecked(sha256: string): Promise<{ handle: FileHandle; info: BlobInfo }> {
     const handle = await this.openBlob(sha256);
     let problem: string;
+    let inode: number;
     try {
-      const [{ size }, header] = await Promise.all([handle.stat(), readHeader(handle, sha256).catch(() => null)]);
+      const [{ size, ino }, header] = await Promise.all([handle.stat(), readHeader(handle, sha256).catch(() => null)]);
       if (header && size === HEADER_BYTES + header.storedSize) return { handle, info: header };
       problem = header ? `${size - HEADER_BYTES} of ${header.storedSize} payload bytes` : 'no valid header';
+      inode = ino;
     } catch (error) {
       await handle.close().catch(() => undefined);
       throw error;
     }
     await handle.close().catch(() => undefined);
-    this.quarantine(sha256);
+    this.quarantine(sha256, inode);
     throw new BlobDamagedError(sha256, problem);
   }
 
@@ -501,7 +506,7 @@ export class BlobStore {
     const now = this.now();
     if (now - (this.touchedAt.get(sha256) ?? -Infinity) < RETOUCH_MS) return true;
     const found = touchIfWholeSync(target);
-    if (found === 'damaged') this.quarantine(sha256);
+    if (typeof found === 'number') this.quarantine(sha256, found);
     if (found !== 'whole') return false;
     if (this.touchedAt.size >= MAX_TOUCHED) this.touchedAt.clear();
     this.touchedAt.set(sha256, now);
@@ -532,9 +537,10 @@ async function readHeader(handle: FileHandle, sha256: string): Promise<BlobInfo>
 
 /**
  * Marks an existing blob as just used (see blobs/collect: collection spares recently touched blobs, so a blob a
- * snapshot is about to refer to is not collected under it), if its length is the one its header gives.
+ * snapshot is about to refer to is not collected under it), if its length is the one its header gives; for a
+ * damaged one, answers its inode (to quarantine that file and no other).
  */
-function touchIfWholeSync(file: string): 'whole' | 'absent' | 'damaged' {
+function touchIfWholeSync(file: string): 'whole' | 'absent' | number {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -544,9 +550,8 @@ function touchIfWholeSync(file: string): 'whole' | 'absent' | 'damaged' {
   try {
     const header = Buffer.alloc(HEADER_BYTES);
     const read = readSync(fd, header, 0, HEADER_BYTES, 0);
-    if (read < HEADER_BYTES || !header.subarray(0, 4).equals(MAGIC)) return 'damaged';
-    const storedSize = Number(header.readBigUInt64LE(20));
-    if (fstatSync(fd).size !== HEADER_BYTES + storedSize) return 'damaged';
+    const { size, ino } = fstatSync(fd);
+    if (read < HEADER_BYTES || !header.subarray(0, 4).equals(MAGIC) || size !== HEADER_BYTES + Number(header.readBigUInt64LE(20))) return ino;
     const now = new Date();
     futimesSync(fd, now, now);
     return 'whole';

@@ -27,6 +27,10 @@ export function errorHandler(log: Logger): Middleware {
       if (ctx.status === 404 && ctx.body === undefined) sendError(ctx, 404, 'Not found');
       if (ctx.status === 405 && ctx.body === undefined) sendError(ctx, 405, `Method ${ctx.method} not allowed`);
     } catch (error) {
+      // A request refused while its body was being read (a full disk under an upload, a limit): read the rest and
+      // drop it, so that the answer reaches the client and its connection stays usable (Node leaves a body alone
+      // once something began to consume it, and the proxy then resets the connection).
+      if (!ctx.req.complete) ctx.req.resume();
       if (error instanceof ApiError) return sendError(ctx, error.status, error.message);
       if (isStorageFull(error)) {
         log.error({ err: describeFailure(error) }, 'storage full');

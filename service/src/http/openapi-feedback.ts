@@ -1,5 +1,5 @@
 /** The feedback section of the OpenAPI document: schemas and paths. */
-import { authErrors, errorResponse, storageErrors, studentParameter } from './openapi-parts';
+import { authErrors, damagedError, errorResponse, storageErrors, studentParameter } from './openapi-parts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -144,6 +144,7 @@ const download = {
   '200': { description: 'The bytes, as an attachment with ETag (the SHA-256) and Range support', content: { 'application/octet-stream': {} } },
   '206': { description: 'A byte range' },
   '304': { description: 'Not modified (If-None-Match)' },
+  ...damagedError,
 };
 
 export const feedbackPaths = {

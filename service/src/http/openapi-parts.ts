@@ -51,6 +51,11 @@ export const authErrors = {
 };
 
 
+/** A file the catalog lists whose stored bytes are damaged or missing: refused before any byte is sent. */
+export const damagedError = {
+  '500': errorResponse('The stored copy of the file is damaged or missing; `coursework check` repairs it where the home still has it.'),
+};
+
 /** Work that stores bytes is refused with 507 when the data disk is full or below its free-space floor. */
 export const storageErrors = {
   '507': errorResponse('The data disk is full or below COURSEWORK_MIN_FREE_SPACE; nothing was saved.'),

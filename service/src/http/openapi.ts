@@ -4,7 +4,7 @@
  */
 import { assignmentPaths, assignmentSchemas } from './openapi-assignments';
 import { feedbackPaths, feedbackSchemas } from './openapi-feedback';
-import { authErrors, error, errorResponse, pageParameters, pageResponse, studentParameter, storageErrors } from './openapi-parts';
+import { authErrors, error, errorResponse, pageParameters, pageResponse, studentParameter, storageErrors, damagedError } from './openapi-parts';
 import { MAX_JOB_WAIT_SECONDS } from './snapshot-routes';
 
 const snapshotParameter = {
@@ -462,6 +462,7 @@ export function openApiDocument(servicePrefix: string) {
             '304': { description: 'Not modified (If-None-Match)' },
             '416': errorResponse('Range not satisfiable.'),
             ...snapshotErrors,
+            ...damagedError,
           },
         },
       },

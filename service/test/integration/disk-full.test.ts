@@ -15,6 +15,7 @@ import SQLite from 'better-sqlite3';
 import { type CheckReport, CourseworkClient, type Job } from '@coursework/client';
 import { HEADER_BYTES } from '../../src/blobs/blob-store';
 import { REPO, type RunningHub, startHub } from '../support/hub';
+import { expectMatchesContract } from '../support/openapi-validator';
 
 const STUDENTS = ['student1', 'student2', 'student3'];
 const MiB = 1024 * 1024;
@@ -50,7 +51,7 @@ function blobFiles(): { sha256: string; size: number; promised: number }[] {
   return out;
 }
 
-/** The blob files of live snapshots, from the catalog, with the snapshot and path that need each. */
+/** The blobs live snapshots and feedback files need, from the catalog, with what needs each. */
 function referencedBlobs(): Map<string, string> {
   const catalog = new SQLite(path.join(mountPoint, 'catalog.sqlite'), { readonly: true });
   try {
@@ -61,6 +62,8 @@ function referencedBlobs(): Map<string, string> {
         if (entry.sha256) needed.set(entry.sha256, `${row.student}/${row.name}/${entry.path}`);
       }
     }
+    const feedback = catalog.prepare('SELECT student, assignment, path, sha256 FROM feedback_files').all() as { student: string; assignment: string; path: string; sha256: string }[];
+    for (const row of feedback) needed.set(row.sha256, `feedback ${row.student}/${row.assignment}/${row.path}`);
     return needed;
   } finally {
     catalog.close();
@@ -127,6 +130,7 @@ beforeAll(async () => {
 }, 120000);
 
 afterAll(async () => {
+  if (process.env.SHOW_HUB_LOG) console.log(hub?.log().slice(-6000));
   await hub?.stop();
   if (mountPoint) {
     execFileSync('umount', [mountPoint]);
@@ -174,6 +178,7 @@ describe('a data disk that fills up during a course snapshot', () => {
       });
       expect(snapshot.status).toBe(507);
       const snapshotError = (await snapshot.json()) as { status: number; message: string };
+      expectMatchesContract('createSnapshots', 507, snapshotError);
       expect(snapshotError.message).toMatch(/^No snapshot was started: the data disk has .* free/);
 
       const form = new FormData();
@@ -185,7 +190,10 @@ describe('a data disk that fills up during a course snapshot', () => {
       });
       expect(release.status).toBe(507);
       const releaseError = (await release.json()) as { status: number; message: string };
+      expectMatchesContract('releaseFeedback', 507, releaseError);
       expect(releaseError.status).toBe(507);
+      // Nothing of the refused release was recorded.
+      expect(await instructor.studentFeedbackList('student1')).toEqual([]);
       expect(releaseError.message).not.toContain(mountPoint);
       expect(releaseError.message).not.toMatch(/\/tmp|\/work/);
 
@@ -232,6 +240,24 @@ describe('a data disk that fills up during a course snapshot', () => {
     }
     expect(audited).toBeGreaterThanOrEqual(STUDENTS.length + 1);
   });
+
+  it('releases feedback larger than the room left only once there is room, and serves it whole', async () => {
+    const report = randomBytes(12 * MiB);
+    const filler = fillDisk();
+    try {
+      const form = new FormData();
+      form.append('files', new Blob([report]), 'report.pdf');
+      const refused = await fetch(`${hub.serviceUrl}api/v1/students/student2/feedback/ps1`, { method: 'POST', headers: { Authorization: `token ${instructorToken}` }, body: form });
+      expect(refused.status).toBe(507);
+      expect(await instructor.studentFeedbackList('student2')).toEqual([]);
+    } finally {
+      rmSync(filler);
+    }
+    await instructor.releaseFeedback('student2', 'ps1', { 'report.pdf': report });
+    const answer = await get(instructor.feedbackFileUrl('student2', 'ps1', 'report.pdf'));
+    expect(Buffer.from(await answer.arrayBuffer()).equals(report)).toBe(true);
+    expectStoreWhole();
+  });
 });
 
 describe('blobs damaged on disk', () => {
@@ -248,7 +274,9 @@ describe('blobs damaged on disk', () => {
     const started = Date.now();
     const answer = await get(instructor.snapshotFileUrl('student1', name, entry.path));
     expect(answer.status).toBe(500);
-    expect(((await answer.json()) as { message: string }).message).toMatch(/damaged/);
+    const refusal = (await answer.json()) as { message: string };
+    expectMatchesContract('getSnapshotFile', 500, refusal);
+    expect(refusal.message).toMatch(/damaged/);
     expect(Date.now() - started).toBeLessThan(10000);
     // Set aside, never served again; the check finds it missing and stores it again from the home.
     expect(readdirSync(path.join(blobsDir(), 'quarantine'))).toEqual([expect.stringMatching(new RegExp(`^${entry.sha256}\\.`))]);
@@ -266,6 +294,7 @@ describe('blobs damaged on disk', () => {
     const { entry, blob } = await largeBlob('student2', name, 'data/large.bin');
     truncateSync(blob, 5 * MiB);
     const report = await instructor.checkStore({ readDataSubset: 'none' });
+    expectMatchesContract('checkStore', 200, report);
     expect(report.broken).toEqual([
       { sha256: entry.sha256, problem: 'short', repairedFrom: { student: 'student2', path: 'data/large.bin' }, neededBy: expect.arrayContaining([`student2/${name}: data/large.bin`]) },
     ]);
