@@ -16,10 +16,19 @@ import type { CaptureKind, CapturesTable } from '../catalog/schema';
 import type { Logger } from '../log';
 import type { SnapshotJobs } from '../snapshots/jobs';
 import { fullSnapshotName, slugify } from '../snapshots/names';
+import { SnapshotQueries } from '../snapshots/queries';
 import { WakeLoop } from '../util/wake-loop';
 import { type AssignmentStore, effectiveDue } from './store';
 
-type CaptureRow = Selectable<CapturesTable>;
+export type CaptureRow = Selectable<CapturesTable>;
+
+/** The captures of a course, of one assignment or of one student (this module owns the `captures` table). */
+export function capturesOf(db: Catalog, courseId: string, filter: { assignmentId?: string; student?: string } = {}): Promise<CaptureRow[]> {
+  let query = db.selectFrom('captures').selectAll().where('course_id', '=', courseId);
+  if (filter.assignmentId !== undefined) query = query.where('assignment_id', '=', filter.assignmentId);
+  if (filter.student !== undefined) query = query.where('student', '=', filter.student);
+  return query.execute();
+}
 
 export interface SchedulerOptions {
   courseId: string;
@@ -46,6 +55,7 @@ export class CaptureScheduler {
   readonly instanceId = randomUUID();
   private readonly now: () => Date;
   private readonly loop: WakeLoop;
+  private readonly snapshots: SnapshotQueries;
 
   constructor(
     private readonly db: Catalog,
@@ -56,6 +66,7 @@ export class CaptureScheduler {
     private readonly log: Logger,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.snapshots = new SnapshotQueries(db, options.courseId);
     this.loop = new WakeLoop(
       () =>
         this.tick().catch((error: unknown) => {
@@ -175,14 +186,7 @@ export class CaptureScheduler {
     for (let n = 1; ; n++) {
       const baseName = n === 1 ? base : `${base}-${n}`;
       const name = fullSnapshotName(baseName, at, this.options.timeZone);
-      const taken = await this.db
-        .selectFrom('snapshots')
-        .select('id')
-        .where('course_id', '=', this.options.courseId)
-        .where('student', '=', capture.student)
-        .where('name', '=', name)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst();
+      const taken = await this.snapshots.exists(capture.student, name);
       const promised = await this.db
         .selectFrom('captures')
         .select('id')
@@ -251,15 +255,7 @@ export class CaptureScheduler {
       .where('snapshot_name', 'is not', null)
       .execute();
     for (const capture of open) {
-      const snapshot = await this.db
-        .selectFrom('snapshots')
-        .select('id')
-        .where('course_id', '=', this.options.courseId)
-        .where('student', '=', capture.student)
-        .where('name', '=', capture.snapshot_name!)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst();
-      if (snapshot) {
+      if (await this.snapshots.exists(capture.student, capture.snapshot_name!)) {
         await this.db.updateTable('captures').set({ state: 'taken' }).where('id', '=', capture.id).execute();
         continue;
       }

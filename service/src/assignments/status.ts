@@ -6,41 +6,42 @@
 import type { Assignment, AssignmentStudentStatus, CaptureStatus, MyAssignment, Receipt } from '@coursework/client';
 import type { Selectable } from 'kysely';
 import type { Catalog } from '../catalog/catalog';
-import type { AssignmentsTable, CapturesTable, ExtensionsTable } from '../catalog/schema';
+import type { AssignmentsTable, ExtensionsTable } from '../catalog/schema';
+import { FeedbackStore } from '../feedback/store';
+import { SnapshotQueries } from '../snapshots/queries';
+import { type CaptureRow, capturesOf } from './scheduler';
 import { type AssignmentStore, effectiveDue, localTime } from './store';
 
 /** A capture that began later than this after its due time is flagged as late-taken. */
 export const LATE_TOLERANCE_MS = 60_000;
 
-type CaptureRow = Selectable<CapturesTable>;
 
 export class AssignmentStatusReader {
+  private readonly snapshots: SnapshotQueries;
+  private readonly feedback: FeedbackStore;
+
   constructor(
     private readonly db: Catalog,
     private readonly assignments: AssignmentStore,
     private readonly courseId: string,
     private readonly timeZone: string,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.snapshots = new SnapshotQueries(db, courseId);
+    this.feedback = new FeedbackStore(db, courseId, now);
+  }
 
   private async receipt(capture: CaptureRow): Promise<Receipt | null> {
     if (capture.state !== 'taken' || !capture.snapshot_name) return null;
-    const snapshot = await this.db
-      .selectFrom('snapshots')
-      .select(['name', 'taken_at', 'file_count', 'bytes', 'manifest_sha256'])
-      .where('course_id', '=', this.courseId)
-      .where('student', '=', capture.student)
-      .where('name', '=', capture.snapshot_name)
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
+    const snapshot = await this.snapshots.latest(capture.student, capture.snapshot_name);
     if (!snapshot) return null;
     const late = Date.parse(capture.claimed_at) - Date.parse(capture.due_at);
     return {
       snapshot: snapshot.name,
-      takenAt: snapshot.taken_at,
-      files: snapshot.file_count,
+      takenAt: snapshot.takenAt,
+      files: snapshot.files,
       bytes: snapshot.bytes,
-      manifestSha256: snapshot.manifest_sha256,
+      manifestSha256: snapshot.manifestSha256,
       lateBySeconds: late > LATE_TOLERANCE_MS ? Math.round(late / 1000) : null,
     };
   }
@@ -69,30 +70,14 @@ export class AssignmentStatusReader {
     };
   }
 
-  private captures(assignmentId?: string) {
-    let query = this.db.selectFrom('captures').selectAll().where('course_id', '=', this.courseId);
-    if (assignmentId !== undefined) query = query.where('assignment_id', '=', assignmentId);
-    return query.execute();
-  }
 
   async forAssignment(assignment: Assignment, roster: readonly string[]): Promise<AssignmentStudentStatus[]> {
     const row = (await this.assignments.rows()).find((a) => a.id === assignment.id)!;
-    const [extensions, captures, feedback] = await Promise.all([
+    const [extensions, captures, releasedAt] = await Promise.all([
       this.assignments.extensionRows(assignment.id),
-      this.captures(assignment.id),
-      this.db
-        .selectFrom('feedback_files')
-        .select(['student'])
-        .select((eb) => eb.fn.max('release_at').as('released_at'))
-        .where('course_id', '=', this.courseId)
-        .where('assignment', '=', assignment.id)
-        .where('replaced_at', 'is', null)
-        .where('withdrawn_at', 'is', null)
-        .where('release_at', '<=', this.now().toISOString())
-        .groupBy('student')
-        .execute(),
+      capturesOf(this.db, this.courseId, { assignmentId: assignment.id }),
+      this.feedback.releasedAtByStudent(assignment.id),
     ]);
-    const releasedAt = new Map(feedback.map((f) => [f.student, f.released_at as string]));
     const rows: AssignmentStudentStatus[] = [];
     for (const student of roster) {
       rows.push({ ...(await this.studentStatus(row, extensions, captures, student)), feedbackReleasedAt: releasedAt.get(student) ?? null });
@@ -104,7 +89,7 @@ export class AssignmentStatusReader {
     const [rows, extensions, captures] = await Promise.all([
       this.assignments.rows(),
       this.assignments.extensionRows(),
-      this.db.selectFrom('captures').selectAll().where('course_id', '=', this.courseId).where('student', '=', student).execute(),
+      capturesOf(this.db, this.courseId, { student }),
     ]);
     const mine: MyAssignment[] = [];
     for (const row of rows) {

@@ -255,6 +255,22 @@ export class FeedbackStore {
     });
   }
 
+  /** When each student's current feedback on an assignment was last released (released files only). */
+  async releasedAtByStudent(assignment: string): Promise<Map<string, string>> {
+    const rows = await this.db
+      .selectFrom('feedback_files')
+      .select(['student'])
+      .select((eb) => eb.fn.max('release_at').as('released_at'))
+      .where('course_id', '=', this.courseId)
+      .where('assignment', '=', assignment)
+      .where('replaced_at', 'is', null)
+      .where('withdrawn_at', 'is', null)
+      .where('release_at', '<=', this.now().toISOString())
+      .groupBy('student')
+      .execute();
+    return new Map(rows.map((row) => [row.student, row.released_at as string]));
+  }
+
   /** Current files released by now that are to be written into homes and were not yet, by id after `afterId`. */
   async dueDeliveries(afterId = 0, limit = 500): Promise<FeedbackRow[]> {
     return this.current()
@@ -324,4 +340,10 @@ export async function feedbackBlobReferences(db: Catalog): Promise<{ id: number;
 export async function markFeedbackDamaged(db: Catalog, ids: number[], at: string | null): Promise<void> {
   if (ids.length === 0) return;
   await db.updateTable('feedback_files').set({ damaged_at: at }).where('id', 'in', ids).execute();
+}
+
+/** Every blob any version of any feedback file refers to, withdrawn or replaced ones too: released feedback is never lost. */
+export async function blobsInUseByFeedback(db: Catalog): Promise<Set<string>> {
+  const rows = await db.selectFrom('feedback_files').select('sha256').distinct().execute();
+  return new Set(rows.map((row) => row.sha256));
 }

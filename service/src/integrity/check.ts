@@ -12,8 +12,7 @@ import type { Catalog } from '../catalog/catalog';
 import { feedbackBlobReferences, markFeedbackDamaged } from '../feedback/store';
 import { homePath } from '../homes/home-path';
 import { storeHomeFile } from '../homes/read-file';
-import { liveManifests, markSnapshotDamaged } from '../snapshots/queries';
-import { homeIndexSources } from '../snapshots/take';
+import { homeIndexSources, liveManifests, markSnapshotDamaged } from '../snapshots/queries';
 
 /**
  * Which blobs have their bytes hashed: all, a share, the n-th of t slices (by hash), a budget of bytes (a rolling

@@ -8,7 +8,7 @@ import { type Catalog, migrate, openSqliteCatalog, syncCourse } from '../catalog
 import { FeedbackStore } from '../feedback/store';
 import { storeBytes } from '../feedback/uploads';
 import { createLogger } from '../log';
-import { BLOB_GRACE_MS, Housekeeping } from './housekeeping';
+import { BLOB_GRACE_MS, blobsInUse, Housekeeping } from './housekeeping';
 import { SnapshotQueries } from './queries';
 import { SnapshotTaker } from './take';
 
@@ -61,9 +61,9 @@ describe('blob collection', () => {
     await take('s1', 'b_2026-11-02');
     expect(await new SnapshotQueries(db, course.id).delete('s1', 'a_2026-11-01', 'prof')).toBe(true);
 
-    expect((await collectGarbage(db, blobs, BLOB_GRACE_MS)).deleted).toBe(0); // everything is recent
+    expect((await collectGarbage(blobs, await blobsInUse(db), BLOB_GRACE_MS)).deleted).toBe(0); // everything is recent
     ageBlobs('the same data everywhere', 'first draft', 'final version');
-    const result = await collectGarbage(db, blobs, BLOB_GRACE_MS);
+    const result = await collectGarbage(blobs, await blobsInUse(db), BLOB_GRACE_MS);
     expect(result).toMatchObject({ scanned: 3, deleted: 1, bytesFreed: expect.any(Number) });
     expect(existsSync(blobs.pathOf(sha('first draft')))).toBe(false);
     expect(existsSync(blobs.pathOf(sha('final version')))).toBe(true);
@@ -74,7 +74,7 @@ describe('blob collection', () => {
     const stray = path.join(path.dirname(blobs.pathOf(sha('final version'))), '.tmp-interrupted');
     writeFileSync(stray, 'half a blob');
     utimesSync(stray, LONG_AGO, LONG_AGO);
-    expect(await collectGarbage(db, blobs, BLOB_GRACE_MS)).toMatchObject({ scanned: 2, deleted: 0 });
+    expect(await collectGarbage(blobs, await blobsInUse(db), BLOB_GRACE_MS)).toMatchObject({ scanned: 2, deleted: 0 });
     expect(existsSync(stray)).toBe(false);
     expect(existsSync(path.join(blobs.root, 'layout'))).toBe(true);
   });
@@ -89,7 +89,7 @@ describe('blob collection', () => {
     await take('s2', 'a_2026-11-01');
     await db.deleteFrom('home_index').execute();
     await new SnapshotQueries(db, course.id).delete('s2', 'a_2026-11-01', 'prof');
-    expect((await collectGarbage(db, blobs, BLOB_GRACE_MS)).deleted).toBe(0);
+    expect((await collectGarbage(blobs, await blobsInUse(db), BLOB_GRACE_MS)).deleted).toBe(0);
   });
 
   it('keeps every version of released feedback, replaced and withdrawn ones too', async () => {
@@ -103,7 +103,7 @@ describe('blob collection', () => {
     await feedback.withdraw('s1', 'ps1', undefined, 'prof');
     const orphan = await storeBytes(blobs, Buffer.from('never released'));
     ageBlobs('feedback v1', 'feedback v2', 'never released');
-    expect(await collectGarbage(db, blobs, BLOB_GRACE_MS)).toMatchObject({ scanned: 3, deleted: 1 });
+    expect(await collectGarbage(blobs, await blobsInUse(db), BLOB_GRACE_MS)).toMatchObject({ scanned: 3, deleted: 1 });
     expect(existsSync(blobs.pathOf(orphan.sha256))).toBe(false);
     expect(existsSync(blobs.pathOf(sha('feedback v1')))).toBe(true);
     expect(existsSync(blobs.pathOf(sha('feedback v2')))).toBe(true);

@@ -8,10 +8,18 @@ import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import { checkStore } from '../integrity/check';
 import type { Logger } from '../log';
-import { SnapshotQueries } from './queries';
+import { blobsInUseByFeedback } from '../feedback/store';
+import { blobsInUseBySnapshots, SnapshotQueries } from './queries';
 
 /** Unreferenced blobs younger than this are kept: they may belong to a snapshot being taken. */
 export const BLOB_GRACE_MS = 60 * 60 * 1000;
+
+/** Every blob the catalog refers to: live snapshots, home indexes and every version of every feedback file. */
+export async function blobsInUse(db: Catalog): Promise<Set<string>> {
+  const inUse = await blobsInUseBySnapshots(db);
+  for (const sha256 of await blobsInUseByFeedback(db)) inUse.add(sha256);
+  return inUse;
+}
 
 export interface HousekeepingOptions {
   courseId: string;
@@ -53,21 +61,16 @@ export class Housekeeping {
     if (this.options.retentionDays <= 0) return 0;
     const now = this.now();
     const cutoff = new Date(now.getTime() - this.options.retentionDays * 24 * 3600 * 1000).toISOString();
-    const expired = await this.db
-      .selectFrom('snapshots')
-      .select(['student', 'name'])
-      .where('course_id', '=', this.options.courseId)
-      .where('deleted_at', 'is', null)
-      .where('taken_at', '<', cutoff)
-      .execute();
     const queries = new SnapshotQueries(this.db, this.options.courseId);
+    const expired = await queries.takenBefore(cutoff);
     for (const { student, name } of expired) await queries.delete(student, name, 'retention', now);
     return expired.length;
   }
 
   async runOnce(): Promise<void> {
     const expired = await this.applyRetention();
-    const collected = await collectGarbage(this.db, this.blobs, BLOB_GRACE_MS, this.now().getTime());
+    // Read before the store is listed: a blob written after this read is younger than the grace period.
+    const collected = await collectGarbage(this.blobs, await blobsInUse(this.db), BLOB_GRACE_MS, this.now().getTime());
     if (expired > 0 || collected.deleted > 0) this.log.info({ expired, ...collected }, 'housekeeping');
     const checked = await checkStore(this.db, this.blobs, {
       hash: { bytes: this.options.checkBytesPerRun, after: this.checkedUpTo },

@@ -19,6 +19,7 @@ import { homePath } from '../homes/home-path';
 import type { Logger } from '../log';
 import { mapPool } from '../util/pool';
 import { describeFailure, InsufficientStorageError } from '../util/storage';
+import { SnapshotQueries } from './queries';
 import type { SnapshotTaker } from './take';
 
 export type { StudentOutcome };
@@ -315,16 +316,9 @@ export class SnapshotJobs {
 
   /** A snapshot that exists already: this job's own (taken before a restart) counts as taken. */
   private async existingOutcome(jobId: string, student: string, name: string): Promise<StudentOutcome> {
-    const existing = await this.db
-      .selectFrom('snapshots')
-      .select(['job_id', 'file_count', 'bytes', 'skipped'])
-      .where('course_id', '=', this.options.courseId)
-      .where('student', '=', student)
-      .where('name', '=', name)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    if (existing?.job_id === jobId) {
-      return { status: 'taken', files: existing.file_count, bytes: existing.bytes, skipped: (JSON.parse(existing.skipped) as unknown[]).length };
+    const existing = await new SnapshotQueries(this.db, this.options.courseId).takenBy(student, name);
+    if (existing?.jobId === jobId) {
+      return { status: 'taken', files: existing.files, bytes: existing.bytes, skipped: existing.skipped };
     }
     return { status: 'exists' };
   }

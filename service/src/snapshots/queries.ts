@@ -1,9 +1,14 @@
-/** Reading snapshots back from the catalog, and removing them. */
+/**
+ * The snapshot catalog: every query of the `snapshots` and `home_index` tables lives here (a test keeps it so), for
+ * taking snapshots, reading them back, removing them, and what blob collection and the store check need of them.
+ */
 import type { SnapshotSummary } from '@coursework/client';
 import { recordAudit } from '../audit/audit';
 import type { Catalog } from '../catalog/catalog';
+import { prepareQuery } from '../catalog/prepared';
 import type { SnapshotsTable } from '../catalog/schema';
 import type { Skipped } from '../homes/walk';
+import type { IndexedFile } from './home-scan';
 import type { ManifestEntry } from './take';
 
 export type { SnapshotSummary };
@@ -98,6 +103,50 @@ export class SnapshotQueries {
     return rows.map((row) => ({ summary: summaryOf(row), manifest: JSON.parse(row.manifest) as ManifestEntry[] }));
   }
 
+  /** Whether the student has a live snapshot of this name. */
+  async exists(student: string, name: string): Promise<boolean> {
+    return (await this.live(student, name).select('id').executeTakeFirst()) !== undefined;
+  }
+
+  /** What a job needs to know of a live snapshot: which job took it, and its counts. */
+  async takenBy(student: string, name: string): Promise<{ jobId: string | null; files: number; bytes: number; skipped: number } | undefined> {
+    const row = await this.live(student, name).select(['job_id', 'file_count', 'bytes', 'skipped']).executeTakeFirst();
+    return row && { jobId: row.job_id, files: row.file_count, bytes: row.bytes, skipped: (JSON.parse(row.skipped) as unknown[]).length };
+  }
+
+  /** The latest snapshot of this name, deleted or not: a capture's receipt. */
+  async latest(student: string, name: string): Promise<Pick<SnapshotSummary, 'name' | 'takenAt' | 'files' | 'bytes' | 'manifestSha256'> | undefined> {
+    const row = await this.db
+      .selectFrom('snapshots')
+      .select(['name', 'taken_at', 'file_count', 'bytes', 'manifest_sha256'])
+      .where('course_id', '=', this.courseId)
+      .where('student', '=', student)
+      .where('name', '=', name)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return row && { name: row.name, takenAt: row.taken_at, files: row.file_count, bytes: row.bytes, manifestSha256: row.manifest_sha256 };
+  }
+
+  /** Live snapshots taken before `cutoff` (ISO time), for retention. */
+  async takenBefore(cutoff: string): Promise<{ student: string; name: string }[]> {
+    return this.db
+      .selectFrom('snapshots')
+      .select(['student', 'name'])
+      .where('course_id', '=', this.courseId)
+      .where('deleted_at', 'is', null)
+      .where('taken_at', '<', cutoff)
+      .execute();
+  }
+
+  private live(student: string, name: string) {
+    return this.db
+      .selectFrom('snapshots')
+      .where('course_id', '=', this.courseId)
+      .where('student', '=', student)
+      .where('name', '=', name)
+      .where('deleted_at', 'is', null);
+  }
+
   /** Marks a snapshot deleted (it then answers 410) and lets go of its manifest, so its blobs can be collected. */
   async delete(student: string, name: string, actor: string, now = new Date()): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
@@ -132,4 +181,95 @@ export async function liveManifests(db: Catalog): Promise<{ id: number; courseId
 /** Names the files of a snapshot whose bytes are damaged beyond repair (null: whole again). */
 export async function markSnapshotDamaged(db: Catalog, id: number, paths: string[] | null): Promise<void> {
   await db.updateTable('snapshots').set({ damaged: paths === null ? null : JSON.stringify(paths) }).where('id', '=', id).execute();
+}
+
+// The statements of every student of a snapshot job, prepared (see prepared.ts), and run by SnapshotTaker.
+
+export const selectExistingAndIndex = prepareQuery((db, p: { courseId: string; student: string; name: string }) =>
+  db.selectNoFrom((eb) => [
+    eb
+      .selectFrom('snapshots')
+      .select('id')
+      .where('course_id', '=', p.courseId)
+      .where('student', '=', p.student)
+      .where('name', '=', p.name)
+      .where('deleted_at', 'is', null)
+      .as('existing'),
+    eb.selectFrom('home_index').select('walked_at_ns').where('course_id', '=', p.courseId).where('student', '=', p.student).as('walked_at_ns'),
+    eb.selectFrom('home_index').select('entries').where('course_id', '=', p.courseId).where('student', '=', p.student).as('entries'),
+  ]),
+);
+
+export const insertSnapshot = prepareQuery(
+  (
+    db,
+    p: {
+      courseId: string;
+      student: string;
+      name: string;
+      baseName: string;
+      takenAt: string;
+      takenBy: string;
+      jobId: string | null;
+      includeHidden: number;
+      files: number;
+      bytes: number;
+      manifestSha256: string;
+      manifest: string;
+      skipped: string;
+    },
+  ) =>
+    db
+      .insertInto('snapshots')
+      .values({
+        course_id: p.courseId,
+        student: p.student,
+        name: p.name,
+        base_name: p.baseName,
+        taken_at: p.takenAt,
+        taken_by: p.takenBy,
+        job_id: p.jobId,
+        include_hidden: p.includeHidden,
+        file_count: p.files,
+        bytes: p.bytes,
+        manifest_sha256: p.manifestSha256,
+        manifest: p.manifest,
+        skipped: p.skipped,
+      })
+      .onConflict((oc) => oc.doNothing()),
+);
+
+export const saveHomeIndex = prepareQuery((db, p: { courseId: string; student: string; walkedAtNs: string; entries: string }) =>
+  db
+    .insertInto('home_index')
+    .values({ course_id: p.courseId, student: p.student, walked_at_ns: p.walkedAtNs, entries: p.entries })
+    .onConflict((oc) => oc.columns(['course_id', 'student']).doUpdateSet({ walked_at_ns: p.walkedAtNs, entries: p.entries })),
+);
+
+/** Where each stored hash was last seen in a home, by the home indexes: the sources a damaged blob is repaired from. */
+export async function homeIndexSources(db: Catalog): Promise<Map<string, { student: string; path: string; entry: IndexedFile }[]>> {
+  const sources = new Map<string, { student: string; path: string; entry: IndexedFile }[]>();
+  const rows = await db.selectFrom('home_index').select(['student', 'entries']).execute();
+  for (const row of rows) {
+    for (const [path, entry] of Object.entries(JSON.parse(row.entries) as Record<string, IndexedFile>)) {
+      let list = sources.get(entry.sha256);
+      if (!list) sources.set(entry.sha256, (list = []));
+      list.push({ student: row.student, path, entry });
+    }
+  }
+  return sources;
+}
+
+/** Every blob a live snapshot or a home index refers to, across courses: what blob collection must keep. */
+export async function blobsInUseBySnapshots(db: Catalog): Promise<Set<string>> {
+  const referenced = new Set<string>();
+  const snapshots = await db.selectFrom('snapshots').select('manifest').where('deleted_at', 'is', null).execute();
+  for (const row of snapshots) {
+    for (const entry of JSON.parse(row.manifest) as { sha256: string | null }[]) if (entry.sha256) referenced.add(entry.sha256);
+  }
+  const indexes = await db.selectFrom('home_index').select('entries').execute();
+  for (const row of indexes) {
+    for (const entry of Object.values(JSON.parse(row.entries) as Record<string, { sha256: string }>)) referenced.add(entry.sha256);
+  }
+  return referenced;
 }

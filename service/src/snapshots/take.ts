@@ -10,11 +10,10 @@ import { recordAudit } from '../audit/audit';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import { GroupCommit } from '../catalog/group-commit';
-import { prepareQuery } from '../catalog/prepared';
 import type { Skipped } from '../homes/walk';
 import { Limiter } from '../util/limiter';
-import type { IndexedFile } from './home-scan';
 import type { HomeScan } from './home-scan';
+import { insertSnapshot, saveHomeIndex, selectExistingAndIndex } from './queries';
 import { type HomeScanner, InThreadScanner } from './scanner';
 
 /** One captured file or symlink (symlinks have a null sha256: their targets are never read). */
@@ -145,81 +144,4 @@ export class SnapshotTaker {
       index: row.walked_at_ns !== null && row.entries !== null ? { walkedAtNs: row.walked_at_ns, entries: row.entries } : null,
     };
   }
-}
-
-// The statements of every student of a snapshot job, prepared (see prepared.ts).
-
-const selectExistingAndIndex = prepareQuery((db, p: { courseId: string; student: string; name: string }) =>
-  db.selectNoFrom((eb) => [
-    eb
-      .selectFrom('snapshots')
-      .select('id')
-      .where('course_id', '=', p.courseId)
-      .where('student', '=', p.student)
-      .where('name', '=', p.name)
-      .where('deleted_at', 'is', null)
-      .as('existing'),
-    eb.selectFrom('home_index').select('walked_at_ns').where('course_id', '=', p.courseId).where('student', '=', p.student).as('walked_at_ns'),
-    eb.selectFrom('home_index').select('entries').where('course_id', '=', p.courseId).where('student', '=', p.student).as('entries'),
-  ]),
-);
-
-const insertSnapshot = prepareQuery(
-  (
-    db,
-    p: {
-      courseId: string;
-      student: string;
-      name: string;
-      baseName: string;
-      takenAt: string;
-      takenBy: string;
-      jobId: string | null;
-      includeHidden: number;
-      files: number;
-      bytes: number;
-      manifestSha256: string;
-      manifest: string;
-      skipped: string;
-    },
-  ) =>
-    db
-      .insertInto('snapshots')
-      .values({
-        course_id: p.courseId,
-        student: p.student,
-        name: p.name,
-        base_name: p.baseName,
-        taken_at: p.takenAt,
-        taken_by: p.takenBy,
-        job_id: p.jobId,
-        include_hidden: p.includeHidden,
-        file_count: p.files,
-        bytes: p.bytes,
-        manifest_sha256: p.manifestSha256,
-        manifest: p.manifest,
-        skipped: p.skipped,
-      })
-      .onConflict((oc) => oc.doNothing()),
-);
-
-const saveHomeIndex = prepareQuery((db, p: { courseId: string; student: string; walkedAtNs: string; entries: string }) =>
-  db
-    .insertInto('home_index')
-    .values({ course_id: p.courseId, student: p.student, walked_at_ns: p.walkedAtNs, entries: p.entries })
-    .onConflict((oc) => oc.columns(['course_id', 'student']).doUpdateSet({ walked_at_ns: p.walkedAtNs, entries: p.entries })),
-);
-
-/** Where each stored hash was last seen in a home, by the home indexes: the sources a damaged blob is repaired from. */
-export async function homeIndexSources(db: Catalog): Promise<Map<string, { student: string; path: string; entry: IndexedFile }[]>> {
-  const sources = new Map<string, { student: string; path: string; entry: IndexedFile }[]>();
-  const rows = await db.selectFrom('home_index').select(['student', 'entries']).execute();
-  for (const row of rows) {
-    for (const [path, entry] of Object.entries(JSON.parse(row.entries) as Record<string, IndexedFile>)) {
-      let list = sources.get(entry.sha256);
-      if (!list) sources.set(entry.sha256, (list = []));
-      list.push({ student: row.student, path, entry });
-    }
-  }
-  return sources;
 }
