@@ -26,7 +26,6 @@ c = get_config()  # noqa: F821 (provided by JupyterHub's config loader)
 SERVICE = "coursework"
 ACCESS = f"access:services!service={SERVICE}"
 INSTRUCT = "custom:coursework:instruct"
-STUDENT = "custom:coursework:student"
 
 _env = os.environ
 _instructors = _env.get("COURSEWORK_INSTRUCTORS_GROUP", "instructors")
@@ -74,7 +73,6 @@ def _with_role(roles, name, scopes, groups=(), services=()):
 c.JupyterHub.custom_scopes = {
     **_configured("JupyterHub", "custom_scopes", {}),
     INSTRUCT: {"description": "Take, read and delete snapshots and release feedback in Coursework."},
-    STUDENT: {"description": "Read one's own feedback (and snapshots, where allowed) in Coursework."},
 }
 
 roles = list(_configured("JupyterHub", "load_roles", []))
@@ -82,7 +80,6 @@ roles = list(_configured("JupyterHub", "load_roles", []))
 # Redefining the default `user` role must keep `self`.
 roles = _with_role(roles, "user", ["self", ACCESS])
 roles = _with_role(roles, "coursework-instructor", [INSTRUCT, ACCESS], groups=[_instructors])
-roles = _with_role(roles, "coursework-student", [STUDENT, ACCESS], groups=[_students])
 # The service's own token: read the students group and user names, nothing more.
 roles = _with_role(
     roles,
@@ -104,7 +101,7 @@ c.JupyterHub.services = [s for s in _configured("JupyterHub", "services", []) if
             **{k: v for k, v in _env.items() if k.startswith("COURSEWORK_")},
         },
         "oauth_no_confirm": True,
-        "oauth_client_allowed_scopes": [INSTRUCT, STUDENT],
+        "oauth_client_allowed_scopes": [INSTRUCT],
     }
 ]
 
@@ -112,5 +109,5 @@ c.JupyterHub.services = [s for s in _configured("JupyterHub", "services", []) if
 # with what the user holds), so that the extension works without asking for another login.
 _spawner_scopes = list(_configured("Spawner", "oauth_client_allowed_scopes", []))
 c.Spawner.oauth_client_allowed_scopes = _spawner_scopes + [
-    s for s in (ACCESS, INSTRUCT, STUDENT) if s not in _spawner_scopes
+    s for s in (ACCESS, INSTRUCT) if s not in _spawner_scopes
 ]

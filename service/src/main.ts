@@ -3,18 +3,14 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { createApp } from './app';
-import { type Catalog, migrate, openSqliteCatalog, syncCourse } from './catalog/catalog';
+import type { Catalog } from './catalog/catalog';
 import { ConfigError, loadConfig, unknownSettings } from './config';
 import { HubClient } from './hub/client';
 import { loadCookieSecret } from './hub/cookie-secret';
-import { IdentityCache } from './hub/identity-cache';
 import { checkStore } from './integrity/check';
 import { RunMarker } from './integrity/run-marker';
 import { createLogger, type Logger } from './log';
-import { createAssignmentServices } from './assignments/services';
-import { createFeedbackServices } from './feedback/services';
-import { createSnapshotServices } from './snapshots/services';
-import { Roster } from './students/roster';
+import { createServices } from './services';
 
 const version = (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
   .version;
@@ -38,32 +34,10 @@ async function start(): Promise<void> {
   }
 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const catalog = openSqliteCatalog(path.join(config.dataDir, 'catalog.sqlite'));
-  await migrate(catalog, log);
-  await syncCourse(catalog, config.course);
-
   const hub = new HubClient({ apiUrl: config.hub.apiUrl, serviceToken: config.hub.apiToken, timeoutMs: config.auth.hubTimeoutMs });
-  const identities = new IdentityCache(hub, { ttlSeconds: config.auth.cacheTtlSeconds, maxEntries: config.auth.cacheMaxEntries });
-  const roster = new Roster(hub, config.course, config.auth.cacheTtlSeconds * 1000, log);
-  const { blobs, jobs, housekeeping } = createSnapshotServices(config, catalog, log);
-  const moved = await blobs.upgradeLayout();
-  if (moved > 0) log.info({ blobs: moved }, 'blob store moved to the one-level layout');
-  const feedback = createFeedbackServices(config, catalog, blobs, log);
-  const assignments = createAssignmentServices(config, catalog, jobs, roster, log);
-  const app = createApp({
-    assignments,
-    catalog,
-    blobs,
-    jobs,
-    feedback,
-    config,
-    log,
-    hub,
-    identities,
-    roster,
-    cookieSecret: loadCookieSecret(config.auth.cookieSecret, config.dataDir),
-    version,
-  });
+  const services = await createServices({ config, log, hub, cookieSecret: loadCookieSecret(config.auth.cookieSecret, config.dataDir), version });
+  const { catalog, blobs, jobs, housekeeping, feedback, assignments } = services;
+  const app = createApp(services);
   const { host, port } = config.hub.listen;
   const server = app.listen(port, host, () => {
     log.info({ host, port, prefix: config.hub.servicePrefix, course: config.course.id, version }, 'coursework listening');

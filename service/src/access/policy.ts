@@ -12,7 +12,6 @@ import type { Course } from '../config';
 import type { HubIdentity } from '../hub/client';
 
 export const INSTRUCT_SCOPE = 'custom:coursework:instruct';
-export const STUDENT_SCOPE = 'custom:coursework:student';
 
 export type Role = 'instructor' | 'student';
 

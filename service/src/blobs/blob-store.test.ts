@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buffer, text } from 'node:stream/consumers';
 import zlib from 'node:zlib';
 import { Readable } from 'node:stream';
-import { BlobDamagedError, BlobNotFoundError, BlobStore, encodeHeader, encodeInMemory, HEADER_BYTES, SourceChangedError } from './blob-store';
+import { BlobDamagedError, BlobNotFoundError, BlobStore, encodeInMemory, HEADER_BYTES, SourceChangedError } from './blob-store';
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const notebookLike = (bytes: number) => Buffer.from(JSON.stringify({ cells: Array.from({ length: bytes / 40 }, (_, i) => `print(${i})  # a cell`) }).slice(0, bytes));
@@ -177,39 +177,5 @@ describe('a blob is never trusted unless it is whole', () => {
     utimesSync(store.pathOf(id), old, old);
     expect(new BlobStore(root, { durable: false }).putBufferSync(id, bytes, new Set())).toEqual({ added: false });
     expect(statSync(store.pathOf(id)).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
-  });
-
-  it('moves a store of the two-level layout into the one-level one, and a second run finds nothing to move', async () => {
-    const bytes = [notebookLike(5_000), randomBytes(3_000)];
-    for (const content of bytes) {
-      const id = sha(content);
-      const { encoding, payload } = encodeInMemory(content, 1);
-      const old = path.join(root, id.slice(0, 2), id.slice(2, 4));
-      mkdirSync(old, { recursive: true });
-      writeFileSync(path.join(old, id), Buffer.concat([encodeHeader({ size: content.length, storedSize: payload.length, encoding, crc32: zlib.crc32(content) }), payload]));
-    }
-    // A stray temporary file of an interrupted write moves too; collection removes it later.
-    writeFileSync(path.join(root, sha(bytes[0]!).slice(0, 2), sha(bytes[0]!).slice(2, 4), '.tmp-interrupted'), 'x');
-
-    expect(await blobs.upgradeLayout()).toBe(3);
-    for (const content of bytes) {
-      const id = sha(content);
-      expect(readdirSync(path.join(root, id.slice(0, 2))).sort()).toEqual(expect.arrayContaining([id]));
-      expect(readdirSync(path.join(root, id.slice(0, 2)), { withFileTypes: true }).filter((e) => e.isDirectory())).toEqual([]);
-      const { stream } = await blobs.openContent(id);
-      const chunks: Buffer[] = [];
-      for await (const chunk of stream) chunks.push(chunk as Buffer);
-      expect(Buffer.concat(chunks).equals(content)).toBe(true);
-    }
-    expect(await blobs.upgradeLayout()).toBe(0);
-  });
-
-  it('has nothing to move in a new store, and marks it so that later starts do not list its folders', async () => {
-    expect(await blobs.upgradeLayout()).toBe(0);
-    expect(existsSync(path.join(root, 'layout'))).toBe(true);
-    // Were it listed again, this folder of the old layout would be moved.
-    mkdirSync(path.join(root, 'ab', 'cd'), { recursive: true });
-    writeFileSync(path.join(root, 'ab', 'cd', 'ab'.padEnd(64, '0')), 'x');
-    expect(await blobs.upgradeLayout()).toBe(0);
   });
 });

@@ -18,7 +18,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
-  existsSync,
   createWriteStream,
   fstatSync,
   futimesSync,
@@ -31,7 +30,7 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -55,8 +54,6 @@ export const HEADER_BYTES = 32;
 const MAGIC = Buffer.from('CWB1');
 const SHA256 = /^[0-9a-f]{64}$/;
 const FAN_OUT = /^[0-9a-f]{2}$/;
-/** The file at the store's root that says its blobs are in the one-level layout. */
-const LAYOUT_MARKER = 'layout';
 /** The folder (at the store's root, beside the fan-out folders) damaged blobs are moved into. */
 const QUARANTINE = 'quarantine';
 /** Compress when a sample shrinks below this share of its size. */
@@ -176,36 +173,6 @@ export class BlobStore {
   pathOf(sha256: string): string {
     if (!SHA256.test(sha256)) throw new BlobNotFoundError(`not a blob id: ${sha256.slice(0, 80)}`);
     return path.join(this.root, sha256.slice(0, 2), sha256);
-  }
-
-  /**
-   * Moves the blobs of a store written with the older two-level layout (`<aa>/<bb>/<sha256>`) into this one.
-   * Run at start-up, before anything reads or writes blobs; a crash midway is finished by the next start, as each
-   * move is a rename. A marker file records that the store has this layout, so that later starts do not list
-   * every folder again. Returns how many files moved.
-   */
-  async upgradeLayout(): Promise<number> {
-    const marker = path.join(this.root, LAYOUT_MARKER);
-    if (existsSync(marker)) return 0;
-    let moved = 0;
-    const fanOut = await readdir(this.root, { withFileTypes: true }).catch(() => []);
-    for (const top of fanOut) {
-      if (!top.isDirectory() || !FAN_OUT.test(top.name)) continue;
-      const topDir = path.join(this.root, top.name);
-      for (const second of await readdir(topDir, { withFileTypes: true })) {
-        if (!second.isDirectory() || !FAN_OUT.test(second.name)) continue;
-        const secondDir = path.join(topDir, second.name);
-        for (const name of await readdir(secondDir)) {
-          await rename(path.join(secondDir, name), path.join(topDir, name));
-          moved++;
-        }
-        await rmdir(secondDir);
-      }
-      if (this.durable) await this.syncAll([topDir]);
-    }
-    await mkdir(this.root, { recursive: true, mode: 0o700 });
-    await writeFile(marker, 'one folder level: <aa>/<sha256>\n');
-    return moved;
   }
 
   /**

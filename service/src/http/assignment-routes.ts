@@ -57,23 +57,23 @@ function studentParam(ctx: Ctx): string {
 export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): void {
   const { config, roster } = deps;
   // Looked up per request: the router is also built without services, to list its routes.
-  const services = () => deps.assignments;
+  const { store, scheduler, status } = deps.assignments;
   const json = jsonBody('64kb');
   const actor = (ctx: Ctx) => ctx.state.caller!.identity.name;
-  const replan = () => void services().scheduler.kick();
+  const replan = () => void scheduler.kick();
 
   async function existing(id: string) {
-    const assignment = await services().store.get(id);
+    const assignment = await store.get(id);
     if (!assignment) throw new ApiError(404, `No assignment ${id}`);
     return assignment;
   }
 
   add('get', 'listAssignments', '/api/v1/assignments', async (ctx) => {
-    ctx.body = await services().store.list();
+    ctx.body = await store.list();
   });
 
   add('post', 'createAssignment', '/api/v1/assignments', json, async (ctx) => {
-    const created = await validated(() => services().store.create(ctx.request.body, actor(ctx)));
+    const created = await validated(() => store.create(ctx.request.body, actor(ctx)));
     if (created === 'exists') throw new ApiError(409, 'An assignment with this id exists (or existed: ids are not reused)');
     replan();
     ctx.status = 201;
@@ -86,14 +86,14 @@ export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): v
   });
 
   add('patch', 'updateAssignment', '/api/v1/assignments/:id', json, async (ctx) => {
-    const updated = await validated(() => services().store.update(idParam(ctx), ctx.request.body, actor(ctx)));
+    const updated = await validated(() => store.update(idParam(ctx), ctx.request.body, actor(ctx)));
     if (!updated) throw new ApiError(404, `No assignment ${ctx.params.id}`);
     replan();
     ctx.body = updated;
   });
 
   add('delete', 'deleteAssignment', '/api/v1/assignments/:id', async (ctx) => {
-    if (!(await services().store.delete(idParam(ctx), actor(ctx)))) throw new ApiError(404, `No assignment ${ctx.params.id}`);
+    if (!(await store.delete(idParam(ctx), actor(ctx)))) throw new ApiError(404, `No assignment ${ctx.params.id}`);
     ctx.status = 204;
   });
 
@@ -102,7 +102,7 @@ export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): v
     const student = studentParam(ctx);
     if (!(await roster.includes(student))) throw new ApiError(404, `${student} is not a student of this course`);
     const body = ctx.request.body as { dueAt?: unknown } | undefined;
-    const updated = await validated(() => services().store.grantExtension(id, student, body?.dueAt, actor(ctx)));
+    const updated = await validated(() => store.grantExtension(id, student, body?.dueAt, actor(ctx)));
     if (!updated) throw new ApiError(404, `No assignment ${id}`);
     replan();
     ctx.body = updated;
@@ -111,15 +111,15 @@ export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): v
   add('delete', 'revokeExtension', '/api/v1/assignments/:id/extensions/:student', async (ctx) => {
     const id = idParam(ctx);
     const student = studentParam(ctx);
-    if (!(await services().store.revokeExtension(id, student, actor(ctx)))) throw new ApiError(404, `${student} has no extension on ${id}`);
+    if (!(await store.revokeExtension(id, student, actor(ctx)))) throw new ApiError(404, `${student} has no extension on ${id}`);
     replan();
     ctx.status = 204;
   });
 
   add('get', 'getAssignmentStatus', '/api/v1/assignments/:id/status', async (ctx) => {
     const assignment = await existing(idParam(ctx));
-    await services().scheduler.settle();
-    const students = await services().status.forAssignment(assignment, await roster.studentNames());
+    await scheduler.settle();
+    const students = await status.forAssignment(assignment, await roster.studentNames());
     const format = ctx.query.format ?? 'json';
     if (format === 'csv') {
       ctx.type = 'text/csv; charset=utf-8';
@@ -142,7 +142,7 @@ export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): v
       }
       students = body.students as string[];
     }
-    const result = await services().scheduler.trigger(id, students);
+    const result = await scheduler.trigger(id, students);
     if (!result) throw new ApiError(404, `No assignment ${id}`);
     await recordAudit(deps.catalog, { courseId: config.course.id, actor: actor(ctx), action: 'assignment.triggered', target: id, detail: { ...result } });
     ctx.status = 202;
@@ -150,7 +150,7 @@ export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): v
   });
 
   add('get', 'listMyAssignments', '/api/v1/me/assignments', async (ctx) => {
-    await services().scheduler.settle();
-    ctx.body = await services().status.forStudent(actor(ctx));
+    await scheduler.settle();
+    ctx.body = await status.forStudent(actor(ctx));
   });
 }

@@ -29,16 +29,6 @@ import type { AddRoute, AppState } from './state';
 
 type Ctx = ParameterizedContext<AppState>;
 
-export const COMPAT_ENDPOINTS = [
-  'get_snapshot_list',
-  'get_snapshot_file_list',
-  'get_snapshot_file',
-  'get_snapshot_zip',
-  'snapshot',
-  'snapshot_all',
-  'put_student_report',
-] as const;
-
 /** The seed wrote reports into the home's root; they are also recorded as feedback of this assignment. */
 export const COMPAT_REPORTS_ASSIGNMENT = 'reports';
 /** The seed's allow-list for reports written into homes. */

@@ -74,8 +74,8 @@ function deliverOf(ctx: Ctx): boolean | undefined {
 export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void {
   const { config, blobs, roster } = deps;
   // Looked up per request: the router is also built without services, to list its routes.
-  const services = () => deps.feedback;
-  const store = () => services().store;
+  const releases = deps.feedback;
+  const { store } = releases;
   const limits = config.feedback;
   const uploadDir = path.join(config.dataDir, 'uploads');
   const form = formBody(uploadDir, { maxFileBytes: limits.maxFileBytes, maxTotalBytes: limits.maxReleaseBytes, maxFiles: 1000 });
@@ -97,13 +97,13 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
   // --- instructors -------------------------------------------------------------------------------------------
 
   add('get', 'listStudentFeedback', '/api/v1/students/:student/feedback', async (ctx) => {
-    ctx.body = await store().summaries(studentParam(ctx));
+    ctx.body = await store.summaries(studentParam(ctx));
   });
 
   add('get', 'getStudentFeedback', '/api/v1/students/:student/feedback/:assignment', async (ctx) => {
     const student = studentParam(ctx);
     const assignment = assignmentParam(ctx);
-    const detail = await store().detail(student, assignment);
+    const detail = await store.detail(student, assignment);
     if (!detail) throw new ApiError(404, `No feedback on ${assignment} for ${student}`);
     ctx.body = detail;
   });
@@ -124,9 +124,9 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
       const deliver = deliverOf(ctx);
       await enrolled(student);
       const files = await Promise.all(uploads.map(async (upload, i) => ({ path: paths[i]!, bytes: await readUpload(upload) })));
-      await services().release(student, assignment, files, { by: actor(ctx), releaseAt, deliver });
+      await releases.release(student, assignment, files, { by: actor(ctx), releaseAt, deliver });
       ctx.status = 201;
-      ctx.body = await store().detail(student, assignment);
+      ctx.body = await store.detail(student, assignment);
     }),
   );
 
@@ -150,7 +150,7 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
       } else {
         bytes = await readBody(ctx.req, limits.maxFileBytes, ctx.request.length);
       }
-      const [version] = await services().release(student, assignment, [{ path: filePath, bytes }], { by: actor(ctx), releaseAt, deliver });
+      const [version] = await releases.release(student, assignment, [{ path: filePath, bytes }], { by: actor(ctx), releaseAt, deliver });
       ctx.status = 201;
       ctx.body = version;
     }),
@@ -160,7 +160,7 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
     const student = studentParam(ctx);
     const assignment = assignmentParam(ctx);
     const filePath = ctx.params.path ?? '';
-    const row = await store().currentFile(student, assignment, filePath);
+    const row = await store.currentFile(student, assignment, filePath);
     if (!row) throw new ApiError(404, `No feedback file ${JSON.stringify(filePath.slice(0, 200))} on ${assignment} for ${student}`);
     await sendBlob(ctx, blobs, row.sha256, filePath.split('/').pop()!);
   });
@@ -169,14 +169,14 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
     const student = studentParam(ctx);
     const assignment = assignmentParam(ctx);
     const releaseAt = parseTime((ctx.request.body as Record<string, unknown> | undefined)?.releaseAt, 'releaseAt');
-    ctx.body = { rescheduled: await store().reschedule(assignment, releaseAt, actor(ctx), student) };
-    void services().delivery.kick();
+    ctx.body = { rescheduled: await store.reschedule(assignment, releaseAt, actor(ctx), student) };
+    void releases.delivery.kick();
   });
 
   add('delete', 'withdrawFeedback', '/api/v1/students/:student/feedback/:assignment', async (ctx) => {
     const student = studentParam(ctx);
     const assignment = assignmentParam(ctx);
-    if ((await store().withdraw(student, assignment, undefined, actor(ctx))) === 0) {
+    if ((await store.withdraw(student, assignment, undefined, actor(ctx))) === 0) {
       throw new ApiError(404, `No current feedback on ${assignment} for ${student}`);
     }
     ctx.status = 204;
@@ -186,7 +186,7 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
     const student = studentParam(ctx);
     const assignment = assignmentParam(ctx);
     const filePath = ctx.params.path ?? '';
-    if ((await store().withdraw(student, assignment, filePath, actor(ctx))) === 0) {
+    if ((await store.withdraw(student, assignment, filePath, actor(ctx))) === 0) {
       throw new ApiError(404, `No current feedback file ${JSON.stringify(filePath.slice(0, 200))} on ${assignment} for ${student}`);
     }
     ctx.status = 204;
@@ -220,7 +220,7 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
       const released: string[] = [];
       for (const [student, files] of plan.releases) {
         try {
-          await services().release(student, assignment, files, { by: actor(ctx), releaseAt: at, deliver });
+          await releases.release(student, assignment, files, { by: actor(ctx), releaseAt: at, deliver });
         } catch (error) {
           if (!isStorageFull(error) || released.length === 0) throw error;
           // Each student's release is whole or absent: say whose went through before the disk filled.
@@ -237,14 +237,14 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
   add('patch', 'rescheduleFeedback', '/api/v1/feedback/:assignment', json, async (ctx) => {
     const assignment = assignmentParam(ctx);
     const releaseAt = parseTime((ctx.request.body as Record<string, unknown> | undefined)?.releaseAt, 'releaseAt');
-    ctx.body = { rescheduled: await store().reschedule(assignment, releaseAt, actor(ctx)) };
-    void services().delivery.kick();
+    ctx.body = { rescheduled: await store.reschedule(assignment, releaseAt, actor(ctx)) };
+    void releases.delivery.kick();
   });
 
   // --- students ----------------------------------------------------------------------------------------------
 
   add('get', 'listMyFeedback', '/api/v1/me/feedback', async (ctx) => {
-    ctx.body = await store().visible(actor(ctx));
+    ctx.body = await store.visible(actor(ctx));
   });
 
   add('get', 'getMyFeedbackFile', '/api/v1/me/feedback/:assignment/files/*path', async (ctx) => {
@@ -252,7 +252,7 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
     const assignment = assignmentParam(ctx);
     const filePath = ctx.params.path ?? '';
     // Looked up among the caller's own released files only: no path or name reaches another student's.
-    const row = await store().visibleFile(me, assignment, filePath);
+    const row = await store.visibleFile(me, assignment, filePath);
     if (!row) throw new ApiError(404, `No feedback file ${JSON.stringify(filePath.slice(0, 200))} on ${assignment}`);
     await sendBlob(ctx, blobs, row.sha256, filePath.split('/').pop()!);
     // After the answer starts: a catalog that cannot write must not fail downloads (see recordAuditSoon).

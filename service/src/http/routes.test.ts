@@ -6,6 +6,7 @@
 import type { Layer } from '@koa/router';
 import { POLICY, type Operation } from '../access/policy';
 import { type CallerName, type InProcessApp, SEEDED, startInProcessApp, tokenOf } from '../../test/support/in-process';
+import { HubOAuth } from '../hub/oauth';
 import { createRouter } from './routes';
 import { openApiDocument } from './openapi';
 
@@ -211,7 +212,7 @@ describe('callers', () => {
 
 describe('the OpenAPI document', () => {
   const prefix = '/services/coursework/';
-  const router = () => createRouter({ config: app.config } as never);
+  const router = () => createRouter({ ...app.deps, oauth: new HubOAuth(app.config.hub, app.deps.hub) });
   const document = openApiDocument(prefix);
 
   /** `/services/coursework/api/v1/x/:id` → `/api/v1/x/{id}` */

@@ -69,14 +69,12 @@ describe('blob collection', () => {
     expect(existsSync(blobs.pathOf(sha('final version')))).toBe(true);
     expect(existsSync(blobs.pathOf(sha('the same data everywhere')))).toBe(true);
 
-    // Leftovers of writes a crash interrupted go after the same grace period; the store's layout marker stays.
-    await blobs.upgradeLayout();
+    // Leftovers of writes a crash interrupted go after the same grace period.
     const stray = path.join(path.dirname(blobs.pathOf(sha('final version'))), '.tmp-interrupted');
     writeFileSync(stray, 'half a blob');
     utimesSync(stray, LONG_AGO, LONG_AGO);
     expect(await collectGarbage(blobs, await blobsInUse(db), BLOB_GRACE_MS)).toMatchObject({ scanned: 2, deleted: 0 });
     expect(existsSync(stray)).toBe(false);
-    expect(existsSync(path.join(blobs.root, 'layout'))).toBe(true);
   });
 
   it('spares an old unreferenced blob that a new snapshot just found in the store', async () => {

@@ -31,8 +31,6 @@ export interface JobParams {
   students: string[];
 }
 
-/** The API's view of a job (the client package defines the wire types). */
-export type JobView = Job;
 
 const PROGRESS_FLUSH_MS = 250;
 /** How often the outcome of a job the catalog could not record is offered to it again. */
@@ -86,7 +84,7 @@ export class SnapshotJobs {
    * Starts (or joins) a job. `students` are the requested names; those not in `roster` are reported as
    * `not-a-student` and never looked for on disk.
    */
-  async request(params: JobParams, roster: readonly string[], actor: string): Promise<{ job: JobView; joined: boolean }> {
+  async request(params: JobParams, roster: readonly string[], actor: string): Promise<{ job: Job; joined: boolean }> {
     const students = [...new Set(params.students)].sort();
     const key = createHash('sha256').update(JSON.stringify([params.name, students, params.includeHidden])).digest('hex');
     const active = await this.db
@@ -128,7 +126,7 @@ export class SnapshotJobs {
     return { job: (await this.get(id))!, joined: false };
   }
 
-  async get(id: string): Promise<JobView | undefined> {
+  async get(id: string): Promise<Job | undefined> {
     const row = await this.db
       .selectFrom('jobs')
       .selectAll()
@@ -138,7 +136,7 @@ export class SnapshotJobs {
     if (!row) return undefined;
     const params = JSON.parse(row.params) as JobParams;
     const live = this.live.get(id);
-    const view: JobView = {
+    const view: Job = {
       id: row.id,
       kind: 'snapshot',
       state: live?.state ?? row.state,

@@ -9,21 +9,18 @@ import path from 'node:path';
 import { createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
 import { HubClient, type HubIdentity } from '../../src/hub/client';
-import { IdentityCache } from '../../src/hub/identity-cache';
 import { createLogger } from '../../src/log';
-import { migrate, openSqliteCatalog, syncCourse } from '../../src/catalog/catalog';
 import type { SnapshotJobs } from '../../src/snapshots/jobs';
-import { type AssignmentServices, createAssignmentServices } from '../../src/assignments/services';
-import { createFeedbackServices, type FeedbackReleases } from '../../src/feedback/services';
-import { createSnapshotServices } from '../../src/snapshots/services';
-import { Roster } from '../../src/students/roster';
+import type { AssignmentServices } from '../../src/assignments/services';
+import type { FeedbackReleases } from '../../src/feedback/services';
+import { createServices, type Services } from '../../src/services';
 
 const ACCESS = 'access:services!service=coursework';
 
 export const CALLERS = {
   noAccess: { name: 'restricted', kind: 'user', admin: false, groups: ['students'], scopes: ['read:users:name!user=restricted'] },
   outsider: { name: 'outsider', kind: 'user', admin: false, groups: [], scopes: [ACCESS] },
-  student: { name: 'student1', kind: 'user', admin: false, groups: ['students'], scopes: [ACCESS, 'custom:coursework:student'] },
+  student: { name: 'student1', kind: 'user', admin: false, groups: ['students'], scopes: [ACCESS] },
   scopeWithoutGroup: { name: 'ta', kind: 'user', admin: false, groups: ['tas'], scopes: [ACCESS, 'custom:coursework:instruct'] },
   instructor: { name: 'instructor', kind: 'user', admin: false, groups: ['instructors'], scopes: [ACCESS, 'custom:coursework:instruct'] },
   lmsService: { name: 'canvas', kind: 'service', admin: false, groups: [], scopes: [ACCESS, 'custom:coursework:instruct'] },
@@ -39,6 +36,8 @@ export const SEEDED = { student: 'student1', name: 'hw1_2026-11-23', file: 'assi
 
 export interface InProcessApp {
   url: string;
+  /** What the app was built from (for tests that build a router of their own). */
+  deps: Services;
   jobs: SnapshotJobs;
   feedback: FeedbackReleases;
   assignments: AssignmentServices;
@@ -79,10 +78,16 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
     },
   };
   const log = createLogger('fatal');
-  const catalog = openSqliteCatalog(path.join(config.dataDir, 'catalog.sqlite'));
-  await migrate(catalog, log);
-  await syncCourse(catalog, config.course);
-  const { blobs, taker, jobs } = createSnapshotServices(config, catalog, log, { durable: false });
+  const deps = await createServices({
+    config,
+    log,
+    hub: new HubClient({ apiUrl: config.hub.apiUrl, serviceToken: config.hub.apiToken, timeoutMs: 500 }),
+    lookups: standInHub,
+    cookieSecret: 'k'.repeat(64),
+    version: 'test',
+    durable: false,
+  });
+  const { catalog, taker, jobs, feedback, assignments } = deps;
   await taker.take({
     courseId: config.course.id,
     student: SEEDED.student,
@@ -93,23 +98,7 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
     actor: 'instructor',
     jobId: null,
   });
-  const feedback = createFeedbackServices(config, catalog, blobs, log);
-  const roster = new Roster(standInHub, config.course, 1000, log);
-  const assignments = createAssignmentServices(config, catalog, jobs, roster, log);
-  const app = createApp({
-    assignments,
-    catalog,
-    blobs,
-    jobs,
-    feedback,
-    config,
-    log,
-    hub: new HubClient({ apiUrl: config.hub.apiUrl, serviceToken: config.hub.apiToken, timeoutMs: 500 }),
-    identities: new IdentityCache(standInHub, { ttlSeconds: 60, maxEntries: 100 }),
-    roster,
-    cookieSecret: 'k'.repeat(64),
-    version: 'test',
-  });
+  const app = createApp(deps);
   feedback.delivery.start();
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -118,6 +107,7 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
     url: `http://127.0.0.1:${port}`,
     prefix: config.hub.servicePrefix,
     config,
+    deps,
     jobs,
     feedback,
     assignments,

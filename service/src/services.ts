@@ -1,0 +1,59 @@
+/**
+ * The service's parts wired together from the config, once: what `main.ts` starts and what the in-process tests
+ * run, so that both wire the same way. The Hub is passed in (the real client, or a stand-in in tests).
+ */
+import path from 'node:path';
+import type { AppDeps } from './app';
+import { createAssignmentServices } from './assignments/services';
+import { migrate, openSqliteCatalog, syncCourse } from './catalog/catalog';
+import type { Config } from './config';
+import { createFeedbackServices } from './feedback/services';
+import type { HubClient } from './hub/client';
+import { IdentityCache, type IdentityResolver } from './hub/identity-cache';
+import type { Logger } from './log';
+import { createSnapshotServices } from './snapshots/services';
+import { Roster } from './students/roster';
+
+export interface ServiceOptions {
+  config: Config;
+  log: Logger;
+  /** The Hub's API (OAuth code exchange); token and group lookups go to `lookups`, by default the same client. */
+  hub: HubClient;
+  lookups?: IdentityResolver & Pick<HubClient, 'groupMembers'>;
+  cookieSecret: string;
+  version: string;
+  /** fsync blobs (off only in tests that measure nothing about crashes). */
+  durable?: boolean;
+}
+
+export type Services = AppDeps & Pick<ReturnType<typeof createSnapshotServices>, 'taker' | 'housekeeping'>;
+
+/** Opens the catalog (migrated, the course's row in step with the config) and builds every part on it. */
+export async function createServices(options: ServiceOptions): Promise<Services> {
+  const { config, log } = options;
+  const lookups = options.lookups ?? options.hub;
+  const catalog = openSqliteCatalog(path.join(config.dataDir, 'catalog.sqlite'));
+  await migrate(catalog, log);
+  await syncCourse(catalog, config.course);
+  const identities = new IdentityCache(lookups, { ttlSeconds: config.auth.cacheTtlSeconds, maxEntries: config.auth.cacheMaxEntries });
+  const roster = new Roster(lookups, config.course, config.auth.cacheTtlSeconds * 1000, log);
+  const { blobs, taker, jobs, housekeeping } = createSnapshotServices(config, catalog, log, { durable: options.durable });
+  const feedback = createFeedbackServices(config, catalog, blobs, log);
+  const assignments = createAssignmentServices(config, catalog, jobs, roster, log);
+  return {
+    config,
+    log,
+    hub: options.hub,
+    identities,
+    roster,
+    catalog,
+    blobs,
+    taker,
+    jobs,
+    housekeeping,
+    feedback,
+    assignments,
+    cookieSecret: options.cookieSecret,
+    version: options.version,
+  };
+}
