@@ -10,7 +10,7 @@ import type { Config } from './config';
 import type { FeedbackReleases } from './feedback/services';
 import type { HubClient } from './hub/client';
 import type { IdentityCache } from './hub/identity-cache';
-import { HubOAuth } from './hub/oauth';
+import { HubOAuth } from './http/oauth';
 import { accessLog } from './http/access-log';
 import { errorHandler } from './http/errors';
 import { createRouter } from './http/routes';

@@ -8,8 +8,9 @@ import { recordAudit } from '../audit/audit';
 import type { Catalog } from '../catalog/catalog';
 import type { AssignmentsTable, ExtensionsTable } from '../catalog/schema';
 import { assertAssignmentId, InvalidFeedbackNameError } from '../feedback/names';
+import { InvalidInputError } from '../util/invalid-input';
 
-export class InvalidAssignmentError extends Error {
+export class InvalidAssignmentError extends InvalidInputError {
   override name = 'InvalidAssignmentError';
 }
 

@@ -36,7 +36,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { mapPool } from '../util/pool';
-import { type FreeSpaceFloor, lowSpace } from '../util/storage';
+import { type FreeSpaceFloor, InsufficientStorageError, lowSpace } from '../util/storage';
 
 export type BlobEncoding = 'identity' | 'deflate';
 
@@ -307,6 +307,20 @@ export class BlobStore {
     this.touchedAt.set(sha256, this.now());
     if (this.durable) dirty.add(target).add(dir);
     return { added: true };
+  }
+
+  /**
+   * Stores bytes held in memory (an upload, a released file) and makes them durable at once; answers their id.
+   * Refused with InsufficientStorageError when the data disk is below its free-space floor.
+   */
+  async storeBuffer(bytes: Buffer): Promise<{ sha256: string; size: number }> {
+    const low = this.lowSpace();
+    if (low) throw new InsufficientStorageError(`Nothing was stored: ${low}`);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const dirty = new Set<string>();
+    this.putBufferSync(sha256, bytes, dirty);
+    await this.syncAll(dirty);
+    return { sha256, size: bytes.length };
   }
 
   /**

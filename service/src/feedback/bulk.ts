@@ -7,6 +7,7 @@ import type { BulkStudentReport } from '@coursework/client';
 import { extractZipEntry, readZipEntries, ZipFormatError, type ZipReadEntry } from '../archive/zip-reader';
 import { assertSafeUserName } from '../homes/home-path';
 import { assertAllowedExtension, assertFeedbackPath, InvalidFeedbackNameError } from './names';
+import { InvalidInputError } from '../util/invalid-input';
 
 export interface BulkLimits {
   maxEntries: number;
@@ -27,7 +28,7 @@ export interface BulkPlan {
 /** Entries this small are never called bombs, whatever their ratio (a page of blanks compresses 1000:1). */
 const RATIO_FLOOR_BYTES = 64 * 1024;
 
-export class BulkArchiveError extends Error {
+export class BulkArchiveError extends InvalidInputError {
   override name = 'BulkArchiveError';
 }
 

@@ -2,8 +2,9 @@
  * Names in feedback: assignment ids, file paths inside a release, and the seed's file-name sanitising. Every name
  * here ends up as a path component in a student's home, so each is checked as hostile input.
  */
+import { InvalidInputError } from '../util/invalid-input';
 
-export class InvalidFeedbackNameError extends Error {
+export class InvalidFeedbackNameError extends InvalidInputError {
   override name = 'InvalidFeedbackNameError';
 }
 

@@ -7,7 +7,6 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import { FeedbackDelivery } from './delivery';
 import { FeedbackStore } from './store';
-import { storeBytes } from './uploads';
 
 export interface ReleaseOptions {
   by: string;
@@ -41,7 +40,7 @@ export class FeedbackReleases {
     const stored = [];
     for (const file of files) {
       const bytes = typeof file.bytes === 'function' ? file.bytes() : file.bytes;
-      stored.push({ path: file.path, ...(await storeBytes(this.blobs, bytes)), homePath: deliver ? this.homePathOf(assignment, file.path) : null });
+      stored.push({ path: file.path, ...(await this.blobs.storeBuffer(bytes)), homePath: deliver ? this.homePathOf(assignment, file.path) : null });
     }
     const versions = await this.store.release({ student, assignment, files: stored, by: options.by, releaseAt: options.releaseAt ?? this.now() });
     if (deliver) void this.delivery.kick();

@@ -1,8 +1,9 @@
 /** Where a user's home is, from the configured template, refusing names that could point anywhere else. */
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
+import { InvalidInputError } from '../util/invalid-input';
 
-export class InvalidUserNameError extends Error {
+export class InvalidUserNameError extends InvalidInputError {
   override name = 'InvalidUserNameError';
 }
 

@@ -6,7 +6,6 @@ import type { ParameterizedContext } from 'koa';
 import { recordAudit } from '../audit/audit';
 import type { AssignmentServices } from '../assignments/services';
 import { statusCsv } from '../assignments/status';
-import { InvalidAssignmentError } from '../assignments/store';
 import type { Catalog } from '../catalog/catalog';
 import type { Config } from '../config';
 import { assertAssignmentId } from '../feedback/names';
@@ -16,6 +15,7 @@ import { contentDisposition } from './download';
 import { ApiError } from './errors';
 import { jsonBody } from './json-body';
 import type { AddRoute, AppState } from './state';
+import { naming } from '../util/invalid-input';
 
 export interface AssignmentRouteDeps {
   config: Config;
@@ -26,22 +26,8 @@ export interface AssignmentRouteDeps {
 
 type Ctx = ParameterizedContext<AppState>;
 
-/** Turns validation errors into 400s. */
-async function validated<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof InvalidAssignmentError) throw new ApiError(400, error.message);
-    throw error;
-  }
-}
-
 function idParam(ctx: Ctx): string {
-  try {
-    assertAssignmentId(ctx.params.id);
-  } catch (error) {
-    throw new ApiError(400, `Bad assignment id: ${(error as Error).message}`);
-  }
+  naming('Bad assignment id', () => assertAssignmentId(ctx.params.id));
   return ctx.params.id!;
 }
 
@@ -73,7 +59,7 @@ export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): v
   });
 
   add('post', 'createAssignment', '/api/v1/assignments', json, async (ctx) => {
-    const created = await validated(() => store.create(ctx.request.body, actor(ctx)));
+    const created = await store.create(ctx.request.body, actor(ctx));
     if (created === 'exists') throw new ApiError(409, 'An assignment with this id exists (or existed: ids are not reused)');
     replan();
     ctx.status = 201;
@@ -86,7 +72,7 @@ export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): v
   });
 
   add('patch', 'updateAssignment', '/api/v1/assignments/:id', json, async (ctx) => {
-    const updated = await validated(() => store.update(idParam(ctx), ctx.request.body, actor(ctx)));
+    const updated = await store.update(idParam(ctx), ctx.request.body, actor(ctx));
     if (!updated) throw new ApiError(404, `No assignment ${ctx.params.id}`);
     replan();
     ctx.body = updated;
@@ -102,7 +88,7 @@ export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): v
     const student = studentParam(ctx);
     if (!(await roster.includes(student))) throw new ApiError(404, `${student} is not a student of this course`);
     const body = ctx.request.body as { dueAt?: unknown } | undefined;
-    const updated = await validated(() => store.grantExtension(id, student, body?.dueAt, actor(ctx)));
+    const updated = await store.grantExtension(id, student, body?.dueAt, actor(ctx));
     if (!updated) throw new ApiError(404, `No assignment ${id}`);
     replan();
     ctx.body = updated;

@@ -8,7 +8,7 @@ import type { Middleware, ParameterizedContext } from 'koa';
 import { callerFor, decide, INSTRUCT_SCOPE, type Operation, POLICY } from '../access/policy';
 import type { Course } from '../config';
 import type { IdentityResolver } from '../hub/identity-cache';
-import { type HubOAuth, sameSecret } from '../hub/oauth';
+import { type HubOAuth, sameSecret } from './oauth';
 import { type DownloadLinks, LINKABLE } from './download-links';
 import { sendError } from './errors';
 import type { AppState } from './state';

@@ -17,7 +17,7 @@ import { recordAuditSoon } from '../audit/audit';
 import { zipStream } from '../archive/zip-writer';
 import { extensionOf, secureFilename } from '../feedback/names';
 import { writeIntoHome } from '../feedback/home-writer';
-import { storeBytes, uploadedFiles, readUpload, cleaningUploads, formBody } from '../feedback/uploads';
+import { cleaningUploads, formBody, readUpload, uploadedFiles } from './uploads';
 import { assertSafeUserName, homeExists, homePath } from '../homes/home-path';
 import { fullSnapshotName, InvalidNameError, isFullSnapshotName, snapshotBaseName } from '../snapshots/names';
 import { SnapshotQueries } from '../snapshots/queries';
@@ -259,7 +259,7 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
         );
       }
       const bytes = await readUpload(upload);
-      const { sha256, size } = await storeBytes(deps.blobs, bytes);
+      const { sha256, size } = await deps.blobs.storeBuffer(bytes);
       // Written as the home's owner, never over an existing file, never through a symlink.
       const [result] = await writeIntoHome(home, [
         { target: name, size, sha256, ours: [], onExisting: 'refuse', content: async () => Readable.from([bytes]) },

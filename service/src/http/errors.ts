@@ -3,6 +3,7 @@ import type { Middleware } from 'koa';
 import { HubError, HubUnavailableError } from '../hub/client';
 import type { Logger } from '../log';
 import { BlobDamagedError, BlobNotFoundError } from '../blobs/blob-store';
+import { InvalidInputError } from '../util/invalid-input';
 import { describeFailure, InsufficientStorageError, isStorageFull } from '../util/storage';
 
 export class ApiError extends Error {
@@ -32,6 +33,7 @@ export function errorHandler(log: Logger): Middleware {
       // once something began to consume it, and the proxy then resets the connection).
       if (!ctx.req.complete) ctx.req.resume();
       if (error instanceof ApiError) return sendError(ctx, error.status, error.message);
+      if (error instanceof InvalidInputError) return sendError(ctx, 400, error.message);
       if (isStorageFull(error)) {
         log.error({ err: describeFailure(error) }, 'storage full');
         const what = error instanceof InsufficientStorageError ? error.message : `Insufficient storage: ${describeFailure(error)}; nothing was saved`;

@@ -8,17 +8,18 @@ import { recordAuditSoon } from '../audit/audit';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import type { Config } from '../config';
-import { BulkArchiveError, planBulkRelease } from '../feedback/bulk';
-import { assertAllowedExtension, assertAssignmentId, assertFeedbackPath, InvalidFeedbackNameError } from '../feedback/names';
+import { planBulkRelease } from '../feedback/bulk';
+import { assertAllowedExtension, assertAssignmentId, assertFeedbackPath } from '../feedback/names';
 import type { FeedbackReleases } from '../feedback/services';
-import { cleaningUploads, formBody, readBody, readUpload, uploadedFiles } from '../feedback/uploads';
-import { assertSafeUserName, InvalidUserNameError } from '../homes/home-path';
+import { cleaningUploads, formBody, readBody, readUpload, uploadedFiles } from './uploads';
+import { assertSafeUserName } from '../homes/home-path';
 import type { Roster } from '../students/roster';
 import { describeFailure, InsufficientStorageError, isStorageFull } from '../util/storage';
 import { sendBlob } from './download';
 import { ApiError } from './errors';
 import { jsonBody } from './json-body';
 import type { AddRoute, AppState } from './state';
+import { naming } from '../util/invalid-input';
 
 export interface FeedbackRouteDeps {
   config: Config;
@@ -30,17 +31,8 @@ export interface FeedbackRouteDeps {
 
 type Ctx = ParameterizedContext<AppState>;
 
-/** Turns a naming error into a 400 that says what is wrong. */
-function checked<T>(what: string, check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (error instanceof InvalidFeedbackNameError || error instanceof InvalidUserNameError) {
-      throw new ApiError(400, `Bad ${what}: ${error.message}`);
-    }
-    throw error;
-  }
-}
+/** A naming error is a 400 that says which part of the request is wrong. */
+const checked = <T>(what: string, check: () => T): T => naming(`Bad ${what}`, check);
 
 const studentParam = (ctx: Ctx) => checked('student name', () => (assertSafeUserName(ctx.params.student ?? ''), ctx.params.student!));
 const assignmentParam = (ctx: Ctx) => checked('assignment', () => (assertAssignmentId(ctx.params.assignment), ctx.params.assignment!));
@@ -210,12 +202,8 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
         zip = await readBody(ctx.req, config.limits.maxUploadBytes, ctx.request.length);
       }
       let plan;
-      try {
-        plan = planBulkRelease(zip, assignment, new Set(await roster.current()), { ...limits.bulk, ...limits });
-      } catch (error) {
-        if (error instanceof BulkArchiveError) throw new ApiError(400, `Archive refused: ${error.message}`);
-        throw error;
-      }
+      const students = new Set(await roster.current());
+      plan = naming('Archive refused', () => planBulkRelease(zip, assignment, students, { ...limits.bulk, ...limits }));
       const at = releaseAt ?? new Date();
       const released: string[] = [];
       for (const [student, files] of plan.releases) {

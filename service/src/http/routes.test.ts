@@ -6,7 +6,7 @@
 import type { Layer } from '@koa/router';
 import { POLICY, type Operation } from '../access/policy';
 import { type CallerName, type InProcessApp, SEEDED, startInProcessApp, tokenOf } from '../../test/support/in-process';
-import { HubOAuth } from '../hub/oauth';
+import { HubOAuth } from './oauth';
 import { createRouter } from './routes';
 import { openApiDocument } from './openapi';
 

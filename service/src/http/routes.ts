@@ -8,7 +8,7 @@ import { type Operation, permissionsOf } from '../access/policy';
 import { readAudit } from '../audit/audit';
 import type { Config } from '../config';
 import type { IdentityCache } from '../hub/identity-cache';
-import type { HubOAuth } from '../hub/oauth';
+import type { HubOAuth } from './oauth';
 import { homeExists, homePath } from '../homes/home-path';
 import { checkStore, type CheckReport, parseHashSelection } from '../integrity/check';
 import type { Roster } from '../students/roster';

@@ -5,9 +5,9 @@ import { zipStream } from '../archive/zip-writer';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import type { Config } from '../config';
-import { assertSafeUserName, InvalidUserNameError } from '../homes/home-path';
+import { assertSafeUserName } from '../homes/home-path';
 import type { SnapshotJobs } from '../snapshots/jobs';
-import { fullSnapshotName, InvalidNameError, isFullSnapshotName, snapshotBaseName } from '../snapshots/names';
+import { fullSnapshotName, isFullSnapshotName, snapshotBaseName } from '../snapshots/names';
 import { type Lookup, SnapshotQueries } from '../snapshots/queries';
 import { manifestZipEntries } from '../snapshots/zip';
 import type { Roster } from '../students/roster';
@@ -16,6 +16,7 @@ import { ApiError } from './errors';
 import { jsonBody } from './json-body';
 import { parsePage, sendPage } from './pagination';
 import type { AddRoute } from './state';
+import { naming } from '../util/invalid-input';
 
 export interface SnapshotRouteDeps {
   config: Config;
@@ -30,12 +31,7 @@ export interface SnapshotRouteDeps {
 const MAX_STUDENTS_PER_REQUEST = 10000;
 
 function studentParam(value: string | undefined): string {
-  try {
-    assertSafeUserName(value ?? '');
-  } catch (error) {
-    if (error instanceof InvalidUserNameError) throw new ApiError(400, `Bad student name: ${error.message}`);
-    throw error;
-  }
+  naming('Bad student name', () => assertSafeUserName(value ?? ''));
   return value!;
 }
 
@@ -68,13 +64,7 @@ function requireLive(lookup: Lookup, student: string, name: string): Extract<Loo
 function parseSnapshotRequest(body: unknown): { baseName: string; students?: string[]; includeHidden: boolean } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'Expected a JSON object');
   const { name, students, includeHidden } = body as Record<string, unknown>;
-  let baseName: string;
-  try {
-    baseName = snapshotBaseName(name);
-  } catch (error) {
-    if (error instanceof InvalidNameError) throw new ApiError(400, `Bad name: ${error.message}`);
-    throw error;
-  }
+  const baseName = naming('Bad name', () => snapshotBaseName(name));
   if (includeHidden !== undefined && typeof includeHidden !== 'boolean') throw new ApiError(400, 'includeHidden must be true or false');
   if (students === undefined) return { baseName, includeHidden: includeHidden ?? false };
   if (!Array.isArray(students) || students.length === 0 || students.length > MAX_STUDENTS_PER_REQUEST) {

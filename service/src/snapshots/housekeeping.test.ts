@@ -6,7 +6,6 @@ import { BlobStore } from '../blobs/blob-store';
 import { collectGarbage } from '../blobs/collect';
 import { type Catalog, migrate, openSqliteCatalog, syncCourse } from '../catalog/catalog';
 import { FeedbackStore } from '../feedback/store';
-import { storeBytes } from '../feedback/uploads';
 import { createLogger } from '../log';
 import { BLOB_GRACE_MS, blobsInUse, Housekeeping } from './housekeeping';
 import { SnapshotQueries } from './queries';
@@ -93,13 +92,13 @@ describe('blob collection', () => {
   it('keeps every version of released feedback, replaced and withdrawn ones too', async () => {
     const feedback = new FeedbackStore(db, course.id);
     const release = async (text: string) => {
-      const { sha256, size } = await storeBytes(blobs, Buffer.from(text));
+      const { sha256, size } = await blobs.storeBuffer(Buffer.from(text));
       await feedback.release({ student: 's1', assignment: 'ps1', files: [{ path: 'r.html', sha256, size, homePath: null }], by: 'prof', releaseAt: new Date() });
     };
     await release('feedback v1');
     await release('feedback v2');
     await feedback.withdraw('s1', 'ps1', undefined, 'prof');
-    const orphan = await storeBytes(blobs, Buffer.from('never released'));
+    const orphan = await blobs.storeBuffer(Buffer.from('never released'));
     ageBlobs('feedback v1', 'feedback v2', 'never released');
     expect(await collectGarbage(blobs, await blobsInUse(db), BLOB_GRACE_MS)).toMatchObject({ scanned: 3, deleted: 1 });
     expect(existsSync(blobs.pathOf(orphan.sha256))).toBe(false);

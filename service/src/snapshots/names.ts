@@ -2,8 +2,9 @@
  * Snapshot names, compatible with the seed API: the given name is slugified (Django's rules) and suffixed with
  * the date, `Assignment 1!` → `assignment-1_2026-11-23`. The date is the course's local date.
  */
+import { InvalidInputError } from '../util/invalid-input';
 
-export class InvalidNameError extends Error {
+export class InvalidNameError extends InvalidInputError {
   override name = 'InvalidNameError';
 }
 

@@ -1,14 +1,12 @@
-/** Uploaded bytes: multipart parsing with limits, raw bodies with a cap, and storing them as blobs. */
-import { createHash } from 'node:crypto';
+/** Uploaded bytes: multipart parsing with limits, and raw bodies with a cap. */
 import { mkdirSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Middleware, ParameterizedContext } from 'koa';
 import { koaBody } from 'koa-body';
-import type { BlobStore } from '../blobs/blob-store';
-import { ApiError } from '../http/errors';
-import type { AppState } from '../http/state';
-import { InsufficientStorageError, isStorageFull } from '../util/storage';
+import { ApiError } from './errors';
+import type { AppState } from './state';
+import { isStorageFull } from '../util/storage';
 
 type Ctx = ParameterizedContext<AppState>;
 
@@ -102,18 +100,4 @@ export async function readBody(stream: Readable, max: number, declaredLength?: n
 
 export async function readUpload(file: UploadedFile): Promise<Buffer> {
   return readFile(file.tempPath);
-}
-
-/**
- * Stores bytes in the blob store, durably, and returns their id. Refused (InsufficientStorageError) when the data
- * disk is below its free-space floor.
- */
-export async function storeBytes(blobs: BlobStore, bytes: Buffer): Promise<{ sha256: string; size: number }> {
-  const low = blobs.lowSpace();
-  if (low) throw new InsufficientStorageError(`Nothing was stored: ${low}`);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const dirty = new Set<string>();
-  blobs.putBufferSync(sha256, bytes, dirty);
-  await blobs.syncAll(dirty);
-  return { sha256, size: bytes.length };
 }

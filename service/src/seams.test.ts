@@ -1,11 +1,13 @@
 /**
- * One owner per table: every query of a table lives in one module, so that a change of a table (a course column,
- * another database) touches one place. This reads the sources as text, the way a reviewer would look for them.
+ * The seams of the service's code, read from its sources as text the way a reviewer would look for them. One owner
+ * per table: every query of a table lives in one module, so that a change of a table (a course column, another
+ * database) touches one place. Domains know nothing of HTTP: only the HTTP layer and the app that mounts it
+ * import from http/.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const SRC = path.join(__dirname, '..');
+const SRC = __dirname;
 
 /** Each table of the catalog, and the one module (relative to service/src) that queries it. */
 const OWNERS: Record<string, string> = {
@@ -50,4 +52,12 @@ it('queries each table from its owner only', () => {
   expect(strays).toEqual([]);
   // The scan found the owners' own queries: it reads what it is meant to.
   expect([...seen].sort()).toEqual(Object.keys(OWNERS).sort());
+});
+
+it('keeps the domains free of HTTP: only http/ itself and the app import from it', () => {
+  const importers = sources(SRC)
+    .filter((file) => !path.relative(SRC, file).startsWith(`http${path.sep}`))
+    .filter((file) => /from '(?:\.\.?\/)+(?:\w+\/)*http\//.test(readFileSync(file, 'utf8')))
+    .map((file) => path.relative(SRC, file));
+  expect(importers).toEqual(['app.ts']);
 });

@@ -7,8 +7,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Config } from '../config';
-import { ApiError } from '../http/errors';
-import { type HubClient, OAuthCodeRejectedError } from './client';
+import { type HubClient, OAuthCodeRejectedError } from '../hub/client';
+import { ApiError } from './errors';
 
 export const COOKIE = {
   session: 'coursework-session',
