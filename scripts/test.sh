@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: set-up as needed, then every suite: type checks, jest (unit, then integration against a real
+# `npm test`: set-up as needed, then every suite: type checks, lint, jest (unit, then integration against a real
 # JupyterHub), and the browser tests in ui-tests/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,6 +7,9 @@ bash scripts/setup.sh --with-browser
 
 echo "[test] type-checking the tests"
 npx --no-install tsc -p tsconfig.test.json
+
+echo "[test] lint (ESLint)"
+npm run --silent lint
 
 echo "[test] jest: unit and integration"
 npx --no-install jest --ci "$@"

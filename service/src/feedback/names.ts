@@ -32,7 +32,6 @@ export function assertFeedbackPath(filePath: unknown): string {
   };
   if (typeof filePath !== 'string' || filePath === '') return fail('empty');
   if (filePath.length > MAX_PATH_CHARS) fail(`longer than ${MAX_PATH_CHARS} characters`);
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\\]/.test(filePath)) fail('control characters and backslashes are not allowed');
   if (filePath.startsWith('/')) fail('must be relative');
   for (const segment of filePath.split('/')) {

@@ -201,9 +201,8 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
       } else {
         zip = await readBody(ctx.req, config.limits.maxUploadBytes, ctx.request.length);
       }
-      let plan;
       const students = new Set(await roster.current());
-      plan = naming('Archive refused', () => planBulkRelease(zip, assignment, students, { ...limits.bulk, ...limits }));
+      const plan = naming('Archive refused', () => planBulkRelease(zip, assignment, students, { ...limits.bulk, ...limits }));
       const at = releaseAt ?? new Date();
       const released: string[] = [];
       for (const [student, files] of plan.releases) {
