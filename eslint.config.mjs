@@ -6,7 +6,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/lib/**', '**/node_modules/**', '.venv/**', '.demo/**', 'packages/lab-extension/labextension/**', 'ui-tests/test-results/**', 'ui-tests/playwright-report/**'],
+    ignores: [
+      '**/lib/**',
+      '**/node_modules/**',
+      '.venv/**',
+      '.demo/**',
+      'packages/lab-extension/labextension/**',
+      'ui-tests/test-results/**',
+      'ui-tests/playwright-report/**',
+    ],
   },
   {
     files: ['**/*.ts'],

@@ -8,7 +8,12 @@ const common = {
   moduleNameMapper: { '^@coursework/client$': '<rootDir>/packages/client/src/index.ts' },
   // The venv and the demo hold package.json files of their own (JupyterLab's), which jest must not index; nor the
   // built JupyterLab extension, a copy of its package's package.json.
-  modulePathIgnorePatterns: ['<rootDir>/.venv/', '<rootDir>/.demo/', '<rootDir>/ui-tests/', '<rootDir>/packages/lab-extension/labextension/'],
+  modulePathIgnorePatterns: [
+    '<rootDir>/.venv/',
+    '<rootDir>/.demo/',
+    '<rootDir>/ui-tests/',
+    '<rootDir>/packages/lab-extension/labextension/',
+  ],
 };
 
 module.exports = {

@@ -51,7 +51,14 @@ function notebook(seed: string, bytes: number): string {
   while (size < bytes) {
     const words = Array.from({ length: 40 }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
     const source = `# ${seed} step ${cells.length}\nresult = ${Math.floor(random() * 1e9)}  # ${words}\n`;
-    cells.push({ cell_type: 'code', execution_count: cells.length, id: `c${cells.length}`, metadata: {}, outputs: [{ output_type: 'stream', name: 'stdout', text: [words] }], source: [source] });
+    cells.push({
+      cell_type: 'code',
+      execution_count: cells.length,
+      id: `c${cells.length}`,
+      metadata: {},
+      outputs: [{ output_type: 'stream', name: 'stdout', text: [words] }],
+      source: [source],
+    });
     size += source.length + words.length + 120;
   }
   return JSON.stringify({ cells, metadata: {}, nbformat: 4, nbformat_minor: 5 }, null, 1);
@@ -116,7 +123,15 @@ async function standInHub(students: string[]) {
   const server = createServer((req, res) => {
     res.setHeader('Content-Type', 'application/json');
     if (req.url === '/hub/api/user' && req.headers.authorization === `token ${TOKEN}`) {
-      res.end(JSON.stringify({ name: 'instructor', kind: 'user', admin: false, groups: ['instructors'], scopes: ['access:services', 'custom:coursework:instruct'] }));
+      res.end(
+        JSON.stringify({
+          name: 'instructor',
+          kind: 'user',
+          admin: false,
+          groups: ['instructors'],
+          scopes: ['access:services', 'custom:coursework:instruct'],
+        }),
+      );
     } else if (req.url === '/hub/api/groups/students') {
       res.end(JSON.stringify({ name: 'students', users: students }));
     } else {
@@ -172,7 +187,13 @@ async function startService(hubPort: number, homes: string, dataDir: string): Pr
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const base = `http://127.0.0.1:${port}/services/coursework/`;
   for (let i = 0; ; i++) {
-    if (await fetch(`${base}health`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${base}health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (i > 200) throw new Error('the service did not start');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -181,11 +202,19 @@ async function startService(hubPort: number, homes: string, dataDir: string): Pr
     pid: child.pid!,
     rssAtStart: rssMb(child.pid!),
     async snapshot(name, headers) {
-      const started = await fetch(`${base}api/v1/snapshots`, { method: 'POST', headers, body: JSON.stringify({ name, includeHidden: true }) });
+      const started = await fetch(`${base}api/v1/snapshots`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ name, includeHidden: true }),
+      });
       const { job } = (await started.json()) as { job: { id: string } };
       // A long poll: the service answers as the job ends, so the time is exact and no reads compete with the job.
       for (;;) {
-        const state = (await (await fetch(`${base}api/v1/jobs/${job.id}?wait=60`, { headers })).json()) as { state: string; name: string; students: Record<string, { status: string }> };
+        const state = (await (await fetch(`${base}api/v1/jobs/${job.id}?wait=60`, { headers })).json()) as {
+          state: string;
+          name: string;
+          students: Record<string, { status: string }>;
+        };
         if (state.state === 'failed') throw new Error(`snapshot ${name} failed: ${JSON.stringify(state)}`);
         if (state.state === 'done') {
           const failed = Object.entries(state.students).filter(([, s]) => s.status !== 'taken');
@@ -224,10 +253,16 @@ async function main(): Promise<void> {
     return time;
   };
   // rsync's time swings widely from run to run on a shared disk: the median of three copies, each into a new folder.
-  const rsyncRuns = Array.from({ length: REPEATS }, (_, i) => settled(() => execFileSync('rsync', ['-a', `${homes}/`, path.join(WORK, `rsync-${i + 1}`)])));
+  const rsyncRuns = Array.from({ length: REPEATS }, (_, i) =>
+    settled(() => execFileSync('rsync', ['-a', `${homes}/`, path.join(WORK, `rsync-${i + 1}`)])),
+  );
   const rsyncFirst = median(rsyncRuns);
-  const rsyncLinkDest = settled(() => execFileSync('rsync', ['-a', `--link-dest=${path.join(WORK, 'rsync-1')}`, `${homes}/`, path.join(WORK, 'rsync-link-dest')]));
-  const cpAlRuns = Array.from({ length: REPEATS }, (_, i) => settled(() => execFileSync('cp', ['-al', path.join(WORK, 'rsync-1'), path.join(WORK, `cp-al-${i}`)])));
+  const rsyncLinkDest = settled(() =>
+    execFileSync('rsync', ['-a', `--link-dest=${path.join(WORK, 'rsync-1')}`, `${homes}/`, path.join(WORK, 'rsync-link-dest')]),
+  );
+  const cpAlRuns = Array.from({ length: REPEATS }, (_, i) =>
+    settled(() => execFileSync('cp', ['-al', path.join(WORK, 'rsync-1'), path.join(WORK, `cp-al-${i}`)])),
+  );
   const cpAl = median(cpAlRuns);
   const zipHomes = Array.from({ length: ZIP_HOMES }, (_, i) => `student${i + 1}`);
   const zipAnchorRuns = Array.from({ length: REPEATS }, (_, i) =>
@@ -255,7 +290,8 @@ async function main(): Promise<void> {
     const { base, pid, rssAtStart } = service!;
     // Repeated, as a course re-snapshots again and again: the median, so one stray disk flush does not decide.
     const againRuns: number[] = [];
-    for (let i = 0; i < REPEATS; i++) againRuns.push(await secondsAsync(async () => void (await service!.snapshot(`bench again ${i + 1}`, headers))));
+    for (let i = 0; i < REPEATS; i++)
+      againRuns.push(await secondsAsync(async () => void (await service!.snapshot(`bench again ${i + 1}`, headers))));
     const again = median(againRuns);
     const store = treeBytes(path.join(WORK, `data-${REPEATS}`, 'blobs'));
 
@@ -300,7 +336,11 @@ async function main(): Promise<void> {
         `${zipSeconds.toFixed(2)} s`,
         `zip -r -1 ${zipAnchor.toFixed(2)} s (×${(zipSeconds / zipAnchor).toFixed(2)}); runs ${zipRuns.map((t) => t.toFixed(2)).join(', ')} vs ${zipAnchorRuns.map((t) => t.toFixed(2)).join(', ')}; jszip ${jszip.seconds.toFixed(2)} s, +${jszip.heapMb.toFixed(0)} MB heap`,
       ],
-      ['service peak RSS during the zips', `${peakRss.toFixed(0)} MB`, `${rssBeforeZip.toFixed(0)} MB just before them, ${rssAtStart.toFixed(0)} MB at start`],
+      [
+        'service peak RSS during the zips',
+        `${peakRss.toFixed(0)} MB`,
+        `${rssBeforeZip.toFixed(0)} MB just before them, ${rssAtStart.toFixed(0)} MB at start`,
+      ],
     ];
     console.log('');
     for (const [what, ours, anchor] of rows) console.log(`${what.padEnd(40)} ${ours.padStart(10)}   ${anchor}`);

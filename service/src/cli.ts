@@ -38,13 +38,19 @@ function printReport(report: CheckReport, repair: boolean): void {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`${report.blobs} blobs checked (length), ${report.hashed} hashed (${report.bytesHashed} bytes)`);
   for (const blob of report.broken) {
-    const fate = blob.repairedFrom ? `repaired from ${blob.repairedFrom.student}: ${blob.repairedFrom.path}` : repair ? 'not repairable' : 'left as found';
+    const fate = blob.repairedFrom
+      ? `repaired from ${blob.repairedFrom.student}: ${blob.repairedFrom.path}`
+      : repair
+        ? 'not repairable'
+        : 'left as found';
     out(`broken: ${blob.sha256} ${blob.problem}, ${fate}`);
     for (const user of blob.neededBy.slice(0, 20)) out(`  needed by ${user}`);
     if (blob.neededBy.length > 20) out(`  and ${blob.neededBy.length - 20} more`);
   }
   if (repair && (report.damaged.snapshots > 0 || report.damaged.feedbackFiles > 0)) {
-    out(`damaged: ${report.damaged.snapshots} snapshots and ${report.damaged.feedbackFiles} feedback files name files whose bytes are lost`);
+    out(
+      `damaged: ${report.damaged.snapshots} snapshots and ${report.damaged.feedbackFiles} feedback files name files whose bytes are lost`,
+    );
   }
   out(report.ok ? 'no errors were found' : 'the store has errors');
 }

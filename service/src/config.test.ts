@@ -71,7 +71,10 @@ describe('loadConfig', () => {
   it('reads a JSON config file, with the environment taking precedence', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'coursework-config-'));
     const file = path.join(dir, 'coursework.json');
-    writeFileSync(file, JSON.stringify({ COURSEWORK_COURSE_TITLE: 'From file', COURSEWORK_AUTH_CACHE_TTL: 30, COURSEWORK_STUDENTS_GROUP: 'file-group' }));
+    writeFileSync(
+      file,
+      JSON.stringify({ COURSEWORK_COURSE_TITLE: 'From file', COURSEWORK_AUTH_CACHE_TTL: 30, COURSEWORK_STUDENTS_GROUP: 'file-group' }),
+    );
     const config = loadConfig({ ...HUB_ENV, COURSEWORK_CONFIG_FILE: file, COURSEWORK_STUDENTS_GROUP: 'env-group' });
     expect(config.course.title).toBe('From file');
     expect(config.auth.cacheTtlSeconds).toBe(30);

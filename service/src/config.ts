@@ -121,15 +121,13 @@ const freeSpaceFloor = z.string().transform((text, ctx): FreeSpaceFloor => {
   return { bytes, fraction: 0 };
 });
 const positiveInt = z.coerce.number().int().positive();
-const boolean = z
-  .string()
-  .transform((text, ctx) => {
-    const value = text.trim().toLowerCase();
-    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-    if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
-    ctx.addIssue({ code: 'custom', message: 'expected true or false' });
-    return z.NEVER;
-  });
+const boolean = z.string().transform((text, ctx) => {
+  const value = text.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
+  ctx.addIssue({ code: 'custom', message: 'expected true or false' });
+  return z.NEVER;
+});
 const groupName = z.string().min(1).max(255);
 const absolutePath = z.string().refine((p) => path.isAbsolute(p), 'expected an absolute path');
 const jsonStringList = z.string().transform((text, ctx) => {
@@ -168,8 +166,20 @@ interface Setting {
 /** Every setting the service reads, in the order the README documents them. */
 export const SETTINGS = {
   apiUrl: { name: 'JUPYTERHUB_API_URL', fromHub: true, description: "URL of the Hub's REST API.", schema: z.url() },
-  apiToken: { name: 'JUPYTERHUB_API_TOKEN', fromHub: true, secret: true, description: "The service's own Hub token.", schema: z.string().min(8) },
-  serviceName: { name: 'JUPYTERHUB_SERVICE_NAME', fromHub: true, default: 'coursework', description: 'Name of the service in the Hub.', schema: z.string().min(1) },
+  apiToken: {
+    name: 'JUPYTERHUB_API_TOKEN',
+    fromHub: true,
+    secret: true,
+    description: "The service's own Hub token.",
+    schema: z.string().min(8),
+  },
+  serviceName: {
+    name: 'JUPYTERHUB_SERVICE_NAME',
+    fromHub: true,
+    default: 'coursework',
+    description: 'Name of the service in the Hub.',
+    schema: z.string().min(1),
+  },
   servicePrefix: {
     name: 'JUPYTERHUB_SERVICE_PREFIX',
     fromHub: true,
@@ -177,9 +187,26 @@ export const SETTINGS = {
     schema: z.string().regex(/^\/(?:[^/?#\s]+\/)*$/, 'expected a path that starts and ends with /'),
   },
   serviceUrl: { name: 'JUPYTERHUB_SERVICE_URL', fromHub: true, description: 'Address the service listens on.', schema: z.url() },
-  clientId: { name: 'JUPYTERHUB_CLIENT_ID', fromHub: true, default: 'service-coursework', description: 'OAuth client id of the service.', schema: z.string().min(1) },
-  oauthCallbackUrl: { name: 'JUPYTERHUB_OAUTH_CALLBACK_URL', fromHub: true, description: 'OAuth redirect URI registered with the Hub.', schema: z.string().startsWith('/') },
-  baseUrl: { name: 'JUPYTERHUB_BASE_URL', fromHub: true, default: '/', description: "JupyterHub's base URL.", schema: z.string().startsWith('/').endsWith('/') },
+  clientId: {
+    name: 'JUPYTERHUB_CLIENT_ID',
+    fromHub: true,
+    default: 'service-coursework',
+    description: 'OAuth client id of the service.',
+    schema: z.string().min(1),
+  },
+  oauthCallbackUrl: {
+    name: 'JUPYTERHUB_OAUTH_CALLBACK_URL',
+    fromHub: true,
+    description: 'OAuth redirect URI registered with the Hub.',
+    schema: z.string().startsWith('/'),
+  },
+  baseUrl: {
+    name: 'JUPYTERHUB_BASE_URL',
+    fromHub: true,
+    default: '/',
+    description: "JupyterHub's base URL.",
+    schema: z.string().startsWith('/').endsWith('/'),
+  },
   accessScopes: {
     name: 'JUPYTERHUB_OAUTH_ACCESS_SCOPES',
     fromHub: true,
@@ -187,87 +214,248 @@ export const SETTINGS = {
     description: 'Scopes that grant access to the service (any one suffices).',
     schema: z.string(),
   },
-  configFile: { name: 'COURSEWORK_CONFIG_FILE', default: '', description: 'Optional JSON file of these settings (keys as named here); the environment wins.', schema: z.string() },
-  dataDir: { name: 'COURSEWORK_DATA_DIR', default: 'coursework-data', description: 'Where the catalog, blobs and cookie secret live (relative paths are resolved against the working directory).', schema: z.string().min(1) },
+  configFile: {
+    name: 'COURSEWORK_CONFIG_FILE',
+    default: '',
+    description: 'Optional JSON file of these settings (keys as named here); the environment wins.',
+    schema: z.string(),
+  },
+  dataDir: {
+    name: 'COURSEWORK_DATA_DIR',
+    default: 'coursework-data',
+    description: 'Where the catalog, blobs and cookie secret live (relative paths are resolved against the working directory).',
+    schema: z.string().min(1),
+  },
   homeTemplate: {
     name: 'COURSEWORK_HOME_TEMPLATE',
     default: '/home/{username}',
     description: "Absolute path of a user's home; `{username}` is replaced by the Hub user name.",
     schema: absolutePath.refine((t) => t.includes('{username}'), 'expected a template containing {username}'),
   },
-  courseId: { name: 'COURSEWORK_COURSE_ID', default: 'default', description: 'Id of the course (letters, digits, `-`, `_`).', schema: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected lower-case letters, digits, - or _ (at most 63)') },
-  courseTitle: { name: 'COURSEWORK_COURSE_TITLE', default: 'Course', description: 'Title shown in the UI.', schema: z.string().min(1).max(200) },
-  instructorsGroup: { name: 'COURSEWORK_INSTRUCTORS_GROUP', default: 'instructors', description: "Hub group of the course's instructors.", schema: groupName },
-  studentsGroup: { name: 'COURSEWORK_STUDENTS_GROUP', default: 'students', description: "Hub group of the course's students.", schema: groupName },
-  allowStudentSnapshots: { name: 'COURSEWORK_ALLOW_STUDENT_SNAPSHOTS', default: 'false', description: 'Whether students may list and download their own snapshots.', schema: boolean },
+  courseId: {
+    name: 'COURSEWORK_COURSE_ID',
+    default: 'default',
+    description: 'Id of the course (letters, digits, `-`, `_`).',
+    schema: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected lower-case letters, digits, - or _ (at most 63)'),
+  },
+  courseTitle: {
+    name: 'COURSEWORK_COURSE_TITLE',
+    default: 'Course',
+    description: 'Title shown in the UI.',
+    schema: z.string().min(1).max(200),
+  },
+  instructorsGroup: {
+    name: 'COURSEWORK_INSTRUCTORS_GROUP',
+    default: 'instructors',
+    description: "Hub group of the course's instructors.",
+    schema: groupName,
+  },
+  studentsGroup: {
+    name: 'COURSEWORK_STUDENTS_GROUP',
+    default: 'students',
+    description: "Hub group of the course's students.",
+    schema: groupName,
+  },
+  allowStudentSnapshots: {
+    name: 'COURSEWORK_ALLOW_STUDENT_SNAPSHOTS',
+    default: 'false',
+    description: 'Whether students may list and download their own snapshots.',
+    schema: boolean,
+  },
   compatApiKey: {
     name: 'COURSEWORK_COMPAT_API_KEY',
     default: '',
     secret: true,
-    description: 'Optional static key for `X-Api-Key` on the seed-compatible endpoints (16 characters or more advised; a shorter one is logged as a warning); Hub tokens with instructor rights work there without it.',
+    description:
+      'Optional static key for `X-Api-Key` on the seed-compatible endpoints (16 characters or more advised; a shorter one is logged as a warning); Hub tokens with instructor rights work there without it.',
     schema: z.string().refine((s) => s === '' || s.length >= 5, 'expected at least 5 characters'),
   },
-  snapshotConcurrency: { name: 'COURSEWORK_SNAPSHOT_CONCURRENCY', default: '8', description: 'Homes scanned at once, across all snapshot jobs (a few per read worker, so that one waiting for its fsyncs leaves the worker others to scan).', schema: positiveInt },
+  snapshotConcurrency: {
+    name: 'COURSEWORK_SNAPSHOT_CONCURRENCY',
+    default: '8',
+    description:
+      'Homes scanned at once, across all snapshot jobs (a few per read worker, so that one waiting for its fsyncs leaves the worker others to scan).',
+    schema: positiveInt,
+  },
   readWorkers: {
     name: 'COURSEWORK_READ_WORKERS',
     default: String(Math.min(availableParallelism(), 4)),
-    description: "Worker threads that walk students' homes and read and hash their files (default: the cores, at most 4); 0 does it on the service's own thread.",
+    description:
+      "Worker threads that walk students' homes and read and hash their files (default: the cores, at most 4); 0 does it on the service's own thread.",
     schema: z.coerce.number().int().min(0).max(64),
   },
-  exclude: { name: 'COURSEWORK_EXCLUDE', default: '[]', description: 'JSON list of glob patterns (relative to the home) never taken into snapshots, e.g. `["*.tmp", "node_modules"]`.', schema: jsonStringList },
+  exclude: {
+    name: 'COURSEWORK_EXCLUDE',
+    default: '[]',
+    description: 'JSON list of glob patterns (relative to the home) never taken into snapshots, e.g. `["*.tmp", "node_modules"]`.',
+    schema: jsonStringList,
+  },
   timeZone: {
     name: 'COURSEWORK_TIMEZONE',
     default: Intl.DateTimeFormat().resolvedOptions().timeZone,
     description: "IANA time zone of the course (default: the server's); snapshot names carry its local date.",
     schema: z.string().refine(isTimeZone, 'expected an IANA time zone such as America/Vancouver'),
   },
-  retentionDays: { name: 'COURSEWORK_SNAPSHOT_RETENTION_DAYS', default: '0', description: 'Snapshots older than this many days are deleted (0: kept for ever); unreferenced bytes are then collected.', schema: z.coerce.number().int().min(0) },
-  housekeepingMinutes: { name: 'COURSEWORK_HOUSEKEEPING_MINUTES', default: '60', description: 'Minutes between runs of retention and of the collection of unreferenced blobs.', schema: positiveInt },
-  cacheTtlSeconds: { name: 'COURSEWORK_AUTH_CACHE_TTL', default: '60', description: 'Seconds a resolved token is trusted before the Hub is asked again (a revoked token is refused after at most this long).', schema: positiveInt },
-  cacheMaxEntries: { name: 'COURSEWORK_AUTH_CACHE_SIZE', default: '10000', description: 'Most tokens kept in the identity cache.', schema: positiveInt },
-  hubTimeoutMs: { name: 'COURSEWORK_HUB_TIMEOUT_MS', default: '5000', description: 'Time limit of one request to the Hub, in milliseconds.', schema: positiveInt },
-  cookieSecret: { name: 'COURSEWORK_COOKIE_SECRET', default: '', secret: true, description: 'Secret that signs the login cookie (at least 32 characters); generated into the data dir when empty.', schema: z.string().refine((s) => s === '' || s.length >= 32, 'expected at least 32 characters') },
-  maxFileBytes: { name: 'COURSEWORK_MAX_FILE_SIZE', default: '100M', description: 'Largest single file taken into a snapshot.', schema: size },
-  maxHomeBytes: { name: 'COURSEWORK_MAX_HOME_SIZE', default: '2G', description: 'Most bytes taken from one home per snapshot.', schema: size },
-  maxUploadBytes: { name: 'COURSEWORK_MAX_UPLOAD_SIZE', default: '50M', description: 'Largest request body accepted (feedback uploads).', schema: size },
+  retentionDays: {
+    name: 'COURSEWORK_SNAPSHOT_RETENTION_DAYS',
+    default: '0',
+    description: 'Snapshots older than this many days are deleted (0: kept for ever); unreferenced bytes are then collected.',
+    schema: z.coerce.number().int().min(0),
+  },
+  housekeepingMinutes: {
+    name: 'COURSEWORK_HOUSEKEEPING_MINUTES',
+    default: '60',
+    description: 'Minutes between runs of retention and of the collection of unreferenced blobs.',
+    schema: positiveInt,
+  },
+  cacheTtlSeconds: {
+    name: 'COURSEWORK_AUTH_CACHE_TTL',
+    default: '60',
+    description: 'Seconds a resolved token is trusted before the Hub is asked again (a revoked token is refused after at most this long).',
+    schema: positiveInt,
+  },
+  cacheMaxEntries: {
+    name: 'COURSEWORK_AUTH_CACHE_SIZE',
+    default: '10000',
+    description: 'Most tokens kept in the identity cache.',
+    schema: positiveInt,
+  },
+  hubTimeoutMs: {
+    name: 'COURSEWORK_HUB_TIMEOUT_MS',
+    default: '5000',
+    description: 'Time limit of one request to the Hub, in milliseconds.',
+    schema: positiveInt,
+  },
+  cookieSecret: {
+    name: 'COURSEWORK_COOKIE_SECRET',
+    default: '',
+    secret: true,
+    description: 'Secret that signs the login cookie (at least 32 characters); generated into the data dir when empty.',
+    schema: z.string().refine((s) => s === '' || s.length >= 32, 'expected at least 32 characters'),
+  },
+  maxFileBytes: {
+    name: 'COURSEWORK_MAX_FILE_SIZE',
+    default: '100M',
+    description: 'Largest single file taken into a snapshot.',
+    schema: size,
+  },
+  maxHomeBytes: {
+    name: 'COURSEWORK_MAX_HOME_SIZE',
+    default: '2G',
+    description: 'Most bytes taken from one home per snapshot.',
+    schema: size,
+  },
+  maxUploadBytes: {
+    name: 'COURSEWORK_MAX_UPLOAD_SIZE',
+    default: '50M',
+    description: 'Largest request body accepted (feedback uploads).',
+    schema: size,
+  },
   minFreeSpace: {
     name: 'COURSEWORK_MIN_FREE_SPACE',
     default: '1G',
-    description: 'Free space the data disk keeps: below it, snapshots stop taking homes (the students left say why) and uploads, releases and snapshot requests answer 507. A size (`1G`) or a share of the disk (`5%`); `0` turns it off.',
+    description:
+      'Free space the data disk keeps: below it, snapshots stop taking homes (the students left say why) and uploads, releases and snapshot requests answer 507. A size (`1G`) or a share of the disk (`5%`); `0` turns it off.',
     schema: freeSpaceFloor,
   },
   checkBytesPerRun: {
     name: 'COURSEWORK_CHECK_BYTES_PER_RUN',
     default: '1G',
-    description: "Bytes of stored blobs whose SHA-256 each housekeeping run verifies, a rolling slice of the store (every run checks every blob's length).",
+    description:
+      "Bytes of stored blobs whose SHA-256 each housekeeping run verifies, a rolling slice of the store (every run checks every blob's length).",
     schema: size,
   },
-  feedbackMaxFileBytes: { name: 'COURSEWORK_FEEDBACK_MAX_FILE_SIZE', default: '20M', description: 'Largest single feedback file.', schema: size },
-  feedbackMaxReleaseBytes: { name: 'COURSEWORK_FEEDBACK_MAX_RELEASE_SIZE', default: '100M', description: 'Most bytes of feedback released to one student by one request.', schema: size },
+  feedbackMaxFileBytes: {
+    name: 'COURSEWORK_FEEDBACK_MAX_FILE_SIZE',
+    default: '20M',
+    description: 'Largest single feedback file.',
+    schema: size,
+  },
+  feedbackMaxReleaseBytes: {
+    name: 'COURSEWORK_FEEDBACK_MAX_RELEASE_SIZE',
+    default: '100M',
+    description: 'Most bytes of feedback released to one student by one request.',
+    schema: size,
+  },
   feedbackExtensions: {
     name: 'COURSEWORK_FEEDBACK_EXTENSIONS',
-    default: JSON.stringify(['.ipynb', '.html', '.htm', '.txt', '.md', '.pdf', '.png', '.jpg', '.jpeg', '.gif', '.svg', '.csv', '.json', '.py', '.r']),
+    default: JSON.stringify([
+      '.ipynb',
+      '.html',
+      '.htm',
+      '.txt',
+      '.md',
+      '.pdf',
+      '.png',
+      '.jpg',
+      '.jpeg',
+      '.gif',
+      '.svg',
+      '.csv',
+      '.json',
+      '.py',
+      '.r',
+    ]),
     description: 'JSON list of the file extensions feedback may have (case-insensitive).',
-    schema: jsonStringList.refine((list) => list.length > 0 && list.every((e) => /^\.[A-Za-z0-9_+-]{1,16}$/.test(e)), 'expected extensions such as ".html"'),
+    schema: jsonStringList.refine(
+      (list) => list.length > 0 && list.every((e) => /^\.[A-Za-z0-9_+-]{1,16}$/.test(e)),
+      'expected extensions such as ".html"',
+    ),
   },
   feedbackDelivery: {
     name: 'COURSEWORK_FEEDBACK_DELIVERY',
     default: 'api',
-    description: '`api`: students fetch feedback through the service (the Feedback section); `home`: it is also written into their homes by default (a release can ask either way).',
+    description:
+      '`api`: students fetch feedback through the service (the Feedback section); `home`: it is also written into their homes by default (a release can ask either way).',
     schema: z.enum(['api', 'home']),
   },
   feedbackHomeDir: {
     name: 'COURSEWORK_FEEDBACK_HOME_DIR',
     default: 'feedback',
     description: 'Folder of the home that delivered feedback goes into, as `<folder>/<assignment>/<file>`.',
-    schema: z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9 ._-]{0,99}(?:\/[A-Za-z0-9_-][A-Za-z0-9 ._-]{0,99})*$/, 'expected a relative folder such as feedback'),
+    schema: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-][A-Za-z0-9 ._-]{0,99}(?:\/[A-Za-z0-9_-][A-Za-z0-9 ._-]{0,99})*$/,
+        'expected a relative folder such as feedback',
+      ),
   },
-  bulkMaxEntries: { name: 'COURSEWORK_BULK_MAX_ENTRIES', default: '20000', description: 'Most entries a bulk feedback zip may hold.', schema: positiveInt },
-  bulkMaxRatio: { name: 'COURSEWORK_BULK_MAX_RATIO', default: '100', description: 'Largest compression ratio of an entry of a bulk feedback zip (zip bombs exceed it).', schema: positiveInt },
-  bulkMaxTotalBytes: { name: 'COURSEWORK_BULK_MAX_TOTAL_SIZE', default: '1G', description: 'Most bytes a bulk feedback zip may unpack to.', schema: size },
-  pageDefaultLimit: { name: 'COURSEWORK_PAGE_DEFAULT_LIMIT', default: '50', description: 'Items per page when a request gives no `limit`.', schema: positiveInt },
-  pageMaxLimit: { name: 'COURSEWORK_PAGE_MAX_LIMIT', default: '200', description: 'Largest `limit` a request may ask for.', schema: positiveInt },
-  logLevel: { name: 'COURSEWORK_LOG_LEVEL', default: 'info', description: 'One of fatal, error, warn, info, debug, trace.', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']) },
+  bulkMaxEntries: {
+    name: 'COURSEWORK_BULK_MAX_ENTRIES',
+    default: '20000',
+    description: 'Most entries a bulk feedback zip may hold.',
+    schema: positiveInt,
+  },
+  bulkMaxRatio: {
+    name: 'COURSEWORK_BULK_MAX_RATIO',
+    default: '100',
+    description: 'Largest compression ratio of an entry of a bulk feedback zip (zip bombs exceed it).',
+    schema: positiveInt,
+  },
+  bulkMaxTotalBytes: {
+    name: 'COURSEWORK_BULK_MAX_TOTAL_SIZE',
+    default: '1G',
+    description: 'Most bytes a bulk feedback zip may unpack to.',
+    schema: size,
+  },
+  pageDefaultLimit: {
+    name: 'COURSEWORK_PAGE_DEFAULT_LIMIT',
+    default: '50',
+    description: 'Items per page when a request gives no `limit`.',
+    schema: positiveInt,
+  },
+  pageMaxLimit: {
+    name: 'COURSEWORK_PAGE_MAX_LIMIT',
+    default: '200',
+    description: 'Largest `limit` a request may ask for.',
+    schema: positiveInt,
+  },
+  logLevel: {
+    name: 'COURSEWORK_LOG_LEVEL',
+    default: 'info',
+    description: 'One of fatal, error, warn, info, debug, trace.',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
+  },
 } satisfies Record<string, Setting>;
 
 type SettingKey = keyof typeof SETTINGS;
@@ -341,7 +529,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`JUPYTERHUB_SERVICE_URL=${s.serviceUrl} is invalid: the service serves plain http behind the proxy`);
   }
   if (s.pageDefaultLimit > s.pageMaxLimit) {
-    throw new ConfigError(`COURSEWORK_PAGE_DEFAULT_LIMIT=${s.pageDefaultLimit} is invalid: larger than COURSEWORK_PAGE_MAX_LIMIT=${s.pageMaxLimit}`);
+    throw new ConfigError(
+      `COURSEWORK_PAGE_DEFAULT_LIMIT=${s.pageDefaultLimit} is invalid: larger than COURSEWORK_PAGE_MAX_LIMIT=${s.pageMaxLimit}`,
+    );
   }
   return {
     hub: {

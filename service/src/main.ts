@@ -12,8 +12,7 @@ import { RunMarker } from './integrity/run-marker';
 import { createLogger, type Logger } from './log';
 import { createServices } from './services';
 
-const version = (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
-  .version;
+const version = (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 async function start(): Promise<void> {
   let config;
@@ -35,7 +34,13 @@ async function start(): Promise<void> {
 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const hub = new HubClient({ apiUrl: config.hub.apiUrl, serviceToken: config.hub.apiToken, timeoutMs: config.auth.hubTimeoutMs });
-  const services = await createServices({ config, log, hub, cookieSecret: loadCookieSecret(config.auth.cookieSecret, config.dataDir), version });
+  const services = await createServices({
+    config,
+    log,
+    hub,
+    cookieSecret: loadCookieSecret(config.auth.cookieSecret, config.dataDir),
+    version,
+  });
   const { catalog, blobs, jobs, housekeeping, feedback, assignments } = services;
   const app = createApp(services);
   const { host, port } = config.hub.listen;
@@ -47,9 +52,14 @@ async function start(): Promise<void> {
   stopOnSignals(server, catalog, marker, log);
   if (inDoubtSince !== null) {
     // The last run was killed: hash what it wrote or touched last, before a resumed job reuses any of it.
-    const report = await checkStore(catalog, blobs, { hash: { modifiedSince: inDoubtSince }, repair: true, homeTemplate: config.homeTemplate });
+    const report = await checkStore(catalog, blobs, {
+      hash: { modifiedSince: inDoubtSince },
+      repair: true,
+      homeTemplate: config.homeTemplate,
+    });
     log.warn({ hashed: report.hashed, broken: report.broken.length }, 'the last run did not stop cleanly: checked the blobs it wrote last');
-    for (const blob of report.broken) log.error({ blob: blob.sha256, problem: blob.problem, repairedFrom: blob.repairedFrom }, 'broken blob found after an unclean stop');
+    for (const blob of report.broken)
+      log.error({ blob: blob.sha256, problem: blob.problem, repairedFrom: blob.repairedFrom }, 'broken blob found after an unclean stop');
   }
   await jobs.resumeUnfinished();
   housekeeping.start();

@@ -59,7 +59,11 @@ test.describe('assignments and deadlines in JupyterLab', () => {
     await forgetLayout(page);
   });
 
-  test('the instructor creates a past-due assignment, every student is captured, and students see their due date', async ({ page, browser, hub }, testInfo) => {
+  test('the instructor creates a past-due assignment, every student is captured, and students see their due date', async ({
+    page,
+    browser,
+    hub,
+  }, testInfo) => {
     await logInToLab(page, hub, 'instructor');
     const section = await openAssignments(page);
     await section.getByLabel('Id', { exact: true }).fill('essay-1');

@@ -34,7 +34,9 @@ export interface HomeModel {
 export async function readInHome(page: Page, path: string): Promise<HomeModel | null> {
   return page.evaluate(async (filePath) => {
     const config = JSON.parse(document.getElementById('jupyter-config-data')!.textContent!) as { token: string; baseUrl: string };
-    const response = await fetch(`${config.baseUrl}api/contents/${filePath}?content=1`, { headers: { Authorization: `token ${config.token}` } });
+    const response = await fetch(`${config.baseUrl}api/contents/${filePath}?content=1`, {
+      headers: { Authorization: `token ${config.token}` },
+    });
     if (response.status === 404) return null;
     if (!response.ok) throw new Error(`GET ${filePath}: ${response.status}`);
     return (await response.json()) as HomeModel;
@@ -64,7 +66,11 @@ export async function saveInHome(page: Page, path: string, model: HomeModel): Pr
  */
 export async function openReleaseDialog(page: Page, name: string): Promise<Locator> {
   await page.locator('#filebrowser [data-command="filebrowser:refresh"]').first().click();
-  await page.locator('#filebrowser .jp-DirListing-content').first().locator('.jp-DirListing-item', { hasText: name }).click({ button: 'right' });
+  await page
+    .locator('#filebrowser .jp-DirListing-content')
+    .first()
+    .locator('.jp-DirListing-item', { hasText: name })
+    .click({ button: 'right' });
   await page.getByRole('menuitem', { name: 'Release as feedback to…' }).click();
   return page.locator('.jp-Dialog');
 }
@@ -94,7 +100,10 @@ export async function runFromPalette(page: Page, label: string): Promise<void> {
  */
 export async function keepScreenshot(target: Locator, testInfo: TestInfo, name: string): Promise<void> {
   // JupyterLab's toasts (e.g. its question about news) float over the side bars.
-  await target.page().locator('.Toastify__toast').evaluateAll((toasts) => toasts.forEach((toast) => toast.remove()));
+  await target
+    .page()
+    .locator('.Toastify__toast')
+    .evaluateAll((toasts) => toasts.forEach((toast) => toast.remove()));
   const file = testInfo.outputPath(name);
   await target.screenshot({ path: file });
   await testInfo.attach(name, { path: file, contentType: 'image/png' });

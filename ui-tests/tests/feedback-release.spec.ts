@@ -19,7 +19,11 @@ test.describe('feedback released from JupyterLab', () => {
   // Later tests expect student3 to have had no feedback: withdraw what these released.
   test.afterAll(async ({ hub }) => {
     const instructor = new CourseworkClient({ baseUrl: hub.serviceUrl, token: (await hub.issueToken('instructor')).token });
-    for (const [student, assignment] of [['student1', 'ps1'], ['student3', 'lab2'], ['student3', 'ps3']] as const) {
+    for (const [student, assignment] of [
+      ['student1', 'ps1'],
+      ['student3', 'lab2'],
+      ['student3', 'ps3'],
+    ] as const) {
       // Not found: the test that releases it did not get that far.
       await instructor.withdrawFeedback(student, assignment).catch((error: unknown) => {
         if (!(error instanceof CourseworkError && error.status === 404)) throw error;
@@ -64,7 +68,12 @@ test.describe('feedback released from JupyterLab', () => {
 
   test('the instructor releases a folder, with a notebook in a subfolder, under its relative paths', async ({ page, browser, hub }) => {
     await logInToLab(page, hub, 'instructor');
-    const notebook = { cells: [{ cell_type: 'markdown', metadata: {}, source: ['# Graded: 9/10'] }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+    const notebook = {
+      cells: [{ cell_type: 'markdown', metadata: {}, source: ['# Graded: 9/10'] }],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
     await saveInHome(page, 'lab2', { type: 'directory' });
     await saveInHome(page, 'lab2/graded', { type: 'directory' });
     await saveInHome(page, 'lab2/graded/lab2.ipynb', { type: 'notebook', format: 'json', content: notebook });
@@ -79,7 +88,9 @@ test.describe('feedback released from JupyterLab', () => {
     const student3 = await logInAs(browser, hub, 'student3');
     const listing = student3.locator('.jp-Coursework-FeedbackSection .jp-DirListing-content');
     for (const name of ['lab2', 'graded', 'lab2.ipynb']) await listing.locator('.jp-DirListing-item', { hasText: name }).first().dblclick();
-    await expect(student3.locator('.jp-NotebookPanel:visible').getByRole('heading', { name: 'Graded: 9/10' })).toBeVisible({ timeout: 30_000 });
+    await expect(student3.locator('.jp-NotebookPanel:visible').getByRole('heading', { name: 'Graded: 9/10' })).toBeVisible({
+      timeout: 30_000,
+    });
     await forgetLayout(student3);
     await student3.context().close();
   });
@@ -109,7 +120,9 @@ test.describe('feedback released from JupyterLab', () => {
     await expect(section.getByLabel('Assignment')).toHaveValue('ps3');
     await dismissToasts(page);
     await section.getByRole('button', { name: 'Upload and release' }).click();
-    await expect(section.getByRole('status').first()).toContainText('“ps3”: 1 file released to 1 student, 1 unknown student folder, 2 entries rejected');
+    await expect(section.getByRole('status').first()).toContainText(
+      '“ps3”: 1 file released to 1 student, 1 unknown student folder, 2 entries rejected',
+    );
     const student3 = section.getByRole('row', { name: /student3/ });
     await expect(student3).toContainText('released');
     await expect(student3).toContainText('ps3-report.md');

@@ -22,9 +22,18 @@ test.describe('a student in JupyterLab', () => {
     await keepScreenshot(page.locator('#filebrowser'), testInfo, 'feedback-section.png');
   });
 
-  test('browses feedback released to them, opens its files and copies files and folders to their home; another student sees none of it', async ({ page, hub, browser }) => {
+  test('browses feedback released to them, opens its files and copies files and folders to their home; another student sees none of it', async ({
+    page,
+    hub,
+    browser,
+  }) => {
     // A notebook without kernel metadata, as graders' tools often write them.
-    const graded = { cells: [{ cell_type: 'markdown', source: '# Graded: 9/10', metadata: {} }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+    const graded = {
+      cells: [{ cell_type: 'markdown', source: '# Graded: 9/10', metadata: {} }],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
     const plot = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0x00]);
     const instructor = new CourseworkClient({ baseUrl: hub.serviceUrl, token: (await hub.issueToken('instructor')).token });
     await instructor.releaseFeedback('student1', 'ps1', {
@@ -81,7 +90,11 @@ test.describe('a student in JupyterLab', () => {
     for (const folder of ['ps1', 'ps1-feedback']) {
       const copied = await readInHome(page, folder);
       expect((copied?.content as { name: string }[]).map((child) => child.name).sort()).toEqual(['graded.ipynb', 'notes', 'report.html']);
-      expect(await readInHome(page, `${folder}/graded.ipynb`)).toMatchObject({ type: 'notebook', format: 'json', content: { cells: [{ source: '# Graded: 9/10' }] } });
+      expect(await readInHome(page, `${folder}/graded.ipynb`)).toMatchObject({
+        type: 'notebook',
+        format: 'json',
+        content: { cells: [{ source: '# Graded: 9/10' }] },
+      });
       expect(await readInHome(page, `${folder}/report.html`)).toMatchObject(text('<h1>Report for Ada</h1><p>All tests pass.</p>'));
       expect(await readInHome(page, `${folder}/notes/report.md`)).toMatchObject(text('# Well done, Ada\n'));
       expect(await bytesIn(`${folder}/notes/plot.png`)).toEqual(plot);

@@ -16,7 +16,9 @@ test.describe('the instructor in JupyterLab', () => {
     await panel.getByLabel('Name').fill('ui-check');
     await panel.getByLabel('All students').check();
     await panel.getByRole('button', { name: 'Take snapshot' }).click();
-    await expect(panel.locator('.jp-Coursework-progress')).toContainText(/Snapshot “ui-check_\d{4}-\d{2}-\d{2}” done: 3 of 3 students/, { timeout: 60_000 });
+    await expect(panel.locator('.jp-Coursework-progress')).toContainText(/Snapshot “ui-check_\d{4}-\d{2}-\d{2}” done: 3 of 3 students/, {
+      timeout: 60_000,
+    });
     await expect(panel.locator('.jp-Coursework-progress progress')).toHaveAttribute('value', '3');
 
     // The overview gains the new snapshot, for every student, with its zip downloads.

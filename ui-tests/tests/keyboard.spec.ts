@@ -24,7 +24,8 @@ async function runByKeyboard(page: Page, label: string): Promise<void> {
 
 /** Presses Tab until `target` has the keyboard (a date field takes a Tab per part). */
 async function tabTo(page: Page, target: ReturnType<Page['locator']>, limit = 12): Promise<void> {
-  for (let i = 0; i < limit && !(await target.evaluate((element) => element === document.activeElement)); i++) await page.keyboard.press('Tab');
+  for (let i = 0; i < limit && !(await target.evaluate((element) => element === document.activeElement)); i++)
+    await page.keyboard.press('Tab');
   await expect(target).toBeFocused();
 }
 
@@ -35,7 +36,10 @@ test.describe('the instructor with the keyboard alone', () => {
     await forgetLayout(page);
   });
 
-  test('takes a snapshot of every student: the command palette opens the panel, Tab leads to the name field and the button', async ({ page, hub }) => {
+  test('takes a snapshot of every student: the command palette opens the panel, Tab leads to the name field and the button', async ({
+    page,
+    hub,
+  }) => {
     await logInToLab(page, hub, 'instructor');
     // The extension's commands exist once the service has said who the user is, as does the panel's tab.
     await expect(page.locator('.jp-SideBar.jp-mod-right [data-id="coursework-instructor-panel"]')).toBeVisible();
@@ -55,12 +59,22 @@ test.describe('the instructor with the keyboard alone', () => {
     await page.keyboard.press('Tab');
     await expect(panel.getByRole('button', { name: 'Take snapshot' })).toBeFocused();
     await page.keyboard.press('Enter');
-    await expect(panel.locator('.jp-Coursework-progress')).toContainText(/Snapshot “keyboard-check_\d{4}-\d{2}-\d{2}” done: 3 of 3 students/, { timeout: 60_000 });
+    await expect(panel.locator('.jp-Coursework-progress')).toContainText(
+      /Snapshot “keyboard-check_\d{4}-\d{2}-\d{2}” done: 3 of 3 students/,
+      { timeout: 60_000 },
+    );
   });
 
-  test('reaches every control of the panel with Tab, each named and with a focus ring, and works them with Enter and Space', async ({ page, hub }) => {
+  test('reaches every control of the panel with Tab, each named and with a focus ring, and works them with Enter and Space', async ({
+    page,
+    hub,
+  }) => {
     const instructor = new CourseworkClient({ baseUrl: hub.serviceUrl, token: (await hub.issueToken('instructor')).token });
-    await instructor.createAssignment({ id: 'keys-1', title: 'Keyboard essay', dueAt: new Date(Date.now() + 7 * 86_400_000).toISOString() });
+    await instructor.createAssignment({
+      id: 'keys-1',
+      title: 'Keyboard essay',
+      dueAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    });
     undo.push(() => instructor.deleteAssignment('keys-1'));
     await logInToLab(page, hub, 'instructor');
     await expect(page.locator('.jp-SideBar.jp-mod-right [data-id="coursework-instructor-panel"]')).toBeVisible();

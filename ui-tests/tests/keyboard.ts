@@ -54,7 +54,10 @@ export async function tabThrough(page: Page, container: Locator, limit = 100): P
       if (!(element instanceof HTMLElement) || !root.contains(element)) return null;
       const style = getComputedStyle(element);
       const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 && style.outlineColor !== 'rgba(0, 0, 0, 0)';
-      return { key: element.getAttribute(key) ?? `unmarked <${element.tagName.toLowerCase()} class="${element.className}">`, ring: outline || style.boxShadow !== 'none' };
+      return {
+        key: element.getAttribute(key) ?? `unmarked <${element.tagName.toLowerCase()} class="${element.className}">`,
+        ring: outline || style.boxShadow !== 'none',
+      };
     }, KEY);
     if (where === null || where.key === first) break;
     first ??= where.key;

@@ -7,13 +7,17 @@ import type { Page } from '@playwright/test';
 export async function forgetLayout(page: Page): Promise<void> {
   if (page.isClosed() || !page.url().includes('/lab')) return;
   const config = await page
-    .evaluate(() => JSON.parse(document.getElementById('jupyter-config-data')?.textContent ?? 'null') as { token: string; baseUrl: string } | null)
+    .evaluate(
+      () => JSON.parse(document.getElementById('jupyter-config-data')?.textContent ?? 'null') as { token: string; baseUrl: string } | null,
+    )
     .catch(() => null);
   if (!config) return;
   const origin = new URL(page.url()).origin;
   // Leave JupyterLab first: it saves the layout on changes, and must not save it again after the reset.
   await page.goto('about:blank');
-  await page.request.delete(`${origin}${config.baseUrl}lab/api/workspaces/default`, { headers: { Authorization: `token ${config.token}` } });
+  await page.request.delete(`${origin}${config.baseUrl}lab/api/workspaces/default`, {
+    headers: { Authorization: `token ${config.token}` },
+  });
 }
 
 /** Shows the instructor panel: a click on its side bar tab, unless a restored layout shows it already. */

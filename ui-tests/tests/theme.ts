@@ -93,7 +93,8 @@ export async function offThemeColours(target: Locator): Promise<string[]> {
       ];
       if (parseFloat(style.borderTopWidth) > 0 && style.borderTopStyle !== 'none') colours.push(['border-color', style.borderTopColor]);
       for (const [property, colour] of colours) if (!themed.has(colour)) off.push(`${where} ${property}: ${colour}`);
-      if (dark && element.matches('input, select, textarea, progress') && !style.colorScheme.includes('dark')) off.push(`${where} color-scheme: ${style.colorScheme}`);
+      if (dark && element.matches('input, select, textarea, progress') && !style.colorScheme.includes('dark'))
+        off.push(`${where} color-scheme: ${style.colorScheme}`);
     }
     return off;
   });

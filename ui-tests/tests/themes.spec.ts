@@ -11,13 +11,19 @@ test.describe('JupyterLab’s dark theme', () => {
     for (const user of switched.splice(0)) await saveLightTheme(hub, user);
   });
 
-  test('the instructor panel, its sections and the release dialog take the dark theme’s colours, and the light ones back', async ({ page, hub }, testInfo) => {
+  test('the instructor panel, its sections and the release dialog take the dark theme’s colours, and the light ones back', async ({
+    page,
+    hub,
+  }, testInfo) => {
     await logInToLab(page, hub, 'instructor');
     await showInstructorPanel(page);
     const panel = page.locator('#coursework-instructor-panel');
     await expect(panel.getByRole('rowheader', { name: 'student3' })).toBeVisible();
     const light = await coloursOf(panel);
-    expect(light).toEqual({ background: await themeColour(page, '--jp-layout-color1'), color: await themeColour(page, '--jp-ui-font-color1') });
+    expect(light).toEqual({
+      background: await themeColour(page, '--jp-layout-color1'),
+      color: await themeColour(page, '--jp-ui-font-color1'),
+    });
 
     switched.push('instructor');
     await useTheme(page, DARK);
@@ -27,8 +33,11 @@ test.describe('JupyterLab’s dark theme', () => {
     // Its sections and their controls too: every colour in it is one of the theme's.
     const field = panel.getByLabel('Name');
     expect(await coloursOf(field)).toEqual({ background: await themeColour(page, '--jp-input-background'), color: dark.color });
-    expect((await coloursOf(panel.getByRole('button', { name: 'Take snapshot' }))).background).toBe(await themeColour(page, '--jp-brand-color1'));
-    for (const section of ['.jp-Coursework-AssignmentsSection', '.jp-Coursework-BulkFeedbackSection']) await expect(panel.locator(section)).toBeVisible();
+    expect((await coloursOf(panel.getByRole('button', { name: 'Take snapshot' }))).background).toBe(
+      await themeColour(page, '--jp-brand-color1'),
+    );
+    for (const section of ['.jp-Coursework-AssignmentsSection', '.jp-Coursework-BulkFeedbackSection'])
+      await expect(panel.locator(section)).toBeVisible();
     expect(await offThemeColours(panel)).toEqual([]);
     // The side bar's Coursework icon is drawn in the theme's icon colour.
     const icon = page.locator('.jp-SideBar.jp-mod-right [data-id="coursework-instructor-panel"] .jp-icon3').first();
@@ -40,7 +49,9 @@ test.describe('JupyterLab’s dark theme', () => {
     const form = dialog.locator('.jp-Coursework-ReleaseDialog');
     await expect(form).toBeVisible();
     expect((await coloursOf(form)).color).toBe(dark.color);
-    expect((await coloursOf(form.getByLabel('Assignment', { exact: true }))).background).toBe(await themeColour(page, '--jp-input-background'));
+    expect((await coloursOf(form.getByLabel('Assignment', { exact: true }))).background).toBe(
+      await themeColour(page, '--jp-input-background'),
+    );
     expect(await offThemeColours(form)).toEqual([]);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
 
@@ -54,10 +65,12 @@ test.describe('JupyterLab’s dark theme', () => {
     await expect(section).toContainText('No feedback has been released to you yet.');
     switched.push('student2');
     await useTheme(page, DARK);
-    await expect.poll(() => coloursOf(section)).toEqual({
-      background: await themeColour(page, '--jp-layout-color1'),
-      color: await themeColour(page, '--jp-ui-font-color1'),
-    });
+    await expect
+      .poll(() => coloursOf(section))
+      .toEqual({
+        background: await themeColour(page, '--jp-layout-color1'),
+        color: await themeColour(page, '--jp-ui-font-color1'),
+      });
     expect((await coloursOf(section.locator('.jp-Coursework-message'))).color).toBe(await themeColour(page, '--jp-ui-font-color2'));
     expect(await offThemeColours(section)).toEqual([]);
     await useTheme(page, LIGHT);

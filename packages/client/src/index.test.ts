@@ -47,7 +47,9 @@ describe('CourseworkClient', () => {
   });
 
   it("reads the caller's feedback and builds file URLs with each segment encoded", async () => {
-    const body = { items: [{ assignment: 'ps 1', releasedAt: 't', files: [{ path: 'a b/r#1.html', size: 1, sha256: 'x', releasedAt: 't' }] }] };
+    const body = {
+      items: [{ assignment: 'ps 1', releasedAt: 't', files: [{ path: 'a b/r#1.html', size: 1, sha256: 'x', releasedAt: 't' }] }],
+    };
     const seen: string[] = [];
     const fetchFeedback = (async (input: string) => {
       seen.push(input);
@@ -74,13 +76,22 @@ describe('feedback calls', () => {
     expect(client.myFeedbackFileUrl('Problem Set 1', 'sub dir/r#1.html')).toBe(
       'http://hub/services/coursework/api/v1/me/feedback/Problem%20Set%201/files/sub%20dir/r%231.html',
     );
-    expect(client.feedbackFileUrl('a/b', 'ps1', 'x.txt')).toBe('http://hub/services/coursework/api/v1/students/a%2Fb/feedback/ps1/files/x.txt');
+    expect(client.feedbackFileUrl('a/b', 'ps1', 'x.txt')).toBe(
+      'http://hub/services/coursework/api/v1/students/a%2Fb/feedback/ps1/files/x.txt',
+    );
   });
 
   it('sends a release as multipart, each file named by its path, with the options in the query', async () => {
     sent.length = 0;
-    await client.releaseFeedback('student1', 'ps1', { 'report.html': '<p>hi</p>', 'nb/ps1.ipynb': new Uint8Array([123, 125]) }, { releaseAt: '2026-12-01T17:00:00Z', deliver: true });
-    expect(sent[0]!.url).toBe('http://hub/services/coursework/api/v1/students/student1/feedback/ps1?releaseAt=2026-12-01T17%3A00%3A00Z&deliver=true');
+    await client.releaseFeedback(
+      'student1',
+      'ps1',
+      { 'report.html': '<p>hi</p>', 'nb/ps1.ipynb': new Uint8Array([123, 125]) },
+      { releaseAt: '2026-12-01T17:00:00Z', deliver: true },
+    );
+    expect(sent[0]!.url).toBe(
+      'http://hub/services/coursework/api/v1/students/student1/feedback/ps1?releaseAt=2026-12-01T17%3A00%3A00Z&deliver=true',
+    );
     const form = sent[0]!.body as FormData;
     const files = form.getAll('files') as File[];
     expect(files.map((f) => f.name)).toEqual(['report.html', 'nb/ps1.ipynb']);

@@ -452,7 +452,9 @@ export class CourseworkClient {
    */
   async downloadLink(url: string): Promise<string> {
     if (!url.startsWith(this.options.baseUrl)) throw new Error('not a URL of this service');
-    const { url: link } = await this.send<{ url: string; expiresAt: string }>('POST', 'api/v1/download-links', { path: url.slice(this.options.baseUrl.length) });
+    const { url: link } = await this.send<{ url: string; expiresAt: string }>('POST', 'api/v1/download-links', {
+      path: url.slice(this.options.baseUrl.length),
+    });
     return link;
   }
 

@@ -76,7 +76,8 @@ function createSection(
   drive: FeedbackDrive | null,
   user: string | null,
 ): { section: FeedbackSection; browser: FileBrowser | null } {
-  if (!connection || !drive) return { section: new FeedbackSection({ error: new Error('JupyterLab does not run under JupyterHub') }), browser: null };
+  if (!connection || !drive)
+    return { section: new FeedbackSection({ error: new Error('JupyterLab does not run under JupyterHub') }), browser: null };
   const browser = factory.createFileBrowser(BROWSER_ID, { driveName: FEEDBACK_DRIVE_NAME, restore: false, allowFileUploads: false });
   browser.addClass('jp-Coursework-FeedbackBrowser');
   // Due dates and the new-feedback marker need to know whose they are; without an answer from the service, neither.

@@ -13,7 +13,7 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   snapshotsPlugin,
   feedbackPlugin,
   releasePlugin,
-  readOnlyDocumentsPlugin
+  readOnlyDocumentsPlugin,
 ];
 
 export default plugins;

@@ -1,5 +1,13 @@
 /** The instructor panel in the right side bar, with its commands; only for users the service says instruct. */
-import { AssignmentsModel, AssignmentsSection, BulkFeedbackSection, ICoursework, InstructorModel, InstructorPanel, isInstructor } from '@coursework/lab';
+import {
+  AssignmentsModel,
+  AssignmentsSection,
+  BulkFeedbackSection,
+  ICoursework,
+  InstructorModel,
+  InstructorPanel,
+  isInstructor,
+} from '@coursework/lab';
 import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';

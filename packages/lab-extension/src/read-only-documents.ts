@@ -20,7 +20,12 @@ export const readOnlyDocumentsPlugin: JupyterFrontEndPlugin<void> = {
       factory.widgetCreated.connect((_, widget) => {
         const { sessionContext, path } = widget.context;
         if (!isReadOnlyDrivePath(path)) return;
-        sessionContext.kernelPreference = { ...sessionContext.kernelPreference, canStart: false, shouldStart: false, autoStartDefault: false };
+        sessionContext.kernelPreference = {
+          ...sessionContext.kernelPreference,
+          canStart: false,
+          shouldStart: false,
+          autoStartDefault: false,
+        };
       });
     };
     for (const factory of app.docRegistry.widgetFactories()) watch(factory);

@@ -64,7 +64,10 @@ async function releaseWithDialog(app: JupyterFrontEnd, connection: ServiceConnec
     Notification.error(`Could not read the course’s students: ${describeError(error)}`);
     return;
   }
-  const what = items.length === 1 ? `${items[0]!.type === 'directory' ? 'The files of' : 'The file'} ${items[0]!.path}` : `${items.length} selected items`;
+  const what =
+    items.length === 1
+      ? `${items[0]!.type === 'directory' ? 'The files of' : 'The file'} ${items[0]!.path}`
+      : `${items.length} selected items`;
   const body = new ReleaseDialogBody({ students, assignment: suggestedAssignment(items), what });
   const answer = await showDialog({
     title: 'Release as feedback',

@@ -16,8 +16,19 @@ const ps1: Assignment = {
   updatedAt: '2026-11-23T10:00:00.000Z',
   extensions: [],
 };
-const receipt = { snapshot: 'ps1_2026-11-23', takenAt: '2026-11-23T11:00:03.000Z', files: 4, bytes: 100, manifestSha256: 'a'.repeat(64), lateBySeconds: null };
-const student = (name: string, status: AssignmentStudentStatus['status'], more: Partial<AssignmentStudentStatus> = {}): AssignmentStudentStatus => ({
+const receipt = {
+  snapshot: 'ps1_2026-11-23',
+  takenAt: '2026-11-23T11:00:03.000Z',
+  files: 4,
+  bytes: 100,
+  manifestSha256: 'a'.repeat(64),
+  lateBySeconds: null,
+};
+const student = (
+  name: string,
+  status: AssignmentStudentStatus['status'],
+  more: Partial<AssignmentStudentStatus> = {},
+): AssignmentStudentStatus => ({
   student: name,
   dueAt: ps1.dueAt,
   dueAtLocal: ps1.dueAtLocal,
@@ -39,13 +50,29 @@ function model(statuses: AssignmentStatus[]) {
     [`POST ${API}/assignments`]: (_url, init) => json({ ...ps1, ...(JSON.parse(init!.body as string) as object) }, 201),
     [`GET ${API}/assignments/ps1/status`]: () => json({ ...statuses[Math.min(reads++, statuses.length - 1)], assignment: current }),
     [`PUT ${API}/assignments/ps1/extensions/student2`]: () => {
-      current = { ...ps1, extensions: [{ student: 'student2', dueAt: '2026-11-30T11:00:00.000Z', dueAtLocal: '2026-11-30 12:00 (Europe/Paris)', grantedBy: 'instructor', grantedAt: '' }] };
+      current = {
+        ...ps1,
+        extensions: [
+          {
+            student: 'student2',
+            dueAt: '2026-11-30T11:00:00.000Z',
+            dueAtLocal: '2026-11-30 12:00 (Europe/Paris)',
+            grantedBy: 'instructor',
+            grantedAt: '',
+          },
+        ],
+      };
       return json(current);
     },
     [`POST ${API}/assignments/ps1/trigger`]: () => json({ started: ['student1'], already: ['student2'] }),
   });
   const sleeps: number[] = [];
-  const m = new AssignmentsModel({ client: service.connection.client, pollIntervalMs: 100, sleep: async (ms) => void sleeps.push(ms), format: (iso) => `at ${iso}` });
+  const m = new AssignmentsModel({
+    client: service.connection.client,
+    pollIntervalMs: 100,
+    sleep: async (ms) => void sleeps.push(ms),
+    format: (iso) => `at ${iso}`,
+  });
   return { model: m, requests: service.requests, sleeps };
 }
 
@@ -105,7 +132,10 @@ describe('statusRows', () => {
     const status: AssignmentStatus = {
       assignment: ps1,
       students: [
-        student('student1', 'captured', { receipt: { ...receipt, files: 1, lateBySeconds: 600 }, feedbackReleasedAt: '2026-11-24T09:00:00.000Z' }),
+        student('student1', 'captured', {
+          receipt: { ...receipt, files: 1, lateBySeconds: 600 },
+          feedbackReleasedAt: '2026-11-24T09:00:00.000Z',
+        }),
         student('student2', 'failed', { extended: true, dueAtLocal: '2026-11-30 12:00 (Europe/Paris)', error: 'no home folder' }),
       ],
     };
@@ -119,7 +149,15 @@ describe('statusRows', () => {
         note: 'taken 10 min late',
         feedbackReleasedAt: 'at 2026-11-24T09:00:00.000Z',
       },
-      { student: 'student2', due: '2026-11-30 12:00 (Europe/Paris)', extended: true, status: 'failed', receipt: '—', note: 'no home folder', feedbackReleasedAt: '—' },
+      {
+        student: 'student2',
+        due: '2026-11-30 12:00 (Europe/Paris)',
+        extended: true,
+        status: 'failed',
+        receipt: '—',
+        note: 'no home folder',
+        feedbackReleasedAt: '—',
+      },
     ]);
   });
 });

@@ -119,7 +119,12 @@ export class AssignmentsModel {
       return this.fail(error);
     }
     try {
-      const created = await this.client.createAssignment({ id: form.id.trim(), title: form.title.trim() || undefined, dueAt, snapshotAtDue: form.snapshotAtDue });
+      const created = await this.client.createAssignment({
+        id: form.id.trim(),
+        title: form.title.trim() || undefined,
+        dueAt,
+        snapshotAtDue: form.snapshotAtDue,
+      });
       this.notice = { text: `Created “${created.title || created.id}”, due ${created.dueAtLocal}`, error: false };
       this.assignments = [...this.assignments.filter((a) => a.id !== created.id), created].sort((a, b) => a.dueAt.localeCompare(b.dueAt));
       this.selectedId = created.id;

@@ -38,7 +38,14 @@ export class AssignmentsSection {
   }
 
   private buildCreateForm(): HTMLElement {
-    const id = h('input', { type: 'text', id: 'coursework-assignment-id', required: true, autocomplete: 'off', placeholder: 'e.g. ps1', pattern: '[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}' });
+    const id = h('input', {
+      type: 'text',
+      id: 'coursework-assignment-id',
+      required: true,
+      autocomplete: 'off',
+      placeholder: 'e.g. ps1',
+      pattern: '[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}',
+    });
     const title = h('input', { type: 'text', id: 'coursework-assignment-title', autocomplete: 'off', placeholder: 'e.g. Problem set 1' });
     const due = h('input', { type: 'datetime-local', id: 'coursework-assignment-due', required: true });
     const atDue = h('input', { type: 'checkbox', id: 'coursework-assignment-capture', checked: true });
@@ -52,7 +59,12 @@ export class AssignmentsSection {
       title,
       h('label', { for: 'coursework-assignment-due' }, 'Due'),
       due,
-      h('div', { class: 'jp-Coursework-check jp-Coursework-grid-wide' }, atDue, h('label', { for: 'coursework-assignment-capture' }, 'Capture each home at the due time')),
+      h(
+        'div',
+        { class: 'jp-Coursework-check jp-Coursework-grid-wide' },
+        atDue,
+        h('label', { for: 'coursework-assignment-capture' }, 'Capture each home at the due time'),
+      ),
       h('div', { class: 'jp-Coursework-grid-wide' }, submit),
     );
     form.addEventListener('submit', (event) => {
@@ -72,9 +84,22 @@ export class AssignmentsSection {
 
   /** The parts of the selected assignment's view that stay: heading, actions and the extension form. */
   private buildStatusFrame(): void {
-    const csv = h('button', { type: 'button', class: 'jp-Coursework-link', title: 'Download the status table as CSV', 'aria-label': 'Download the status table as CSV' }, 'CSV');
+    const csv = h(
+      'button',
+      {
+        type: 'button',
+        class: 'jp-Coursework-link',
+        title: 'Download the status table as CSV',
+        'aria-label': 'Download the status table as CSV',
+      },
+      'CSV',
+    );
     csv.addEventListener('click', () => void this.downloadCsv());
-    const capture = h('button', { type: 'button', class: 'jp-Coursework-button', title: 'Take the deadline capture of every student now' }, 'Capture now');
+    const capture = h(
+      'button',
+      { type: 'button', class: 'jp-Coursework-button', title: 'Take the deadline capture of every student now' },
+      'Capture now',
+    );
     capture.addEventListener('click', () => {
       capture.disabled = true;
       void this.model.captureNow().finally(() => {
@@ -114,7 +139,11 @@ export class AssignmentsSection {
   private render(): void {
     const { model } = this;
     const items = model.items();
-    this.message.textContent = model.loadError ? `Assignments are unavailable: ${model.loadError}` : items.length === 0 ? 'No assignments yet.' : '';
+    this.message.textContent = model.loadError
+      ? `Assignments are unavailable: ${model.loadError}`
+      : items.length === 0
+        ? 'No assignments yet.'
+        : '';
     this.message.classList.toggle('jp-mod-error', model.loadError !== null);
     this.notice.textContent = model.notice?.text ?? '';
     this.notice.classList.toggle('jp-mod-error', model.notice?.error === true);
@@ -125,7 +154,13 @@ export class AssignmentsSection {
         const selected = item.id === model.selectedId;
         const button = h(
           'button',
-          { type: 'button', class: 'jp-Coursework-link', 'data-key': `assignment:${item.id}`, 'aria-pressed': String(selected), title: `Show the status of ${item.title}` },
+          {
+            type: 'button',
+            class: 'jp-Coursework-link',
+            'data-key': `assignment:${item.id}`,
+            'aria-pressed': String(selected),
+            title: `Show the status of ${item.title}`,
+          },
           item.title,
         );
         button.addEventListener('click', () => void model.select(selected ? null : item.id));
@@ -176,8 +211,18 @@ export class AssignmentsSection {
             'tr',
             {},
             h('th', { scope: 'row' }, row.student),
-            h('td', {}, row.due, row.extended ? h('span', { class: 'jp-Coursework-tag', title: 'This student has an extension' }, 'extended') : null),
-            h('td', {}, h('span', { class: `jp-Coursework-status jp-mod-${row.status}` }, row.status), row.note ? h('span', { class: 'jp-Coursework-note' }, ` (${row.note})`) : null),
+            h(
+              'td',
+              {},
+              row.due,
+              row.extended ? h('span', { class: 'jp-Coursework-tag', title: 'This student has an extension' }, 'extended') : null,
+            ),
+            h(
+              'td',
+              {},
+              h('span', { class: `jp-Coursework-status jp-mod-${row.status}` }, row.status),
+              row.note ? h('span', { class: 'jp-Coursework-note' }, ` (${row.note})`) : null,
+            ),
             h('td', {}, row.receipt),
             h('td', {}, row.feedbackReleasedAt),
           ),
@@ -215,7 +260,11 @@ export class AssignmentsSection {
   private readonly statusTitle = h('h4', {});
   private readonly statusMessage = h('p', { class: 'jp-Coursework-message', role: 'status' });
   // A wide table scrolls, and Chromium then stops Tab on its box: as a named region it says what it holds.
-  private readonly statusTable = h('div', { class: 'jp-Coursework-table-host jp-Coursework-scroll', role: 'region', 'aria-label': 'Status of each student' });
+  private readonly statusTable = h('div', {
+    class: 'jp-Coursework-table-host jp-Coursework-scroll',
+    role: 'region',
+    'aria-label': 'Status of each student',
+  });
   private readonly studentSelect = h('select', { id: 'coursework-extension-student', required: true });
   private statusFrame!: HTMLElement;
   private shownStudents = '';

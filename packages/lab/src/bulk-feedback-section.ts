@@ -11,7 +11,13 @@ import { reportRows, reportSummary } from './bulk-report';
 export class BulkFeedbackSection {
   constructor(private readonly client: Pick<CourseworkClient, 'releaseFeedbackZip'>) {
     const zip = h('input', { type: 'file', id: 'coursework-bulk-zip', accept: '.zip,application/zip', required: true });
-    const assignment = h('input', { type: 'text', id: 'coursework-bulk-assignment', required: true, autocomplete: 'off', placeholder: 'e.g. ps1' });
+    const assignment = h('input', {
+      type: 'text',
+      id: 'coursework-bulk-assignment',
+      required: true,
+      autocomplete: 'off',
+      placeholder: 'e.g. ps1',
+    });
     const releaseAt = h('input', { type: 'datetime-local', id: 'coursework-bulk-release-at' });
     const submit = h('button', { type: 'submit', class: 'jp-Coursework-button jp-mod-accept' }, 'Upload and release');
     const form = h(
@@ -42,7 +48,11 @@ export class BulkFeedbackSection {
       'section',
       { class: 'jp-Coursework-section jp-Coursework-BulkFeedbackSection', 'aria-labelledby': 'coursework-bulk-title' },
       h('h3', { id: 'coursework-bulk-title' }, 'Feedback'),
-      h('p', { class: 'jp-Coursework-note' }, 'Release the whole class’s feedback from one zip. To release to one student, right-click files in the file browser.'),
+      h(
+        'p',
+        { class: 'jp-Coursework-note' },
+        'Release the whole class’s feedback from one zip. To release to one student, right-click files in the file browser.',
+      ),
       form,
       this.message,
       this.reportHost,
@@ -78,7 +88,8 @@ export class BulkFeedbackSection {
   }
 
   private table(report: BulkReleaseReport): HTMLElement {
-    const list = (items: string[]) => (items.length === 0 ? '—' : h('ul', { class: 'jp-Coursework-cell-list' }, ...items.map((item) => h('li', {}, item))));
+    const list = (items: string[]) =>
+      items.length === 0 ? '—' : h('ul', { class: 'jp-Coursework-cell-list' }, ...items.map((item) => h('li', {}, item)));
     return h(
       'table',
       { class: 'jp-Coursework-table jp-Coursework-report-table' },
@@ -103,5 +114,9 @@ export class BulkFeedbackSection {
 
   private readonly message = h('p', { class: 'jp-Coursework-message', role: 'status', 'aria-live': 'polite' });
   // A wide table scrolls, and Chromium then stops Tab on its box: as a named region it says what it holds.
-  private readonly reportHost = h('div', { class: 'jp-Coursework-table-host jp-Coursework-scroll', role: 'region', 'aria-label': 'What the zip released' });
+  private readonly reportHost = h('div', {
+    class: 'jp-Coursework-table-host jp-Coursework-scroll',
+    role: 'region',
+    'aria-label': 'What the zip released',
+  });
 }

@@ -15,7 +15,11 @@ describe('fileContent', () => {
 
   it('gives a notebook as text when the editor asks for a file in text format', () => {
     const text = JSON.stringify(notebook);
-    expect(fileContent('ps1.ipynb', utf8(text), { type: 'file', format: 'text' })).toMatchObject({ type: 'file', format: 'text', content: text });
+    expect(fileContent('ps1.ipynb', utf8(text), { type: 'file', format: 'text' })).toMatchObject({
+      type: 'file',
+      format: 'text',
+      content: text,
+    });
   });
 
   it('gives UTF-8 as text and anything else as base64', () => {

@@ -13,7 +13,9 @@ const released = (...paths: string[]) => paths.map((path) => ({ path, size: 1, s
  * that exists (the home itself always does).
  */
 function home(existing: Record<string, 'file' | 'directory'> = {}) {
-  const saved = new Map<string, Partial<Contents.IModel>>(Object.entries(existing).map(([path, type]) => [path, { type, content: 'theirs' }]));
+  const saved = new Map<string, Partial<Contents.IModel>>(
+    Object.entries(existing).map(([path, type]) => [path, { type, content: 'theirs' }]),
+  );
   const contents: ContentsAccess = {
     get: async (path) => {
       if (!saved.has(path)) throw new Error('404');
@@ -70,7 +72,11 @@ describe('copyFeedbackToHome', () => {
     const { contents, saved } = home({ course: 'directory' });
     const d = drive();
     expect(await copyFeedbackToHome(d, contents, 'ps1/graded/ps1.ipynb', '')).toEqual({ kind: 'file', path: 'ps1.ipynb', files: 1 });
-    expect(await copyFeedbackToHome(d, contents, 'ps1/report.html', 'course')).toEqual({ kind: 'file', path: 'course/report.html', files: 1 });
+    expect(await copyFeedbackToHome(d, contents, 'ps1/report.html', 'course')).toEqual({
+      kind: 'file',
+      path: 'course/report.html',
+      files: 1,
+    });
     expect(await copyFeedbackToHome(d, contents, 'ps1/plot.png', '')).toEqual({ kind: 'file', path: 'plot.png', files: 1 });
     expect(saved.get('ps1.ipynb')).toEqual({ type: 'notebook', format: 'json', content: notebook });
     expect(saved.get('course/report.html')).toEqual({ type: 'file', format: 'text', content: '<p>ok</p>' });
@@ -98,7 +104,11 @@ describe('copyFeedbackToHome', () => {
 
   it('copies a subfolder under its own name, with the paths below it', async () => {
     const { contents, saved } = home({ course: 'directory' });
-    expect(await copyFeedbackToHome(drive(), contents, 'ps1/graded/', 'course')).toEqual({ kind: 'directory', path: 'course/graded', files: 2 });
+    expect(await copyFeedbackToHome(drive(), contents, 'ps1/graded/', 'course')).toEqual({
+      kind: 'directory',
+      path: 'course/graded',
+      files: 2,
+    });
     expect([...saved.keys()].filter((path) => path.startsWith('course/'))).toEqual([
       'course/graded',
       'course/graded/notes',
@@ -112,7 +122,8 @@ describe('copyFeedbackToHome', () => {
     const { contents, saved } = home({ 'report.html': 'file', ps1: 'directory', 'ps1/report.html': 'file', 'ps1-feedback': 'file' });
     expect(await copyFeedbackToHome(drive(), contents, 'ps1/report.html', '')).toMatchObject({ path: 'report-feedback.html' });
     expect(await copyFeedbackToHome(drive(), contents, 'ps1', '')).toMatchObject({ path: 'ps1-feedback-2', files: 4 });
-    for (const path of ['report.html', 'ps1', 'ps1/report.html', 'ps1-feedback']) expect(saved.get(path)).toMatchObject({ content: 'theirs' });
+    for (const path of ['report.html', 'ps1', 'ps1/report.html', 'ps1-feedback'])
+      expect(saved.get(path)).toMatchObject({ content: 'theirs' });
     expect(saved.get('ps1-feedback-2/report.html')).toEqual({ type: 'file', format: 'text', content: '<p>ok</p>' });
   });
 

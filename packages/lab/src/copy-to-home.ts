@@ -42,7 +42,12 @@ export async function freeName(
  * Copies `localPath` (`<assignment>/<path>` of the Feedback drive: a file, a folder or a whole assignment) into
  * `targetDir`, keeping a folder's structure. A folder is new, so nothing in it can be one of the user's files.
  */
-export async function copyFeedbackToHome(drive: FeedbackDrive, contents: ContentsAccess, localPath: string, targetDir: string): Promise<CopyResult> {
+export async function copyFeedbackToHome(
+  drive: FeedbackDrive,
+  contents: ContentsAccess,
+  localPath: string,
+  targetDir: string,
+): Promise<CopyResult> {
   const item = await drive.itemAt(localPath);
   const exists = (path: string) =>
     contents.get(path, { content: false }).then(

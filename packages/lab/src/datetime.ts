@@ -21,10 +21,18 @@ export function localInputToIso(value: string, offsetOf: ZoneOffset = browserOff
   if (text === '') return undefined;
   const match = LOCAL_INPUT.exec(text);
   if (!match) throw new Error(`Not a date and time: ${value}`);
-  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   // The offset is the one in force on that date (summer time), not today's.
   const local = new Date(year, month - 1, day, hour, minute, second);
-  if (Number.isNaN(local.getTime()) || local.getMonth() !== month - 1 || local.getDate() !== day) throw new Error(`Not a date and time: ${value}`);
+  if (Number.isNaN(local.getTime()) || local.getMonth() !== month - 1 || local.getDate() !== day)
+    throw new Error(`Not a date and time: ${value}`);
   const offset = offsetOf(local);
   const sign = offset < 0 ? '-' : '+';
   const abs = Math.abs(offset);

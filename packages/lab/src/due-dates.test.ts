@@ -36,7 +36,14 @@ describe('dueDateItems', () => {
   });
 
   it('marks a captured assignment with the time of its receipt and its shortened digest', () => {
-    const receipt = { snapshot: 'ps1_2026-11-01', takenAt: '2026-11-01T17:00:02Z', files: 7, bytes: 900, manifestSha256: 'abcdef0123456789'.repeat(4), lateBySeconds: null };
+    const receipt = {
+      snapshot: 'ps1_2026-11-01',
+      takenAt: '2026-11-01T17:00:02Z',
+      files: 7,
+      bytes: 900,
+      manifestSha256: 'abcdef0123456789'.repeat(4),
+      lateBySeconds: null,
+    };
     const [captured] = dueDateItems([assignment('ps1', '2026-11-01T17:00:00Z', { status: 'captured', receipt })], now, format);
     expect(captured!.captured).toBe('captured ✓ at 2026-11-01T17:00:02Z');
     expect(captured!.receiptTitle).toBe('Receipt ps1_2026-11-01: 7 files, manifest SHA-256 abcdef012345…');

@@ -24,7 +24,11 @@ export function shortDigest(sha256: string): string {
 }
 
 /** The student's assignments by due time: upcoming first (soonest first), then past ones (latest first). */
-export function dueDateItems(assignments: readonly MyAssignment[], now: Date = new Date(), format: (iso: string) => string = formatTime): DueDateItem[] {
+export function dueDateItems(
+  assignments: readonly MyAssignment[],
+  now: Date = new Date(),
+  format: (iso: string) => string = formatTime,
+): DueDateItem[] {
   const at = now.getTime();
   const items = assignments.map((a) => {
     const due = new Date(a.dueAt).getTime();
@@ -38,7 +42,9 @@ export function dueDateItems(assignments: readonly MyAssignment[], now: Date = n
         extended: a.extended,
         past: due <= at,
         captured: receipt ? `captured ✓ ${format(receipt.takenAt)}` : null,
-        receiptTitle: receipt ? `Receipt ${receipt.snapshot}: ${receipt.files} files, manifest SHA-256 ${shortDigest(receipt.manifestSha256)}…` : null,
+        receiptTitle: receipt
+          ? `Receipt ${receipt.snapshot}: ${receipt.files} files, manifest SHA-256 ${shortDigest(receipt.manifestSha256)}…`
+          : null,
       } satisfies DueDateItem,
     };
   });

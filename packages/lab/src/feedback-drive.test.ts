@@ -43,7 +43,11 @@ describe('FeedbackDrive', () => {
 
   it('reads a file from the feedback API', async () => {
     const { drive: d, requests } = drive();
-    expect(await d.get('ps1/report.html', { content: true })).toMatchObject({ format: 'text', mimetype: 'text/html', content: '<h1>Well done</h1>' });
+    expect(await d.get('ps1/report.html', { content: true })).toMatchObject({
+      format: 'text',
+      mimetype: 'text/html',
+      content: '<h1>Well done</h1>',
+    });
     expect(requests.at(-1)).toMatchObject({ call: `GET ${FEEDBACK}/ps1/files/report.html`, authorization: 'token page-token' });
     await expect(d.get('ps2', { content: true })).rejects.toMatchObject({ status: 404 });
   });

@@ -83,7 +83,9 @@ export class FeedbackDrive extends ReadOnlyDrive {
     const node = found ? resolveNode(files, rest) : null;
     if (!node) throw notFound(localPath);
     const path = rest.join('/');
-    return node.kind === 'file' ? { kind: 'file', assignment, path, files: [path] } : { kind: 'directory', assignment, path, files: filesBelow(files, rest) };
+    return node.kind === 'file'
+      ? { kind: 'file', assignment, path, files: [path] }
+      : { kind: 'directory', assignment, path, files: filesBelow(files, rest) };
   }
 
   /** The bytes of a feedback file, e.g. to copy it into the user's home. */

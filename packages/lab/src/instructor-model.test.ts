@@ -3,7 +3,16 @@ import { InstructorModel } from './instructor-model';
 import { fakeService, json, paged } from './testing/fake-service';
 
 const API = '/services/coursework/api/v1';
-const snap = (student: string, name: string, takenAt: string) => ({ student, name, takenAt, takenBy: 'instructor', files: 3, bytes: 10, includeHidden: false, manifestSha256: 'x' });
+const snap = (student: string, name: string, takenAt: string) => ({
+  student,
+  name,
+  takenAt,
+  takenBy: 'instructor',
+  files: 3,
+  bytes: 10,
+  includeHidden: false,
+  manifestSha256: 'x',
+});
 const job = (state: Job['state'], done: number, students: Job['students']): Job => ({
   id: 'j1',
   kind: 'snapshot',
@@ -79,7 +88,11 @@ describe('InstructorModel snapshots', () => {
   const states = [
     job('queued', 0, { student1: { status: 'pending' }, student2: { status: 'pending' }, student3: { status: 'pending' } }),
     job('running', 1, { student1: { status: 'taken', files: 3 }, student2: { status: 'pending' }, student3: { status: 'pending' } }),
-    job('done', 3, { student1: { status: 'taken', files: 3 }, student2: { status: 'failed', error: 'disk error' }, student3: { status: 'no-home' } }),
+    job('done', 3, {
+      student1: { status: 'taken', files: 3 },
+      student2: { status: 'failed', error: 'disk error' },
+      student3: { status: 'no-home' },
+    }),
   ];
 
   it('starts a job for all students, polls it to the end, reports progress and the students it missed', async () => {
@@ -117,7 +130,9 @@ describe('InstructorModel snapshots', () => {
   it('shows why a job could not start', async () => {
     const { model: m } = model([]);
     const refusing = new InstructorModel({
-      client: fakeService({ [`POST ${API}/snapshots`]: () => json({ status: 400, message: 'name needs at least one letter or digit' }, 400) }).connection.client,
+      client: fakeService({
+        [`POST ${API}/snapshots`]: () => json({ status: 400, message: 'name needs at least one letter or digit' }, 400),
+      }).connection.client,
     });
     expect(await refusing.takeSnapshot({ name: '!!', includeHidden: false, scope: 'all' })).toBeNull();
     expect(refusing.jobError).toBe('name needs at least one letter or digit (HTTP 400)');

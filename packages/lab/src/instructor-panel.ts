@@ -32,7 +32,13 @@ export class InstructorPanel extends Widget {
     const refresh = h('button', { type: 'button', class: 'jp-Coursework-button' }, 'Refresh');
     refresh.addEventListener('click', () => void this.model.refresh());
     this.node.append(
-      h('header', { class: 'jp-Coursework-header' }, h('h2', {}, 'Coursework'), h('span', { class: 'jp-Coursework-course' }, options.courseTitle), refresh),
+      h(
+        'header',
+        { class: 'jp-Coursework-header' },
+        h('h2', {}, 'Coursework'),
+        h('span', { class: 'jp-Coursework-course' }, options.courseTitle),
+        refresh,
+      ),
       this.buildForm(),
       this.buildOverview(),
     );
@@ -80,7 +86,14 @@ export class InstructorPanel extends Widget {
   }
 
   private buildForm(): HTMLElement {
-    this.nameInput = h('input', { type: 'text', id: 'coursework-snapshot-name', name: 'name', required: true, placeholder: 'e.g. Assignment 1', autocomplete: 'off' });
+    this.nameInput = h('input', {
+      type: 'text',
+      id: 'coursework-snapshot-name',
+      name: 'name',
+      required: true,
+      placeholder: 'e.g. Assignment 1',
+      autocomplete: 'off',
+    });
     const hidden = h('input', { type: 'checkbox', id: 'coursework-snapshot-hidden', name: 'includeHidden' });
     const all = h('input', { type: 'radio', name: 'coursework-scope', value: 'all', id: 'coursework-scope-all', checked: true });
     const selected = h('input', { type: 'radio', name: 'coursework-scope', value: 'selected', id: 'coursework-scope-selected' });
@@ -96,13 +109,22 @@ export class InstructorPanel extends Widget {
         {},
         h('legend', {}, 'Students'),
         h('div', { class: 'jp-Coursework-check' }, all, h('label', { for: 'coursework-scope-all' }, 'All students')),
-        h('div', { class: 'jp-Coursework-check' }, selected, h('label', { for: 'coursework-scope-selected' }, 'Selected students (tick them below)')),
+        h(
+          'div',
+          { class: 'jp-Coursework-check' },
+          selected,
+          h('label', { for: 'coursework-scope-selected' }, 'Selected students (tick them below)'),
+        ),
       ),
       this.submit,
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.model.takeSnapshot({ name: this.nameInput.value, includeHidden: hidden.checked, scope: selected.checked ? 'selected' : 'all' });
+      void this.model.takeSnapshot({
+        name: this.nameInput.value,
+        includeHidden: hidden.checked,
+        scope: selected.checked ? 'selected' : 'all',
+      });
     });
     return h(
       'section',
@@ -171,10 +193,17 @@ export class InstructorPanel extends Widget {
       {},
       h('th', { scope: 'col' }, h('span', { class: 'jp-Coursework-visually-hidden' }, 'Select')),
       h('th', { scope: 'col' }, 'Student'),
-      ...overview.columns.map((name) => h('th', { scope: 'col' }, h('span', { class: 'jp-Coursework-snapshot-name' }, name), this.courseZipButton(name))),
+      ...overview.columns.map((name) =>
+        h('th', { scope: 'col' }, h('span', { class: 'jp-Coursework-snapshot-name' }, name), this.courseZipButton(name)),
+      ),
     );
     const rows = overview.rows.map((row) => {
-      const box = h('input', { type: 'checkbox', 'data-key': `select:${row.student}`, 'aria-label': `Select ${row.student}`, checked: this.model.selected.has(row.student) });
+      const box = h('input', {
+        type: 'checkbox',
+        'data-key': `select:${row.student}`,
+        'aria-label': `Select ${row.student}`,
+        checked: this.model.selected.has(row.student),
+      });
       box.addEventListener('change', () => this.model.setSelected(row.student, box.checked));
       return h(
         'tr',
@@ -199,15 +228,26 @@ export class InstructorPanel extends Widget {
   private courseZipButton(name: string): HTMLButtonElement {
     const label = `Download “${name}” of every student (zip)`;
     // The visible text is the same in every column: the label tells them apart.
-    const button = h('button', { type: 'button', class: 'jp-Coursework-link', 'data-key': `course:${name}`, title: label, 'aria-label': label }, 'zip');
+    const button = h(
+      'button',
+      { type: 'button', class: 'jp-Coursework-link', 'data-key': `course:${name}`, title: label, 'aria-label': label },
+      'zip',
+    );
     button.addEventListener('click', () => void this.download(this.connection.client.courseZipUrl(name), `${name}.zip`));
     return button;
   }
 
   private studentZipButton(student: string, name: string, files: number): HTMLButtonElement {
     const label = `Download ${student}’s “${name}”, ${files} files (zip)`;
-    const button = h('button', { type: 'button', class: 'jp-Coursework-link', 'data-key': `zip:${student}/${name}`, title: label, 'aria-label': label }, `${files} files`);
-    button.addEventListener('click', () => void this.download(this.connection.client.snapshotZipUrl(student, name), `${student}-${name}.zip`));
+    const button = h(
+      'button',
+      { type: 'button', class: 'jp-Coursework-link', 'data-key': `zip:${student}/${name}`, title: label, 'aria-label': label },
+      `${files} files`,
+    );
+    button.addEventListener(
+      'click',
+      () => void this.download(this.connection.client.snapshotZipUrl(student, name), `${student}-${name}.zip`),
+    );
     return button;
   }
 

@@ -45,14 +45,24 @@ export class ReleaseDialogBody extends Widget {
         this.assignment,
         h('label', { for: 'coursework-release-at' }, 'Release at (optional)'),
         this.releaseAt,
-        h('div', { class: 'jp-Coursework-check jp-Coursework-grid-wide' }, this.deliver, h('label', { for: 'coursework-release-deliver' }, 'Also write into the student’s home')),
+        h(
+          'div',
+          { class: 'jp-Coursework-check jp-Coursework-grid-wide' },
+          this.deliver,
+          h('label', { for: 'coursework-release-deliver' }, 'Also write into the student’s home'),
+        ),
       ),
     );
   }
 
   /** What the fields hold (read by showDialog when a button is pressed; checked by `releaseRequestOf`). */
   getValue(): ReleaseFormValue {
-    return { student: this.student.value, assignment: this.assignment.value, releaseAt: this.releaseAt.value, deliver: this.deliver.checked };
+    return {
+      student: this.student.value,
+      assignment: this.assignment.value,
+      releaseAt: this.releaseAt.value,
+      deliver: this.deliver.checked,
+    };
   }
 
   private readonly student: HTMLSelectElement;

@@ -1,6 +1,13 @@
 import type { Contents } from '@jupyterlab/services';
 import { toBase64 } from './content';
-import { collectReleaseFiles, type ContentsReader, releaseRequestOf, releaseSelection, releaseSummary, suggestedAssignment } from './release-files';
+import {
+  collectReleaseFiles,
+  type ContentsReader,
+  releaseRequestOf,
+  releaseSelection,
+  releaseSummary,
+  suggestedAssignment,
+} from './release-files';
 
 type Entry = { type: 'directory' } | { type: 'file' | 'notebook'; format: Contents.FileFormat; content: unknown };
 
@@ -90,9 +97,9 @@ describe('releaseSelection', () => {
     expect(outcome.paths).toEqual(['notes.txt']);
     expect(calls).toEqual([['student1', 'ps1', { 'notes.txt': 'hello' }, { deliver: true }]]);
     expect(releaseSummary(request, outcome.paths)).toBe('Released notes.txt to student1 as feedback on “ps1”');
-    await expect(releaseSelection(client, fakeContents({ empty: { type: 'directory' } }), [{ path: 'empty', type: 'directory' }], request)).rejects.toThrow(
-      'There is no file to release in the selection',
-    );
+    await expect(
+      releaseSelection(client, fakeContents({ empty: { type: 'directory' } }), [{ path: 'empty', type: 'directory' }], request),
+    ).rejects.toThrow('There is no file to release in the selection');
     expect(calls).toHaveLength(1);
   });
 });
@@ -115,6 +122,8 @@ describe('releaseRequestOf', () => {
 
   it('says what is missing', () => {
     expect(() => releaseRequestOf({ student: '', assignment: 'ps1', releaseAt: '', deliver: false }, toIso)).toThrow('Choose a student');
-    expect(() => releaseRequestOf({ student: 'student1', assignment: '  ', releaseAt: '', deliver: false }, toIso)).toThrow('Give the assignment');
+    expect(() => releaseRequestOf({ student: 'student1', assignment: '  ', releaseAt: '', deliver: false }, toIso)).toThrow(
+      'Give the assignment',
+    );
   });
 });

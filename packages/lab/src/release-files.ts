@@ -87,7 +87,11 @@ export function releaseRequestOf(value: ReleaseFormValue, toIso: (local: string)
   if (!assignment) throw new Error('Give the assignment');
   const releaseAt = toIso(value.releaseAt);
   // Unticked leaves the choice to the service's setting (COURSEWORK_FEEDBACK_DELIVERY) rather than refusing it.
-  return { student: value.student, assignment, options: { ...(releaseAt ? { releaseAt } : {}), ...(value.deliver ? { deliver: true } : {}) } };
+  return {
+    student: value.student,
+    assignment,
+    options: { ...(releaseAt ? { releaseAt } : {}), ...(value.deliver ? { deliver: true } : {}) },
+  };
 }
 
 export interface ReleaseOutcome {

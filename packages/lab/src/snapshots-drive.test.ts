@@ -4,7 +4,12 @@ import { fakeService, json, paged } from './testing/fake-service';
 
 const API = '/services/coursework/api/v1';
 const takenAt = '2026-11-23T10:00:00.000Z';
-const notebook = { cells: [{ cell_type: 'code', source: 'print(1)', metadata: {}, outputs: [], execution_count: null }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+const notebook = {
+  cells: [{ cell_type: 'code', source: 'print(1)', metadata: {}, outputs: [], execution_count: null }],
+  metadata: {},
+  nbformat: 4,
+  nbformat_minor: 5,
+};
 const manifest = [
   { path: 'assignment-1.ipynb', type: 'file', size: 120, mode: 0o644, mtime: '2026-11-20T08:00:00.000Z', sha256: 'a' },
   { path: 'practice/practice 1.ipynb', type: 'file', size: 80, mode: 0o644, mtime: '2026-11-21T08:00:00.000Z', sha256: 'b' },
@@ -13,12 +18,17 @@ const manifest = [
 
 function drive(pageSize?: number) {
   const service = fakeService({
-    [`GET ${API}/students`]: paged([{ name: 'student1', homeExists: true }, { name: 'student2', homeExists: false }]),
+    [`GET ${API}/students`]: paged([
+      { name: 'student1', homeExists: true },
+      { name: 'student2', homeExists: false },
+    ]),
     [`GET ${API}/students/student1/snapshots`]: () => json([{ student: 'student1', name: 'ps1_2026-11-23', takenAt, files: 3 }]),
-    [`GET ${API}/students/student1/snapshots/ps1_2026-11-23`]: () => json({ student: 'student1', name: 'ps1_2026-11-23', takenAt, skipped: [] }),
+    [`GET ${API}/students/student1/snapshots/ps1_2026-11-23`]: () =>
+      json({ student: 'student1', name: 'ps1_2026-11-23', takenAt, skipped: [] }),
     [`GET ${API}/students/student1/snapshots/ps1_2026-11-23/files`]: paged(manifest),
     [`GET ${API}/students/student1/snapshots/ps1_2026-11-23/files/assignment-1.ipynb`]: () => new Response(JSON.stringify(notebook)),
-    [`GET ${API}/students/student1/snapshots/ps1_2026-11-23/files/practice/practice%201.ipynb`]: () => new Response(JSON.stringify(notebook)),
+    [`GET ${API}/students/student1/snapshots/ps1_2026-11-23/files/practice/practice%201.ipynb`]: () =>
+      new Response(JSON.stringify(notebook)),
     [`GET ${API}/students/student1/snapshots/ps1_2026-11-23/files/data/temperatures.csv`]: () => new Response('day,t\n1,3\n'),
     [`POST ${API}/download-links`]: (_url, init) => {
       const { path } = JSON.parse(init!.body as string) as { path: string };
@@ -40,7 +50,9 @@ describe('SnapshotsDrive', () => {
     ]);
     const student = await d.get('student1', { content: true });
     expect(student).toMatchObject({ name: 'student1', last_modified: takenAt });
-    expect(student.content).toEqual([expect.objectContaining({ path: 'student1/ps1_2026-11-23', type: 'directory', last_modified: takenAt })]);
+    expect(student.content).toEqual([
+      expect.objectContaining({ path: 'student1/ps1_2026-11-23', type: 'directory', last_modified: takenAt }),
+    ]);
   });
 
   it("builds a snapshot's folders from the paths of its manifest", async () => {
@@ -79,7 +91,10 @@ describe('SnapshotsDrive', () => {
     const { drive: d, requests } = drive(2);
     const snapshot = await d.get('student1/ps1_2026-11-23', { content: true });
     expect((snapshot.content as unknown[]).length).toBe(3);
-    expect(requests.filter((r) => r.call.includes('/files?')).map((r) => r.call.split('?')[1])).toEqual(['offset=0&limit=2', 'offset=2&limit=2']);
+    expect(requests.filter((r) => r.call.includes('/files?')).map((r) => r.call.split('?')[1])).toEqual([
+      'offset=0&limit=2',
+      'offset=2&limit=2',
+    ]);
   });
 
   it('answers 404 for a path the manifest does not have', async () => {
@@ -102,7 +117,11 @@ describe('SnapshotsDrive', () => {
     const { drive: d, requests } = drive();
     const url = await d.getDownloadUrl('student1/ps1_2026-11-23');
     expect(url).toBe(`${API}/students/student1/snapshots/ps1_2026-11-23/zip?link=L1`);
-    expect(requests.at(-1)).toMatchObject({ call: `POST ${API}/download-links`, authorization: 'token page-token', body: { path: 'api/v1/students/student1/snapshots/ps1_2026-11-23/zip' } });
+    expect(requests.at(-1)).toMatchObject({
+      call: `POST ${API}/download-links`,
+      authorization: 'token page-token',
+      body: { path: 'api/v1/students/student1/snapshots/ps1_2026-11-23/zip' },
+    });
     expect(await d.getDownloadUrl('student1/ps1_2026-11-23/practice/practice 1.ipynb')).toBe(
       `${API}/students/student1/snapshots/ps1_2026-11-23/files/practice/practice%201.ipynb?link=L1`,
     );

@@ -34,7 +34,11 @@ describe('resolveNode', () => {
 
 describe('listChildren', () => {
   it('lists direct children, folders first, each group by name', () => {
-    expect(listChildren(files, []).map((n) => `${n.kind}:${n.name}`)).toEqual(['directory:practice', 'file:.hidden', 'file:notebook.ipynb']);
+    expect(listChildren(files, []).map((n) => `${n.kind}:${n.name}`)).toEqual([
+      'directory:practice',
+      'file:.hidden',
+      'file:notebook.ipynb',
+    ]);
     expect(listChildren(files, ['practice']).map((n) => `${n.kind}:${n.name}`)).toEqual(['directory:deep', 'file:a.ipynb', 'file:b.ipynb']);
   });
 

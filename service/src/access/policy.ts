@@ -111,8 +111,7 @@ export function decide(operation: Operation, caller: Caller | undefined, resourc
   if (!caller) return 'unauthenticated';
   if (!caller.hasAccess) return 'no-access';
   if (audience === 'member') return 'allow';
-  const isOwner =
-    resource.ownerAccess && resource.owner === caller.identity.name && caller.roles.includes('student');
+  const isOwner = resource.ownerAccess && resource.owner === caller.identity.name && caller.roles.includes('student');
   return audience.some((who) => (who === 'owner' ? isOwner : caller.roles.includes(who))) ? 'allow' : 'forbidden';
 }
 

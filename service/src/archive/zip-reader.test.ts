@@ -35,7 +35,13 @@ describe('the zip reader', () => {
               name: 'folder/file.txt',
               mtime: new Date(),
               mode: 0o644,
-              open: async () => ({ method: 8 as const, crc32: zlib.crc32(content) >>> 0, size: content.length, compressedSize: deflated.length, stream: Readable.from([deflated]) }),
+              open: async () => ({
+                method: 8 as const,
+                crc32: zlib.crc32(content) >>> 0,
+                size: content.length,
+                compressedSize: deflated.length,
+                stream: Readable.from([deflated]),
+              }),
             };
           })(),
         ),

@@ -137,7 +137,8 @@ export function extractZipEntry(zip: Buffer, entry: ZipReadEntry): Buffer {
       // Room for one byte more than declared: producing it proves the size header lied.
       bytes = zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, entry.size + 1) });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new ZipFormatError('the entry inflates to more than its declared size');
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+        throw new ZipFormatError('the entry inflates to more than its declared size');
       throw new ZipFormatError('the entry does not inflate');
     }
   } else {

@@ -5,7 +5,12 @@ import { extractZipEntry, readZipEntries } from './zip-reader';
 import { type ZipEntry, zipStream } from './zip-writer';
 
 /** A stored (method 0) entry whose opening is recorded, and whose stream reports being destroyed. */
-function trackedEntry(name: string, content: string, log: { opened: string[]; open: number; maxOpen: number; destroyed: string[] }, fail = false): ZipEntry {
+function trackedEntry(
+  name: string,
+  content: string,
+  log: { opened: string[]; open: number; maxOpen: number; destroyed: string[] },
+  fail = false,
+): ZipEntry {
   const bytes = Buffer.from(content);
   return {
     name,

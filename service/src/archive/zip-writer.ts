@@ -163,7 +163,10 @@ const OPEN_AHEAD = 8;
  * The entries with their payloads, in order, each opened up to `ahead` entries before it is yielded. Ended early
  * (an error, or a reader gone), it closes the payloads it opened and did not hand out.
  */
-async function* openedAhead(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>, ahead: number): AsyncGenerator<{ entry: ZipEntry; payload: ZipPayload }> {
+async function* openedAhead(
+  entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
+  ahead: number,
+): AsyncGenerator<{ entry: ZipEntry; payload: ZipPayload }> {
   const source = Symbol.asyncIterator in entries ? entries[Symbol.asyncIterator]() : entries[Symbol.iterator]();
   const opening: { entry: ZipEntry; payload: Promise<ZipPayload> }[] = [];
   let exhausted = false;
@@ -184,7 +187,11 @@ async function* openedAhead(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry
       yield { entry: first.entry, payload: await first.payload };
     }
   } finally {
-    for (const { payload } of opening.splice(0)) payload.then((opened) => opened.stream.destroy(), () => undefined);
+    for (const { payload } of opening.splice(0))
+      payload.then(
+        (opened) => opened.stream.destroy(),
+        () => undefined,
+      );
     await source.return?.();
   }
 }

@@ -38,8 +38,17 @@ interface Instance {
 function instance(): Instance {
   const db = openSqliteCatalog(path.join(root, 'catalog.sqlite'));
   opened.push(db);
-  const taker = new SnapshotTaker(db, new BlobStore(path.join(root, 'blobs'), { durable: false }), { exclude: [], maxFileBytes: 1e6, maxHomeBytes: 1e7 });
-  const jobs = new SnapshotJobs(db, taker, { courseId: course.id, homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2, now: clock }, log);
+  const taker = new SnapshotTaker(db, new BlobStore(path.join(root, 'blobs'), { durable: false }), {
+    exclude: [],
+    maxFileBytes: 1e6,
+    maxHomeBytes: 1e7,
+  });
+  const jobs = new SnapshotJobs(
+    db,
+    taker,
+    { courseId: course.id, homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2, now: clock },
+    log,
+  );
   const store = new AssignmentStore(db, course.id, TZ, clock);
   const scheduler = new CaptureScheduler(db, store, jobs, roster, { courseId: course.id, timeZone: TZ, now: clock }, log);
   return { db, store, scheduler, jobs, status: new AssignmentStatusReader(db, store, course.id, TZ, clock) };
@@ -159,7 +168,19 @@ describe('the capture scheduler', () => {
     now = at('17:00');
     await i.db
       .insertInto('captures')
-      .values({ course_id: course.id, assignment_id: 'ps1', student: 's1', kind: 'deadline', due_at: at('17:00').toISOString(), claimed_by: 'dead', claimed_at: now.toISOString(), snapshot_name: null, job_id: null, state: 'claimed', error: null })
+      .values({
+        course_id: course.id,
+        assignment_id: 'ps1',
+        student: 's1',
+        kind: 'deadline',
+        due_at: at('17:00').toISOString(),
+        claimed_by: 'dead',
+        claimed_at: now.toISOString(),
+        snapshot_name: null,
+        job_id: null,
+        state: 'claimed',
+        error: null,
+      })
       .execute();
     await pass(i);
     expect(await snapshotsOf(i.db, 's1')).toEqual([]);

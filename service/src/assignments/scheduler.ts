@@ -108,7 +108,7 @@ export class CaptureScheduler {
     const result: TriggerResult = { started: [], already: [] };
     for (const student of targets) {
       const { dueAt } = effectiveDue(assignment, extensions, student);
-      (await this.claim(assignmentId, student, 'deadline', dueAt) ? result.started : result.already).push(student);
+      ((await this.claim(assignmentId, student, 'deadline', dueAt)) ? result.started : result.already).push(student);
     }
     await this.startClaimed();
     return result;
@@ -143,7 +143,11 @@ export class CaptureScheduler {
     const [extensions, roster, existing] = await Promise.all([
       this.assignments.extensionRows(),
       this.roster.studentNames(),
-      this.db.selectFrom('captures').select(['assignment_id', 'student', 'kind', 'due_at']).where('course_id', '=', this.options.courseId).execute(),
+      this.db
+        .selectFrom('captures')
+        .select(['assignment_id', 'student', 'kind', 'due_at'])
+        .where('course_id', '=', this.options.courseId)
+        .execute(),
     ]);
     const owed = new Set(existing.map((c) => `${c.assignment_id}\0${c.student}\0${c.kind}\0${c.due_at}`));
     let wake: number | undefined;
@@ -164,7 +168,12 @@ export class CaptureScheduler {
         if (assignment.capture_every_minutes !== null && assignment.capture_for_minutes !== null) {
           const slot = periodicSlot(dueMs, assignment.capture_every_minutes, assignment.capture_for_minutes, nowMs);
           if (slot !== undefined) await claimOnce('periodic', new Date(slot).toISOString());
-          const next = periodicSlot(dueMs, assignment.capture_every_minutes, assignment.capture_for_minutes, nowMs + assignment.capture_every_minutes * 60_000);
+          const next = periodicSlot(
+            dueMs,
+            assignment.capture_every_minutes,
+            assignment.capture_for_minutes,
+            nowMs + assignment.capture_every_minutes * 60_000,
+          );
           if (next !== undefined) wakeAt(next);
         }
       }
@@ -178,7 +187,12 @@ export class CaptureScheduler {
     const at = this.now();
     let base = slug;
     if (capture.kind === 'periodic') {
-      const hhmm = new Intl.DateTimeFormat('en-GB', { timeZone: this.options.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      const hhmm = new Intl.DateTimeFormat('en-GB', {
+        timeZone: this.options.timeZone,
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      })
         .format(new Date(capture.due_at))
         .replace(':', '');
       base = `${slug}-auto-${hhmm}`;
@@ -223,7 +237,9 @@ export class CaptureScheduler {
           .executeTakeFirst();
         if (Number(taken.numUpdatedRows) === 0) continue;
       }
-      const { name, baseName } = capture.snapshot_name ? { name: capture.snapshot_name, baseName: capture.snapshot_name.replace(/_\d{4}-\d{2}-\d{2}$/, '') } : await this.nameFor(capture);
+      const { name, baseName } = capture.snapshot_name
+        ? { name: capture.snapshot_name, baseName: capture.snapshot_name.replace(/_\d{4}-\d{2}-\d{2}$/, '') }
+        : await this.nameFor(capture);
       await this.db.updateTable('captures').set({ snapshot_name: name }).where('id', '=', capture.id).execute();
       const group = groups.get(name) ?? { baseName, captures: [] };
       group.captures.push(capture);
@@ -239,7 +255,11 @@ export class CaptureScheduler {
       await this.db
         .updateTable('captures')
         .set({ job_id: job.id, state: 'running' })
-        .where('id', 'in', group.captures.map((c) => c.id))
+        .where(
+          'id',
+          'in',
+          group.captures.map((c) => c.id),
+        )
         .execute();
       this.log.info({ snapshot: name, students: group.captures.length, job: job.id }, 'capture started');
     }

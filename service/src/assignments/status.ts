@@ -15,7 +15,6 @@ import { type AssignmentStore, effectiveDue, localTime } from './store';
 /** A capture that began later than this after its due time is flagged as late-taken. */
 export const LATE_TOLERANCE_MS = 60_000;
 
-
 export class AssignmentStatusReader {
   private readonly snapshots: SnapshotQueries;
   private readonly feedback: FeedbackStore;
@@ -70,7 +69,6 @@ export class AssignmentStatusReader {
     };
   }
 
-
   async forAssignment(assignment: Assignment, roster: readonly string[]): Promise<AssignmentStudentStatus[]> {
     const row = (await this.assignments.rows()).find((a) => a.id === assignment.id)!;
     const [extensions, captures, releasedAt] = await Promise.all([
@@ -93,8 +91,21 @@ export class AssignmentStatusReader {
     ]);
     const mine: MyAssignment[] = [];
     for (const row of rows) {
-      const status = await this.studentStatus(row, extensions, captures.filter((c) => c.assignment_id === row.id), student);
-      mine.push({ id: row.id, title: row.title, dueAt: status.dueAt, dueAtLocal: status.dueAtLocal, extended: status.extended, status: status.status, receipt: status.receipt });
+      const status = await this.studentStatus(
+        row,
+        extensions,
+        captures.filter((c) => c.assignment_id === row.id),
+        student,
+      );
+      mine.push({
+        id: row.id,
+        title: row.title,
+        dueAt: status.dueAt,
+        dueAtLocal: status.dueAtLocal,
+        extended: status.extended,
+        status: status.status,
+        receipt: status.receipt,
+      });
     }
     return mine;
   }

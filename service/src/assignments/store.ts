@@ -63,7 +63,8 @@ function parseId(id: unknown): string {
 
 function parseTitle(title: unknown, fallback: string): string {
   if (title === undefined) return fallback;
-  if (typeof title !== 'string' || title.trim() === '' || title.length > 200) throw new InvalidAssignmentError('title must be 1 to 200 characters');
+  if (typeof title !== 'string' || title.trim() === '' || title.length > 200)
+    throw new InvalidAssignmentError('title must be 1 to 200 characters');
   return title.trim();
 }
 
@@ -96,9 +97,13 @@ export class AssignmentStore {
       createdBy: row.created_by,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
-      extensions: extensions.map(
-        (e): Extension => ({ student: e.student, dueAt: e.due_at, dueAtLocal: localTime(e.due_at, this.timeZone), grantedBy: e.granted_by, grantedAt: e.granted_at }),
-      ),
+      extensions: extensions.map((e): Extension => ({
+        student: e.student,
+        dueAt: e.due_at,
+        dueAtLocal: localTime(e.due_at, this.timeZone),
+        grantedBy: e.granted_by,
+        grantedAt: e.granted_at,
+      })),
     };
   }
 
@@ -118,7 +123,12 @@ export class AssignmentStore {
 
   async list(): Promise<Assignment[]> {
     const [rows, extensions] = await Promise.all([this.rows(), this.extensionRows()]);
-    return rows.map((row) => this.view(row, extensions.filter((e) => e.assignment_id === row.id)));
+    return rows.map((row) =>
+      this.view(
+        row,
+        extensions.filter((e) => e.assignment_id === row.id),
+      ),
+    );
   }
 
   async get(id: string): Promise<Assignment | undefined> {
@@ -134,7 +144,12 @@ export class AssignmentStore {
     const dueAt = parseDueTime(body.dueAt);
     const captures = parseCaptures(body.captures);
     const stamp = this.now().toISOString();
-    const taken = await this.db.selectFrom('assignments').select('id').where('course_id', '=', this.courseId).where('id', '=', id).executeTakeFirst();
+    const taken = await this.db
+      .selectFrom('assignments')
+      .select('id')
+      .where('course_id', '=', this.courseId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (taken) return 'exists';
     await this.db.transaction().execute(async (trx) => {
       await trx
@@ -209,9 +224,17 @@ export class AssignmentStore {
       await trx
         .insertInto('extensions')
         .values({ course_id: this.courseId, assignment_id: id, student, due_at: dueAt, granted_by: by, granted_at: stamp })
-        .onConflict((oc) => oc.columns(['course_id', 'assignment_id', 'student']).doUpdateSet({ due_at: dueAt, granted_by: by, granted_at: stamp }))
+        .onConflict((oc) =>
+          oc.columns(['course_id', 'assignment_id', 'student']).doUpdateSet({ due_at: dueAt, granted_by: by, granted_at: stamp }),
+        )
         .execute();
-      await recordAudit(trx, { courseId: this.courseId, actor: by, action: 'extension.granted', target: `${id}/${student}`, detail: { dueAt } });
+      await recordAudit(trx, {
+        courseId: this.courseId,
+        actor: by,
+        action: 'extension.granted',
+        target: `${id}/${student}`,
+        detail: { dueAt },
+      });
     });
     return this.get(id);
   }
@@ -232,7 +255,11 @@ export class AssignmentStore {
 }
 
 /** A student's due time: their extension's, or the assignment's. */
-export function effectiveDue(assignment: Pick<AssignmentRow, 'id' | 'due_at'>, extensions: readonly ExtensionRow[], student: string): { dueAt: string; extended: boolean } {
+export function effectiveDue(
+  assignment: Pick<AssignmentRow, 'id' | 'due_at'>,
+  extensions: readonly ExtensionRow[],
+  student: string,
+): { dueAt: string; extended: boolean } {
   const extension = extensions.find((e) => e.assignment_id === assignment.id && e.student === student);
   return extension ? { dueAt: extension.due_at, extended: true } : { dueAt: assignment.due_at, extended: false };
 }

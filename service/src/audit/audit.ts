@@ -28,8 +28,11 @@ export interface AuditEvent {
 }
 
 /** Every action writes one: prepared, as a whole-course snapshot writes one per student. */
-const insertAuditEvent = prepareQuery((db, p: { courseId: string; at: string; actor: string; action: string; target: string; detail: string }) =>
-  db.insertInto('audit_events').values({ course_id: p.courseId, at: p.at, actor: p.actor, action: p.action, target: p.target, detail: p.detail }),
+const insertAuditEvent = prepareQuery(
+  (db, p: { courseId: string; at: string; actor: string; action: string; target: string; detail: string }) =>
+    db
+      .insertInto('audit_events')
+      .values({ course_id: p.courseId, at: p.at, actor: p.actor, action: p.action, target: p.target, detail: p.detail }),
 );
 
 export async function recordAudit(
@@ -63,7 +66,12 @@ export async function readAudit(
   if (filter.actor) query = query.where('actor', '=', filter.actor);
   if (filter.target) query = prefixed('target', filter.target);
   const { total } = await query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
-  const rows = await query.select(['at', 'actor', 'action', 'target', 'detail']).orderBy('id', 'desc').offset(page.offset).limit(page.limit).execute();
+  const rows = await query
+    .select(['at', 'actor', 'action', 'target', 'detail'])
+    .orderBy('id', 'desc')
+    .offset(page.offset)
+    .limit(page.limit)
+    .execute();
   return { items: rows.map((row) => ({ ...row, detail: JSON.parse(row.detail) as Record<string, unknown> })), total: Number(total) };
 }
 
@@ -96,7 +104,10 @@ export function recordAuditSoon(db: Kysely<CatalogSchema>, event: AuditEvent, at
   });
 }
 
-function scheduleCatchUp(db: Kysely<CatalogSchema>, backlog: { events: { event: AuditEvent; at: Date }[]; timer: NodeJS.Timeout | undefined }): void {
+function scheduleCatchUp(
+  db: Kysely<CatalogSchema>,
+  backlog: { events: { event: AuditEvent; at: Date }[]; timer: NodeJS.Timeout | undefined },
+): void {
   if (backlog.timer) return;
   backlog.timer = setTimeout(() => {
     backlog.timer = undefined;

@@ -8,7 +8,8 @@ import { Readable } from 'node:stream';
 import { BlobDamagedError, BlobNotFoundError, BlobStore, encodeInMemory, HEADER_BYTES, SourceChangedError } from './blob-store';
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-const notebookLike = (bytes: number) => Buffer.from(JSON.stringify({ cells: Array.from({ length: bytes / 40 }, (_, i) => `print(${i})  # a cell`) }).slice(0, bytes));
+const notebookLike = (bytes: number) =>
+  Buffer.from(JSON.stringify({ cells: Array.from({ length: bytes / 40 }, (_, i) => `print(${i})  # a cell`) }).slice(0, bytes));
 
 let root: string;
 let blobs: BlobStore;

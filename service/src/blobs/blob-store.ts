@@ -133,9 +133,13 @@ export function encodeInMemory(bytes: Buffer, level: number): { encoding: BlobEn
   if (bytes.length < 64) return { encoding: 'identity', payload: bytes };
   if (bytes.length <= 2 * SAMPLE_BYTES) {
     const deflated = zlib.deflateRawSync(bytes, { level });
-    return deflated.length < bytes.length * WORTH_DEFLATING ? { encoding: 'deflate', payload: deflated } : { encoding: 'identity', payload: bytes };
+    return deflated.length < bytes.length * WORTH_DEFLATING
+      ? { encoding: 'deflate', payload: deflated }
+      : { encoding: 'identity', payload: bytes };
   }
-  return worthDeflating(bytes) ? { encoding: 'deflate', payload: zlib.deflateRawSync(bytes, { level }) } : { encoding: 'identity', payload: bytes };
+  return worthDeflating(bytes)
+    ? { encoding: 'deflate', payload: zlib.deflateRawSync(bytes, { level }) }
+    : { encoding: 'identity', payload: bytes };
 }
 
 export interface BlobStoreOptions {
@@ -385,7 +389,8 @@ export class BlobStore {
       } catch {
         return { sha256, ok: false, problem: 'no-header' };
       }
-      if (size !== HEADER_BYTES + info.storedSize) return { sha256, ok: false, problem: size < HEADER_BYTES + info.storedSize ? 'short' : 'long' };
+      if (size !== HEADER_BYTES + info.storedSize)
+        return { sha256, ok: false, problem: size < HEADER_BYTES + info.storedSize ? 'short' : 'long' };
     } finally {
       await handle.close();
     }
@@ -398,7 +403,9 @@ export class BlobStore {
         hash.update(chunk);
         bytes += chunk.length;
       }
-      return hash.digest('hex') === sha256 && bytes === info.size ? { sha256, ok: true, info } : { sha256, ok: false, problem: 'wrong-hash' };
+      return hash.digest('hex') === sha256 && bytes === info.size
+        ? { sha256, ok: true, info }
+        : { sha256, ok: false, problem: 'wrong-hash' };
     } catch (error) {
       if (error instanceof BlobDamagedError) return { sha256, ok: false, problem: 'short' };
       return { sha256, ok: false, problem: 'wrong-hash' };
@@ -532,7 +539,8 @@ function touchIfWholeSync(file: string): 'whole' | 'absent' | number {
     const header = Buffer.alloc(HEADER_BYTES);
     const read = readSync(fd, header, 0, HEADER_BYTES, 0);
     const { size, ino } = fstatSync(fd);
-    if (read < HEADER_BYTES || !header.subarray(0, 4).equals(MAGIC) || size !== HEADER_BYTES + Number(header.readBigUInt64LE(20))) return ino;
+    if (read < HEADER_BYTES || !header.subarray(0, 4).equals(MAGIC) || size !== HEADER_BYTES + Number(header.readBigUInt64LE(20)))
+      return ino;
     const now = new Date();
     futimesSync(fd, now, now);
     return 'whole';

@@ -17,7 +17,12 @@ export interface CollectResult {
 }
 
 /** Deletes the blobs not in `referenced` (what the catalog's owners say is in use) and older than the grace period. */
-export async function collectGarbage(blobs: BlobStore, referenced: ReadonlySet<string>, graceMs: number, now = Date.now()): Promise<CollectResult> {
+export async function collectGarbage(
+  blobs: BlobStore,
+  referenced: ReadonlySet<string>,
+  graceMs: number,
+  now = Date.now(),
+): Promise<CollectResult> {
   const result: CollectResult = { scanned: 0, deleted: 0, bytesFreed: 0 };
   for await (const { name, path: file } of blobs.files()) {
     const stats = await lstat(file).catch(() => null);

@@ -11,7 +11,13 @@ describe('the SQLite catalog', () => {
 
   it('applies its migrations once, and again on a reopened file applies none', async () => {
     const first = openSqliteCatalog(file);
-    expect(await migrate(first, log)).toEqual(['0001-courses-and-audit', '0002-snapshots-and-jobs', '0003-feedback', '0004-assignments', '0005-integrity']);
+    expect(await migrate(first, log)).toEqual([
+      '0001-courses-and-audit',
+      '0002-snapshots-and-jobs',
+      '0003-feedback',
+      '0004-assignments',
+      '0005-integrity',
+    ]);
     await first.destroy();
     const second = openSqliteCatalog(file);
     expect(await migrate(second, log)).toEqual([]);

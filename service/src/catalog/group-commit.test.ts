@@ -21,7 +21,8 @@ const insertEvent = (target: string) => (trx: Parameters<Parameters<GroupCommit[
     .execute()
     .then(() => target);
 
-const targets = async (db: Catalog) => (await db.selectFrom('audit_events').select('target').orderBy('target').execute()).map((r) => r.target);
+const targets = async (db: Catalog) =>
+  (await db.selectFrom('audit_events').select('target').orderBy('target').execute()).map((r) => r.target);
 
 describe('group commit', () => {
   it('commits writes that arrive together in one transaction, and answers each with its own result', async () => {

@@ -11,7 +11,9 @@ describe('prepared queries', () => {
     await migrate(db, createLogger('fatal'));
     await syncCourse(db, { id: 'c1', title: 'Course', instructorsGroup: 'i', studentsGroup: 's' });
     const insert = prepareQuery((d, p: { target: string; at: string }) =>
-      d.insertInto('audit_events').values({ course_id: 'c1', at: p.at, actor: p.target, action: 'snapshot.taken', target: p.target, detail: '{}' }),
+      d
+        .insertInto('audit_events')
+        .values({ course_id: 'c1', at: p.at, actor: p.target, action: 'snapshot.taken', target: p.target, detail: '{}' }),
     );
     const compile = jest.spyOn(db, 'insertInto');
     await insert(db, { target: 'ada', at: '2026-01-01T00:00:00.000Z' });

@@ -17,13 +17,17 @@ type Slot = { name: string } | { value: unknown };
 export type PreparedQuery<P, R> = (db: Kysely<CatalogSchema>, params: P) => Promise<QueryResult<R>>;
 
 /** `build` receives stand-ins for the parameters; each may appear in the query any number of times. */
-export function prepareQuery<P extends Record<string, unknown>, R = unknown>(build: (db: Kysely<CatalogSchema>, params: P) => Compilable<R>): PreparedQuery<P, R> {
+export function prepareQuery<P extends Record<string, unknown>, R = unknown>(
+  build: (db: Kysely<CatalogSchema>, params: P) => Compilable<R>,
+): PreparedQuery<P, R> {
   let compiled: { query: CompiledQuery<R>; slots: Slot[] } | undefined;
   return (db, params) => {
     if (!compiled) {
       const standIns = new Proxy({}, { get: (_target, name) => `${MARK}${String(name)}` }) as P;
       const query = build(db, standIns).compile();
-      const slots = query.parameters.map((value): Slot => (typeof value === 'string' && value.startsWith(MARK) ? { name: value.slice(MARK.length) } : { value }));
+      const slots = query.parameters.map((value): Slot =>
+        typeof value === 'string' && value.startsWith(MARK) ? { name: value.slice(MARK.length) } : { value },
+      );
       compiled = { query, slots };
     }
     const parameters = compiled.slots.map((slot) => ('name' in slot ? params[slot.name] : slot.value));

@@ -14,7 +14,15 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function write(target: string, text: string, options: Partial<HomeWrite> = {}): HomeWrite {
   const bytes = Buffer.from(text);
-  return { target, size: bytes.length, sha256: sha(text), ours: [], onExisting: 'keep-both', content: async () => Readable.from([bytes]), ...options };
+  return {
+    target,
+    size: bytes.length,
+    sha256: sha(text),
+    ours: [],
+    onExisting: 'keep-both',
+    content: async () => Readable.from([bytes]),
+    ...options,
+  };
 }
 
 let root: string;
@@ -28,7 +36,10 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe('writing feedback into a home', () => {
   it('creates the folders and files, with the home owner and the bytes given', async () => {
-    const results = await writeIntoHome(home, [write('feedback/ps1/report.html', '<p>well done</p>'), write('feedback/ps1/sub/notes.txt', 'n')]);
+    const results = await writeIntoHome(home, [
+      write('feedback/ps1/report.html', '<p>well done</p>'),
+      write('feedback/ps1/sub/notes.txt', 'n'),
+    ]);
     expect(results).toEqual([
       { status: 'written', path: 'feedback/ps1/report.html' },
       { status: 'written', path: 'feedback/ps1/sub/notes.txt' },
@@ -66,21 +77,31 @@ describe('writing feedback into a home', () => {
     expect(await writeIntoHome(home, [write('report.html', 'v1')])).toEqual([{ status: 'kept-both', path: 'report (2).html' }]);
     expect(readFileSync(path.join(home, 'report.html'), 'utf8')).toBe('my own notes');
     // v1 is ours now: v2 replaces it, not the student's file (which is still kept beside it).
-    expect(await writeIntoHome(home, [write('report.html', 'v2', { ours: [sha('v1')] })])).toEqual([{ status: 'kept-both', path: 'report (2).html' }]);
+    expect(await writeIntoHome(home, [write('report.html', 'v2', { ours: [sha('v1')] })])).toEqual([
+      { status: 'kept-both', path: 'report (2).html' },
+    ]);
     expect(readFileSync(path.join(home, 'report (2).html'), 'utf8')).toBe('v2');
-    expect(await writeIntoHome(home, [write('report.html', 'v2', { ours: [sha('v1')] })])).toEqual([{ status: 'unchanged', path: 'report (2).html' }]);
+    expect(await writeIntoHome(home, [write('report.html', 'v2', { ours: [sha('v1')] })])).toEqual([
+      { status: 'unchanged', path: 'report (2).html' },
+    ]);
     expect(readFileSync(path.join(home, 'report.html'), 'utf8')).toBe('my own notes');
   });
 
   it('refuses a file where a folder is needed, and a missing home', async () => {
     writeFileSync(path.join(home, 'feedback'), 'a file');
-    expect((await writeIntoHome(home, [write('feedback/x.txt', 'x')]))[0]).toEqual({ status: 'refused', reason: 'feedback is not a folder' });
+    expect((await writeIntoHome(home, [write('feedback/x.txt', 'x')]))[0]).toEqual({
+      status: 'refused',
+      reason: 'feedback is not a folder',
+    });
     expect((await writeIntoHome(path.join(root, 'nobody'), [write('x.txt', 'x')]))[0]!.status).toBe('refused');
   });
 
   it('keeps each file on its own bytes when several go in one run', async () => {
     const texts = Array.from({ length: 20 }, (_, i) => `file ${i} `.repeat(i * 1000 + 1));
-    const results = await writeIntoHome(home, texts.map((text, i) => write(`many/${i}.txt`, text)));
+    const results = await writeIntoHome(
+      home,
+      texts.map((text, i) => write(`many/${i}.txt`, text)),
+    );
     expect(results.every((r) => r.status === 'written')).toBe(true);
     texts.forEach((text, i) => expect(readFileSync(path.join(home, `many/${i}.txt`), 'utf8')).toBe(text));
   });

@@ -69,6 +69,9 @@ export function secureFilename(name: string): string {
     .normalize('NFKD')
     .replace(/[^\x00-\x7f]/g, '')
     .replace(/\//g, ' ');
-  const joined = ascii.split(/[\s\x1c-\x1f\x85]+/).filter((part) => part !== '').join('_');
+  const joined = ascii
+    .split(/[\s\x1c-\x1f\x85]+/)
+    .filter((part) => part !== '')
+    .join('_');
   return joined.replace(/[^A-Za-z0-9_.-]/g, '').replace(/^[._]+|[._]+$/g, '');
 }

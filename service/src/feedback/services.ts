@@ -40,9 +40,19 @@ export class FeedbackReleases {
     const stored = [];
     for (const file of files) {
       const bytes = typeof file.bytes === 'function' ? file.bytes() : file.bytes;
-      stored.push({ path: file.path, ...(await this.blobs.storeBuffer(bytes)), homePath: deliver ? this.homePathOf(assignment, file.path) : null });
+      stored.push({
+        path: file.path,
+        ...(await this.blobs.storeBuffer(bytes)),
+        homePath: deliver ? this.homePathOf(assignment, file.path) : null,
+      });
     }
-    const versions = await this.store.release({ student, assignment, files: stored, by: options.by, releaseAt: options.releaseAt ?? this.now() });
+    const versions = await this.store.release({
+      student,
+      assignment,
+      files: stored,
+      by: options.by,
+      releaseAt: options.releaseAt ?? this.now(),
+    });
     if (deliver) void this.delivery.kick();
     return versions;
   }

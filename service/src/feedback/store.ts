@@ -162,7 +162,10 @@ export class FeedbackStore {
     return {
       student,
       assignment,
-      files: rows.filter(isCurrent).map((row) => versionOf(row, now)).sort(byPath),
+      files: rows
+        .filter(isCurrent)
+        .map((row) => versionOf(row, now))
+        .sort(byPath),
       // Most recently replaced or withdrawn first.
       history: rows
         .filter((row) => !isCurrent(row))
@@ -285,7 +288,11 @@ export class FeedbackStore {
 
   /** Notes why a delivery has to wait; it stays due. */
   async recordWaiting(row: FeedbackRow, result: HomeDelivery): Promise<void> {
-    await this.db.updateTable('feedback_files').set({ delivery: JSON.stringify(result) }).where('id', '=', row.id).execute();
+    await this.db
+      .updateTable('feedback_files')
+      .set({ delivery: JSON.stringify(result) })
+      .where('id', '=', row.id)
+      .execute();
   }
 
   /** The earliest release time of a delivery still to come, to wake up then. */
@@ -331,9 +338,18 @@ export class FeedbackStore {
 }
 
 /** Every version of every feedback file, across courses (released feedback is never lost): what an integrity check verifies. */
-export async function feedbackBlobReferences(db: Catalog): Promise<{ id: number; student: string; assignment: string; path: string; sha256: string; damagedAt: string | null }[]> {
+export async function feedbackBlobReferences(
+  db: Catalog,
+): Promise<{ id: number; student: string; assignment: string; path: string; sha256: string; damagedAt: string | null }[]> {
   const rows = await db.selectFrom('feedback_files').select(['id', 'student', 'assignment', 'path', 'sha256', 'damaged_at']).execute();
-  return rows.map((row) => ({ id: row.id, student: row.student, assignment: row.assignment, path: row.path, sha256: row.sha256, damagedAt: row.damaged_at }));
+  return rows.map((row) => ({
+    id: row.id,
+    student: row.student,
+    assignment: row.assignment,
+    path: row.path,
+    sha256: row.sha256,
+    damagedAt: row.damaged_at,
+  }));
 }
 
 /** Marks feedback files whose bytes are damaged beyond repair (null: whole again). */

@@ -10,12 +10,7 @@ export class InvalidUserNameError extends InvalidInputError {
 /** Hub user names are free-form; in a path only a plain, single component is acceptable. */
 export function assertSafeUserName(name: string): void {
   const bad =
-    name.length === 0 ||
-    name.length > 255 ||
-    name === '.' ||
-    name === '..' ||
-    /[/\\\0]/.test(name) ||
-    /[\u0000-\u001f\u007f]/.test(name);
+    name.length === 0 || name.length > 255 || name === '.' || name === '..' || /[/\\\0]/.test(name) || /[\u0000-\u001f\u007f]/.test(name);
   if (bad) throw new InvalidUserNameError(`not a usable user name: ${JSON.stringify(name.slice(0, 64))}`);
 }
 

@@ -40,7 +40,10 @@ function walked(relative: string): WalkedFile {
 
 describe('reading a file of a home into the store', () => {
   it('stores small and large files under their hash, once', async () => {
-    for (const [name, bytes] of [['small.ipynb', Buffer.from('{"cells": []}')], ['large.bin', randomBytes(9 * 1024 * 1024)]] as const) {
+    for (const [name, bytes] of [
+      ['small.ipynb', Buffer.from('{"cells": []}')],
+      ['large.bin', randomBytes(9 * 1024 * 1024)],
+    ] as const) {
       writeFileSync(path.join(home, name), bytes);
       const first = await storeHomeFile(path.join(home, name), walked(name), blobs, new Set());
       expect(first).toEqual({ ok: true, sha256: sha(bytes), size: bytes.length, added: true, changed: false });
@@ -91,10 +94,15 @@ describe('a file that changes while it is read', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const notes: (string | undefined)[] = [];
     for (let run = 0; run < 6; run++) {
-      const scan = await scanHome({ home, walk: { includeHidden: false, exclude: [], maxFileBytes: 1e9, maxHomeBytes: 1e10 }, previous: null }, blobs);
+      const scan = await scanHome(
+        { home, walk: { includeHidden: false, exclude: [], maxFileBytes: 1e9, maxHomeBytes: 1e10 }, previous: null },
+        blobs,
+      );
       if (scan === 'no-home') throw new Error('no home');
       expect(scan.skipped).toEqual([]);
-      const entry = (JSON.parse(scan.manifestJson) as { path: string; sha256: string; size: number; note?: string }[]).find((e) => e.path === 'training.log')!;
+      const entry = (JSON.parse(scan.manifestJson) as { path: string; sha256: string; size: number; note?: string }[]).find(
+        (e) => e.path === 'training.log',
+      )!;
       expect(entry).toBeDefined();
       // What is kept is consistent: the blob's bytes hash to the manifest's hash, with the manifest's size.
       expect(await blobs.check(entry.sha256, { hash: true })).toMatchObject({ ok: true, info: { size: entry.size } });

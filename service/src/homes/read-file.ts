@@ -20,8 +20,7 @@ const SAMPLE_BYTES = 64 * 1024;
 
 export type ReadOutcome =
   /** `changed`: the file kept changing while it was read; what is stored is one complete read of it. */
-  | { ok: true; sha256: string; size: number; added: boolean; changed: boolean }
-  | { ok: false; reason: 'vanished' | 'unreadable' };
+  { ok: true; sha256: string; size: number; added: boolean; changed: boolean } | { ok: false; reason: 'vanished' | 'unreadable' };
 
 /**
  * Reads of a file that changes while it is read, before the last complete read is kept as it is (as tar and
@@ -73,7 +72,10 @@ let scratch = Buffer.allocUnsafe(0);
  * Reads a small file with synchronous calls (see BlobStore.putBufferSync for why), with the same checks. The read
  * is `changed` when the file's size or mtime moved while it was read (it may be torn).
  */
-function readSmallSync(absolutePath: string, expected: WalkedFile): { bytes: Buffer; changed: boolean } | 'vanished' | 'unreadable' | 'large' {
+function readSmallSync(
+  absolutePath: string,
+  expected: WalkedFile,
+): { bytes: Buffer; changed: boolean } | 'vanished' | 'unreadable' | 'large' {
   let fd: number;
   try {
     fd = openSync(absolutePath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -111,13 +113,23 @@ function readSmallSync(absolutePath: string, expected: WalkedFile): { bytes: Buf
  * Hashes the file and stores its bytes unless the store has them already. New blobs (either way) are
  * added to `dirty`, to be made durable by the caller before it records the snapshot.
  */
-export async function storeHomeFile(absolutePath: string, expected: WalkedFile, blobs: BlobStore, dirty: Set<string>): Promise<ReadOutcome> {
+export async function storeHomeFile(
+  absolutePath: string,
+  expected: WalkedFile,
+  blobs: BlobStore,
+  dirty: Set<string>,
+): Promise<ReadOutcome> {
   const small = storeSmallFileSync(absolutePath, expected, blobs, dirty);
   return small === 'large' ? storeLargeFile(absolutePath, expected, blobs, dirty) : small;
 }
 
 /** The synchronous path, for files up to IN_MEMORY_BYTES; 'large' for the others (and for files that grew). */
-export function storeSmallFileSync(absolutePath: string, expected: WalkedFile, blobs: BlobStore, dirty: Set<string>): ReadOutcome | 'large' {
+export function storeSmallFileSync(
+  absolutePath: string,
+  expected: WalkedFile,
+  blobs: BlobStore,
+  dirty: Set<string>,
+): ReadOutcome | 'large' {
   if (expected.size > IN_MEMORY_BYTES) return 'large';
   for (let attempt = 1; ; attempt++) {
     // `bytes` is a view of the shared scratch buffer: used synchronously below, never kept.
@@ -135,7 +147,12 @@ export function storeSmallFileSync(absolutePath: string, expected: WalkedFile, b
  * The streaming path: hashed in one pass, stored (if new) in a second, never blocking the event loop. When the two
  * passes disagree the file is read again; the last attempt keeps its second pass, hashed as it was stored.
  */
-export async function storeLargeFile(absolutePath: string, expected: WalkedFile, blobs: BlobStore, dirty: Set<string>): Promise<ReadOutcome> {
+export async function storeLargeFile(
+  absolutePath: string,
+  expected: WalkedFile,
+  blobs: BlobStore,
+  dirty: Set<string>,
+): Promise<ReadOutcome> {
   const handle = await openExpected(absolutePath, expected);
   if (typeof handle === 'string') return { ok: false, reason: handle };
   try {
@@ -143,7 +160,9 @@ export async function storeLargeFile(absolutePath: string, expected: WalkedFile,
       const { sha256, size, sample } = await hashStream(handle);
       try {
         const last = attempt === READ_ATTEMPTS;
-        const stored = await blobs.put(sha256, size, sample, () => handle.createReadStream({ start: 0, autoClose: false }), dirty, { keepChanged: last });
+        const stored = await blobs.put(sha256, size, sample, () => handle.createReadStream({ start: 0, autoClose: false }), dirty, {
+          keepChanged: last,
+        });
         return { ok: true, sha256: stored.info.sha256, size: stored.info.size, added: stored.added, changed: stored.changed };
       } catch (error) {
         if (!(error instanceof SourceChangedError)) throw error;

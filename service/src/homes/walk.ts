@@ -114,22 +114,23 @@ export async function walkHome(home: string, options: WalkOptions): Promise<Walk
       children = readdirSync(dir, { withFileTypes: true });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (relativeDir) result.skipped.push({ path: relativeDir, reason: code === 'ENOENT' || code === 'ENOTDIR' ? 'vanished' : 'unreadable' });
+      if (relativeDir)
+        result.skipped.push({ path: relativeDir, reason: code === 'ENOENT' || code === 'ENOTDIR' ? 'vanished' : 'unreadable' });
       return;
     }
     children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const statted = children.map((child) => {
-        const relative = relativeDir ? `${relativeDir}/${child.name}` : child.name;
-        if (unusableName(child.name)) return { relative, skip: 'unusable-name' as const };
-        if (!options.includeHidden && child.name.startsWith('.')) return { relative, skip: 'hidden' as const };
-        if (excludes.some((re) => re.test(relative))) return { relative, skip: 'excluded' as const };
-        try {
-          return { relative, stats: lstatSync(path.join(dir, child.name), { bigint: true }) };
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          return { relative, skip: code === 'ENOENT' ? ('vanished' as const) : ('unreadable' as const) };
-        }
-      });
+      const relative = relativeDir ? `${relativeDir}/${child.name}` : child.name;
+      if (unusableName(child.name)) return { relative, skip: 'unusable-name' as const };
+      if (!options.includeHidden && child.name.startsWith('.')) return { relative, skip: 'hidden' as const };
+      if (excludes.some((re) => re.test(relative))) return { relative, skip: 'excluded' as const };
+      try {
+        return { relative, stats: lstatSync(path.join(dir, child.name), { bigint: true }) };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        return { relative, skip: code === 'ENOENT' ? ('vanished' as const) : ('unreadable' as const) };
+      }
+    });
     for (const item of statted) {
       if ('skip' in item && item.skip) {
         result.skipped.push({ path: item.relative, reason: item.skip });

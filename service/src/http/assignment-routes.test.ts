@@ -77,7 +77,13 @@ describe('assignments', () => {
     await instructor.createAssignment({ id: 'lab2', title: 'Lab, "two"', dueAt: past });
     const extended = await instructor.grantExtension('lab2', 'student3', '2031-01-01T00:00:00Z');
     expect(extended.extensions).toEqual([
-      { student: 'student3', dueAt: '2031-01-01T00:00:00.000Z', dueAtLocal: '2030-12-31 16:00 (America/Vancouver)', grantedBy: 'instructor', grantedAt: expect.any(String) },
+      {
+        student: 'student3',
+        dueAt: '2031-01-01T00:00:00.000Z',
+        dueAtLocal: '2030-12-31 16:00 (America/Vancouver)',
+        grantedBy: 'instructor',
+        grantedAt: expect.any(String),
+      },
     ]);
     await instructor.releaseFeedback('student1', 'lab2', { 'lab2.html': '<p>ok</p>' });
     const status = await until(
@@ -97,7 +103,9 @@ describe('assignments', () => {
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(csv.headers.get('content-disposition')).toContain('lab2-status.csv');
     const lines = (await csv.text()).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('student,due_at,due_local,extended,status,snapshot,taken_at,files,bytes,manifest_sha256,late_by_seconds,feedback_released_at');
+    expect(lines[0]).toBe(
+      'student,due_at,due_local,extended,status,snapshot,taken_at,files,bytes,manifest_sha256,late_by_seconds,feedback_released_at',
+    );
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(ROSTER);
     const first = lines[1]!.split(',');
     expect(first.slice(3, 6)).toEqual(['false', 'captured', status.students[0]!.receipt!.snapshot]);
@@ -105,14 +113,18 @@ describe('assignments', () => {
     expect(lines[3]).toContain(',true,upcoming,');
   });
 
-  it("shows a student their own due times and receipts, and only theirs", async () => {
+  it('shows a student their own due times and receipts, and only theirs', async () => {
     const mine = await until(
       () => student.myAssignments(),
       (list) => list.find((a) => a.id === 'lab2')?.status === 'captured',
     );
     expectMatchesContract('listMyAssignments', 200, mine);
     const lab2 = mine.find((a) => a.id === 'lab2')!;
-    expect(lab2).toMatchObject({ title: 'Lab, "two"', extended: false, receipt: { files: expect.any(Number), manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(lab2).toMatchObject({
+      title: 'Lab, "two"',
+      extended: false,
+      receipt: { files: expect.any(Number), manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
     expect(Object.keys(lab2).sort()).toEqual(['dueAt', 'dueAtLocal', 'extended', 'id', 'receipt', 'status', 'title']);
   });
 

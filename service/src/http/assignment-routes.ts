@@ -130,7 +130,13 @@ export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): v
     }
     const result = await scheduler.trigger(id, students);
     if (!result) throw new ApiError(404, `No assignment ${id}`);
-    await recordAudit(deps.catalog, { courseId: config.course.id, actor: actor(ctx), action: 'assignment.triggered', target: id, detail: { ...result } });
+    await recordAudit(deps.catalog, {
+      courseId: config.course.id,
+      actor: actor(ctx),
+      action: 'assignment.triggered',
+      target: id,
+      detail: { ...result },
+    });
     ctx.status = 202;
     ctx.body = result;
   });

@@ -66,8 +66,7 @@ function missing(ctx: Ctx, what: string): void {
 const notFound = {
   directory: (ctx: Ctx) =>
     seedError(ctx, 404, 'Not Found - Snapshot Directory was Not Found', 'Not Found - Student Snapshot Directory Not Found.'),
-  noSnapshots: (ctx: Ctx) =>
-    seedError(ctx, 404, 'Not Found - No Snapshots Found', 'Not Found - No Snapshot Directories Found.'),
+  noSnapshots: (ctx: Ctx) => seedError(ctx, 404, 'Not Found - No Snapshots Found', 'Not Found - No Snapshot Directories Found.'),
   snapshot: (ctx: Ctx) => seedError(ctx, 404, 'Not Found - Snapshot was Not Found', 'Not Found - Snapshot Not Found.'),
   file: (ctx: Ctx) => seedError(ctx, 404, 'Not Found - Snapshot File was Not Found', 'Not Found - Snapshot File Not Found.'),
   home: (ctx: Ctx) =>
@@ -118,7 +117,10 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
     if (!safeStudent(student)) return notFound.directory(ctx);
     const { items, total } = await queries.listForStudent(student, 0, 100000);
     if (total === 0) return notFound.directory(ctx);
-    seedJson(ctx, items.map((s) => s.name));
+    seedJson(
+      ctx,
+      items.map((s) => s.name),
+    );
   });
 
   add('post', 'compatSnapshotFileList', '/get_snapshot_file_list', form, async (ctx) => {
@@ -207,7 +209,12 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
       return seedError(ctx, 404, 'Already Exists - Snapshot Name Already Exists', 'Already Exists - Student Snapshot Already Exists.');
     }
     if (outcome.status !== 'taken') {
-      return seedError(ctx, 500, 'Internal Server Error - Snapshot Failed', `Internal Server Error - Snapshot Failed: ${outcome.error ?? outcome.status}.`);
+      return seedError(
+        ctx,
+        500,
+        'Internal Server Error - Snapshot Failed',
+        `Internal Server Error - Snapshot Failed: ${outcome.error ?? outcome.status}.`,
+      );
     }
     seedJson(ctx, `Success - Snapshot Created - ${named.name} for Student: ${student}`);
   });
@@ -222,7 +229,12 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
     const taken = new Set((await queries.byName(named.name)).map((s) => s.summary.student));
     const first = everyone.find((student) => taken.has(student));
     if (first) {
-      return seedError(ctx, 404, 'Already Exists - Snapshot Name Already Exists', `Already Exists - Student (${first}) Snapshot Already Exists.`);
+      return seedError(
+        ctx,
+        404,
+        'Already Exists - Snapshot Name Already Exists',
+        `Already Exists - Student (${first}) Snapshot Already Exists.`,
+      );
     }
     const { job } = await jobs.request({ ...named, includeHidden: includeHidden(ctx), students: everyone }, everyone, actor(ctx));
     seedJson(ctx, `Success - Snapshot Created - ${named.name} for All Students (being taken in the background: job ${job.id})`);
@@ -273,7 +285,12 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
         );
       }
       if (result!.status !== 'written') {
-        return seedError(ctx, 417, 'Expectation Failed - Upload Refused', `Expectation Failed - Upload Refused: ${result!.reason ?? result!.status}.`);
+        return seedError(
+          ctx,
+          417,
+          'Expectation Failed - Upload Refused',
+          `Expectation Failed - Upload Refused: ${result!.reason ?? result!.status}.`,
+        );
       }
       await deps.feedback.store.release({
         student,

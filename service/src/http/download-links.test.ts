@@ -43,7 +43,9 @@ describe('download links', () => {
     expect((await fetch(`${app.url}${app.prefix}api/v1/snapshots/${SEEDED.name}/zip?students=student2&link=${id}`)).status).toBe(401);
     expect((await fetch(`${app.url}${app.prefix}api/v1/snapshots/${SEEDED.name}/zip?link=${id}`)).status).toBe(401);
     expect((await fetch(`${app.url}${app.prefix}api/v1/students?link=${id}`)).status).toBe(401);
-    expect((await fetch(`${app.url}${app.prefix}api/v1/students/student1/snapshots/${SEEDED.name}?link=${id}`, { method: 'DELETE' })).status).toBe(401);
+    expect(
+      (await fetch(`${app.url}${app.prefix}api/v1/students/student1/snapshots/${SEEDED.name}?link=${id}`, { method: 'DELETE' })).status,
+    ).toBe(401);
     const forged = await fetch(`${app.url}${app.prefix}api/v1/snapshots/${SEEDED.name}/zip?students=student1&link=forged`);
     expect(forged.status).toBe(401);
     expect(((await forged.json()) as { message: string }).message).toMatch(/download link is invalid or has expired/);

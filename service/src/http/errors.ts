@@ -36,13 +36,18 @@ export function errorHandler(log: Logger): Middleware {
       if (error instanceof InvalidInputError) return sendError(ctx, 400, error.message);
       if (isStorageFull(error)) {
         log.error({ err: describeFailure(error) }, 'storage full');
-        const what = error instanceof InsufficientStorageError ? error.message : `Insufficient storage: ${describeFailure(error)}; nothing was saved`;
+        const what =
+          error instanceof InsufficientStorageError ? error.message : `Insufficient storage: ${describeFailure(error)}; nothing was saved`;
         return sendError(ctx, 507, `${what}. Ask the Hub's administrator to free space.`);
       }
       // The catalog lists the file but the store cannot give its bytes: say so at once, never send a partial file.
       if (error instanceof BlobDamagedError) {
         log.error({ blob: error.sha256, problem: error.problem }, 'damaged blob refused');
-        return sendError(ctx, 500, 'The stored copy of this file is damaged and was set aside; `coursework check` repairs it where the home still has it');
+        return sendError(
+          ctx,
+          500,
+          'The stored copy of this file is damaged and was set aside; `coursework check` repairs it where the home still has it',
+        );
       }
       if (error instanceof BlobNotFoundError) {
         log.error({ err: error.message }, 'blob missing from the store');

@@ -52,7 +52,9 @@ describe('releasing feedback', () => {
     const mine = await student.myFeedback();
     expectMatchesContract('listMyFeedback', 200, mine);
     expect(mine.items.map((i) => [i.assignment, i.files.map((f) => f.path)])).toEqual([['ps1', ['notebooks/ps1.ipynb', 'report.html']]]);
-    const response = await fetch(student.myFeedbackFileUrl('ps1', 'report.html'), { headers: { Authorization: `token ${tokenOf('student')}` } });
+    const response = await fetch(student.myFeedbackFileUrl('ps1', 'report.html'), {
+      headers: { Authorization: `token ${tokenOf('student')}` },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(response.headers.get('etag')).toBe(`"${mine.items[0]!.files[1]!.sha256}"`);
@@ -105,7 +107,9 @@ describe('releasing feedback', () => {
   });
 
   it('takes a raw PUT body as one file', async () => {
-    const response = await call('PUT', 'api/v1/students/student2/feedback/ps1/files/deep/dir/notes.md?releaseAt=2020-01-01T00:00:00Z', { body: '# Notes' });
+    const response = await call('PUT', 'api/v1/students/student2/feedback/ps1/files/deep/dir/notes.md?releaseAt=2020-01-01T00:00:00Z', {
+      body: '# Notes',
+    });
     expect(response.status).toBe(201);
     const version = await response.json();
     expectMatchesContract('putFeedbackFile', 201, version);
@@ -165,8 +169,16 @@ describe('bulk release', () => {
     expectMatchesContract('releaseFeedbackZip', 200, report);
     expect(report.students).toEqual({
       student2: { status: 'released', files: ['lab1.html'], rejected: [] },
-      student3: { status: 'released', files: ['lab1.html'], rejected: [{ path: 'evil.exe', reason: expect.stringMatching(/not accepted/) }] },
-      ghost: { status: 'unknown-student', files: [], rejected: [{ path: 'lab1/lab1.html', reason: 'ghost is not a student of this course' }] },
+      student3: {
+        status: 'released',
+        files: ['lab1.html'],
+        rejected: [{ path: 'evil.exe', reason: expect.stringMatching(/not accepted/) }],
+      },
+      ghost: {
+        status: 'unknown-student',
+        files: [],
+        rejected: [{ path: 'lab1/lab1.html', reason: 'ghost is not a student of this course' }],
+      },
     });
     expect(report.rejected).toEqual([{ path: 'feedback/../../escape.html', reason: '`..` is not accepted in paths' }]);
     expect(await (await call('GET', 'api/v1/students/student3/feedback/lab1/files/lab1.html')).text()).toBe('<p>s3</p>');
@@ -182,7 +194,7 @@ describe('bulk release', () => {
 });
 
 describe('delivery into the home', () => {
-  it("writes released files into <home>/feedback/<assignment>/ when asked, and records how", async () => {
+  it('writes released files into <home>/feedback/<assignment>/ when asked, and records how', async () => {
     await instructor.releaseFeedback('student1', 'hw9', { 'report.html': '<p>delivered</p>' }, { deliver: true });
     const detail = await waitForDelivery('hw9', 'report.html');
     expectMatchesContract('getStudentFeedback', 200, detail);
@@ -191,7 +203,7 @@ describe('delivery into the home', () => {
     expect(readFileSync(path.join(homes, 'student1', 'feedback', 'hw9', 'report.html'), 'utf8')).toBe('<p>delivered</p>');
   });
 
-  it("waits for a home that does not exist yet, and writes once it does", async () => {
+  it('waits for a home that does not exist yet, and writes once it does', async () => {
     const home = path.join(homes, 'student3');
     renameSync(home, `${home}.away`);
     try {

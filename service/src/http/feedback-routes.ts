@@ -71,7 +71,11 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
   const limits = config.feedback;
   const uploadDir = path.join(config.dataDir, 'uploads');
   const form = formBody(uploadDir, { maxFileBytes: limits.maxFileBytes, maxTotalBytes: limits.maxReleaseBytes, maxFiles: 1000 });
-  const bulkForm = formBody(uploadDir, { maxFileBytes: config.limits.maxUploadBytes, maxTotalBytes: config.limits.maxUploadBytes, maxFiles: 1 });
+  const bulkForm = formBody(uploadDir, {
+    maxFileBytes: config.limits.maxUploadBytes,
+    maxTotalBytes: config.limits.maxUploadBytes,
+    maxFiles: 1,
+  });
   const json = jsonBody('64kb');
   const actor = (ctx: Ctx) => ctx.state.caller!.identity.name;
 
@@ -243,6 +247,11 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
     if (!row) throw new ApiError(404, `No feedback file ${JSON.stringify(filePath.slice(0, 200))} on ${assignment}`);
     await sendBlob(ctx, blobs, row.sha256, filePath.split('/').pop()!);
     // After the answer starts: a catalog that cannot write must not fail downloads (see recordAuditSoon).
-    recordAuditSoon(deps.catalog, { courseId: config.course.id, actor: me, action: 'feedback.downloaded', target: `${me}/${assignment}/${filePath}` });
+    recordAuditSoon(deps.catalog, {
+      courseId: config.course.id,
+      actor: me,
+      action: 'feedback.downloaded',
+      target: `${me}/${assignment}/${filePath}`,
+    });
   });
 }

@@ -53,9 +53,9 @@ export class HubOAuth {
 
   /** Sends the browser to the Hub's authorize endpoint, to come back to `nextPath` once logged in. */
   redirectToLogin(ctx: Context, nextPath: string): void {
-    const state = Buffer.from(
-      JSON.stringify({ id: randomBytes(16).toString('base64url'), next: this.safeNext(nextPath) }),
-    ).toString('base64url');
+    const state = Buffer.from(JSON.stringify({ id: randomBytes(16).toString('base64url'), next: this.safeNext(nextPath) })).toString(
+      'base64url',
+    );
     ctx.cookies.set(COOKIE.state, state, this.cookieOptions(ctx, STATE_MAX_AGE_MS));
     const query = new URLSearchParams({
       client_id: this.hubConfig.clientId,

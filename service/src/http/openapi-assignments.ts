@@ -19,11 +19,29 @@ export const assignmentSchemas = {
     type: 'object',
     required: ['student', 'dueAt', 'dueAtLocal', 'grantedBy', 'grantedAt'],
     additionalProperties: false,
-    properties: { student: { type: 'string' }, dueAt: time, dueAtLocal: { type: 'string' }, grantedBy: { type: 'string' }, grantedAt: time },
+    properties: {
+      student: { type: 'string' },
+      dueAt: time,
+      dueAtLocal: { type: 'string' },
+      grantedBy: { type: 'string' },
+      grantedAt: time,
+    },
   },
   Assignment: {
     type: 'object',
-    required: ['id', 'title', 'dueAt', 'dueAtLocal', 'timeZone', 'snapshotAtDue', 'captures', 'createdBy', 'createdAt', 'updatedAt', 'extensions'],
+    required: [
+      'id',
+      'title',
+      'dueAt',
+      'dueAtLocal',
+      'timeZone',
+      'snapshotAtDue',
+      'captures',
+      'createdBy',
+      'createdAt',
+      'updatedAt',
+      'extensions',
+    ],
     additionalProperties: false,
     properties: {
       id: { type: 'string' },
@@ -49,7 +67,10 @@ export const assignmentSchemas = {
       files: { type: 'integer' },
       bytes: { type: 'integer' },
       manifestSha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-      lateBySeconds: { type: ['integer', 'null'], description: 'Set when the capture began after the due time (the service was down then).' },
+      lateBySeconds: {
+        type: ['integer', 'null'],
+        description: 'Set when the capture began after the due time (the service was down then).',
+      },
     },
   },
   AssignmentStudentStatus: {
@@ -89,10 +110,20 @@ const assignmentBody = (required: string[]) => ({
   content: json({
     type: 'object',
     required,
-    properties: { id: { type: 'string' }, title: { type: 'string' }, dueAt: time, snapshotAtDue: { type: 'boolean', default: true }, captures: { oneOf: [{ type: 'null' }, captureSchedule] } },
+    properties: {
+      id: { type: 'string' },
+      title: { type: 'string' },
+      dueAt: time,
+      snapshotAtDue: { type: 'boolean', default: true },
+      captures: { oneOf: [{ type: 'null' }, captureSchedule] },
+    },
   }),
 });
-const errors = { '400': errorResponse('Bad id, time or field.'), '404': errorResponse('No such assignment (or student, or extension).'), ...authErrors };
+const errors = {
+  '400': errorResponse('Bad id, time or field.'),
+  '404': errorResponse('No such assignment (or student, or extension).'),
+  ...authErrors,
+};
 
 export const assignmentPaths = {
   '/api/v1/assignments': {
@@ -103,7 +134,8 @@ export const assignmentPaths = {
     },
     post: {
       operationId: 'createAssignment',
-      summary: "Creates an assignment. Each student's home is captured at their due time (unless snapshotAtDue is false), named after the assignment with the date suffix.",
+      summary:
+        "Creates an assignment. Each student's home is captured at their due time (unless snapshotAtDue is false), named after the assignment with the date suffix.",
       requestBody: assignmentBody(['id', 'dueAt']),
       responses: {
         '201': { description: 'Created', content: json(ref('Assignment')) },

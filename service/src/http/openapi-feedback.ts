@@ -17,7 +17,12 @@ export const feedbackSchemas = {
     type: 'object',
     required: ['path', 'size', 'sha256', 'releasedAt'],
     additionalProperties: false,
-    properties: { path: { type: 'string' }, size: { type: 'integer' }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' }, releasedAt: time },
+    properties: {
+      path: { type: 'string' },
+      size: { type: 'integer' },
+      sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      releasedAt: time,
+    },
   },
   MyFeedback: {
     type: 'object',
@@ -48,7 +53,20 @@ export const feedbackSchemas = {
   },
   FeedbackVersion: {
     type: 'object',
-    required: ['path', 'size', 'sha256', 'releaseAt', 'released', 'releasedBy', 'createdAt', 'replacedAt', 'withdrawnAt', 'withdrawnBy', 'homePath', 'delivery'],
+    required: [
+      'path',
+      'size',
+      'sha256',
+      'releaseAt',
+      'released',
+      'releasedBy',
+      'createdAt',
+      'replacedAt',
+      'withdrawnAt',
+      'withdrawnBy',
+      'homePath',
+      'delivery',
+    ],
     additionalProperties: false,
     properties: {
       path: { type: 'string' },
@@ -126,10 +144,21 @@ const assignmentParameter = {
   required: true,
   schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$' },
 };
-const pathParameter = { name: 'path', in: 'path', required: true, schema: { type: 'string' }, description: 'Relative path; may contain /.' };
+const pathParameter = {
+  name: 'path',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description: 'Relative path; may contain /.',
+};
 const releaseParameters = [
   { name: 'releaseAt', in: 'query', schema: time, description: 'When the student sees the files (ISO 8601 with zone); default now.' },
-  { name: 'deliver', in: 'query', schema: { type: 'boolean' }, description: "Also write the files into the student's home; default: the service's setting." },
+  {
+    name: 'deliver',
+    in: 'query',
+    schema: { type: 'boolean' },
+    description: "Also write the files into the student's home; default: the service's setting.",
+  },
 ];
 const rescheduleBody = {
   required: true,
@@ -141,7 +170,10 @@ const feedbackErrors = {
   ...authErrors,
 };
 const download = {
-  '200': { description: 'The bytes, as an attachment with ETag (the SHA-256) and Range support', content: { 'application/octet-stream': {} } },
+  '200': {
+    description: 'The bytes, as an attachment with ETag (the SHA-256) and Range support',
+    content: { 'application/octet-stream': {} },
+  },
   '206': { description: 'A byte range' },
   '304': { description: 'Not modified (If-None-Match)' },
   ...damagedError,
@@ -151,9 +183,12 @@ export const feedbackPaths = {
   '/api/v1/students/{student}/feedback': {
     get: {
       operationId: 'listStudentFeedback',
-      summary: "The assignments a student has feedback on, with counts of released and scheduled files. Instructors only.",
+      summary: 'The assignments a student has feedback on, with counts of released and scheduled files. Instructors only.',
       parameters: [studentParameter],
-      responses: { '200': { description: 'Assignments', content: json({ type: 'array', items: ref('FeedbackAssignmentSummary') }) }, ...feedbackErrors },
+      responses: {
+        '200': { description: 'Assignments', content: json({ type: 'array', items: ref('FeedbackAssignmentSummary') }) },
+        ...feedbackErrors,
+      },
     },
   },
   '/api/v1/students/{student}/feedback/{assignment}': {

@@ -50,7 +50,6 @@ export const authErrors = {
   '503': errorResponse('JupyterHub is unreachable and the token is not cached.'),
 };
 
-
 /** A file the catalog lists whose stored bytes are damaged or missing: refused before any byte is sent. */
 export const damagedError = {
   '500': errorResponse('The stored copy of the file is damaged or missing; `coursework check` repairs it where the home still has it.'),

@@ -4,7 +4,16 @@
  */
 import { assignmentPaths, assignmentSchemas } from './openapi-assignments';
 import { feedbackPaths, feedbackSchemas } from './openapi-feedback';
-import { authErrors, error, errorResponse, pageParameters, pageResponse, studentParameter, storageErrors, damagedError } from './openapi-parts';
+import {
+  authErrors,
+  error,
+  errorResponse,
+  pageParameters,
+  pageResponse,
+  studentParameter,
+  storageErrors,
+  damagedError,
+} from './openapi-parts';
 import { MAX_JOB_WAIT_SECONDS } from './snapshot-routes';
 
 const snapshotParameter = {
@@ -112,11 +121,28 @@ export function openApiDocument(servicePrefix: string) {
         },
         Job: {
           type: 'object',
-          required: ['id', 'kind', 'state', 'name', 'includeHidden', 'total', 'done', 'bytes', 'createdBy', 'createdAt', 'startedAt', 'finishedAt', 'students'],
+          required: [
+            'id',
+            'kind',
+            'state',
+            'name',
+            'includeHidden',
+            'total',
+            'done',
+            'bytes',
+            'createdBy',
+            'createdAt',
+            'startedAt',
+            'finishedAt',
+            'students',
+          ],
           properties: {
             id: { type: 'string' },
             kind: { const: 'snapshot' },
-            state: { enum: ['queued', 'running', 'done', 'failed'], description: '`failed`: the job could not record its outcomes; see `error`.' },
+            state: {
+              enum: ['queued', 'running', 'done', 'failed'],
+              description: '`failed`: the job could not record its outcomes; see `error`.',
+            },
             error: { type: 'string' },
             name: { type: 'string', description: 'The snapshot name with its date suffix.' },
             includeHidden: { type: 'boolean' },
@@ -164,7 +190,19 @@ export function openApiDocument(servicePrefix: string) {
                     properties: {
                       path: { type: 'string' },
                       reason: {
-                        enum: ['hidden', 'excluded', 'fifo', 'socket', 'device', 'other-filesystem', 'over-file-cap', 'over-home-cap', 'vanished', 'unreadable', 'unusable-name'],
+                        enum: [
+                          'hidden',
+                          'excluded',
+                          'fifo',
+                          'socket',
+                          'device',
+                          'other-filesystem',
+                          'over-file-cap',
+                          'over-home-cap',
+                          'vanished',
+                          'unreadable',
+                          'unusable-name',
+                        ],
                       },
                     },
                   },
@@ -184,7 +222,10 @@ export function openApiDocument(servicePrefix: string) {
             mode: { type: 'integer' },
             mtime: { type: 'string', format: 'date-time' },
             sha256: { type: ['string', 'null'] },
-            note: { enum: ['changed-while-reading'], description: 'The file kept changing while it was read; one complete read of it is kept.' },
+            note: {
+              enum: ['changed-while-reading'],
+              description: 'The file kept changing while it was read; one complete read of it is kept.',
+            },
           },
         },
         CheckReport: {
@@ -282,7 +323,13 @@ export function openApiDocument(servicePrefix: string) {
             required: true,
             content: {
               'application/json': {
-                schema: { type: 'object', required: ['path'], properties: { path: { type: 'string', description: 'A download path of this API, relative to the service, with its query.' } } },
+                schema: {
+                  type: 'object',
+                  required: ['path'],
+                  properties: {
+                    path: { type: 'string', description: 'A download path of this API, relative to the service, with its query.' },
+                  },
+                },
               },
             },
           },
@@ -311,7 +358,12 @@ export function openApiDocument(servicePrefix: string) {
           summary: 'The audit log, newest first: every snapshot, download, deletion, release and schedule change, with who and when.',
           parameters: [
             ...pageParameters,
-            { name: 'action', in: 'query', schema: { type: 'string' }, description: 'One action (`feedback.released`) or a family (`feedback.`).' },
+            {
+              name: 'action',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'One action (`feedback.released`) or a family (`feedback.`).',
+            },
             { name: 'actor', in: 'query', schema: { type: 'string' } },
             { name: 'target', in: 'query', schema: { type: 'string' }, description: 'Targets starting with this, e.g. `student1/`.' },
           ],
@@ -334,7 +386,11 @@ export function openApiDocument(servicePrefix: string) {
                 schema: {
                   type: 'object',
                   properties: {
-                    readDataSubset: { type: 'string', default: '0%', description: 'Blobs whose bytes are hashed: `all`, `none`, a share (`10%`) or a slice (`1/5`).' },
+                    readDataSubset: {
+                      type: 'string',
+                      default: '0%',
+                      description: 'Blobs whose bytes are hashed: `all`, `none`, a share (`10%`) or a slice (`1/5`).',
+                    },
                     repair: { type: 'boolean', default: true, description: 'Quarantine, repair and mark; false only reports.' },
                   },
                 },
@@ -342,7 +398,10 @@ export function openApiDocument(servicePrefix: string) {
             },
           },
           responses: {
-            '200': { description: 'What the check found and did.', content: { 'application/json': { schema: { $ref: '#/components/schemas/CheckReport' } } } },
+            '200': {
+              description: 'What the check found and did.',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/CheckReport' } } },
+            },
             '400': errorResponse('Bad subset.'),
             '409': errorResponse('A check is already running.'),
             ...authErrors,
@@ -399,12 +458,16 @@ export function openApiDocument(servicePrefix: string) {
               name: 'wait',
               in: 'query',
               required: false,
-              description: 'Seconds to wait for the job to finish before answering (a long poll instead of repeated reads); 0, the default, answers at once.',
+              description:
+                'Seconds to wait for the job to finish before answering (a long poll instead of repeated reads); 0, the default, answers at once.',
               schema: { type: 'integer', minimum: 0, maximum: MAX_JOB_WAIT_SECONDS },
             },
           ],
           responses: {
-            '200': { description: 'The job: done, or as it stands once the wait is over', content: { 'application/json': { schema: { $ref: '#/components/schemas/Job' } } } },
+            '200': {
+              description: 'The job: done, or as it stands once the wait is over',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Job' } } },
+            },
             '400': errorResponse('Bad wait.'),
             '404': errorResponse('No such job.'),
             ...authErrors,
@@ -429,7 +492,10 @@ export function openApiDocument(servicePrefix: string) {
           summary: 'One snapshot, with what the walk left out and why.',
           parameters: [studentParameter, snapshotParameter],
           responses: {
-            '200': { description: 'The snapshot', content: { 'application/json': { schema: { $ref: '#/components/schemas/SnapshotDetail' } } } },
+            '200': {
+              description: 'The snapshot',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/SnapshotDetail' } } },
+            },
             ...snapshotErrors,
           },
         },
@@ -455,7 +521,11 @@ export function openApiDocument(servicePrefix: string) {
         get: {
           operationId: 'getSnapshotFile',
           summary: 'One file, as an attachment: real Content-Type, ETag (the SHA-256), Range, gzip when accepted.',
-          parameters: [studentParameter, snapshotParameter, { name: 'path', in: 'path', required: true, schema: { type: 'string' }, description: 'Path in the snapshot; may contain /.' }],
+          parameters: [
+            studentParameter,
+            snapshotParameter,
+            { name: 'path', in: 'path', required: true, schema: { type: 'string' }, description: 'Path in the snapshot; may contain /.' },
+          ],
           responses: {
             '200': { description: 'The bytes', content: { 'application/octet-stream': {} } },
             '206': { description: 'A byte range' },

@@ -29,7 +29,7 @@ describe('with student access on', () => {
     expect((await call('GET', 'api/v1/students')).status).toBe(403);
   });
 
-  it('lists the owner operations among the student\'s permissions', async () => {
+  it("lists the owner operations among the student's permissions", async () => {
     const me = (await (await call('GET', 'api/v1/me')).json()) as { permissions: string[] };
     expect(me.permissions).toEqual(expect.arrayContaining(['listStudentSnapshots', 'getSnapshotFile']));
     expect(me.permissions).not.toContain('deleteStudentSnapshot');

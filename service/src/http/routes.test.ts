@@ -47,39 +47,89 @@ const TABLE: Record<Operation, Row> = {
   getHome: {
     method: 'GET',
     path: '',
-    expect: { anonymous: 302, badToken: 401, noAccess: 403, outsider: 200, student: 200, scopeWithoutGroup: 200, instructor: 200, lmsService: 200 },
+    expect: {
+      anonymous: 302,
+      badToken: 401,
+      noAccess: 403,
+      outsider: 200,
+      student: 200,
+      scopeWithoutGroup: 200,
+      instructor: 200,
+      lmsService: 200,
+    },
   },
   getMe: {
     method: 'GET',
     path: 'api/v1/me',
-    expect: { anonymous: 401, badToken: 401, noAccess: 403, outsider: 200, student: 200, scopeWithoutGroup: 200, instructor: 200, lmsService: 200 },
+    expect: {
+      anonymous: 401,
+      badToken: 401,
+      noAccess: 403,
+      outsider: 200,
+      student: 200,
+      scopeWithoutGroup: 200,
+      instructor: 200,
+      lmsService: 200,
+    },
   },
   logout: {
     method: 'POST',
     path: 'logout',
-    expect: { anonymous: 401, badToken: 401, noAccess: 403, outsider: 204, student: 204, scopeWithoutGroup: 204, instructor: 204, lmsService: 204 },
+    expect: {
+      anonymous: 401,
+      badToken: 401,
+      noAccess: 403,
+      outsider: 204,
+      student: 204,
+      scopeWithoutGroup: 204,
+      instructor: 204,
+      lmsService: 204,
+    },
   },
   listStudents: { method: 'GET', path: 'api/v1/students', expect: instructorsOnly(200) },
   createDownloadLink: {
     method: 'POST',
     path: 'api/v1/download-links',
     body: { path: `${snapshot}/zip` },
-    expect: { anonymous: 401, badToken: 401, noAccess: 403, outsider: 201, student: 201, scopeWithoutGroup: 201, instructor: 201, lmsService: 201 },
+    expect: {
+      anonymous: 401,
+      badToken: 401,
+      noAccess: 403,
+      outsider: 201,
+      student: 201,
+      scopeWithoutGroup: 201,
+      instructor: 201,
+      lmsService: 201,
+    },
   },
   getAudit: { method: 'GET', path: 'api/v1/audit?action=snapshot.', expect: instructorsOnly(200) },
   checkStore: { method: 'POST', path: 'api/v1/check', body: { readDataSubset: 'none', repair: false }, expect: instructorsOnly(200) },
-  createSnapshots: { method: 'POST', path: 'api/v1/snapshots', body: { name: 'table test', students: ['student2'] }, expect: instructorsOnly(202) },
+  createSnapshots: {
+    method: 'POST',
+    path: 'api/v1/snapshots',
+    body: { name: 'table test', students: ['student2'] },
+    expect: instructorsOnly(202),
+  },
   getJob: { method: 'GET', path: 'api/v1/jobs/00000000-0000-0000-0000-000000000000', expect: instructorsOnly(404) },
   listStudentSnapshots: { method: 'GET', path: `api/v1/students/${SEEDED.student}/snapshots`, expect: instructorsOnly(200) },
   getStudentSnapshot: { method: 'GET', path: snapshot, expect: instructorsOnly(200) },
-  deleteStudentSnapshot: { method: 'DELETE', path: `api/v1/students/${SEEDED.student}/snapshots/never_2026-01-01`, expect: instructorsOnly(404) },
+  deleteStudentSnapshot: {
+    method: 'DELETE',
+    path: `api/v1/students/${SEEDED.student}/snapshots/never_2026-01-01`,
+    expect: instructorsOnly(404),
+  },
   listSnapshotFiles: { method: 'GET', path: `${snapshot}/files`, expect: instructorsOnly(200) },
   getSnapshotFile: { method: 'GET', path: `${snapshot}/files/${SEEDED.file}`, expect: instructorsOnly(200) },
   getStudentSnapshotZip: { method: 'GET', path: `${snapshot}/zip`, expect: instructorsOnly(200) },
   getSnapshotNameZip: { method: 'GET', path: `api/v1/snapshots/${SEEDED.name}/zip`, expect: instructorsOnly(200) },
   // The seed API answers every refusal with its own 401.
   compatSnapshotList: { method: 'POST', path: 'get_snapshot_list', form: { STUDENT_ID: SEEDED.student }, expect: seedOnly(200) },
-  compatSnapshotFileList: { method: 'POST', path: 'get_snapshot_file_list', form: { STUDENT_ID: SEEDED.student, SNAPSHOT_NAME: SEEDED.name }, expect: seedOnly(200) },
+  compatSnapshotFileList: {
+    method: 'POST',
+    path: 'get_snapshot_file_list',
+    form: { STUDENT_ID: SEEDED.student, SNAPSHOT_NAME: SEEDED.name },
+    expect: seedOnly(200),
+  },
   compatSnapshotFile: {
     method: 'POST',
     path: 'get_snapshot_file',
@@ -96,7 +146,12 @@ const TABLE: Record<Operation, Row> = {
   getStudentFeedback: { method: 'GET', path: `${feedback}/never`, expect: instructorsOnly(404) },
   // Not multipart: refused with a 400 that says how to send files.
   releaseFeedback: { method: 'POST', path: `${feedback}/hw1`, body: {}, expect: instructorsOnly(400) },
-  putFeedbackFile: { method: 'PUT', path: `${feedback}/table/files/notes.json?releaseAt=2030-01-01T00:00:00Z`, body: { note: 1 }, expect: instructorsOnly(201) },
+  putFeedbackFile: {
+    method: 'PUT',
+    path: `${feedback}/table/files/notes.json?releaseAt=2030-01-01T00:00:00Z`,
+    body: { note: 1 },
+    expect: instructorsOnly(201),
+  },
   getStudentFeedbackFile: { method: 'GET', path: `${feedback}/never/files/a.txt`, expect: instructorsOnly(404) },
   rescheduleStudentFeedback: { method: 'PATCH', path: `${feedback}/hw1`, body: later, expect: instructorsOnly(200) },
   withdrawFeedback: { method: 'DELETE', path: `${feedback}/never`, expect: instructorsOnly(404) },
@@ -106,7 +161,12 @@ const TABLE: Record<Operation, Row> = {
   rescheduleFeedback: { method: 'PATCH', path: 'api/v1/feedback/hw1', body: later, expect: instructorsOnly(200) },
   listAssignments: { method: 'GET', path: 'api/v1/assignments', expect: instructorsOnly(200) },
   // An invalid id: refused before anything is stored.
-  createAssignment: { method: 'POST', path: 'api/v1/assignments', body: { id: '../x', dueAt: '2030-01-01T00:00:00Z' }, expect: instructorsOnly(400) },
+  createAssignment: {
+    method: 'POST',
+    path: 'api/v1/assignments',
+    body: { id: '../x', dueAt: '2030-01-01T00:00:00Z' },
+    expect: instructorsOnly(400),
+  },
   getAssignment: { method: 'GET', path: 'api/v1/assignments/nope', expect: instructorsOnly(404) },
   updateAssignment: { method: 'PATCH', path: 'api/v1/assignments/nope', body: { title: 'x' }, expect: instructorsOnly(404) },
   deleteAssignment: { method: 'DELETE', path: 'api/v1/assignments/nope', expect: instructorsOnly(404) },
@@ -205,7 +265,10 @@ describe('callers', () => {
     const missing = await fetch(`${app.url}${app.prefix}api/v1/nothing-here`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ status: 404, message: 'Not found' });
-    const wrongMethod = await fetch(`${app.url}${app.prefix}api/v1/me`, { method: 'DELETE', headers: { Authorization: `token ${tokenOf('student')}` } });
+    const wrongMethod = await fetch(`${app.url}${app.prefix}api/v1/me`, {
+      method: 'DELETE',
+      headers: { Authorization: `token ${tokenOf('student')}` },
+    });
     expect(wrongMethod.status).toBe(405);
   });
 });
@@ -217,15 +280,22 @@ describe('the OpenAPI document', () => {
 
   /** `/services/coursework/api/v1/x/:id` → `/api/v1/x/{id}` */
   const toOpenApiPath = (layer: Layer) =>
-    String(layer.path).slice(prefix.length - 1).replace(/:(\w+)/g, '{$1}').replace(/\*(\w+)/g, '{$1}');
+    String(layer.path)
+      .slice(prefix.length - 1)
+      .replace(/:(\w+)/g, '{$1}')
+      .replace(/\*(\w+)/g, '{$1}');
 
   const documented = Object.entries(document.paths).flatMap(([p, item]) =>
-    Object.entries(item).map(([method, op]) => ({ path: p, method: method.toUpperCase(), operationId: (op as { operationId: string }).operationId })),
+    Object.entries(item).map(([method, op]) => ({
+      path: p,
+      method: method.toUpperCase(),
+      operationId: (op as { operationId: string }).operationId,
+    })),
   );
 
   it('describes every API route of the router, with the same path and method', () => {
-    const routed = router().stack
-      .filter((layer) => documented.some((d) => d.operationId === layer.name))
+    const routed = router()
+      .stack.filter((layer) => documented.some((d) => d.operationId === layer.name))
       .map((layer) => ({ path: toOpenApiPath(layer), operationId: layer.name, methods: layer.methods }));
     for (const doc of documented) {
       const route = routed.find((r) => r.operationId === doc.operationId);
@@ -236,8 +306,18 @@ describe('the OpenAPI document', () => {
   });
 
   it('leaves out only the browser routes and the seed API', () => {
-    const undocumented = router().stack.map((layer) => layer.name).filter((name) => !documented.some((d) => d.operationId === name));
-    const seedApi = ['compatPutStudentReport', 'compatSnapshot', 'compatSnapshotAll', 'compatSnapshotFile', 'compatSnapshotFileList', 'compatSnapshotList', 'compatSnapshotZip'];
+    const undocumented = router()
+      .stack.map((layer) => layer.name)
+      .filter((name) => !documented.some((d) => d.operationId === name));
+    const seedApi = [
+      'compatPutStudentReport',
+      'compatSnapshot',
+      'compatSnapshotAll',
+      'compatSnapshotFile',
+      'compatSnapshotFileList',
+      'compatSnapshotList',
+      'compatSnapshotZip',
+    ];
     expect(undocumented.sort()).toEqual([...seedApi, 'getHome', 'logout', 'oauthCallback'].sort());
   });
 

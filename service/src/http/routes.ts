@@ -49,13 +49,7 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
     links: new DownloadLinks(),
   };
   /** Registers a route named by its operation, behind that operation's guard. */
-  const addRoute = (
-    method: Method,
-    operation: Operation,
-    path: string,
-    handlers: Middleware<AppState>[],
-    options?: GuardOptions,
-  ) => {
+  const addRoute = (method: Method, operation: Operation, path: string, handlers: Middleware<AppState>[], options?: GuardOptions) => {
     router[method](operation, path, guard(operation, authDeps, options), ...handlers);
   };
   const add = (method: Method, operation: Operation, path: string, ...handlers: Middleware<AppState>[]) =>
@@ -109,8 +103,13 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
 
   add('get', 'getAudit', '/api/v1/audit', async (ctx) => {
     const page = parsePage(ctx.query, config.pagination);
-    const text = (name: string) => (typeof ctx.query[name] === 'string' && ctx.query[name] !== '' ? (ctx.query[name] as string) : undefined);
-    const { items, total } = await readAudit(deps.catalog, config.course.id, page, { action: text('action'), actor: text('actor'), target: text('target') });
+    const text = (name: string) =>
+      typeof ctx.query[name] === 'string' && ctx.query[name] !== '' ? (ctx.query[name] as string) : undefined;
+    const { items, total } = await readAudit(deps.catalog, config.course.id, page, {
+      action: text('action'),
+      actor: text('actor'),
+      target: text('target'),
+    });
     sendPage(ctx, items, total, page);
   });
 

@@ -27,7 +27,6 @@ export interface SnapshotRouteDeps {
   now?: () => Date;
 }
 
-
 const MAX_STUDENTS_PER_REQUEST = 10000;
 
 function studentParam(value: string | undefined): string {
@@ -130,7 +129,8 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
     const student = studentParam(ctx.params.student);
     const name = snapshotParam(ctx.params.snapshot);
     requireLive(await queries.find(student, name), student, name);
-    if (!(await queries.delete(student, name, ctx.state.caller!.identity.name))) throw new ApiError(410, `Snapshot ${name} of ${student} was deleted`);
+    if (!(await queries.delete(student, name, ctx.state.caller!.identity.name)))
+      throw new ApiError(410, `Snapshot ${name} of ${student} was deleted`);
     ctx.status = 204;
   });
 

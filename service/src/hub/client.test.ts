@@ -91,11 +91,15 @@ describe('HubClient', () => {
       });
       json(res, 200, { access_token: 'new-token', expires_in: 1209600, token_type: 'Bearer' });
     };
-    const answer = await client().exchangeOAuthCode({ clientId: 'service-coursework', code: 'the-code', redirectUri: '/services/coursework/oauth_callback' });
+    const answer = await client().exchangeOAuthCode({
+      clientId: 'service-coursework',
+      code: 'the-code',
+      redirectUri: '/services/coursework/oauth_callback',
+    });
     expect(answer).toEqual({ accessToken: 'new-token', expiresInSeconds: 1209600 });
     handler = (_req, res) => json(res, 400, { error: 'invalid_grant' });
-    await expect(
-      client().exchangeOAuthCode({ clientId: 'c', code: 'reused', redirectUri: '/cb' }),
-    ).rejects.toBeInstanceOf(OAuthCodeRejectedError);
+    await expect(client().exchangeOAuthCode({ clientId: 'c', code: 'reused', redirectUri: '/cb' })).rejects.toBeInstanceOf(
+      OAuthCodeRejectedError,
+    );
   });
 });

@@ -28,7 +28,8 @@ beforeEach(async () => {
 });
 afterEach(() => db.destroy());
 
-const check = (hash: Parameters<typeof checkStore>[2]['hash'], repair = false) => checkStore(db, blobs, { hash, repair, homeTemplate: '/nonexistent/{username}' });
+const check = (hash: Parameters<typeof checkStore>[2]['hash'], repair = false) =>
+  checkStore(db, blobs, { hash, repair, homeTemplate: '/nonexistent/{username}' });
 
 describe('the store check', () => {
   it('reads the subsets restic does: all, none, a share, a slice', () => {
@@ -62,7 +63,11 @@ describe('the store check', () => {
   it('reports a short blob without touching it when asked only to report, and quarantines it otherwise', async () => {
     truncateSync(blobs.pathOf(stored[7]!.sha256), 40);
     const report = await check({ fraction: 0 });
-    expect(report).toMatchObject({ ok: false, blobs: stored.length, broken: [{ sha256: stored[7]!.sha256, problem: 'short', neededBy: [] }] });
+    expect(report).toMatchObject({
+      ok: false,
+      blobs: stored.length,
+      broken: [{ sha256: stored[7]!.sha256, problem: 'short', neededBy: [] }],
+    });
     expect((await blobs.check(stored[7]!.sha256)).ok).toBe(false);
     // Needed by nothing and not repairable from a home: quarantined, and the store is whole again.
     const repaired = await check({ fraction: 0 }, true);

@@ -19,11 +19,7 @@ import { homeIndexSources, liveManifests, markSnapshotDamaged } from '../snapsho
  * check), or those written or touched since a time (the writes of a run that did not end cleanly).
  */
 export type HashSelection =
-  | { all: true }
-  | { fraction: number }
-  | { slice: number; of: number }
-  | { bytes: number; after: string }
-  | { modifiedSince: number };
+  { all: true } | { fraction: number } | { slice: number; of: number } | { bytes: number; after: string } | { modifiedSince: number };
 
 export interface CheckOptions {
   hash: HashSelection;
@@ -53,7 +49,10 @@ export async function checkStore(db: Catalog, blobs: BlobStore, options: CheckOp
   const snapshots = await liveManifests(db);
   for (const snapshot of snapshots) {
     for (const entry of snapshot.manifest) {
-      if (entry.sha256) need(entry.sha256, { snapshot: { id: snapshot.id, path: entry.path, label: `${snapshot.student}/${snapshot.name}: ${entry.path}` } });
+      if (entry.sha256)
+        need(entry.sha256, {
+          snapshot: { id: snapshot.id, path: entry.path, label: `${snapshot.student}/${snapshot.name}: ${entry.path}` },
+        });
     }
   }
   const feedback = await feedbackBlobReferences(db);

@@ -55,7 +55,9 @@ const nsToIso = (ns: string) => new Date(Number(BigInt(ns) / 1_000_000n)).toISOS
 
 /** SHA-256 of the manifest as stored (its JSON text). */
 export function manifestDigest(entries: readonly ManifestEntry[] | string): string {
-  return createHash('sha256').update(typeof entries === 'string' ? entries : JSON.stringify(entries)).digest('hex');
+  return createHash('sha256')
+    .update(typeof entries === 'string' ? entries : JSON.stringify(entries))
+    .digest('hex');
 }
 
 /**
@@ -72,7 +74,12 @@ export async function scanHome(task: ScanTask, blobs: BlobStore, pace?: () => Pr
   const reusable = (file: WalkedFile): string | null => {
     const known = previousEntries?.[file.path];
     if (!known) return null;
-    const same = known.size === file.size && known.mtimeNs === file.mtimeNs && known.ino === file.ino && known.ctimeNs === file.ctimeNs && known.dev === file.dev;
+    const same =
+      known.size === file.size &&
+      known.mtimeNs === file.mtimeNs &&
+      known.ino === file.ino &&
+      known.ctimeNs === file.ctimeNs &&
+      known.dev === file.dev;
     return same && BigInt(file.mtimeNs) < racyFrom ? known.sha256 : null;
   };
 

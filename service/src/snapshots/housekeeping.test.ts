@@ -23,7 +23,16 @@ let taker: SnapshotTaker;
 
 const home = (student: string) => path.join(root, 'homes', student);
 const take = (student: string, name: string) =>
-  taker.take({ courseId: course.id, student, home: home(student), baseName: name.split('_')[0]!, name, includeHidden: false, actor: 'prof', jobId: null });
+  taker.take({
+    courseId: course.id,
+    student,
+    home: home(student),
+    baseName: name.split('_')[0]!,
+    name,
+    includeHidden: false,
+    actor: 'prof',
+    jobId: null,
+  });
 const write = (student: string, file: string, text: string) => {
   mkdirSync(home(student), { recursive: true });
   writeFileSync(path.join(home(student), file), text);
@@ -93,7 +102,13 @@ describe('blob collection', () => {
     const feedback = new FeedbackStore(db, course.id);
     const release = async (text: string) => {
       const { sha256, size } = await blobs.storeBuffer(Buffer.from(text));
-      await feedback.release({ student: 's1', assignment: 'ps1', files: [{ path: 'r.html', sha256, size, homePath: null }], by: 'prof', releaseAt: new Date() });
+      await feedback.release({
+        student: 's1',
+        assignment: 'ps1',
+        files: [{ path: 'r.html', sha256, size, homePath: null }],
+        by: 'prof',
+        releaseAt: new Date(),
+      });
     };
     await release('feedback v1');
     await release('feedback v2');
@@ -113,12 +128,28 @@ describe('retention', () => {
     await take('s1', 'old_2026-01-01');
     await db.updateTable('snapshots').set({ taken_at: '2026-01-01T00:00:00.000Z' }).execute();
     await take('s1', 'new_2026-11-20');
-    const housekeeping = new Housekeeping(db, blobs, { courseId: course.id, retentionDays: 30, intervalMs: 1e9, checkBytesPerRun: 1e9, homeTemplate: '/nonexistent/{username}', now: () => new Date('2026-11-23T00:00:00Z') }, log);
+    const housekeeping = new Housekeeping(
+      db,
+      blobs,
+      {
+        courseId: course.id,
+        retentionDays: 30,
+        intervalMs: 1e9,
+        checkBytesPerRun: 1e9,
+        homeTemplate: '/nonexistent/{username}',
+        now: () => new Date('2026-11-23T00:00:00Z'),
+      },
+      log,
+    );
     expect(await housekeeping.applyRetention()).toBe(1);
     const queries = new SnapshotQueries(db, course.id);
     expect((await queries.find('s1', 'old_2026-01-01')).found).toBe('deleted');
     expect((await queries.find('s1', 'new_2026-11-20')).found).toBe('live');
-    const audit = await db.selectFrom('audit_events').select(['actor', 'action', 'target']).where('action', '=', 'snapshot.deleted').execute();
+    const audit = await db
+      .selectFrom('audit_events')
+      .select(['actor', 'action', 'target'])
+      .where('action', '=', 'snapshot.deleted')
+      .execute();
     expect(audit).toEqual([{ actor: 'retention', action: 'snapshot.deleted', target: 's1/old_2026-01-01' }]);
   });
 
@@ -126,7 +157,12 @@ describe('retention', () => {
     write('s1', 'work.ipynb', 'x');
     await take('s1', 'old_2026-01-01');
     await db.updateTable('snapshots').set({ taken_at: '2000-01-01T00:00:00.000Z' }).execute();
-    const housekeeping = new Housekeeping(db, blobs, { courseId: course.id, retentionDays: 0, intervalMs: 1e9, checkBytesPerRun: 1e9, homeTemplate: '/nonexistent/{username}' }, log);
+    const housekeeping = new Housekeeping(
+      db,
+      blobs,
+      { courseId: course.id, retentionDays: 0, intervalMs: 1e9, checkBytesPerRun: 1e9, homeTemplate: '/nonexistent/{username}' },
+      log,
+    );
     expect(await housekeeping.applyRetention()).toBe(0);
   });
 });

@@ -48,7 +48,10 @@ export class Housekeeping {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.runOnce().catch((error: unknown) => this.log.error({ err: error }, 'housekeeping failed')), this.options.intervalMs);
+    this.timer = setInterval(
+      () => void this.runOnce().catch((error: unknown) => this.log.error({ err: error }, 'housekeeping failed')),
+      this.options.intervalMs,
+    );
     this.timer.unref();
   }
 
@@ -80,7 +83,10 @@ export class Housekeeping {
     });
     this.checkedUpTo = checked.hashedUpTo ?? '';
     for (const blob of checked.broken) {
-      this.log.error({ blob: blob.sha256, problem: blob.problem, repairedFrom: blob.repairedFrom, neededBy: blob.neededBy.slice(0, 20) }, 'broken blob found by the store check');
+      this.log.error(
+        { blob: blob.sha256, problem: blob.problem, repairedFrom: blob.repairedFrom, neededBy: blob.neededBy.slice(0, 20) },
+        'broken blob found by the store check',
+      );
     }
   }
 }

@@ -58,7 +58,12 @@ describe('SnapshotJobs', () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const slowTaker = { take: async (request: TakeRequest) => (await held, taker.take(request)) } as unknown as SnapshotTaker;
-    const jobs = new SnapshotJobs(db, slowTaker, { courseId: course.id, homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2, recordRetryMs: 20 }, log);
+    const jobs = new SnapshotJobs(
+      db,
+      slowTaker,
+      { courseId: course.id, homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2, recordRetryMs: 20 },
+      log,
+    );
     const { job } = await jobs.request(params(), STUDENTS, 'prof');
     // The real catalog refusing every write, as it does when its disk is full.
     await sql`PRAGMA query_only = ON`.execute(db);
@@ -78,14 +83,23 @@ describe('SnapshotJobs', () => {
       if (row.state === 'failed') break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const recorded = await db.selectFrom('jobs').select(['state', 'error', 'done', 'finished_at']).where('id', '=', job.id).executeTakeFirstOrThrow();
+    const recorded = await db
+      .selectFrom('jobs')
+      .select(['state', 'error', 'done', 'finished_at'])
+      .where('id', '=', job.id)
+      .executeTakeFirstOrThrow();
     expect(recorded).toMatchObject({ state: 'failed', error: failed.error, done: STUDENTS.length });
     expect(recorded.finished_at).not.toBeNull();
     expect(await jobs.get(job.id)).toEqual(failed);
   });
 
   it('refuses to start a job when the data disk is below its floor', async () => {
-    const jobs = new SnapshotJobs(db, taker, { courseId: course.id, homeTemplate: '/x/{username}', inFlight: 2, lowSpace: () => 'the data disk has 1 bytes free' }, log);
+    const jobs = new SnapshotJobs(
+      db,
+      taker,
+      { courseId: course.id, homeTemplate: '/x/{username}', inFlight: 2, lowSpace: () => 'the data disk has 1 bytes free' },
+      log,
+    );
     await expect(jobs.request(params(), STUDENTS, 'prof')).rejects.toThrow('No snapshot was started: the data disk has 1 bytes free');
     expect(await db.selectFrom('jobs').selectAll().execute()).toEqual([]);
   });
@@ -144,7 +158,16 @@ describe('SnapshotJobs', () => {
     const stuck = Object.create(taker) as SnapshotTaker;
     stuck.take = () => never;
     const { job } = await jobsWith(stuck).request(params(), STUDENTS, 'prof');
-    await taker.take({ courseId: course.id, student: 's1', home: path.join(root, 'homes', 's1'), baseName: 'hw', name: 'hw_2026-11-23', includeHidden: false, actor: 'prof', jobId: job.id });
+    await taker.take({
+      courseId: course.id,
+      student: 's1',
+      home: path.join(root, 'homes', 's1'),
+      baseName: 'hw',
+      name: 'hw_2026-11-23',
+      includeHidden: false,
+      actor: 'prof',
+      jobId: job.id,
+    });
     expect((await crashed.get(job.id))!.state).toBe('running');
 
     const restarted = jobsWith(taker);

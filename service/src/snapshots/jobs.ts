@@ -31,7 +31,6 @@ export interface JobParams {
   students: string[];
 }
 
-
 const PROGRESS_FLUSH_MS = 250;
 /** How often the outcome of a job the catalog could not record is offered to it again. */
 const RECORD_RETRY_MS = 5000;
@@ -86,7 +85,9 @@ export class SnapshotJobs {
    */
   async request(params: JobParams, roster: readonly string[], actor: string): Promise<{ job: Job; joined: boolean }> {
     const students = [...new Set(params.students)].sort();
-    const key = createHash('sha256').update(JSON.stringify([params.name, students, params.includeHidden])).digest('hex');
+    const key = createHash('sha256')
+      .update(JSON.stringify([params.name, students, params.includeHidden]))
+      .digest('hex');
     const active = await this.db
       .selectFrom('jobs')
       .select('id')

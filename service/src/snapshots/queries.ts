@@ -22,7 +22,17 @@ type Row = Pick<
   'student' | 'name' | 'taken_at' | 'taken_by' | 'file_count' | 'bytes' | 'include_hidden' | 'manifest_sha256'
 > & { damaged: string | null };
 
-const SUMMARY_COLUMNS = ['student', 'name', 'taken_at', 'taken_by', 'file_count', 'bytes', 'include_hidden', 'manifest_sha256', 'damaged'] as const;
+const SUMMARY_COLUMNS = [
+  'student',
+  'name',
+  'taken_at',
+  'taken_by',
+  'file_count',
+  'bytes',
+  'include_hidden',
+  'manifest_sha256',
+  'damaged',
+] as const;
 
 export function summaryOf(row: Row): SnapshotSummary {
   const summary: SnapshotSummary = {
@@ -40,9 +50,7 @@ export function summaryOf(row: Row): SnapshotSummary {
 }
 
 export type Lookup =
-  | { found: 'live'; detail: SnapshotDetail; manifest: ManifestEntry[] }
-  | { found: 'deleted'; deletedAt: string }
-  | { found: 'none' };
+  { found: 'live'; detail: SnapshotDetail; manifest: ManifestEntry[] } | { found: 'deleted'; deletedAt: string } | { found: 'none' };
 
 export class SnapshotQueries {
   constructor(
@@ -109,13 +117,19 @@ export class SnapshotQueries {
   }
 
   /** What a job needs to know of a live snapshot: which job took it, and its counts. */
-  async takenBy(student: string, name: string): Promise<{ jobId: string | null; files: number; bytes: number; skipped: number } | undefined> {
+  async takenBy(
+    student: string,
+    name: string,
+  ): Promise<{ jobId: string | null; files: number; bytes: number; skipped: number } | undefined> {
     const row = await this.live(student, name).select(['job_id', 'file_count', 'bytes', 'skipped']).executeTakeFirst();
     return row && { jobId: row.job_id, files: row.file_count, bytes: row.bytes, skipped: (JSON.parse(row.skipped) as unknown[]).length };
   }
 
   /** The latest snapshot of this name, deleted or not: a capture's receipt. */
-  async latest(student: string, name: string): Promise<Pick<SnapshotSummary, 'name' | 'takenAt' | 'files' | 'bytes' | 'manifestSha256'> | undefined> {
+  async latest(
+    student: string,
+    name: string,
+  ): Promise<Pick<SnapshotSummary, 'name' | 'takenAt' | 'files' | 'bytes' | 'manifestSha256'> | undefined> {
     const row = await this.db
       .selectFrom('snapshots')
       .select(['name', 'taken_at', 'file_count', 'bytes', 'manifest_sha256'])
@@ -166,8 +180,14 @@ export class SnapshotQueries {
 }
 
 /** Every live snapshot's manifest, across courses: what an integrity check verifies. */
-export async function liveManifests(db: Catalog): Promise<{ id: number; courseId: string; student: string; name: string; manifest: ManifestEntry[]; damaged: string[] | null }[]> {
-  const rows = await db.selectFrom('snapshots').select(['id', 'course_id', 'student', 'name', 'manifest', 'damaged']).where('deleted_at', 'is', null).execute();
+export async function liveManifests(
+  db: Catalog,
+): Promise<{ id: number; courseId: string; student: string; name: string; manifest: ManifestEntry[]; damaged: string[] | null }[]> {
+  const rows = await db
+    .selectFrom('snapshots')
+    .select(['id', 'course_id', 'student', 'name', 'manifest', 'damaged'])
+    .where('deleted_at', 'is', null)
+    .execute();
   return rows.map((row) => ({
     id: row.id,
     courseId: row.course_id,
@@ -180,7 +200,11 @@ export async function liveManifests(db: Catalog): Promise<{ id: number; courseId
 
 /** Names the files of a snapshot whose bytes are damaged beyond repair (null: whole again). */
 export async function markSnapshotDamaged(db: Catalog, id: number, paths: string[] | null): Promise<void> {
-  await db.updateTable('snapshots').set({ damaged: paths === null ? null : JSON.stringify(paths) }).where('id', '=', id).execute();
+  await db
+    .updateTable('snapshots')
+    .set({ damaged: paths === null ? null : JSON.stringify(paths) })
+    .where('id', '=', id)
+    .execute();
 }
 
 // The statements of every student of a snapshot job, prepared (see prepared.ts), and run by SnapshotTaker.
@@ -195,7 +219,12 @@ export const selectExistingAndIndex = prepareQuery((db, p: { courseId: string; s
       .where('name', '=', p.name)
       .where('deleted_at', 'is', null)
       .as('existing'),
-    eb.selectFrom('home_index').select('walked_at_ns').where('course_id', '=', p.courseId).where('student', '=', p.student).as('walked_at_ns'),
+    eb
+      .selectFrom('home_index')
+      .select('walked_at_ns')
+      .where('course_id', '=', p.courseId)
+      .where('student', '=', p.student)
+      .as('walked_at_ns'),
     eb.selectFrom('home_index').select('entries').where('course_id', '=', p.courseId).where('student', '=', p.student).as('entries'),
   ]),
 );

@@ -10,6 +10,7 @@ const blobs = new BlobStore(setup.blobRoot, { level: setup.level, durable: setup
 parentPort!.on('message', ({ id, task }: { id: number; task: ScanTask }) => {
   scanHome(task, blobs).then(
     (scan) => parentPort!.postMessage({ id, scan } satisfies WorkerAnswer),
-    (error: unknown) => parentPort!.postMessage({ id, error: (error as Error).message, code: (error as NodeJS.ErrnoException).code } satisfies WorkerAnswer),
+    (error: unknown) =>
+      parentPort!.postMessage({ id, error: (error as Error).message, code: (error as NodeJS.ErrnoException).code } satisfies WorkerAnswer),
   );
 });

@@ -17,7 +17,10 @@ const WORKER_FILE = path.join(__dirname, 'scan-worker.js');
 const STUDENTS_IN_FLIGHT = 32;
 
 export function createSnapshotServices(config: Config, catalog: Catalog, log: Logger, options: { durable?: boolean } = {}) {
-  const blobs = new BlobStore(path.join(config.dataDir, 'blobs'), { durable: options.durable ?? true, minFreeSpace: config.storage.minFreeSpace });
+  const blobs = new BlobStore(path.join(config.dataDir, 'blobs'), {
+    durable: options.durable ?? true,
+    minFreeSpace: config.storage.minFreeSpace,
+  });
   const workers = config.snapshots.readWorkers;
   const scanner =
     workers > 0 && existsSync(WORKER_FILE)

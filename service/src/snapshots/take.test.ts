@@ -32,7 +32,10 @@ function countBlobs(): number {
   return count;
 }
 
-async function manifestOf(student: string, name: string): Promise<{ entries: ManifestEntry[]; skipped: { path: string; reason: string }[] }> {
+async function manifestOf(
+  student: string,
+  name: string,
+): Promise<{ entries: ManifestEntry[]; skipped: { path: string; reason: string }[] }> {
   const row = await db
     .selectFrom('snapshots')
     .select(['manifest', 'skipped', 'manifest_sha256'])
@@ -155,7 +158,8 @@ describe('SnapshotTaker', () => {
   it('keeps the index of an unchanged home as it is, and rewrites it when a file changed or went', async () => {
     const home = makeHome('s1');
     backdate(home);
-    const index = () => db.selectFrom('home_index').select(['walked_at_ns', 'entries']).where('student', '=', 's1').executeTakeFirstOrThrow();
+    const index = () =>
+      db.selectFrom('home_index').select(['walked_at_ns', 'entries']).where('student', '=', 's1').executeTakeFirstOrThrow();
     await taker.take(request('s1', home));
     const first = await index();
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -234,7 +238,10 @@ describe('SnapshotTaker', () => {
     expect((await taker.take(request('s1', home))).status).toBe('exists');
     const { entries } = await manifestOf('s1', 'hw1_2026-11-23');
     expect(entries.find((e) => e.path === 'assignment-1.ipynb')!.sha256).not.toBe(sha('later work'));
-    const concurrent = await Promise.all([taker.take(request('s1', home, { name: 'x_2026-11-23' })), taker.take(request('s1', home, { name: 'x_2026-11-23' }))]);
+    const concurrent = await Promise.all([
+      taker.take(request('s1', home, { name: 'x_2026-11-23' })),
+      taker.take(request('s1', home, { name: 'x_2026-11-23' })),
+    ]);
     expect(concurrent.map((r) => r.status).sort()).toEqual(['exists', 'taken']);
   });
 

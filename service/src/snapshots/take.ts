@@ -118,7 +118,13 @@ export class SnapshotTaker {
         skipped: JSON.stringify(skipped),
       });
       if (Number(result.numAffectedRows ?? 0n) === 0) return false;
-      if (index) await saveHomeIndex(trx, { courseId: request.courseId, student: request.student, walkedAtNs: index.walkedAtNs, entries: index.entries });
+      if (index)
+        await saveHomeIndex(trx, {
+          courseId: request.courseId,
+          student: request.student,
+          walkedAtNs: index.walkedAtNs,
+          entries: index.entries,
+        });
       await recordAudit(
         trx,
         {

@@ -26,7 +26,11 @@ describe('the wake loop', () => {
     try {
       const start = Date.now();
       let passes = 0;
-      const loop = new WakeLoop(async () => (++passes === 1 ? start + 5_000 : undefined), { longestMs: 60_000, marginMs: 10, now: () => new Date() });
+      const loop = new WakeLoop(async () => (++passes === 1 ? start + 5_000 : undefined), {
+        longestMs: 60_000,
+        marginMs: 10,
+        now: () => new Date(),
+      });
       loop.start();
       await jest.advanceTimersByTimeAsync(4_000);
       expect(passes).toBe(1);

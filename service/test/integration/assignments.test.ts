@@ -44,6 +44,16 @@ it('takes the deadline capture once for an LMS calling twice, with a receipt the
   await expect(student.assignmentStatus('essay')).rejects.toMatchObject({ status: 403 });
   await expect(student.grantExtension('essay', 'student1', '2031-01-01T00:00:00Z')).rejects.toMatchObject({ status: 403 });
 
-  const csv = await (await fetch(instructor.assignmentStatusCsvUrl('essay'), { headers: { Authorization: `token ${(await hub.issueToken('instructor')).token}` } })).text();
-  expect(csv.trimEnd().split('\r\n').slice(1).map((line) => line.split(',')[0])).toEqual(['student1', 'student2', 'student3']);
+  const csv = await (
+    await fetch(instructor.assignmentStatusCsvUrl('essay'), {
+      headers: { Authorization: `token ${(await hub.issueToken('instructor')).token}` },
+    })
+  ).text();
+  expect(
+    csv
+      .trimEnd()
+      .split('\r\n')
+      .slice(1)
+      .map((line) => line.split(',')[0]),
+  ).toEqual(['student1', 'student2', 'student3']);
 });

@@ -20,7 +20,8 @@ beforeAll(async () => {
   for (const student of EXTRA_STUDENTS) {
     const home = path.join(hub.homes, student);
     mkdirSync(path.join(home, 'work'), { recursive: true });
-    for (let i = 0; i < 8; i++) writeFileSync(path.join(home, 'work', `part-${i}.ipynb`), JSON.stringify({ student, part: i, text: 'x'.repeat(2000 + i) }));
+    for (let i = 0; i < 8; i++)
+      writeFileSync(path.join(home, 'work', `part-${i}.ipynb`), JSON.stringify({ student, part: i, text: 'x'.repeat(2000 + i) }));
   }
 }, 120000);
 
@@ -45,7 +46,13 @@ it('resumes a whole-course job after the service is killed, leaving no half snap
   for (let i = 0; i < 90 && !back; i++) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const now = await servicePid();
-    back = now !== null && now !== pid && (await fetch(`${hub.serviceUrl}health`).then((r) => r.ok, () => false));
+    back =
+      now !== null &&
+      now !== pid &&
+      (await fetch(`${hub.serviceUrl}health`).then(
+        (r) => r.ok,
+        () => false,
+      ));
   }
   expect(back).toBe(true);
 
@@ -57,7 +64,10 @@ it('resumes a whole-course job after the service is killed, leaving no half snap
 
   // Every student has exactly one snapshot of the name, and every byte it refers to is in the store.
   const catalog = new SQLite(path.join(hub.dir, 'data', 'catalog.sqlite'), { readonly: true });
-  const rows = catalog.prepare('SELECT student, manifest FROM snapshots WHERE name = ?').all(done.name) as { student: string; manifest: string }[];
+  const rows = catalog.prepare('SELECT student, manifest FROM snapshots WHERE name = ?').all(done.name) as {
+    student: string;
+    manifest: string;
+  }[];
   catalog.close();
   expect(rows.length).toBe(EXTRA_STUDENTS.length + 3);
   expect(new Set(rows.map((r) => r.student)).size).toBe(rows.length);

@@ -52,7 +52,13 @@ async function startService(port: number): Promise<ChildProcess> {
   });
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`the service exited (${child.exitCode}) before it answered`);
-    if (await fetch(`http://127.0.0.1:${port}/services/coursework/health`).then((r) => r.ok, () => false)) return child;
+    if (
+      await fetch(`http://127.0.0.1:${port}/services/coursework/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return child;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error('the service did not answer within 10 s');
@@ -135,7 +141,9 @@ it('loses nothing when killed in the middle of blob writes, fifty times', async 
   } finally {
     await kill(service, 'SIGTERM');
   }
-  expect(readdirSync(path.join(dataDir, 'blobs', 'quarantine'))).toEqual([expect.stringMatching(new RegExp(`^${path.basename(last.file)}\\.`))]);
+  expect(readdirSync(path.join(dataDir, 'blobs', 'quarantine'))).toEqual([
+    expect.stringMatching(new RegExp(`^${path.basename(last.file)}\\.`)),
+  ]);
 
   const catalog = new SQLite(path.join(dataDir, 'catalog.sqlite'), { readonly: true });
   const snapshots = (catalog.prepare('SELECT COUNT(*) AS n FROM snapshots WHERE deleted_at IS NULL').get() as { n: number }).n;
@@ -146,7 +154,10 @@ it('loses nothing when killed in the middle of blob writes, fifty times', async 
     execFile(
       process.execPath,
       [path.join(REPO, 'service', 'lib', 'cli.js'), 'check', '--json', '--report-only', '--read-data-subset=all'],
-      { env: { PATH: process.env.PATH, COURSEWORK_DATA_DIR: dataDir, COURSEWORK_HOME_TEMPLATE: `${hub.homes}/{username}` }, maxBuffer: 64 * 1024 * 1024 },
+      {
+        env: { PATH: process.env.PATH, COURSEWORK_DATA_DIR: dataDir, COURSEWORK_HOME_TEMPLATE: `${hub.homes}/{username}` },
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         try {
           resolve({ code: error ? Number(error.code) : 0, report: JSON.parse(stdout) as CheckReport });

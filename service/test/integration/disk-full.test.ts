@@ -55,14 +55,23 @@ function blobFiles(): { sha256: string; size: number; promised: number }[] {
 function referencedBlobs(): Map<string, string> {
   const catalog = new SQLite(path.join(mountPoint, 'catalog.sqlite'), { readonly: true });
   try {
-    const rows = catalog.prepare('SELECT student, name, manifest FROM snapshots WHERE deleted_at IS NULL').all() as { student: string; name: string; manifest: string }[];
+    const rows = catalog.prepare('SELECT student, name, manifest FROM snapshots WHERE deleted_at IS NULL').all() as {
+      student: string;
+      name: string;
+      manifest: string;
+    }[];
     const needed = new Map<string, string>();
     for (const row of rows) {
       for (const entry of JSON.parse(row.manifest) as { path: string; sha256: string | null }[]) {
         if (entry.sha256) needed.set(entry.sha256, `${row.student}/${row.name}/${entry.path}`);
       }
     }
-    const feedback = catalog.prepare('SELECT student, assignment, path, sha256 FROM feedback_files').all() as { student: string; assignment: string; path: string; sha256: string }[];
+    const feedback = catalog.prepare('SELECT student, assignment, path, sha256 FROM feedback_files').all() as {
+      student: string;
+      assignment: string;
+      path: string;
+      sha256: string;
+    }[];
     for (const row of feedback) needed.set(row.sha256, `feedback ${row.student}/${row.assignment}/${row.path}`);
     return needed;
   } finally {
@@ -123,7 +132,12 @@ beforeAll(async () => {
   mountPoint = mkdtempSync(path.join(os.tmpdir(), 'coursework-small-disk-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48m,mode=0700', 'tmpfs', mountPoint]);
   hub = await startHub({
-    env: { COURSEWORK_DATA_DIR: mountPoint, COURSEWORK_MIN_FREE_SPACE: FLOOR, COURSEWORK_SNAPSHOT_CONCURRENCY: '1', COURSEWORK_READ_WORKERS: '1' },
+    env: {
+      COURSEWORK_DATA_DIR: mountPoint,
+      COURSEWORK_MIN_FREE_SPACE: FLOOR,
+      COURSEWORK_SNAPSHOT_CONCURRENCY: '1',
+      COURSEWORK_READ_WORKERS: '1',
+    },
   });
   instructorToken = (await hub.issueToken('instructor')).token;
   instructor = new CourseworkClient({ baseUrl: hub.serviceUrl, token: instructorToken });
@@ -162,7 +176,9 @@ describe('a data disk that fills up during a course snapshot', () => {
     const outcomes = Object.fromEntries(Object.entries(job.students).map(([student, outcome]) => [student, outcome.status]));
     expect(outcomes).toEqual({ student1: 'taken', student2: 'failed', student3: 'not-taken' });
     expect(job.students.student2!.error).toBe("the service's data disk is full");
-    expect(job.students.student3!.error).toMatch(/^Not taken: the data disk has .* free, below the minimum of 12\.0 MiB \(COURSEWORK_MIN_FREE_SPACE\)$/);
+    expect(job.students.student3!.error).toMatch(
+      /^Not taken: the data disk has .* free, below the minimum of 12\.0 MiB \(COURSEWORK_MIN_FREE_SPACE\)$/,
+    );
     expectStoreWhole();
     const listed = await instructor.studentSnapshots('student2');
     expect(listed.map((s) => s.name)).toEqual([before.name]);
@@ -207,7 +223,9 @@ describe('a data disk that fills up during a course snapshot', () => {
       }
       const answer = await get(instructor.snapshotFileUrl('student1', fullDisk.name, 'data/large.bin'));
       expect(answer.status).toBe(200);
-      expect(Buffer.from(await answer.arrayBuffer()).equals(readFileSync(path.join(hub.homes, 'student1', 'data', 'large.bin')))).toBe(true);
+      expect(Buffer.from(await answer.arrayBuffer()).equals(readFileSync(path.join(hub.homes, 'student1', 'data', 'large.bin')))).toBe(
+        true,
+      );
       expectStoreWhole();
     } finally {
       rmSync(filler);
@@ -247,7 +265,11 @@ describe('a data disk that fills up during a course snapshot', () => {
     try {
       const form = new FormData();
       form.append('files', new Blob([report]), 'report.pdf');
-      const refused = await fetch(`${hub.serviceUrl}api/v1/students/student2/feedback/ps1`, { method: 'POST', headers: { Authorization: `token ${instructorToken}` }, body: form });
+      const refused = await fetch(`${hub.serviceUrl}api/v1/students/student2/feedback/ps1`, {
+        method: 'POST',
+        headers: { Authorization: `token ${instructorToken}` },
+        body: form,
+      });
       expect(refused.status).toBe(507);
       expect(await instructor.studentFeedbackList('student2')).toEqual([]);
     } finally {
@@ -282,7 +304,12 @@ describe('blobs damaged on disk', () => {
     expect(readdirSync(path.join(blobsDir(), 'quarantine'))).toEqual([expect.stringMatching(new RegExp(`^${entry.sha256}\\.`))]);
     const { code, report } = await runCheck();
     expect(report.broken).toEqual([
-      { sha256: entry.sha256, problem: 'missing', repairedFrom: { student: 'student1', path: 'data/part-1.bin' }, neededBy: expect.arrayContaining([`student1/${name}: data/part-1.bin`]) },
+      {
+        sha256: entry.sha256,
+        problem: 'missing',
+        repairedFrom: { student: 'student1', path: 'data/part-1.bin' },
+        neededBy: expect.arrayContaining([`student1/${name}: data/part-1.bin`]),
+      },
     ]);
     expect(code).toBe(0);
     const again = await get(instructor.snapshotFileUrl('student1', name, entry.path));
@@ -296,7 +323,12 @@ describe('blobs damaged on disk', () => {
     const report = await instructor.checkStore({ readDataSubset: 'none' });
     expectMatchesContract('checkStore', 200, report);
     expect(report.broken).toEqual([
-      { sha256: entry.sha256, problem: 'short', repairedFrom: { student: 'student2', path: 'data/large.bin' }, neededBy: expect.arrayContaining([`student2/${name}: data/large.bin`]) },
+      {
+        sha256: entry.sha256,
+        problem: 'short',
+        repairedFrom: { student: 'student2', path: 'data/large.bin' },
+        neededBy: expect.arrayContaining([`student2/${name}: data/large.bin`]),
+      },
     ]);
     expect(report.ok).toBe(true);
     expectStoreWhole();
@@ -309,7 +341,9 @@ describe('blobs damaged on disk', () => {
     rmSync(path.join(hub.homes, 'student3', entry.path));
     truncateSync(blob, 100);
     const { code, report } = await runCheck('--read-data-subset=none');
-    expect(report.broken).toEqual([{ sha256: entry.sha256, problem: 'short', neededBy: expect.arrayContaining([`student3/${name}: data/part-2.bin`]) }]);
+    expect(report.broken).toEqual([
+      { sha256: entry.sha256, problem: 'short', neededBy: expect.arrayContaining([`student3/${name}: data/part-2.bin`]) },
+    ]);
     expect(report.damaged.snapshots).toBeGreaterThanOrEqual(1);
     expect(code).toBe(1);
     const detail = await instructor.studentSnapshot('student3', name);

@@ -4,7 +4,19 @@
  * them and never through a symlink. The parts that need other users need root, as CI has.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -70,7 +82,9 @@ afterAll(async () => {
 describe('feedback under a real Hub', () => {
   it('reaches its student, byte for byte, and no other student', async () => {
     const report = Buffer.from('<html><body><h1>PS1</h1><p>9/10</p></body></html>');
-    const notebook = Buffer.from(JSON.stringify({ cells: [{ cell_type: 'markdown', source: 'Well done' }], nbformat: 4, nbformat_minor: 5, metadata: {} }));
+    const notebook = Buffer.from(
+      JSON.stringify({ cells: [{ cell_type: 'markdown', source: 'Well done' }], nbformat: 4, nbformat_minor: 5, metadata: {} }),
+    );
     await instructor.releaseFeedback('student1', 'ps1', { 'report.html': report, 'ps1.ipynb': notebook });
 
     const mine = await student1.myFeedback();
@@ -85,7 +99,9 @@ describe('feedback under a real Hub', () => {
         ],
       },
     ]);
-    const download = await fetch(student1.myFeedbackFileUrl('ps1', 'report.html'), { headers: { Authorization: `token ${tokens.student1}` } });
+    const download = await fetch(student1.myFeedbackFileUrl('ps1', 'report.html'), {
+      headers: { Authorization: `token ${tokens.student1}` },
+    });
     expect(download.status).toBe(200);
     expect(Buffer.from(await download.arrayBuffer())).toEqual(report);
 
@@ -154,7 +170,12 @@ describe('feedback under a real Hub', () => {
   itAsRoot('writes delivered feedback as the student who owns the home, and nothing through a symlink', async () => {
     const { uid, gid } = ids(SYSTEM_STUDENT);
     const home = path.join(hub.homes, SYSTEM_STUDENT);
-    await instructor.releaseFeedback(SYSTEM_STUDENT, 'ps1', { 'report.html': '<p>yours</p>', 'notes/extra.txt': 'more' }, { deliver: true });
+    await instructor.releaseFeedback(
+      SYSTEM_STUDENT,
+      'ps1',
+      { 'report.html': '<p>yours</p>', 'notes/extra.txt': 'more' },
+      { deliver: true },
+    );
     const detail = await waitForDelivery(instructor, SYSTEM_STUDENT, 'ps1', 'report.html');
     expect(detail.files.map((f) => [f.path, f.delivery?.status])).toEqual([
       ['notes/extra.txt', 'written'],
@@ -170,7 +191,10 @@ describe('feedback under a real Hub', () => {
     writeFileSync(path.join(home, 'feedback/ps1/report.html'), 'my annotations');
     await instructor.releaseFeedback(SYSTEM_STUDENT, 'ps1', { 'report.html': '<p>corrected</p>' }, { deliver: true });
     const corrected = await waitForDelivery(instructor, SYSTEM_STUDENT, 'ps1', 'report.html');
-    expect(corrected.files.find((f) => f.path === 'report.html')!.delivery).toMatchObject({ status: 'kept-both', path: 'feedback/ps1/report (2).html' });
+    expect(corrected.files.find((f) => f.path === 'report.html')!.delivery).toMatchObject({
+      status: 'kept-both',
+      path: 'feedback/ps1/report (2).html',
+    });
     expect(readFileSync(path.join(home, 'feedback/ps1/report.html'), 'utf8')).toBe('my annotations');
     expect(readFileSync(path.join(home, 'feedback/ps1/report (2).html'), 'utf8')).toBe('<p>corrected</p>');
 
@@ -181,7 +205,10 @@ describe('feedback under a real Hub', () => {
     symlinkSync(outside, path.join(home, 'feedback'));
     await instructor.releaseFeedback(SYSTEM_STUDENT, 'ps2', { 'report.html': '<p>ps2</p>' }, { deliver: true });
     const refused = await waitForDelivery(instructor, SYSTEM_STUDENT, 'ps2', 'report.html');
-    expect(refused.files[0]!.delivery).toMatchObject({ status: 'refused', reason: 'feedback is a symbolic link; nothing is written through it' });
+    expect(refused.files[0]!.delivery).toMatchObject({
+      status: 'refused',
+      reason: 'feedback is a symbolic link; nothing is written through it',
+    });
     expect(readdirSync(outside)).toEqual([]);
     // The student still gets it through the API.
     const { token } = await hub.issueToken(SYSTEM_STUDENT);

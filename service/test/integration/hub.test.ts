@@ -60,7 +60,10 @@ describe('the managed service', () => {
   });
 
   it('logs JSON lines', () => {
-    const serviceLines = hub.log().split('\n').filter((line) => line.includes('"service":"coursework"'));
+    const serviceLines = hub
+      .log()
+      .split('\n')
+      .filter((line) => line.includes('"service":"coursework"'));
     expect(serviceLines.length).toBeGreaterThan(0);
     for (const line of serviceLines) expect(() => JSON.parse(line)).not.toThrow();
   });

@@ -61,11 +61,13 @@ beforeAll(async () => {
 afterAll(() => hub?.stop());
 
 describe('the seed README, command by command', () => {
-  it('creates snapshots: /snapshot and /snapshot_all (with the README\'s STUDENT_NAME)', async () => {
+  it("creates snapshots: /snapshot and /snapshot_all (with the README's STUDENT_NAME)", async () => {
     const one = curl(`curl -X POST -H "X-Api-Key: 12345" -F "STUDENT_ID=31387714" -F "SNAPSHOT_NAME=Assignment-1" ${README_HOST}snapshot`);
     expect(one.status).toBe(200);
     expect(json(one)).toBe(`Success - Snapshot Created - assignment-1_${today} for Student: 31387714`);
-    const again = curl(`curl -X POST -H "X-Api-Key: 12345" -d "STUDENT_ID=31387714" -d "SNAPSHOT_NAME=Assignment-1" ${README_HOST}snapshot`);
+    const again = curl(
+      `curl -X POST -H "X-Api-Key: 12345" -d "STUDENT_ID=31387714" -d "SNAPSHOT_NAME=Assignment-1" ${README_HOST}snapshot`,
+    );
     expect(again.status).toBe(404);
     expect(again.body.toString()).toBe(
       '{"error":"Already Exists - Snapshot Name Already Exists","message":"Already Exists - Student Snapshot Already Exists.","status":404}\n',
@@ -131,7 +133,9 @@ describe('the seed README, command by command', () => {
   ])('%s (a snapshot name that never existed)', (command) => {
     const result = curl(command);
     expect(result.status).toBe(404);
-    expect(result.body.toString()).toBe('{"error":"Not Found - Snapshot was Not Found","message":"Not Found - Snapshot Not Found.","status":404}\n');
+    expect(result.body.toString()).toBe(
+      '{"error":"Not Found - Snapshot was Not Found","message":"Not Found - Snapshot Not Found.","status":404}\n',
+    );
   });
 
   it("uploads a report into the student's home (put_student_report), never over an existing file", () => {
@@ -170,12 +174,20 @@ describe('the seed README, command by command', () => {
     const nameless = await upload('../../..');
     expect(nameless.status).toBe(406);
     expect(await nameless.json()).toMatchObject({ message: 'Not Acceptable - Missing File Name Value.' });
-    const noStudent = await fetch(`${hub.serviceUrl}put_student_report`, { method: 'POST', headers: { 'X-Api-Key': API_KEY }, body: new FormData() });
+    const noStudent = await fetch(`${hub.serviceUrl}put_student_report`, {
+      method: 'POST',
+      headers: { 'X-Api-Key': API_KEY },
+      body: new FormData(),
+    });
     expect(noStudent.status).toBe(406);
     const traversal = new FormData();
     traversal.append('STUDENT_ID', '../secret');
     traversal.append('UPLOAD_FILE', new Blob(['x']), 'planted.txt');
-    const planted = await fetch(`${hub.serviceUrl}put_student_report`, { method: 'POST', headers: { 'X-Api-Key': API_KEY }, body: traversal });
+    const planted = await fetch(`${hub.serviceUrl}put_student_report`, {
+      method: 'POST',
+      headers: { 'X-Api-Key': API_KEY },
+      body: traversal,
+    });
     expect(planted.status).toBe(404);
   });
 
@@ -185,7 +197,11 @@ describe('the seed README, command by command', () => {
     );
     expect(result.status).toBe(200);
     expect(result.headers).toMatch(/content-type: application\/x-ipynb\+json/i);
-    expect(readFileSync(path.join(result.dir, 'practice-1.ipynb')).equals(readFileSync(path.join(hub.homes, CANVAS_ID, 'practice', 'practice-1.ipynb')))).toBe(true);
+    expect(
+      readFileSync(path.join(result.dir, 'practice-1.ipynb')).equals(
+        readFileSync(path.join(hub.homes, CANVAS_ID, 'practice', 'practice-1.ipynb')),
+      ),
+    ).toBe(true);
   });
 
   it('zips a whole course as <SNAPSHOT_NAME>.zip, one folder per student', () => {
@@ -210,7 +226,9 @@ describe('the seed contract without its flaws', () => {
     for (const key of ['wrong-key', studentToken, '']) {
       const response = await post('get_snapshot_list', { STUDENT_ID: CANVAS_ID }, key);
       expect(response.status).toBe(401);
-      expect(await response.text()).toBe('{"error":"Not Authorized","message":"You are Not authorized to access the URL requested.","status":401}\n');
+      expect(await response.text()).toBe(
+        '{"error":"Not Authorized","message":"You are Not authorized to access the URL requested.","status":401}\n',
+      );
     }
   });
 
@@ -222,14 +240,21 @@ describe('the seed contract without its flaws', () => {
   it('answers 406 for missing fields, with its messages', async () => {
     const response = await post('get_snapshot_file', { STUDENT_ID: CANVAS_ID });
     expect(response.status).toBe(406);
-    expect(await response.json()).toEqual({ error: 'Not Acceptable - Missing Data', message: 'Not Acceptable - Missing SNAPSHOT_NAME Post Value.', status: 406 });
+    expect(await response.json()).toEqual({
+      error: 'Not Acceptable - Missing Data',
+      message: 'Not Acceptable - Missing SNAPSHOT_NAME Post Value.',
+      status: 406,
+    });
   });
 
   it('never reads outside a snapshot, never hangs on a "/" in an id, never names a server path', async () => {
     const attempts: [string, Record<string, string>][] = [
       ['get_snapshot_file', { STUDENT_ID: '..', SNAPSHOT_NAME: 'secret', SNAPSHOT_FILENAME: 'flag.txt' }],
       ['get_snapshot_file', { STUDENT_ID: '../../..', SNAPSHOT_NAME: 'etc', SNAPSHOT_FILENAME: 'passwd' }],
-      ['get_snapshot_file', { STUDENT_ID: CANVAS_ID, SNAPSHOT_NAME: 'assignment-1_2021-09-09', SNAPSHOT_FILENAME: '../../../../etc/passwd' }],
+      [
+        'get_snapshot_file',
+        { STUDENT_ID: CANVAS_ID, SNAPSHOT_NAME: 'assignment-1_2021-09-09', SNAPSHOT_FILENAME: '../../../../etc/passwd' },
+      ],
       ['get_snapshot_file_list', { STUDENT_ID: '..', SNAPSHOT_NAME: 'homes' }],
       ['get_snapshot_list', { STUDENT_ID: `${CANVAS_ID}/sub` }],
       ['snapshot', { STUDENT_ID: `${CANVAS_ID}/sub`, SNAPSHOT_NAME: 'x' }],

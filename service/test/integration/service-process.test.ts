@@ -41,7 +41,13 @@ async function untilListening(started: Started, url: string): Promise<void> {
   const deadline = Date.now() + 20000;
   while (Date.now() < deadline) {
     if (started.child.exitCode !== null) throw new Error(`service exited: ${started.output()}`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`service did not start: ${started.output()}`);

@@ -50,7 +50,10 @@ const get = (url: string, headers: Record<string, string> = {}) =>
   fetch(url, { headers: { Authorization: `token ${instructorToken}`, ...headers } });
 const home = (student: string, file: string) => readFileSync(path.join(hub.homes, student, file));
 
-async function snapshotAndWait(client: CourseworkClient, request: { name: string; students?: string[]; includeHidden?: boolean }): Promise<Job> {
+async function snapshotAndWait(
+  client: CourseworkClient,
+  request: { name: string; students?: string[]; includeHidden?: boolean },
+): Promise<Job> {
   const { job } = await client.snapshot(request);
   return client.waitForJob(job.id, { intervalMs: 100, timeoutMs: 30000 });
 }
@@ -103,7 +106,15 @@ describe('a whole-course snapshot', () => {
   it('serves every file byte for byte, with its type, name and hash', async () => {
     const files = await instructor.snapshotFiles('student1', NAME, { limit: 200 });
     expect(files.map((f) => f.path).sort()).toEqual(
-      ['README.md', 'about-me.md', 'assignment-1.ipynb', 'assignment-2.ipynb', 'data/temperatures.csv', 'practice/practice-1.ipynb', 'practice/practice-2.ipynb'].sort(),
+      [
+        'README.md',
+        'about-me.md',
+        'assignment-1.ipynb',
+        'assignment-2.ipynb',
+        'data/temperatures.csv',
+        'practice/practice-1.ipynb',
+        'practice/practice-2.ipynb',
+      ].sort(),
     );
     for (const file of files) {
       const response = await get(instructor.snapshotFileUrl('student1', NAME, file.path));
@@ -208,7 +219,9 @@ describe('a whole-course snapshot', () => {
     await expect(student.studentSnapshots('student1')).rejects.toBeInstanceOf(CourseworkError);
     await expect(student.studentSnapshots('student1')).rejects.toMatchObject({ status: 403 });
     await expect(student.studentSnapshots('student2')).rejects.toMatchObject({ status: 403 });
-    const file = await fetch(instructor.snapshotFileUrl('student1', NAME, 'assignment-1.ipynb'), { headers: { Authorization: `token ${studentToken}` } });
+    const file = await fetch(instructor.snapshotFileUrl('student1', NAME, 'assignment-1.ipynb'), {
+      headers: { Authorization: `token ${studentToken}` },
+    });
     expect(file.status).toBe(403);
     await expect(student.snapshot({ name: 'mine' })).rejects.toMatchObject({ status: 403 });
   });
@@ -279,7 +292,9 @@ describe('a download whose bytes are lost on disk', () => {
     const blob = sha(Buffer.from(lost));
     rmSync(path.join(hub.dir, 'data', 'blobs', blob.slice(0, 2), blob));
     // Asked of the service itself: configurable-http-proxy does not pass a broken-off answer on to its client.
-    const service = (await (await fetch(`${hub.url}/hub/api/services/coursework`, { headers: { Authorization: `token ${hub.adminToken}` } })).json()) as { url: string };
+    const service = (await (
+      await fetch(`${hub.url}/hub/api/services/coursework`, { headers: { Authorization: `token ${hub.adminToken}` } })
+    ).json()) as { url: string };
     const response = await get(`${service.url}/services/coursework/api/v1/students/student1/snapshots/${job.name}/zip`);
     expect(response.status).toBe(200);
     const waited = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 10_000));

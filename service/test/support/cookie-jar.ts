@@ -65,6 +65,7 @@ export async function hubLogin(jar: CookieJar, hubUrl: string, username: string,
       follow: false,
     });
     if (response.status === 302) return;
-    if (response.status !== 403 || attempt === 2) throw new Error(`login of ${username} failed: ${response.status} ${(await response.text()).slice(0, 200)}`);
+    if (response.status !== 403 || attempt === 2)
+      throw new Error(`login of ${username} failed: ${response.status} ${(await response.text()).slice(0, 200)}`);
   }
 }

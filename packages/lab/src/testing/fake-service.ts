@@ -13,7 +13,8 @@ export interface FakeService {
   requests: { call: string; authorization: string | undefined; body?: unknown }[];
 }
 
-export const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+export const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
 /** Serves `routes` (keyed by `METHOD /services/coursework/<path>`, query ignored) under hubPrefix `/hub/`. */
 export function fakeService(routes: Record<string, Route>): FakeService {
