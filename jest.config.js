@@ -1,5 +1,6 @@
-// Two projects: `unit` (one module at a time, beside the code) and `integration` (a real JupyterHub, proxy and
-// service, started by the tests). `npm test` runs both; `npm run test:unit` is the fast loop.
+// Three projects: `unit` (one module at a time, beside the code), `app` (the whole Koa app in the test's process,
+// with a stand-in for the Hub) and `integration` (a real JupyterHub, proxy and service, started by the tests).
+// `npm test` runs them all; `npm run test:unit` is the fast loop.
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
@@ -24,6 +25,11 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/service/src/**/*.test.ts', '<rootDir>/packages/*/src/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'app',
+      testMatch: ['<rootDir>/service/test/app/**/*.test.ts'],
     },
     {
       ...common,

@@ -38,7 +38,7 @@ async function removeAssignments(hub: RunningHub, ids: string[]): Promise<void> 
 async function widenRightSideBar(page: Page, by: number): Promise<void> {
   const handle = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle:not(.lm-mod-hidden)').last();
   const box = await handle.boundingBox();
-  if (!box) return;
+  if (!box) throw new Error('the handle between the main area and the right side bar is not on the page');
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.down();
   await page.mouse.move(box.x - by, box.y + box.height / 2, { steps: 5 });

@@ -18,7 +18,6 @@ import { type HomeScanner, InThreadScanner } from './scanner';
 
 /** One captured file or symlink (symlinks have a null sha256: their targets are never read). */
 export type { ManifestEntry } from '@coursework/client';
-export { manifestDigest } from './home-scan';
 
 export interface TakeRequest {
   courseId: string;

@@ -4,8 +4,8 @@
  * tests; here due times are real and the captures real.
  */
 import { CourseworkClient } from '@coursework/client';
-import { expectMatchesContract } from '../../test/support/openapi-validator';
-import { type InProcessApp, startInProcessApp, tokenOf } from '../../test/support/in-process';
+import { expectMatchesContract } from '../support/openapi-validator';
+import { type InProcessApp, startInProcessApp, tokenOf } from '../support/in-process';
 
 let app: InProcessApp;
 let instructor: CourseworkClient;

@@ -1,8 +1,8 @@
 /** Download links through the real app: what they open, for whom, for how long, and what they never open. */
 import { CourseworkClient } from '@coursework/client';
-import { expectMatchesContract } from '../../test/support/openapi-validator';
-import { type InProcessApp, SEEDED, startInProcessApp, tokenOf } from '../../test/support/in-process';
-import { DownloadLinks, withoutLinkParameter } from './download-links';
+import { expectMatchesContract } from '../support/openapi-validator';
+import { type InProcessApp, SEEDED, startInProcessApp, tokenOf } from '../support/in-process';
+import { DownloadLinks, withoutLinkParameter } from '../../src/http/download-links';
 
 let app: InProcessApp;
 let instructor: CourseworkClient;

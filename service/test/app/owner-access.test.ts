@@ -1,5 +1,5 @@
 /** Students and their own snapshots, when the admin allows it (COURSEWORK_ALLOW_STUDENT_SNAPSHOTS). */
-import { type InProcessApp, SEEDED, startInProcessApp, tokenOf } from '../../test/support/in-process';
+import { type InProcessApp, SEEDED, startInProcessApp, tokenOf } from '../support/in-process';
 
 let app: InProcessApp;
 beforeAll(async () => {

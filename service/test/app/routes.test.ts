@@ -4,11 +4,11 @@
  * that lets someone in (or locks someone out) fails this test.
  */
 import type { Layer } from '@koa/router';
-import { POLICY, type Operation } from '../access/policy';
-import { type CallerName, type InProcessApp, SEEDED, startInProcessApp, tokenOf } from '../../test/support/in-process';
-import { HubOAuth } from './oauth';
-import { createRouter } from './routes';
-import { openApiDocument } from './openapi';
+import { POLICY, type Operation } from '../../src/access/policy';
+import { type CallerName, type InProcessApp, SEEDED, startInProcessApp, tokenOf } from '../support/in-process';
+import { HubOAuth } from '../../src/http/oauth';
+import { createRouter } from '../../src/http/routes';
+import { openApiDocument } from '../../src/http/openapi';
 
 type Who = 'anonymous' | 'badToken' | CallerName;
 const WHO: Who[] = ['anonymous', 'badToken', 'noAccess', 'outsider', 'student', 'scopeWithoutGroup', 'instructor', 'lmsService'];

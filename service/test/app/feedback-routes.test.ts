@@ -6,9 +6,9 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { CourseworkClient, CourseworkError, type StudentFeedback } from '@coursework/client';
-import { expectMatchesContract } from '../../test/support/openapi-validator';
-import { type InProcessApp, startInProcessApp, tokenOf } from '../../test/support/in-process';
-import { buildZip } from '../../test/support/zip-builder';
+import { expectMatchesContract } from '../support/openapi-validator';
+import { type InProcessApp, startInProcessApp, tokenOf } from '../support/in-process';
+import { buildZip } from '../support/zip-builder';
 
 let app: InProcessApp;
 let instructor: CourseworkClient;
