@@ -11,7 +11,7 @@ describe('serviceUrlFromHubPrefix', () => {
 });
 
 describe('CourseworkClient', () => {
-  const students: Student[] = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, homeExists: true }));
+  const students: Student[] = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, homeExists: true, latestSnapshotAt: null }));
   const requests: { url: string; headers: Record<string, string> }[] = [];
   // A stand-in for the service that pages like it does.
   const fakeFetch = (async (input: string, init?: RequestInit) => {

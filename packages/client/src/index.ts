@@ -24,6 +24,8 @@ export interface Me {
 export interface Student {
   name: string;
   homeExists: boolean;
+  /** When the student's latest live snapshot was taken; null before the first. */
+  latestSnapshotAt: string | null;
 }
 
 /** `not-taken`: left out on purpose (the data disk is low on space); `error` says why. */

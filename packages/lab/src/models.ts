@@ -51,4 +51,5 @@ export function joinPath(...segments: string[]): string {
 }
 
 /** The date of the Unix epoch, for folders that have no date of their own. */
-export const NO_DATE = new Date(0).toISOString();
+/** No time known: JupyterLab's file browser shows nothing for it (the epoch would show as decades ago). */
+export const NO_DATE = '';

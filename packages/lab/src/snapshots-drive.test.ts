@@ -19,8 +19,8 @@ const manifest = [
 function drive(pageSize?: number) {
   const service = fakeService({
     [`GET ${API}/students`]: paged([
-      { name: 'student1', homeExists: true },
-      { name: 'student2', homeExists: false },
+      { name: 'student1', homeExists: true, latestSnapshotAt: takenAt },
+      { name: 'student2', homeExists: false, latestSnapshotAt: null },
     ]),
     [`GET ${API}/students/student1/snapshots`]: () => json([{ student: 'student1', name: 'ps1_2026-11-23', takenAt, files: 3 }]),
     [`GET ${API}/students/student1/snapshots/ps1_2026-11-23`]: () =>
@@ -44,10 +44,14 @@ describe('SnapshotsDrive', () => {
     const { drive: d } = drive();
     const root = await d.get('', { content: true });
     expect(root).toMatchObject({ type: 'directory', path: '', writable: false, format: 'json' });
-    expect((root.content as { path: string; type: string }[]).map((c) => [c.path, c.type])).toEqual([
-      ['student1', 'directory'],
-      ['student2', 'directory'],
-    ]);
+    expect((root.content as { path: string; type: string; last_modified: string }[]).map((c) => [c.path, c.type, c.last_modified])).toEqual(
+      [
+        // A folder's time is its newest snapshot's; none is shown for a student without one (not the epoch).
+        ['student1', 'directory', takenAt],
+        ['student2', 'directory', ''],
+      ],
+    );
+    expect(root.last_modified).toBe(takenAt);
     const student = await d.get('student1', { content: true });
     expect(student).toMatchObject({ name: 'student1', last_modified: takenAt });
     expect(student.content).toEqual([

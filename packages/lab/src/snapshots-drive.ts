@@ -37,7 +37,10 @@ export class SnapshotsDrive extends ReadOnlyDrive {
     const withContent = !!options?.content;
     if (student === undefined) {
       const students = withContent ? await this.connection.client.allStudents(this.pageSize) : [];
-      return directoryModel('', NO_DATE, withContent ? students.map((s) => directoryModel(s.name, NO_DATE)) : undefined);
+      // A folder's time is its newest snapshot's; a student without one shows no time (not the epoch).
+      const times = students.map((s) => s.latestSnapshotAt ?? NO_DATE);
+      const latest = times.reduce((date, time) => (time > date ? time : date), NO_DATE);
+      return directoryModel('', latest, withContent ? students.map((s, i) => directoryModel(s.name, times[i]!)) : undefined);
     }
     if (snapshot === undefined) {
       const snapshots = await this.snapshotsOf(student);

@@ -265,11 +265,16 @@ export function openApiDocument(servicePrefix: string) {
         },
         Student: {
           type: 'object',
-          required: ['name', 'homeExists'],
+          required: ['name', 'homeExists', 'latestSnapshotAt'],
           additionalProperties: false,
           properties: {
             name: { type: 'string' },
             homeExists: { type: 'boolean', description: 'Whether the home directory exists (as a real directory).' },
+            latestSnapshotAt: {
+              type: ['string', 'null'],
+              format: 'date-time',
+              description: "When the student's latest live snapshot was taken.",
+            },
           },
         },
       },

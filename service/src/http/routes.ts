@@ -11,6 +11,7 @@ import type { IdentityCache } from '../hub/identity-cache';
 import type { HubOAuth } from './oauth';
 import { homeExists, homePath } from '../homes/home-path';
 import { checkStore, type CheckReport, parseHashSelection } from '../integrity/check';
+import { SnapshotQueries } from '../snapshots/queries';
 import type { Roster } from '../students/roster';
 import { type AuthDeps, guard, type GuardOptions } from './auth';
 import { addAssignmentRoutes, type AssignmentRouteDeps } from './assignment-routes';
@@ -83,8 +84,13 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
     const page = parsePage(ctx.query, config.pagination);
     const names = await deps.roster.studentNames();
     const slice = names.slice(page.offset, page.offset + page.limit);
+    const latest = await new SnapshotQueries(deps.catalog, config.course.id).latestTakenAt(slice);
     const students = await Promise.all(
-      slice.map(async (name) => ({ name, homeExists: await homeExists(homePath(config.homeTemplate, name)) })),
+      slice.map(async (name) => ({
+        name,
+        homeExists: await homeExists(homePath(config.homeTemplate, name)),
+        latestSnapshotAt: latest.get(name) ?? null,
+      })),
     );
     sendPage(ctx, students, names.length, page);
   });

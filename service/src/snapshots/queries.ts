@@ -111,6 +111,21 @@ export class SnapshotQueries {
     return rows.map((row) => ({ summary: summaryOf(row), manifest: JSON.parse(row.manifest) as ManifestEntry[] }));
   }
 
+  /** When each of these students' latest live snapshot was taken (students without one are absent). */
+  async latestTakenAt(students: readonly string[]): Promise<Map<string, string>> {
+    if (students.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('snapshots')
+      .select('student')
+      .select((eb) => eb.fn.max('taken_at').as('latest'))
+      .where('course_id', '=', this.courseId)
+      .where('deleted_at', 'is', null)
+      .where('student', 'in', [...students])
+      .groupBy('student')
+      .execute();
+    return new Map(rows.map((row) => [row.student, row.latest as string]));
+  }
+
   /** Whether the student has a live snapshot of this name. */
   async exists(student: string, name: string): Promise<boolean> {
     return (await this.live(student, name).select('id').executeTakeFirst()) !== undefined;

@@ -124,9 +124,9 @@ describe('GET api/v1/students', () => {
     const body = await response.json();
     expectMatchesContract('listStudents', 200, body);
     expect(body).toEqual([
-      { name: 'student1', homeExists: true },
-      { name: 'student2', homeExists: true },
-      { name: 'student3', homeExists: true },
+      { name: 'student1', homeExists: true, latestSnapshotAt: null },
+      { name: 'student2', homeExists: true, latestSnapshotAt: null },
+      { name: 'student3', homeExists: true, latestSnapshotAt: null },
     ]);
   });
 
