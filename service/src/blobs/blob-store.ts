@@ -84,6 +84,17 @@ export class BlobDamagedError extends Error {
   }
 }
 
+/** A blob opened for one read (see BlobStore.open). */
+export interface OpenedBlob {
+  info: BlobInfo;
+  /** The payload as stored (raw DEFLATE or plain). */
+  stored(): Readable;
+  /** The original bytes, or a byte range of them (inclusive end, as in HTTP). */
+  content(range?: { start: number; end: number }): Readable;
+  /** Closes the file when neither stream is wanted after all. */
+  close(): Promise<void>;
+}
+
 /** What a check of one blob found. */
 export type BlobCheck =
   | { sha256: string; ok: true; info: BlobInfo }
@@ -336,37 +347,58 @@ export class BlobStore {
   }
 
   /**
-   * The stored payload as it is on disk (raw DEFLATE or plain), for zip entries and gzip answers. A blob whose
-   * length is not the one its header gives is quarantined and refused (BlobDamagedError) before any byte is read,
-   * and a payload that ends early while it is read makes the stream fail, never end as if it were complete.
+   * Opens a blob once, for one read of it: its header, then either its stored payload or its original bytes. A
+   * blob whose length is not the one its header gives is quarantined and refused (BlobDamagedError) before any byte
+   * is read, and a payload that ends early while it is read makes the stream fail, never end as if complete. The
+   * file is closed when the stream ends, or by `close()` when no stream is wanted.
    */
-  async openStored(sha256: string): Promise<{ info: BlobInfo; stream: Readable }> {
+  async open(sha256: string): Promise<OpenedBlob> {
     const { handle, info } = await this.openChecked(sha256);
-    // An empty payload has no byte range to read (a stream from start to start - 1 is refused).
-    if (info.storedSize === 0) {
-      await handle.close().catch(() => undefined);
-      return { info, stream: Readable.from([]) };
-    }
-    return { info, stream: this.payloadStream(handle, info, HEADER_BYTES, HEADER_BYTES + info.storedSize - 1) };
+    let used = false;
+    const take = () => {
+      if (used) throw new Error(`blob ${sha256} was already read`);
+      used = true;
+    };
+    const payload = (start: number, end: number): Readable => {
+      take();
+      // An empty range has no bytes to read (a stream from start to start - 1 is refused).
+      if (end < start) {
+        void handle.close().catch(() => undefined);
+        return Readable.from([]);
+      }
+      return this.payloadStream(handle, info, HEADER_BYTES + start, HEADER_BYTES + end);
+    };
+    return {
+      info,
+      stored: () => payload(0, info.storedSize - 1),
+      content: (range) => {
+        if (info.encoding === 'identity') return payload(range?.start ?? 0, range?.end ?? info.size - 1);
+        const stored = payload(0, info.storedSize - 1);
+        const inflated = stored.pipe(zlib.createInflateRaw());
+        stored.on('error', (error) => inflated.destroy(error));
+        if (!range) return inflated;
+        const sliced = inflated.pipe(sliceBytes(range.start, range.end));
+        inflated.on('error', (error) => sliced.destroy(error));
+        return sliced;
+      },
+      close: async () => {
+        if (used) return;
+        used = true;
+        await handle.close().catch(() => undefined);
+      },
+    };
+  }
+
+  /** The stored payload as it is on disk (raw DEFLATE or plain), for zip entries and gzip answers. */
+  async openStored(sha256: string): Promise<{ info: BlobInfo; stream: Readable }> {
+    const blob = await this.open(sha256);
+    return { info: blob.info, stream: blob.stored() };
   }
 
   /** The original bytes, optionally a byte range of them (inclusive end, as in HTTP). */
   async openContent(sha256: string, range?: { start: number; end: number }): Promise<{ info: BlobInfo; stream: Readable }> {
-    if (range) {
-      const { handle, info } = await this.openChecked(sha256);
-      if (info.encoding === 'identity') {
-        return { info, stream: this.payloadStream(handle, info, HEADER_BYTES + range.start, HEADER_BYTES + range.end) };
-      }
-      await handle.close();
-    }
-    const { info, stream } = await this.openStored(sha256);
-    if (info.encoding === 'identity') return { info, stream };
-    const inflated = stream.pipe(zlib.createInflateRaw());
-    stream.on('error', (error) => inflated.destroy(error));
-    if (!range) return { info, stream: inflated };
-    const sliced = inflated.pipe(sliceBytes(range.start, range.end));
-    inflated.on('error', (error) => sliced.destroy(error));
-    return { info, stream: sliced };
+    const blob = await this.open(sha256);
+    return { info: blob.info, stream: blob.content(range) };
   }
 
   /**

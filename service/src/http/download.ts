@@ -101,10 +101,12 @@ export async function sendBlob(ctx: ParameterizedContext, blobs: BlobStore, sha2
     ctx.status = 304;
     return;
   }
-  const { info, stream } = await blobs.openStored(sha256);
+  // One open of the blob serves whichever answer the request asks for.
+  const blob = await blobs.open(sha256);
+  const { info } = blob;
   const range = parseRange(ctx.get('range') || undefined, info.size);
   if (range === 'unsatisfiable') {
-    stream.destroy();
+    await blob.close();
     ctx.set('Content-Range', `bytes */${info.size}`);
     ctx.status = 416;
     ctx.body = { status: 416, message: `Range not satisfiable: the file has ${info.size} bytes` };
@@ -112,6 +114,7 @@ export async function sendBlob(ctx: ParameterizedContext, blobs: BlobStore, sha2
   }
   const wantsGzip = /\bgzip\b/.test(ctx.get('accept-encoding'));
   if (!range && wantsGzip && info.encoding === 'deflate') {
+    const stream = blob.stored();
     const body = new PassThrough();
     body.write(gzipHeader());
     stream.on('error', (error) => body.destroy(error));
@@ -123,10 +126,8 @@ export async function sendBlob(ctx: ParameterizedContext, blobs: BlobStore, sha2
     ctx.length = 10 + info.storedSize + 8;
     return;
   }
-  stream.destroy();
-  const content = await blobs.openContent(sha256, range);
   ctx.set('ETag', etag);
-  ctx.body = content.stream;
+  ctx.body = blob.content(range);
   if (range) {
     ctx.status = 206;
     ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`);
