@@ -1,6 +1,6 @@
 /**
  * Delivery of released feedback into students' homes: files whose release time has come and that are to be
- * written into the home are written there (as the home's owner, see home-writer), grouped by student, and the
+ * written into the home are written there (as the home's owner, see homes/home-writer), grouped by student, and the
  * outcome is recorded on each file. It wakes when a release is recorded, at the next scheduled release time, and
  * once a minute in any case, so a release that came due while the service was down is delivered at start-up, and
  * one for a home that does not exist yet is written once it does.
@@ -10,7 +10,7 @@ import type { BlobStore } from '../blobs/blob-store';
 import { homeExists, homePath } from '../homes/home-path';
 import type { Logger } from '../log';
 import { WakeLoop } from '../util/wake-loop';
-import { writeIntoHome } from './home-writer';
+import { writeIntoHome } from '../homes/home-writer';
 import type { FeedbackRow, FeedbackStore } from './store';
 
 const MAX_SLEEP_MS = 60_000;

@@ -16,7 +16,7 @@ import { koaBody } from 'koa-body';
 import { recordAuditSoon } from '../audit/audit';
 import { zipStream } from '../archive/zip-writer';
 import { extensionOf, secureFilename } from '../feedback/names';
-import { writeIntoHome } from '../feedback/home-writer';
+import { writeIntoHome } from '../homes/home-writer';
 import { cleaningUploads, formBody, readUpload, uploadedFiles } from './uploads';
 import { assertSafeUserName, homeExists, homePath } from '../homes/home-path';
 import { fullSnapshotName, InvalidNameError, isFullSnapshotName, snapshotBaseName } from '../snapshots/names';

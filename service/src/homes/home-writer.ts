@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,14 +18,25 @@ export interface HomeWrite extends PlannedFile {
   content: () => Promise<Readable>;
 }
 
-/** The child's compiled source; from the TypeScript sources (tests), the built copy next to them. */
+/**
+ * The child's code as JavaScript: the compiled file beside this one, or, when running from the TypeScript sources
+ * (the tests), the source compiled now, so that what is tested is the source and never a stale build.
+ */
 function childSource(): string {
-  const beside = path.join(__dirname, 'home-writer-child.js');
-  const built = path.resolve(__dirname, '../../lib/feedback/home-writer-child.js');
-  const file = existsSync(beside) ? beside : built;
-  if (!existsSync(file)) throw new Error('home-writer-child.js is missing: build the service first (npm run build)');
+  const compiled = path.join(__dirname, 'home-writer-child.js');
+  let code: string;
+  if (existsSync(compiled)) {
+    code = readFileSync(compiled, 'utf8');
+  } else {
+    // TypeScript is there only where the sources are (a development dependency), which is where this runs.
+    const ts = createRequire(__filename)('typescript') as typeof import('typescript');
+    const source = readFileSync(path.join(__dirname, 'home-writer-child.ts'), 'utf8');
+    code = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    }).outputText;
+  }
   // `node -e` wraps the code: a final comment line without its newline would swallow the wrapper's end.
-  return `${readFileSync(file, 'utf8')}\n`;
+  return `${code}\n`;
 }
 
 let cachedSource: string | undefined;
