@@ -15,7 +15,7 @@ import type { Catalog } from '../catalog/catalog';
 import type { CaptureKind, CapturesTable } from '../catalog/schema';
 import type { Logger } from '../log';
 import type { SnapshotJobs } from '../snapshots/jobs';
-import { fullSnapshotName, slugify } from '../snapshots/names';
+import { fullSnapshotName, slugify } from '../names';
 import { SnapshotQueries } from '../snapshots/queries';
 import { WakeLoop } from '../util/wake-loop';
 import { type AssignmentStore, effectiveDue } from './store';

@@ -7,7 +7,7 @@ import type { Selectable } from 'kysely';
 import { recordAudit } from '../audit/audit';
 import type { Catalog } from '../catalog/catalog';
 import type { AssignmentsTable, ExtensionsTable } from '../catalog/schema';
-import { assertAssignmentId, InvalidFeedbackNameError } from '../feedback/names';
+import { assertAssignmentId, InvalidFeedbackNameError } from '../names';
 import { InvalidInputError } from '../util/invalid-input';
 
 export class InvalidAssignmentError extends InvalidInputError {

@@ -5,8 +5,7 @@
  */
 import type { BulkStudentReport } from '@coursework/client';
 import { extractZipEntry, readZipEntries, ZipFormatError, type ZipReadEntry } from '../archive/zip-reader';
-import { assertSafeUserName } from '../homes/home-path';
-import { assertAllowedExtension, assertFeedbackPath, InvalidFeedbackNameError } from './names';
+import { assertAllowedExtension, assertFeedbackPath, assertSafeUserName, InvalidFeedbackNameError } from '../names';
 import { InvalidInputError } from '../util/invalid-input';
 
 export interface BulkLimits {

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { homeExists, homePath, InvalidUserNameError } from './home-path';
+import { homeExists, homePath } from './home-path';
+import { InvalidUserNameError } from '../names';
 
 describe('homePath', () => {
   it('fills the template with the user name', () => {

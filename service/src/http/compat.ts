@@ -15,11 +15,18 @@ import type { Middleware, ParameterizedContext } from 'koa';
 import { koaBody } from 'koa-body';
 import { recordAuditSoon } from '../audit/audit';
 import { zipStream } from '../archive/zip-writer';
-import { extensionOf, secureFilename } from '../feedback/names';
+import {
+  assertSafeUserName,
+  extensionOf,
+  fullSnapshotName,
+  InvalidNameError,
+  isFullSnapshotName,
+  secureFilename,
+  snapshotBaseName,
+} from '../names';
 import { writeIntoHome } from '../homes/home-writer';
 import { cleaningUploads, formBody, readUpload, uploadedFiles } from './uploads';
-import { assertSafeUserName, homeExists, homePath } from '../homes/home-path';
-import { fullSnapshotName, InvalidNameError, isFullSnapshotName, snapshotBaseName } from '../snapshots/names';
+import { homeExists, homePath } from '../homes/home-path';
 import { SnapshotQueries } from '../snapshots/queries';
 import { manifestZipEntries } from '../snapshots/zip';
 import { contentDisposition, sendBlob } from './download';
