@@ -46,7 +46,7 @@ function instance(): Instance {
   const jobs = new SnapshotJobs(
     db,
     taker,
-    { courseId: course.id, homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2, now: clock },
+    { courseId: course.id, timeZone: TZ, homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2, now: clock },
     log,
   );
   const store = new AssignmentStore(db, course.id, TZ, clock);

@@ -15,7 +15,7 @@ import type { Catalog } from '../catalog/catalog';
 import type { CaptureKind, CapturesTable } from '../catalog/schema';
 import type { Logger } from '../log';
 import type { SnapshotJobs } from '../snapshots/jobs';
-import { fullSnapshotName, slugify } from '../names';
+import { slugify } from '../names';
 import { SnapshotQueries } from '../snapshots/queries';
 import { WakeLoop } from '../util/wake-loop';
 import { type AssignmentStore, effectiveDue } from './store';
@@ -199,7 +199,7 @@ export class CaptureScheduler {
     }
     for (let n = 1; ; n++) {
       const baseName = n === 1 ? base : `${base}-${n}`;
-      const name = fullSnapshotName(baseName, at, this.options.timeZone);
+      const name = this.jobs.nameFor(baseName, at);
       const taken = await this.snapshots.exists(capture.student, name);
       const promised = await this.db
         .selectFrom('captures')

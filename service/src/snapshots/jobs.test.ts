@@ -34,7 +34,7 @@ beforeEach(async () => {
 afterEach(() => db.destroy());
 
 const jobsWith = (t: SnapshotTaker) =>
-  new SnapshotJobs(db, t, { courseId: course.id, homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2 }, log);
+  new SnapshotJobs(db, t, { courseId: course.id, timeZone: 'UTC', homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2 }, log);
 const params = (students = STUDENTS) => ({ name: 'hw_2026-11-23', baseName: 'hw', includeHidden: false, students });
 
 describe('SnapshotJobs', () => {
@@ -61,7 +61,7 @@ describe('SnapshotJobs', () => {
     const jobs = new SnapshotJobs(
       db,
       slowTaker,
-      { courseId: course.id, homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2, recordRetryMs: 20 },
+      { courseId: course.id, timeZone: 'UTC', homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2, recordRetryMs: 20 },
       log,
     );
     const { job } = await jobs.request(params(), STUDENTS, 'prof');
@@ -97,7 +97,13 @@ describe('SnapshotJobs', () => {
     const jobs = new SnapshotJobs(
       db,
       taker,
-      { courseId: course.id, homeTemplate: '/x/{username}', inFlight: 2, lowSpace: () => 'the data disk has 1 bytes free' },
+      {
+        courseId: course.id,
+        timeZone: 'UTC',
+        homeTemplate: '/x/{username}',
+        inFlight: 2,
+        lowSpace: () => 'the data disk has 1 bytes free',
+      },
       log,
     );
     await expect(jobs.request(params(), STUDENTS, 'prof')).rejects.toThrow('No snapshot was started: the data disk has 1 bytes free');

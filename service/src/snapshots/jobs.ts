@@ -16,6 +16,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Job, StudentOutcome } from '@coursework/client';
 import type { Catalog } from '../catalog/catalog';
 import { homePath } from '../homes/home-path';
+import { fullSnapshotName } from '../names';
 import type { Logger } from '../log';
 import { mapPool } from '../util/pool';
 import { describeFailure, InsufficientStorageError } from '../util/storage';
@@ -37,6 +38,8 @@ const RECORD_RETRY_MS = 5000;
 
 export interface SnapshotJobsOptions {
   courseId: string;
+  /** IANA zone of the course: the date suffix of snapshot names is its local date. */
+  timeZone: string;
   homeTemplate: string;
   /**
    * Students of a job in flight at once: being scanned (the taker bounds how many homes are scanned at once) or
@@ -77,6 +80,11 @@ export class SnapshotJobs {
     private readonly log: Logger,
   ) {
     this.now = options.now ?? (() => new Date());
+  }
+
+  /** The dated name of a snapshot taken at `at` (now by default): `assignment-1` → `assignment-1_2026-11-23`. */
+  nameFor(baseName: string, at: Date = this.now()): string {
+    return fullSnapshotName(baseName, at, this.options.timeZone);
   }
 
   /**

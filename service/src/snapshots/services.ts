@@ -37,7 +37,13 @@ export function createSnapshotServices(config: Config, catalog: Catalog, log: Lo
   const jobs = new SnapshotJobs(
     catalog,
     taker,
-    { courseId: config.course.id, homeTemplate: config.homeTemplate, inFlight: STUDENTS_IN_FLIGHT, lowSpace: () => blobs.lowSpace() },
+    {
+      courseId: config.course.id,
+      timeZone: config.snapshots.timeZone,
+      homeTemplate: config.homeTemplate,
+      inFlight: STUDENTS_IN_FLIGHT,
+      lowSpace: () => blobs.lowSpace(),
+    },
     log,
   );
   const housekeeping = new Housekeeping(

@@ -8,7 +8,7 @@ import { POLICY, type Operation } from '../../src/access/policy';
 import { type CallerName, type InProcessApp, SEEDED, startInProcessApp, tokenOf } from '../support/in-process';
 import { HubOAuth } from '../../src/http/oauth';
 import { createRouter } from '../../src/http/routes';
-import { openApiDocument } from '../../src/http/openapi';
+import { openApiDocument } from '../../src/http/openapi/document';
 
 type Who = 'anonymous' | 'badToken' | CallerName;
 const WHO: Who[] = ['anonymous', 'badToken', 'noAccess', 'outsider', 'student', 'scopeWithoutGroup', 'instructor', 'lmsService'];

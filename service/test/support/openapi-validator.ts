@@ -1,7 +1,7 @@
 /** Checks real answers against the response schemas of the service's own OpenAPI document. */
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { openApiDocument } from '../../src/http/openapi';
+import { openApiDocument } from '../../src/http/openapi/document';
 
 const document = openApiDocument('/services/coursework/');
 const ajv = new Ajv2020({ strict: false, allErrors: true });

@@ -3,18 +3,18 @@
  * (JSON or CSV); an LMS triggers the deadline capture; students read their own due times and receipts.
  */
 import type { ParameterizedContext } from 'koa';
-import { recordAudit } from '../audit/audit';
-import type { AssignmentServices } from '../assignments/services';
-import { statusCsv } from '../assignments/status';
-import type { Catalog } from '../catalog/catalog';
-import type { Config } from '../config';
-import { assertAssignmentId, assertSafeUserName } from '../names';
-import type { Roster } from '../students/roster';
-import { contentDisposition } from './download';
-import { ApiError } from './errors';
-import { jsonBody } from './json-body';
-import type { AddRoute, AppState } from './state';
-import { naming } from '../util/invalid-input';
+import { recordAudit } from '../../audit/audit';
+import type { AssignmentServices } from '../../assignments/services';
+import { statusCsv } from '../../assignments/status';
+import type { Catalog } from '../../catalog/catalog';
+import type { Config } from '../../config';
+import { assertAssignmentId, assertSafeUserName } from '../../names';
+import type { Roster } from '../../students/roster';
+import { contentDisposition } from '../download';
+import { ApiError } from '../errors';
+import { jsonBody } from '../json-body';
+import type { AddRoute, AppState } from '../state';
+import { naming } from '../../util/invalid-input';
 
 export interface AssignmentRouteDeps {
   config: Config;

@@ -1,5 +1,5 @@
 /** The feedback section of the OpenAPI document: schemas and paths. */
-import { authErrors, damagedError, errorResponse, storageErrors, studentParameter } from './openapi-parts';
+import { authErrors, damagedError, errorResponse, storageErrors, studentParameter } from './parts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });

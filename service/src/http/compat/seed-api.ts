@@ -13,26 +13,18 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Middleware, ParameterizedContext } from 'koa';
 import { koaBody } from 'koa-body';
-import { recordAuditSoon } from '../audit/audit';
-import { zipStream } from '../archive/zip-writer';
-import {
-  assertSafeUserName,
-  extensionOf,
-  fullSnapshotName,
-  InvalidNameError,
-  isFullSnapshotName,
-  secureFilename,
-  snapshotBaseName,
-} from '../names';
-import { writeIntoHome } from '../homes/home-writer';
-import { cleaningUploads, formBody, readUpload, uploadedFiles } from './uploads';
-import { homeExists, homePath } from '../homes/home-path';
-import { SnapshotQueries } from '../snapshots/queries';
-import { manifestZipEntries } from '../snapshots/zip';
-import { contentDisposition, sendBlob } from './download';
-import type { FeedbackRouteDeps } from './feedback-routes';
-import type { SnapshotRouteDeps } from './snapshot-routes';
-import type { AddRoute, AppState } from './state';
+import { recordAuditSoon } from '../../audit/audit';
+import { zipStream } from '../../archive/zip-writer';
+import { assertSafeUserName, extensionOf, InvalidNameError, isFullSnapshotName, secureFilename, snapshotBaseName } from '../../names';
+import { writeIntoHome } from '../../homes/home-writer';
+import { cleaningUploads, formBody, readUpload, uploadedFiles } from '../uploads';
+import { homeExists, homePath } from '../../homes/home-path';
+import { SnapshotQueries } from '../../snapshots/queries';
+import { manifestZipEntries } from '../../snapshots/zip';
+import { contentDisposition, sendBlob } from '../download';
+import type { FeedbackRouteDeps } from '../v1/feedback';
+import type { SnapshotRouteDeps } from '../v1/snapshots';
+import type { AddRoute, AppState } from '../state';
 
 type Ctx = ParameterizedContext<AppState>;
 
@@ -188,7 +180,7 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
   function snapshotName(ctx: Ctx, given: string): { baseName: string; name: string } | undefined {
     try {
       const baseName = snapshotBaseName(given);
-      return { baseName, name: fullSnapshotName(baseName, now(), config.snapshots.timeZone) };
+      return { baseName, name: jobs.nameFor(baseName, now()) };
     } catch (error) {
       if (!(error instanceof InvalidNameError)) throw error;
       seedError(ctx, 406, 'Not Acceptable - Invalid Data', `Not Acceptable - Invalid SNAPSHOT_NAME Post Value: ${error.message}.`);

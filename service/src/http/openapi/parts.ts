@@ -1,5 +1,5 @@
 /** Pieces shared by the OpenAPI document's sections. */
-import { PAGINATION_MEDIA_TYPE } from './pagination';
+import { PAGINATION_MEDIA_TYPE } from '../pagination';
 
 export const error = {
   type: 'object',

@@ -1,5 +1,5 @@
 /** The assignments section of the OpenAPI document: schemas and paths. */
-import { authErrors, errorResponse, studentParameter } from './openapi-parts';
+import { authErrors, errorResponse, studentParameter } from './parts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });

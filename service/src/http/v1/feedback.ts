@@ -4,21 +4,21 @@
  */
 import path from 'node:path';
 import type { ParameterizedContext } from 'koa';
-import { recordAuditSoon } from '../audit/audit';
-import type { BlobStore } from '../blobs/blob-store';
-import type { Catalog } from '../catalog/catalog';
-import type { Config } from '../config';
-import { planBulkRelease } from '../feedback/bulk';
-import { assertAllowedExtension, assertAssignmentId, assertFeedbackPath, assertSafeUserName } from '../names';
-import type { FeedbackReleases } from '../feedback/services';
-import { cleaningUploads, formBody, readBody, readUpload, uploadedFiles } from './uploads';
-import type { Roster } from '../students/roster';
-import { describeFailure, InsufficientStorageError, isStorageFull } from '../util/storage';
-import { sendBlob } from './download';
-import { ApiError } from './errors';
-import { jsonBody } from './json-body';
-import type { AddRoute, AppState } from './state';
-import { naming } from '../util/invalid-input';
+import { recordAuditSoon } from '../../audit/audit';
+import type { BlobStore } from '../../blobs/blob-store';
+import type { Catalog } from '../../catalog/catalog';
+import type { Config } from '../../config';
+import { planBulkRelease } from '../../feedback/bulk';
+import { assertAllowedExtension, assertAssignmentId, assertFeedbackPath, assertSafeUserName } from '../../names';
+import type { FeedbackReleases } from '../../feedback/services';
+import { cleaningUploads, formBody, readBody, readUpload, uploadedFiles } from '../uploads';
+import type { Roster } from '../../students/roster';
+import { describeFailure, InsufficientStorageError, isStorageFull } from '../../util/storage';
+import { sendBlob } from '../download';
+import { ApiError } from '../errors';
+import { jsonBody } from '../json-body';
+import type { AddRoute, AppState } from '../state';
+import { naming } from '../../util/invalid-input';
 
 export interface FeedbackRouteDeps {
   config: Config;

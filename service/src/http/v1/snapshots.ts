@@ -1,21 +1,21 @@
 /** The snapshot API (`api/v1/snapshots`, `api/v1/jobs`, `api/v1/students/{student}/snapshots/...`). */
 import { jobEnded } from '@coursework/client';
-import { recordAuditSoon } from '../audit/audit';
-import { zipStream } from '../archive/zip-writer';
-import type { BlobStore } from '../blobs/blob-store';
-import type { Catalog } from '../catalog/catalog';
-import type { Config } from '../config';
-import { assertSafeUserName, fullSnapshotName, isFullSnapshotName, snapshotBaseName } from '../names';
-import type { SnapshotJobs } from '../snapshots/jobs';
-import { type Lookup, SnapshotQueries } from '../snapshots/queries';
-import { manifestZipEntries } from '../snapshots/zip';
-import type { Roster } from '../students/roster';
-import { contentDisposition, sendBlob } from './download';
-import { ApiError } from './errors';
-import { jsonBody } from './json-body';
-import { parsePage, sendPage } from './pagination';
-import type { AddRoute } from './state';
-import { naming } from '../util/invalid-input';
+import { recordAuditSoon } from '../../audit/audit';
+import { zipStream } from '../../archive/zip-writer';
+import type { BlobStore } from '../../blobs/blob-store';
+import type { Catalog } from '../../catalog/catalog';
+import type { Config } from '../../config';
+import { assertSafeUserName, isFullSnapshotName, snapshotBaseName } from '../../names';
+import type { SnapshotJobs } from '../../snapshots/jobs';
+import { type Lookup, SnapshotQueries } from '../../snapshots/queries';
+import { manifestZipEntries } from '../../snapshots/zip';
+import type { Roster } from '../../students/roster';
+import { contentDisposition, sendBlob } from '../download';
+import { ApiError } from '../errors';
+import { jsonBody } from '../json-body';
+import { parsePage, sendPage } from '../pagination';
+import type { AddRoute } from '../state';
+import { naming } from '../../util/invalid-input';
 
 export interface SnapshotRouteDeps {
   config: Config;
@@ -88,7 +88,7 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
   add('post', 'createSnapshots', '/api/v1/snapshots', json, async (ctx) => {
     const request = parseSnapshotRequest(ctx.request.body);
     const everyone = await roster.current();
-    const name = fullSnapshotName(request.baseName, now(), config.snapshots.timeZone);
+    const name = jobs.nameFor(request.baseName, now());
     const { job, joined } = await jobs.request(
       { name, baseName: request.baseName, includeHidden: request.includeHidden, students: request.students ?? everyone },
       everyone,

@@ -2,19 +2,10 @@
  * The OpenAPI 3.1 contract of the service. Paths are relative to the service prefix (the `servers` entry).
  * A test keeps it in step with the router, and the integration tests validate real answers against its schemas.
  */
-import { assignmentPaths, assignmentSchemas } from './openapi-assignments';
-import { feedbackPaths, feedbackSchemas } from './openapi-feedback';
-import {
-  authErrors,
-  error,
-  errorResponse,
-  pageParameters,
-  pageResponse,
-  studentParameter,
-  storageErrors,
-  damagedError,
-} from './openapi-parts';
-import { MAX_JOB_WAIT_SECONDS } from './snapshot-routes';
+import { assignmentPaths, assignmentSchemas } from './assignments';
+import { feedbackPaths, feedbackSchemas } from './feedback';
+import { authErrors, error, errorResponse, pageParameters, pageResponse, studentParameter, storageErrors, damagedError } from './parts';
+import { MAX_JOB_WAIT_SECONDS } from '../v1/snapshots';
 
 const snapshotParameter = {
   name: 'snapshot',
