@@ -2,8 +2,8 @@
  * A stand-in for the Coursework service behind `fetch`, for the library's unit tests: routes answer from plain
  * data, and every request is recorded.
  */
-import type { ServiceConnection } from '../connection';
-import { connectToService } from '../connection';
+import type { ServiceConnection } from '../common/connection';
+import { connectToService } from '../common/connection';
 
 export type Route = (url: URL, init: RequestInit | undefined) => Response | Promise<Response>;
 

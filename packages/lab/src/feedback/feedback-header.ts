@@ -6,8 +6,8 @@
 import type { CourseworkClient, MyFeedbackAssignment } from '@coursework/client';
 import { type ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
-import { h } from './dom';
-import { dueDateItems, markSeen, newFeedback, parseSeen, type SeenReleases } from './due-dates';
+import { h } from '../common/dom';
+import { dueDateItems, markSeen, newFeedback, parseSeen, type SeenReleases } from '../assignments/due-dates';
 import type { FeedbackDrive } from './feedback-drive';
 
 export interface FeedbackHeaderOptions {

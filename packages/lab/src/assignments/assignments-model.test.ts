@@ -1,6 +1,6 @@
 import type { Assignment, AssignmentStatus, AssignmentStudentStatus } from '@coursework/client';
 import { AssignmentsModel, assignmentListItems, statusRows } from './assignments-model';
-import { fakeService, json, paged } from './testing/fake-service';
+import { fakeService, json, paged } from '../testing/fake-service';
 
 const API = '/services/coursework/api/v1';
 const ps1: Assignment = {

@@ -4,9 +4,9 @@
  * the instructor panel hosts; the forms are built once so that typing survives the re-renders.
  */
 import type { Student } from '@coursework/client';
-import { describeError, type ServiceConnection } from './connection';
-import { h } from './dom';
-import { downloadFrom } from './download';
+import { describeError, type ServiceConnection } from '../common/connection';
+import { h } from '../common/dom';
+import { downloadFrom } from '../common/download';
 import type { AssignmentsModel, StatusRow } from './assignments-model';
 
 export class AssignmentsSection {

@@ -1,5 +1,5 @@
 import type { Contents } from '@jupyterlab/services';
-import { toBase64 } from './content';
+import { toBase64 } from '../common/content';
 import {
   collectReleaseFiles,
   type ContentsReader,

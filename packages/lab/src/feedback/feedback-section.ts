@@ -4,7 +4,7 @@
  * optionally a header with the student's due dates and a marker of new feedback.
  */
 import { Panel, Widget } from '@lumino/widgets';
-import { describeError } from './connection';
+import { describeError } from '../common/connection';
 import type { FeedbackDrive, RootListing } from './feedback-drive';
 import type { FeedbackHeader } from './feedback-header';
 

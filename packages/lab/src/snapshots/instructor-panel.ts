@@ -6,9 +6,9 @@
 import type { Job } from '@coursework/client';
 import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
-import { describeError, type ServiceConnection } from './connection';
-import { h } from './dom';
-import { downloadFrom } from './download';
+import { describeError, type ServiceConnection } from '../common/connection';
+import { h } from '../common/dom';
+import { downloadFrom } from '../common/download';
 import type { InstructorModel, Overview } from './instructor-model';
 
 export interface InstructorPanelOptions {

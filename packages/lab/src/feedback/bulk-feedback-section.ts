@@ -3,9 +3,9 @@
  * `feedback/<student>/<assignment>/`) released to the whole class, and the service's report, student by student.
  */
 import type { BulkReleaseReport, CourseworkClient } from '@coursework/client';
-import { describeError } from './connection';
-import { localInputToIso } from './datetime';
-import { h } from './dom';
+import { describeError } from '../common/connection';
+import { localInputToIso } from '../common/datetime';
+import { h } from '../common/dom';
 import { reportRows, reportSummary } from './bulk-report';
 
 export class BulkFeedbackSection {

@@ -4,7 +4,7 @@
  */
 import { type CourseworkClient, type Job, jobEnded, type SnapshotSummary, type Student, type StudentOutcome } from '@coursework/client';
 import { type ISignal, Signal } from '@lumino/signaling';
-import { describeError } from './connection';
+import { describeError } from '../common/connection';
 
 export interface OverviewRow {
   student: string;

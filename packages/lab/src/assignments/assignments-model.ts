@@ -4,8 +4,8 @@
  */
 import type { Assignment, AssignmentStatus, AssignmentStudentStatus, CourseworkClient, Student } from '@coursework/client';
 import { type ISignal, Signal } from '@lumino/signaling';
-import { describeError } from './connection';
-import { formatTime, localInputToIso } from './datetime';
+import { describeError } from '../common/connection';
+import { formatTime, localInputToIso } from '../common/datetime';
 
 export interface AssignmentForm {
   id: string;

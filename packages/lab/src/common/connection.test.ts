@@ -1,6 +1,6 @@
 import { CourseworkError } from '@coursework/client';
 import { connectToService, describeError, discoverServiceUrl, NoHubError } from './connection';
-import { fakeService, json } from './testing/fake-service';
+import { fakeService, json } from '../testing/fake-service';
 
 describe('discoverServiceUrl', () => {
   const page = (options: Record<string, string>) => (name: string) => options[name] ?? '';

@@ -1,7 +1,7 @@
 import type { Contents, ServerConnection } from '@jupyterlab/services';
 import { copyFeedbackToHome, copySummary, type ContentsAccess, freeName } from './copy-to-home';
 import { FeedbackDrive } from './feedback-drive';
-import { fakeService, json } from './testing/fake-service';
+import { fakeService, json } from '../testing/fake-service';
 
 const FEEDBACK = '/services/coursework/api/v1/me/feedback';
 const notebook = { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 };

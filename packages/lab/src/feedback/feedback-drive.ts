@@ -6,11 +6,11 @@
 import type { MyFeedbackAssignment } from '@coursework/client';
 import type { Contents, ServerConnection } from '@jupyterlab/services';
 import { type ISignal, Signal } from '@lumino/signaling';
-import type { ServiceConnection } from './connection';
-import { directoryModel, NO_DATE } from './models';
-import { ReadOnlyDrive } from './readonly-drive';
-import { notFound, treeModel } from './tree-model';
-import { filesBelow, resolveNode, segmentsOf, type TreeFile } from './tree';
+import type { ServiceConnection } from '../common/connection';
+import { directoryModel, NO_DATE } from '../common/models';
+import { ReadOnlyDrive } from '../common/readonly-drive';
+import { notFound, treeModel } from '../common/tree-model';
+import { filesBelow, resolveNode, segmentsOf, type TreeFile } from '../common/tree';
 
 export const FEEDBACK_DRIVE_NAME = 'Feedback';
 

@@ -4,11 +4,11 @@
  * notebook as a notebook, text as text, anything else as base64).
  */
 import type { Contents } from '@jupyterlab/services';
-import { describeError } from './connection';
-import { fileContent } from './content';
+import { describeError } from '../common/connection';
+import { fileContent } from '../common/content';
 import type { FeedbackDrive } from './feedback-drive';
-import { joinPath, nameOf } from './models';
-import { foldersOf } from './tree';
+import { joinPath, nameOf } from '../common/models';
+import { foldersOf } from '../common/tree';
 
 /** The part of JupyterLab's ContentsManager this needs. */
 export type ContentsAccess = Pick<Contents.IManager, 'get' | 'save'>;

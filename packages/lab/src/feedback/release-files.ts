@@ -5,9 +5,9 @@
  */
 import type { CourseworkClient, ReleaseOptions, StudentFeedback } from '@coursework/client';
 import type { Contents } from '@jupyterlab/services';
-import { fromBase64 } from './content';
-import { localInputToIso } from './datetime';
-import { joinPath, nameOf } from './models';
+import { fromBase64 } from '../common/content';
+import { localInputToIso } from '../common/datetime';
+import { joinPath, nameOf } from '../common/models';
 
 /** The part of JupyterLab's ContentsManager this needs. */
 export type ContentsReader = Pick<Contents.IManager, 'get'>;

@@ -1,6 +1,6 @@
 import type { ServerConnection } from '@jupyterlab/services';
 import { FeedbackDrive, type RootListing } from './feedback-drive';
-import { fakeService, json, type Route } from './testing/fake-service';
+import { fakeService, json, type Route } from '../testing/fake-service';
 
 const FEEDBACK = '/services/coursework/api/v1/me/feedback';
 const at = '2026-11-23T10:00:00.000Z';

@@ -3,7 +3,7 @@
  * the deadline capture) and about feedback that arrived since they last looked.
  */
 import type { MyAssignment, MyFeedbackAssignment } from '@coursework/client';
-import { formatTime } from './datetime';
+import { formatTime } from '../common/datetime';
 
 export interface DueDateItem {
   id: string;

@@ -1,6 +1,6 @@
 import type { ServerConnection } from '@jupyterlab/services';
 import { SnapshotsDrive } from './snapshots-drive';
-import { fakeService, json, paged } from './testing/fake-service';
+import { fakeService, json, paged } from '../testing/fake-service';
 
 const API = '/services/coursework/api/v1';
 const takenAt = '2026-11-23T10:00:00.000Z';

@@ -4,7 +4,7 @@
  */
 import type { Student } from '@coursework/client';
 import { Widget } from '@lumino/widgets';
-import { h } from './dom';
+import { h } from '../common/dom';
 import type { ReleaseFormValue } from './release-files';
 
 export interface ReleaseDialogOptions {

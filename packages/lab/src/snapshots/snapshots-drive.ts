@@ -5,11 +5,11 @@
  */
 import type { ManifestEntry, SnapshotSummary } from '@coursework/client';
 import type { Contents, ServerConnection } from '@jupyterlab/services';
-import type { ServiceConnection } from './connection';
-import { directoryModel, joinPath, NO_DATE } from './models';
-import { ReadOnlyDrive } from './readonly-drive';
-import { notFound, treeModel } from './tree-model';
-import { segmentsOf, type TreeFile } from './tree';
+import type { ServiceConnection } from '../common/connection';
+import { directoryModel, joinPath, NO_DATE } from '../common/models';
+import { ReadOnlyDrive } from '../common/readonly-drive';
+import { notFound, treeModel } from '../common/tree-model';
+import { segmentsOf, type TreeFile } from '../common/tree';
 
 export const SNAPSHOTS_DRIVE_NAME = 'CourseworkSnapshots';
 

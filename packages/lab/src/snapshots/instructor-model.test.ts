@@ -1,6 +1,6 @@
 import type { Job } from '@coursework/client';
 import { InstructorModel } from './instructor-model';
-import { fakeService, json, paged } from './testing/fake-service';
+import { fakeService, json, paged } from '../testing/fake-service';
 
 const API = '/services/coursework/api/v1';
 const snap = (student: string, name: string, takenAt: string) => ({

@@ -1,0 +1,323 @@
+/**
+ * The wire types of the Coursework REST API (see the service's `api/v1/openapi.json`): what the service answers and
+ * takes, shared by the service itself, the client and the JupyterLab extension.
+ */
+
+export type Role = 'instructor' | 'student';
+
+export interface Health {
+  status: 'ok';
+  version: string;
+}
+
+export interface Me {
+  name: string;
+  kind: 'user' | 'service';
+  admin: boolean;
+  groups: string[];
+  roles: Role[];
+  /** Operation ids (as in the OpenAPI document) the caller may use. */
+  permissions: string[];
+  course: { id: string; title: string };
+}
+
+export interface Student {
+  name: string;
+  homeExists: boolean;
+  /** When the student's latest live snapshot was taken; null before the first. */
+  latestSnapshotAt: string | null;
+}
+
+/** `not-taken`: left out on purpose (the data disk is low on space); `error` says why. */
+export type StudentStatus = 'pending' | 'taken' | 'exists' | 'no-home' | 'not-a-student' | 'failed' | 'not-taken';
+
+export interface StudentOutcome {
+  status: StudentStatus;
+  files?: number;
+  bytes?: number;
+  skipped?: number;
+  error?: string;
+}
+
+/** Whether a job has ended, done or failed: it changes no more. */
+export function jobEnded(job: Pick<Job, 'state'>): boolean {
+  return job.state === 'done' || job.state === 'failed';
+}
+
+export interface Job {
+  id: string;
+  kind: 'snapshot';
+  /** `failed`: the job could not go on (its outcomes could not be recorded); `error` says why. */
+  state: 'queued' | 'running' | 'done' | 'failed';
+  error?: string;
+  name: string;
+  includeHidden: boolean;
+  total: number;
+  done: number;
+  bytes: number;
+  createdBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  students: Record<string, StudentOutcome>;
+}
+
+export interface SnapshotSummary {
+  student: string;
+  name: string;
+  takenAt: string;
+  takenBy: string;
+  files: number;
+  bytes: number;
+  includeHidden: boolean;
+  manifestSha256: string;
+  /** Files whose stored bytes were found damaged and could not be repaired (absent when the snapshot is whole). */
+  damaged?: string[];
+}
+
+export interface SnapshotDetail extends SnapshotSummary {
+  skipped: { path: string; reason: string }[];
+}
+
+export interface ManifestEntry {
+  path: string;
+  type: 'file' | 'symlink';
+  size: number;
+  mode: number;
+  mtime: string;
+  sha256: string | null;
+  /** `changed-while-reading`: the file kept changing while it was read; what is kept is one complete read of it. */
+  note?: 'changed-while-reading';
+}
+
+export interface CheckReport {
+  /** Nothing broken, or everything broken repaired. */
+  ok: boolean;
+  blobs: number;
+  hashed: number;
+  bytesHashed: number;
+  broken: {
+    sha256: string;
+    problem: 'missing' | 'no-header' | 'short' | 'long' | 'wrong-hash' | 'unreadable';
+    repairedFrom?: { student: string; path: string };
+    neededBy: string[];
+  }[];
+  damaged: { snapshots: number; feedbackFiles: number };
+  hashedUpTo: string | null;
+}
+
+export interface SnapshotRequest {
+  name: string;
+  students?: string[];
+  includeHidden?: boolean;
+}
+
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  /** One action (`feedback.released`) or a family (`feedback.`). */
+  action?: string;
+  actor?: string;
+  /** Targets starting with this, e.g. `student1/`. */
+  target?: string;
+}
+
+/** A released feedback file, as its student sees it. */
+export interface FeedbackFile {
+  path: string;
+  size: number;
+  sha256: string;
+  releasedAt: string;
+}
+
+export interface MyFeedbackAssignment {
+  assignment: string;
+  /** When the latest of its files was released. */
+  releasedAt: string;
+  files: FeedbackFile[];
+}
+
+export interface MyFeedback {
+  items: MyFeedbackAssignment[];
+}
+
+/** What writing a feedback file into the student's home did. */
+export interface HomeDelivery {
+  /** `waiting`: not written yet (the home does not exist yet); tried again. */
+  status: 'written' | 'unchanged' | 'kept-both' | 'exists' | 'refused' | 'failed' | 'waiting';
+  /** Where the file went, relative to the home. */
+  path?: string;
+  reason?: string;
+  at: string;
+}
+
+/** One released version of a feedback file, as instructors see it. */
+export interface FeedbackVersion {
+  path: string;
+  size: number;
+  sha256: string;
+  releaseAt: string;
+  /** Whether the student can see it now. */
+  released: boolean;
+  releasedBy: string;
+  createdAt: string;
+  replacedAt: string | null;
+  withdrawnAt: string | null;
+  withdrawnBy: string | null;
+  /** Target in the student's home, when the release is also written there. */
+  homePath: string | null;
+  delivery: HomeDelivery | null;
+}
+
+export interface StudentFeedback {
+  student: string;
+  assignment: string;
+  /** The current version of each file. */
+  files: FeedbackVersion[];
+  /** Earlier versions and withdrawn files, newest first. */
+  history: FeedbackVersion[];
+}
+
+export interface FeedbackAssignmentSummary {
+  assignment: string;
+  files: number;
+  bytes: number;
+  released: number;
+  pending: number;
+  /** The earliest release time still to come, if any. */
+  nextReleaseAt: string | null;
+}
+
+export interface ReleaseOptions {
+  /** ISO time from which the student sees the files; now when absent. */
+  releaseAt?: string;
+  /** Also write the files into the student's home (default: the service's setting). */
+  deliver?: boolean;
+}
+
+export interface BulkStudentReport {
+  status: 'released' | 'unknown-student' | 'rejected';
+  files: string[];
+  rejected: { path: string; reason: string }[];
+}
+
+export interface BulkReleaseReport {
+  assignment: string;
+  releaseAt: string;
+  students: Record<string, BulkStudentReport>;
+  /** Entries that belong to no student folder. */
+  rejected: { path: string; reason: string }[];
+}
+
+/** Periodic captures before the due time: every `everyMinutes` during the last `forMinutes`. */
+export interface CaptureSchedule {
+  everyMinutes: number;
+  forMinutes: number;
+}
+
+export interface Extension {
+  student: string;
+  dueAt: string;
+  /** The due time in the course's time zone, e.g. `2026-12-01 17:00 (America/Vancouver)`. */
+  dueAtLocal: string;
+  grantedBy: string;
+  grantedAt: string;
+}
+
+export interface Assignment {
+  id: string;
+  title: string;
+  /** UTC. */
+  dueAt: string;
+  dueAtLocal: string;
+  timeZone: string;
+  /** Whether each student's home is captured at their due time. */
+  snapshotAtDue: boolean;
+  captures: CaptureSchedule | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  extensions: Extension[];
+}
+
+export interface AssignmentInput {
+  id: string;
+  title?: string;
+  dueAt: string;
+  snapshotAtDue?: boolean;
+  captures?: CaptureSchedule | null;
+}
+
+export type AssignmentChange = Partial<Omit<AssignmentInput, 'id'>>;
+
+/** What a deadline capture proves: when, how much, and the digest of exactly what was captured. */
+export interface Receipt {
+  snapshot: string;
+  takenAt: string;
+  files: number;
+  bytes: number;
+  /** SHA-256 of the snapshot's manifest (every path, size and content hash). */
+  manifestSha256: string;
+  /** Set when the capture began after the due time (e.g. the service was down then): by how many seconds. */
+  lateBySeconds: number | null;
+}
+
+export type CaptureStatus = 'upcoming' | 'due' | 'capturing' | 'captured' | 'failed' | 'not-scheduled';
+
+export interface AssignmentStudentStatus {
+  student: string;
+  /** The student's effective due time (with an extension, if any). */
+  dueAt: string;
+  dueAtLocal: string;
+  extended: boolean;
+  status: CaptureStatus;
+  receipt: Receipt | null;
+  error: string | null;
+  /** When the latest feedback file on this assignment was released to the student. */
+  feedbackReleasedAt: string | null;
+}
+
+export interface AssignmentStatus {
+  assignment: Assignment;
+  students: AssignmentStudentStatus[];
+}
+
+export interface MyAssignment {
+  id: string;
+  title: string;
+  dueAt: string;
+  dueAtLocal: string;
+  extended: boolean;
+  status: CaptureStatus;
+  receipt: Receipt | null;
+}
+
+export interface TriggerResult {
+  /** Students whose capture this call started. */
+  started: string[];
+  /** Students whose capture for their current due time exists already (or is under way). */
+  already: string[];
+}
+
+export interface Pagination {
+  offset: number;
+  limit: number;
+  total: number;
+  next: { offset: number; limit: number; url: string } | null;
+}
+
+export interface Paginated<T> {
+  items: T[];
+  _pagination: Pagination;
+}
+
+export interface PageRequest {
+  offset?: number;
+  limit?: number;
+}
