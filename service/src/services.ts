@@ -10,6 +10,7 @@ import type { Config } from './config';
 import { createFeedbackServices } from './feedback/services';
 import type { HubClient } from './hub/client';
 import { IdentityCache, type IdentityResolver } from './hub/identity-cache';
+import { Housekeeping } from './integrity/housekeeping';
 import type { Logger } from './log';
 import { createSnapshotServices } from './snapshots/services';
 import { Roster } from './students/roster';
@@ -26,7 +27,7 @@ export interface ServiceOptions {
   durable?: boolean;
 }
 
-export type Services = AppDeps & Pick<ReturnType<typeof createSnapshotServices>, 'taker' | 'housekeeping'>;
+export type Services = AppDeps & Pick<ReturnType<typeof createSnapshotServices>, 'taker'> & { housekeeping: Housekeeping };
 
 /** Opens the catalog (migrated, the course's row in step with the config) and builds every part on it. */
 export async function createServices(options: ServiceOptions): Promise<Services> {
@@ -37,7 +38,19 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   await syncCourse(catalog, config.course);
   const identities = new IdentityCache(lookups, { ttlSeconds: config.auth.cacheTtlSeconds, maxEntries: config.auth.cacheMaxEntries });
   const roster = new Roster(lookups, config.course, config.auth.cacheTtlSeconds * 1000, log);
-  const { blobs, taker, jobs, housekeeping } = createSnapshotServices(config, catalog, log, { durable: options.durable });
+  const { blobs, taker, jobs } = createSnapshotServices(config, catalog, log, { durable: options.durable });
+  const housekeeping = new Housekeeping(
+    catalog,
+    blobs,
+    {
+      courseId: config.course.id,
+      retentionDays: config.snapshots.retentionDays,
+      intervalMs: config.snapshots.housekeepingIntervalMs,
+      checkBytesPerRun: config.storage.checkBytesPerRun,
+      homeTemplate: config.homeTemplate,
+    },
+    log,
+  );
   const feedback = createFeedbackServices(config, catalog, blobs, log);
   const assignments = createAssignmentServices(config, catalog, jobs, roster, log);
   return {

@@ -9,7 +9,7 @@ import { prepareQuery } from '../catalog/prepared';
 import type { SnapshotsTable } from '../catalog/schema';
 import type { Skipped } from '../homes/walk';
 import type { IndexedFile } from './home-scan';
-import type { ManifestEntry } from './take';
+import type { ManifestEntry } from '@coursework/client';
 
 export type { SnapshotSummary };
 

@@ -6,7 +6,6 @@ import type { Catalog } from '../catalog/catalog';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import { InThreadScanner, WorkerPoolScanner } from './scanner';
-import { Housekeeping } from './housekeeping';
 import { SnapshotJobs } from './jobs';
 import { SnapshotTaker } from './take';
 
@@ -46,17 +45,5 @@ export function createSnapshotServices(config: Config, catalog: Catalog, log: Lo
     },
     log,
   );
-  const housekeeping = new Housekeeping(
-    catalog,
-    blobs,
-    {
-      courseId: config.course.id,
-      retentionDays: config.snapshots.retentionDays,
-      intervalMs: config.snapshots.housekeepingIntervalMs,
-      checkBytesPerRun: config.storage.checkBytesPerRun,
-      homeTemplate: config.homeTemplate,
-    },
-    log,
-  );
-  return { blobs, taker, jobs, housekeeping };
+  return { blobs, taker, jobs };
 }

@@ -8,8 +8,8 @@ import { type Catalog, migrate, openSqliteCatalog, syncCourse } from '../catalog
 import { FeedbackStore } from '../feedback/store';
 import { createLogger } from '../log';
 import { BLOB_GRACE_MS, blobsInUse, Housekeeping } from './housekeeping';
-import { SnapshotQueries } from './queries';
-import { SnapshotTaker } from './take';
+import { SnapshotQueries } from '../snapshots/queries';
+import { SnapshotTaker } from '../snapshots/take';
 
 const log = createLogger('fatal');
 const course = { id: 'c1', title: 'C', instructorsGroup: 'i', studentsGroup: 's' };

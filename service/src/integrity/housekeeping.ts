@@ -6,10 +6,10 @@
 import { collectGarbage } from '../blobs/collect';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
-import { checkStore } from '../integrity/check';
+import { checkStore } from './check';
 import type { Logger } from '../log';
 import { blobsInUseByFeedback } from '../feedback/store';
-import { blobsInUseBySnapshots, SnapshotQueries } from './queries';
+import { blobsInUseBySnapshots, SnapshotQueries } from '../snapshots/queries';
 
 /** Unreferenced blobs younger than this are kept: they may belong to a snapshot being taken. */
 export const BLOB_GRACE_MS = 60 * 60 * 1000;
