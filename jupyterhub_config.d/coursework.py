@@ -39,14 +39,14 @@ def _service_command():
         return shlex.split(_env["COURSEWORK_SERVICE_COMMAND"])
     main = Path(__file__).resolve().parent.parent / "service" / "lib" / "main.js"
     # A small young generation: V8's default lets it grow by tens of MB while zips stream, for no gain in speed
-    # (measured with `npm run bench`: peak RSS 200 -> 125 MB, same timings).
+    # (`npm run bench` reports the service's peak RSS).
     return [shutil.which("node") or "node", "--max-semi-space-size=2", str(main)]
 
 
 # glibc's malloc raises its mmap threshold to the largest block freed (up to 32 MB): after the first zip's 1 MB read
 # buffers or a scan worker's read buffer are freed, such blocks come from heaps it does not give back. A fixed
-# threshold keeps returning them (measured with `npm run bench`: peak RSS during the zip about 152 -> 138 MB, same
-# timings). Other C libraries ignore the variable; an admin's own value in the Hub's environment wins.
+# threshold keeps returning them, which keeps the service's peak RSS during zips lower at the same speed. Other C
+# libraries ignore the variable; an admin's own value in the Hub's environment wins.
 _MALLOC_MMAP_THRESHOLD = _env.get("MALLOC_MMAP_THRESHOLD_", "131072")
 
 

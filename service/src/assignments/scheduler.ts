@@ -50,11 +50,10 @@ export function periodicSlot(dueMs: number, everyMinutes: number, forMinutes: nu
   return slot >= dueMs - forMinutes * 60_000 ? slot : undefined;
 }
 
-export class CaptureScheduler {
+export class CaptureScheduler extends WakeLoop {
   /** Tells this instance's claims from another's. */
   readonly instanceId = randomUUID();
   private readonly now: () => Date;
-  private readonly loop: WakeLoop;
   private readonly snapshots: SnapshotQueries;
 
   constructor(
@@ -65,29 +64,17 @@ export class CaptureScheduler {
     private readonly options: SchedulerOptions,
     private readonly log: Logger,
   ) {
-    this.now = options.now ?? (() => new Date());
+    const now = options.now ?? (() => new Date());
+    super({ longestMs: options.intervalMs ?? 30_000, marginMs: 20, now });
+    this.now = now;
     this.snapshots = new SnapshotQueries(db, options.courseId);
-    this.loop = new WakeLoop(
-      () =>
-        this.tick().catch((error: unknown) => {
-          this.log.error({ err: error }, 'capture scheduler pass failed');
-          return undefined;
-        }),
-      { longestMs: options.intervalMs ?? 30_000, marginMs: 20, now: this.now },
-    );
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): void {
-    this.loop.stop();
-  }
-
-  /** Runs a pass now (or once more after the one under way); resolves when it is done. */
-  kick(): Promise<void> {
-    return this.loop.kick();
+  protected override pass(): Promise<number | undefined> {
+    return this.tick().catch((error: unknown) => {
+      this.log.error({ err: error }, 'capture scheduler pass failed');
+      return undefined;
+    });
   }
 
   /** One pass: claim what is due, start snapshot jobs for claims, record finished captures. Returns when to wake. */

@@ -1,10 +1,9 @@
 /**
  * Content-addressed blob store: the bytes of every snapshotted or released file, stored once per SHA-256.
  *
- * Layout: `<root>/<aa>/<sha256>`, 256 folders named by the hash's first byte, as git keeps loose objects. (A
- * second level, `<aa>/<bb>/`, put nearly every new blob of a first snapshot in a folder of its own: creating and
- * fsyncing those folders took a quarter of the first snapshot's time. Even a million blobs make only some 4000
- * entries per folder, which ext4 and XFS index.) Each blob file starts with a 32-byte header (magic, encoding, CRC-32,
+ * Layout: `<root>/<aa>/<sha256>`, 256 folders named by the hash's first byte, as git keeps loose objects: one level
+ * only, since a second would give nearly every new blob of a first snapshot a folder of its own to create and
+ * fsync, and even a million blobs make only some 4000 entries per folder, which ext4 and XFS index. Each blob file starts with a 32-byte header (magic, encoding, CRC-32,
  * size, stored size) followed by the payload, which is either the file as it is or its raw DEFLATE stream.
  * Compressible files are kept deflated with their CRC-32 so that a zip entry (method 8) or a gzip HTTP answer
  * can be written from the stored bytes without compressing again; incompressible ones are kept as they are.
@@ -177,8 +176,8 @@ export class BlobStore {
     readonly root: string,
     options: BlobStoreOptions = {},
   ) {
-    // Level 1: measured on notebooks, 3× faster than the default 6 for a store about 20% larger (still ~1% of the
-    // homes' size on the benchmark's course); zips then carry what `zip -1` would.
+    // Level 1: on notebooks, much faster than the default 6 for a slightly larger store; zips then carry what
+    // `zip -1` would.
     this.level = options.level ?? 1;
     this.durable = options.durable ?? true;
     this.now = options.now ?? Date.now;

@@ -15,9 +15,7 @@ import type { FeedbackRow, FeedbackStore } from './store';
 
 const MAX_SLEEP_MS = 60_000;
 
-export class FeedbackDelivery {
-  private readonly loop: WakeLoop;
-
+export class FeedbackDelivery extends WakeLoop {
   constructor(
     private readonly store: FeedbackStore,
     private readonly blobs: BlobStore,
@@ -25,24 +23,11 @@ export class FeedbackDelivery {
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.loop = new WakeLoop(() => this.pass(), { longestMs: MAX_SLEEP_MS, marginMs: 50, now });
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): void {
-    this.loop.stop();
-  }
-
-  /** Delivers what is due now; resolves when that is done (a kick during a run makes it run once more). */
-  kick(): Promise<void> {
-    return this.loop.kick();
+    super({ longestMs: MAX_SLEEP_MS, marginMs: 50, now });
   }
 
   /** Delivers what is due; wakes next at the next scheduled release. */
-  private async pass(): Promise<number | undefined> {
+  protected override async pass(): Promise<number | undefined> {
     try {
       await this.deliverDue();
     } catch (error) {

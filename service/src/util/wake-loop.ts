@@ -1,7 +1,8 @@
 /**
  * A background pass that runs when kicked and by itself when it asks to: one pass at a time (a kick during a
  * pass makes it run once more right after), then a sleep until the time the last pass returned, at most
- * `longestMs`, so that work missed by a kick (or by a restart) is still done.
+ * `longestMs`, so that work missed by a kick (or by a restart) is still done. The background workers (the capture
+ * scheduler, feedback delivery) extend it with their pass.
  */
 export interface WakeLoopOptions {
   /** The longest sleep between passes. */
@@ -11,53 +12,55 @@ export interface WakeLoopOptions {
   now: () => Date;
 }
 
-export class WakeLoop {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = true;
+export abstract class WakeLoop {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #stopped = true;
+  readonly #options: WakeLoopOptions;
 
-  /** `pass` does the work and returns when (epoch ms) it wants to run next; undefined: after `longestMs`. */
-  constructor(
-    private readonly pass: () => Promise<number | undefined>,
-    private readonly options: WakeLoopOptions,
-  ) {}
+  constructor(options: WakeLoopOptions) {
+    this.#options = options;
+  }
+
+  /** Does the work; returns when (epoch ms) it wants to run next, or undefined: after `longestMs`. */
+  protected abstract pass(): Promise<number | undefined>;
 
   start(): void {
-    this.stopped = false;
+    this.#stopped = false;
     void this.kick();
   }
 
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
+    this.#stopped = true;
+    clearTimeout(this.#timer);
   }
 
   /** Runs a pass now (or once more after the one under way); resolves when it is done. */
   kick(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
     }
-    this.running = (async () => {
+    this.#running = (async () => {
       let wake: number | undefined;
       do {
-        this.again = false;
+        this.#again = false;
         wake = await this.pass();
-      } while (this.again);
-      this.sleepUntil(wake);
+      } while (this.#again);
+      this.#sleepUntil(wake);
     })().finally(() => {
-      this.running = undefined;
+      this.#running = undefined;
     });
-    return this.running;
+    return this.#running;
   }
 
-  private sleepUntil(wake: number | undefined): void {
-    clearTimeout(this.timer);
-    if (this.stopped) return;
-    const { longestMs, marginMs, now } = this.options;
+  #sleepUntil(wake: number | undefined): void {
+    clearTimeout(this.#timer);
+    if (this.#stopped) return;
+    const { longestMs, marginMs, now } = this.#options;
     const wait = wake === undefined ? longestMs : Math.max(0, Math.min(longestMs, wake - now().getTime() + marginMs));
-    this.timer = setTimeout(() => void this.kick(), wait);
-    this.timer.unref();
+    this.#timer = setTimeout(() => void this.kick(), wait);
+    this.#timer.unref();
   }
 }
