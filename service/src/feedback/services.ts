@@ -1,10 +1,12 @@
 /** Feedback's parts wired together: releases go to the blob store and the catalog, then to homes when asked. */
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import type { FeedbackVersion } from '@coursework/client';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import type { Config } from '../config';
 import type { Logger } from '../log';
+import { type ChildResult, writeIntoHome } from '../homes/home-writer';
 import { FeedbackDelivery } from './delivery';
 import { FeedbackStore } from './store';
 
@@ -55,6 +57,35 @@ export class FeedbackReleases {
     });
     if (deliver) void this.delivery.kick();
     return versions;
+  }
+
+  /**
+   * Writes one file into the home's root as its owner, never over an existing file and never through a symlink, and
+   * records it as released and delivered only once it is written (the seed API's `put_student_report`).
+   */
+  async writeIntoHomeAndRecord(
+    student: string,
+    home: string,
+    assignment: string,
+    fileName: string,
+    bytes: Buffer,
+    options: { by: string; at: Date },
+  ): Promise<ChildResult> {
+    const { sha256, size } = await this.blobs.storeBuffer(bytes);
+    const [result] = await writeIntoHome(home, [
+      { target: fileName, size, sha256, ours: [], onExisting: 'refuse', content: async () => Readable.from([bytes]) },
+    ]);
+    if (result!.status === 'written') {
+      await this.store.release({
+        student,
+        assignment,
+        files: [{ path: fileName, sha256, size, homePath: fileName }],
+        by: options.by,
+        releaseAt: options.at,
+        delivered: { status: 'written', path: fileName, at: options.at.toISOString() },
+      });
+    }
+    return result!;
   }
 }
 

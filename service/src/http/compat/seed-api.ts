@@ -10,13 +10,11 @@
  * COURSEWORK_COMPAT_API_KEY (compared in constant time).
  */
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import type { Middleware, ParameterizedContext } from 'koa';
 import { koaBody } from 'koa-body';
 import { recordAuditSoon } from '../../audit/audit';
 import { zipStream } from '../../archive/zip-writer';
 import { assertSafeUserName, extensionOf, InvalidNameError, isFullSnapshotName, secureFilename, snapshotBaseName } from '../../names';
-import { writeIntoHome } from '../../homes/home-writer';
 import { cleaningUploads, formBody, readUpload, uploadedFiles } from '../uploads';
 import { homeExists, homePath } from '../../homes/home-path';
 import { SnapshotQueries } from '../../snapshots/queries';
@@ -269,13 +267,11 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
           `Expectation Failed - Invalid Uploaded File Type. Allowed types: ${REPORT_EXTENSIONS.map((e) => e.slice(1)).join(', ')}.`,
         );
       }
-      const bytes = await readUpload(upload);
-      const { sha256, size } = await deps.blobs.storeBuffer(bytes);
-      // Written as the home's owner, never over an existing file, never through a symlink.
-      const [result] = await writeIntoHome(home, [
-        { target: name, size, sha256, ours: [], onExisting: 'refuse', content: async () => Readable.from([bytes]) },
-      ]);
-      if (result!.status === 'exists' || result!.status === 'unchanged') {
+      const result = await deps.feedback.writeIntoHomeAndRecord(student, home, COMPAT_REPORTS_ASSIGNMENT, name, await readUpload(upload), {
+        by: actor(ctx),
+        at: now(),
+      });
+      if (result.status === 'exists' || result.status === 'unchanged') {
         return seedError(
           ctx,
           417,
@@ -283,22 +279,14 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
           `Expectation Failed - Uploaded File Already Exists within the Student's Home Directory: ${name}`,
         );
       }
-      if (result!.status !== 'written') {
+      if (result.status !== 'written') {
         return seedError(
           ctx,
           417,
           'Expectation Failed - Upload Refused',
-          `Expectation Failed - Upload Refused: ${result!.reason ?? result!.status}.`,
+          `Expectation Failed - Upload Refused: ${result.reason ?? result.status}.`,
         );
       }
-      await deps.feedback.store.release({
-        student,
-        assignment: COMPAT_REPORTS_ASSIGNMENT,
-        files: [{ path: name, sha256, size, homePath: name }],
-        by: actor(ctx),
-        releaseAt: now(),
-        delivered: { status: 'written', path: name, at: now().toISOString() },
-      });
       seedJson(ctx, `Success - File Uploaded - ${name}`);
     }),
   );
