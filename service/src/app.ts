@@ -16,6 +16,7 @@ import { errorHandler } from './http/errors';
 import { createRouter } from './http/routes';
 import type { AppState } from './http/state';
 import type { Logger } from './log';
+import type { Metrics } from './metrics';
 import { describeFailure } from './util/storage';
 import type { SnapshotJobs } from './snapshots/jobs';
 import type { Roster } from './students/roster';
@@ -33,6 +34,7 @@ export interface AppDeps {
   assignments: AssignmentServices;
   cookieSecret: string;
   version: string;
+  metrics: Metrics;
 }
 
 export function createApp(deps: AppDeps): Koa<AppState> {
@@ -48,8 +50,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     if (error.sha256) deps.log.error({ err: describeFailure(error), blob: error.sha256 }, 'answer broken off: damaged blob');
     else deps.log.info({ err: describeFailure(error) }, 'answer broken off');
   });
-  app.use(accessLog(deps.log));
-  app.use(errorHandler(deps.log));
+  app.use(accessLog(deps.log, deps.metrics));
+  app.use(errorHandler(deps.log, deps.metrics));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

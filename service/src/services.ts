@@ -12,6 +12,7 @@ import type { HubClient } from './hub/client';
 import { IdentityCache, type IdentityResolver } from './hub/identity-cache';
 import { Housekeeping } from './integrity/housekeeping';
 import type { Logger } from './log';
+import { Metrics } from './metrics';
 import { createSnapshotServices } from './snapshots/services';
 import { Roster } from './students/roster';
 
@@ -36,9 +37,17 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const catalog = openSqliteCatalog(path.join(config.dataDir, 'catalog.sqlite'));
   await migrate(catalog, log);
   await syncCourse(catalog, config.course);
-  const identities = new IdentityCache(lookups, { ttlSeconds: config.auth.cacheTtlSeconds, maxEntries: config.auth.cacheMaxEntries });
+  const metrics = new Metrics({ freeSpace: () => blobs.freeSpace() });
+  const identities = new IdentityCache(lookups, {
+    ttlSeconds: config.auth.cacheTtlSeconds,
+    maxEntries: config.auth.cacheMaxEntries,
+    onLookup: (result) => metrics.identityLookups.inc({ result }),
+  });
   const roster = new Roster(lookups, config.course, config.auth.cacheTtlSeconds * 1000, log);
-  const { blobs, taker, jobs } = createSnapshotServices(config, catalog, log, { durable: options.durable });
+  const { blobs, taker, jobs } = createSnapshotServices(config, catalog, log, {
+    durable: options.durable,
+    metrics,
+  });
   const housekeeping = new Housekeeping(
     catalog,
     blobs,
@@ -51,7 +60,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     },
     log,
   );
-  const feedback = createFeedbackServices(config, catalog, blobs, log);
+  const feedback = createFeedbackServices(config, catalog, blobs, log, { metrics });
   const assignments = createAssignmentServices(config, catalog, jobs, roster, log);
   return {
     config,
@@ -68,5 +77,6 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     assignments,
     cookieSecret: options.cookieSecret,
     version: options.version,
+    metrics,
   };
 }

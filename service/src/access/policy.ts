@@ -12,18 +12,22 @@ import type { Course } from '../config';
 import type { HubIdentity } from '../hub/client';
 
 export const INSTRUCT_SCOPE = 'custom:coursework:instruct';
+/** JupyterHub's own scope for reading metrics: what Prometheus's token holds. */
+export const METRICS_SCOPE = 'read:metrics';
 
 export type Role = 'instructor' | 'student';
 
 /**
- * `public`: anyone; `member`: any caller with access to the service; a list: callers holding one of the roles,
- * where `owner` is the student a resource belongs to (for snapshots, only when the admin lets students see theirs).
+ * `public`: anyone; `member`: any caller with access to the service; `metrics`: callers holding `read:metrics` (as
+ * for JupyterHub's own metrics); a list: callers holding one of the roles, where `owner` is the student a resource
+ * belongs to (for snapshots, only when the admin lets students see theirs).
  */
-export type Audience = 'public' | 'member' | readonly (Role | 'owner')[];
+export type Audience = 'public' | 'member' | 'metrics' | readonly (Role | 'owner')[];
 
 /** Every route of the service, by operation id (the OpenAPI operationId for API routes). */
 export const POLICY = {
   getHealth: 'public',
+  getMetrics: 'metrics',
   getOpenApi: 'public',
   oauthCallback: 'public',
   logout: 'member',
@@ -109,6 +113,7 @@ export function decide(operation: Operation, caller: Caller | undefined, resourc
   const audience: Audience = POLICY[operation];
   if (audience === 'public') return 'allow';
   if (!caller) return 'unauthenticated';
+  if (audience === 'metrics') return caller.identity.scopes.includes(METRICS_SCOPE) ? 'allow' : 'forbidden';
   if (!caller.hasAccess) return 'no-access';
   if (audience === 'member') return 'allow';
   const isOwner = resource.ownerAccess && resource.owner === caller.identity.name && caller.roles.includes('student');

@@ -161,6 +161,8 @@ export interface BlobStoreOptions {
   now?: () => number;
   /** Free space the data disk keeps; see lowSpace. */
   minFreeSpace?: FreeSpaceFloor;
+  /** Told of each blob moved into the quarantine. */
+  onQuarantine?: (sha256: string) => void;
 }
 
 export class BlobStore {
@@ -171,6 +173,7 @@ export class BlobStore {
   private readonly touchedAt = new Map<string, number>();
   private readonly now: () => number;
   private readonly minFreeSpace: FreeSpaceFloor;
+  private readonly onQuarantine: (sha256: string) => void;
 
   constructor(
     readonly root: string,
@@ -182,6 +185,7 @@ export class BlobStore {
     this.durable = options.durable ?? true;
     this.now = options.now ?? Date.now;
     this.minFreeSpace = options.minFreeSpace ?? { bytes: 0, fraction: 0 };
+    this.onQuarantine = options.onQuarantine ?? (() => undefined);
   }
 
   pathOf(sha256: string): string {
@@ -456,6 +460,7 @@ export class BlobStore {
     try {
       if (inode !== undefined && statSync(source).ino !== inode) return false;
       renameSync(source, path.join(folder, `${sha256}.${this.now()}`));
+      this.onQuarantine(sha256);
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;

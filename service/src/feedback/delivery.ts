@@ -22,6 +22,8 @@ export class FeedbackDelivery extends WakeLoop {
     private readonly homeTemplate: string,
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
+    /** Told of each file's delivery, by its status. */
+    private readonly onDelivered: (status: HomeDelivery['status']) => void = () => undefined,
   ) {
     super({ longestMs: MAX_SLEEP_MS, marginMs: 50, now });
   }
@@ -72,6 +74,7 @@ export class FeedbackDelivery extends WakeLoop {
     for (const [i, row] of rows.entries()) {
       const result: HomeDelivery = { ...results[i]!, at };
       await this.store.recordDelivery(row, result);
+      this.onDelivered(result.status);
       if (result.status === 'refused' || result.status === 'failed') {
         this.log.warn({ student, assignment: row.assignment, path: row.path, ...result }, 'feedback not written into the home');
       }

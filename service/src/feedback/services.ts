@@ -6,6 +6,7 @@ import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import type { Config } from '../config';
 import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
 import { type ChildResult, writeIntoHome } from '../homes/home-writer';
 import { FeedbackDelivery } from './delivery';
 import { FeedbackStore } from './store';
@@ -89,8 +90,15 @@ export class FeedbackReleases {
   }
 }
 
-export function createFeedbackServices(config: Config, catalog: Catalog, blobs: BlobStore, log: Logger, now?: () => Date) {
+export function createFeedbackServices(
+  config: Config,
+  catalog: Catalog,
+  blobs: BlobStore,
+  log: Logger,
+  options: { now?: () => Date; metrics?: Pick<Metrics, 'deliveries'> } = {},
+) {
+  const { now, metrics } = options;
   const store = new FeedbackStore(catalog, config.course.id, now);
-  const delivery = new FeedbackDelivery(store, blobs, config.homeTemplate, log, now);
+  const delivery = new FeedbackDelivery(store, blobs, config.homeTemplate, log, now, (status) => metrics?.deliveries.inc({ status }));
   return new FeedbackReleases(store, blobs, delivery, config.feedback, now);
 }

@@ -2,6 +2,7 @@
 import type { Middleware } from 'koa';
 import { HubError, HubUnavailableError } from '../hub/client';
 import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
 import { BlobDamagedError, BlobNotFoundError } from '../blobs/blob-store';
 import { InvalidInputError } from '../util/invalid-input';
 import { describeFailure, InsufficientStorageError, isStorageFull } from '../util/storage';
@@ -21,7 +22,7 @@ export function sendError(ctx: Parameters<Middleware>[0], status: number, messag
   ctx.body = { status, message };
 }
 
-export function errorHandler(log: Logger): Middleware {
+export function errorHandler(log: Logger, metrics?: Pick<Metrics, 'storageFull'>): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -35,6 +36,7 @@ export function errorHandler(log: Logger): Middleware {
       if (error instanceof ApiError) return sendError(ctx, error.status, error.message);
       if (error instanceof InvalidInputError) return sendError(ctx, 400, error.message);
       if (isStorageFull(error)) {
+        metrics?.storageFull.inc();
         log.error({ err: describeFailure(error) }, 'storage full');
         const what =
           error instanceof InsufficientStorageError ? error.message : `Insufficient storage: ${describeFailure(error)}; nothing was saved`;

@@ -10,6 +10,7 @@ import type { HubOAuth } from './oauth';
 import type { Roster } from '../students/roster';
 import { type AuthDeps, guard, type GuardOptions } from './auth';
 import type { Operation } from '../access/policy';
+import type { Metrics } from '../metrics';
 import { DownloadLinks } from './download-links';
 import { addAssignmentRoutes, type AssignmentRouteDeps } from './v1/assignments';
 import { addCourseRoutes, type CourseRouteDeps } from './v1/course';
@@ -26,6 +27,7 @@ export interface RouteDeps extends Omit<CourseRouteDeps, 'links'>, SnapshotRoute
   oauth: HubOAuth;
   roster: Roster;
   version: string;
+  metrics: Metrics;
 }
 
 type Ctx = ParameterizedContext<AppState>;
@@ -54,6 +56,11 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
 
   add('get', 'getHealth', '/health', (ctx) => {
     ctx.body = { status: 'ok', version: deps.version };
+  });
+
+  add('get', 'getMetrics', '/metrics', async (ctx) => {
+    ctx.type = deps.metrics.registry.contentType;
+    ctx.body = await deps.metrics.registry.metrics();
   });
 
   add('get', 'getOpenApi', '/api/v1/openapi.json', (ctx) => {

@@ -16,6 +16,8 @@ export interface IdentityResolver {
 export interface IdentityCacheOptions {
   ttlSeconds: number;
   maxEntries: number;
+  /** Told of each lookup: answered from the cache (a hit), or asked of the Hub (a miss). */
+  onLookup?: (result: 'hit' | 'miss') => void;
 }
 
 export function tokenKey(token: string): string {
@@ -25,20 +27,26 @@ export function tokenKey(token: string): string {
 export class IdentityCache implements IdentityResolver {
   private readonly cache: LRUCache<string, HubIdentity>;
   private readonly inFlight = new Map<string, Promise<HubIdentity | null>>();
+  private readonly onLookup: (result: 'hit' | 'miss') => void;
 
   constructor(
     private readonly hub: IdentityResolver,
     options: IdentityCacheOptions,
   ) {
+    this.onLookup = options.onLookup ?? (() => undefined);
     this.cache = new LRUCache({ max: options.maxEntries, ttl: options.ttlSeconds * 1000, ttlAutopurge: false });
   }
 
   async identify(token: string): Promise<HubIdentity | null> {
     const key = tokenKey(token);
     const cached = this.cache.get(key);
-    if (cached) return cached;
+    if (cached) {
+      this.onLookup('hit');
+      return cached;
+    }
     const pending = this.inFlight.get(key);
     if (pending) return pending;
+    this.onLookup('miss');
     const lookup = this.hub
       .identify(token)
       .then((identity) => {

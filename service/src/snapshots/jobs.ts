@@ -19,6 +19,7 @@ import { homePath } from '../homes/home-path';
 import { fullSnapshotName } from '../names';
 import type { Logger } from '../log';
 import { mapPool } from '../util/pool';
+import type { Metrics } from '../metrics';
 import { describeFailure, InsufficientStorageError } from '../util/storage';
 import { SnapshotQueries } from './queries';
 import type { SnapshotTaker } from './take';
@@ -50,6 +51,7 @@ export interface SnapshotJobsOptions {
   lowSpace?: () => string | null;
   /** How often the outcome of a job the catalog refused is offered to it again (default 5 s). */
   recordRetryMs?: number;
+  metrics?: Pick<Metrics, 'jobs' | 'jobDuration' | 'homes' | 'homeBytes'>;
   now?: () => Date;
 }
 
@@ -233,12 +235,15 @@ export class SnapshotJobs {
         this.log.warn({ job: id, err: describeFailure(error) }, 'job progress not recorded');
       });
     await flushProgress();
-    let flushedAt = Date.now();
+    const started = Date.now();
+    let flushedAt = started;
     await mapPool(pending, this.options.inFlight, async (student) => {
       const outcome = await this.takeOne(id, params, student, row.created_by);
       results[student] = outcome;
       live.done++;
       live.bytes += outcome.bytes ?? 0;
+      this.options.metrics?.homes.inc({ outcome: outcome.status });
+      if (outcome.status === 'taken') this.options.metrics?.homeBytes.inc(outcome.bytes ?? 0);
       if (Date.now() - flushedAt >= PROGRESS_FLUSH_MS) {
         flushedAt = Date.now();
         await flushProgress();
@@ -246,13 +251,16 @@ export class SnapshotJobs {
     });
     live.finishedAt = this.now().toISOString();
     live.state = 'done';
+    this.options.metrics?.jobDuration.observe((Date.now() - started) / 1000);
     try {
       await this.record(id, live);
       this.live.delete(id);
+      this.options.metrics?.jobs.inc({ state: 'done' });
       this.log.info({ job: id, name: params.name, students: Object.keys(results).length }, 'snapshot job done');
     } catch (error) {
       live.state = 'failed';
       live.error = `The catalog could not record the job's outcome: ${describeFailure(error)}`;
+      this.options.metrics?.jobs.inc({ state: 'failed' });
       this.log.error({ job: id, err: live.error }, 'snapshot job failed');
       this.retryUnrecorded();
     }

@@ -5,6 +5,7 @@ import { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import type { Config } from '../config';
 import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
 import { InThreadScanner, WorkerPoolScanner } from './scanner';
 import { SnapshotJobs } from './jobs';
 import { SnapshotTaker } from './take';
@@ -15,10 +16,20 @@ const WORKER_FILE = path.join(__dirname, 'scan-worker.js');
 /** Enough students waiting for the catalog that their rows commit in groups (see GroupCommit), few enough to hold. */
 const STUDENTS_IN_FLIGHT = 32;
 
-export function createSnapshotServices(config: Config, catalog: Catalog, log: Logger, options: { durable?: boolean } = {}) {
+export function createSnapshotServices(
+  config: Config,
+  catalog: Catalog,
+  log: Logger,
+  options: { durable?: boolean; metrics?: Metrics } = {},
+) {
+  const { metrics } = options;
   const blobs = new BlobStore(path.join(config.dataDir, 'blobs'), {
     durable: options.durable ?? true,
     minFreeSpace: config.storage.minFreeSpace,
+    onQuarantine: (sha256) => {
+      metrics?.quarantined.inc();
+      log.error({ blob: sha256 }, 'damaged blob moved into the quarantine');
+    },
   });
   const workers = config.snapshots.readWorkers;
   const scanner =
@@ -42,6 +53,7 @@ export function createSnapshotServices(config: Config, catalog: Catalog, log: Lo
       homeTemplate: config.homeTemplate,
       inFlight: STUDENTS_IN_FLIGHT,
       lowSpace: () => blobs.lowSpace(),
+      metrics,
     },
     log,
   );

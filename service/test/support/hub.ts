@@ -30,6 +30,8 @@ export interface RunningHub {
   adminToken: string;
   /** Token of `test-lms`, a Hub service with the instruct scope, as an LMS integration would have. */
   lmsToken: string;
+  /** Token of `test-prometheus`, a Hub service holding `read:metrics` only. */
+  prometheusToken: string;
   dir: string;
   homes: string;
   hubProcess: ChildProcess;
@@ -73,6 +75,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const [port, hubPort, proxyApiPort, servicePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const adminToken = randomBytes(24).toString('hex');
   const lmsToken = randomBytes(24).toString('hex');
+  const prometheusToken = randomBytes(24).toString('hex');
   const logFile = path.join(dir, 'hub.log');
   const out = openSync(logFile, 'a');
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('COURSEWORK_')));
@@ -92,6 +95,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       COURSEWORK_SERVICE_PORT: String(servicePort),
       COURSEWORK_TEST_ADMIN_TOKEN: adminToken,
       COURSEWORK_TEST_LMS_TOKEN: lmsToken,
+      COURSEWORK_TEST_PROMETHEUS_TOKEN: prometheusToken,
       ...options.env,
     },
   });
@@ -119,6 +123,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     serviceUrl,
     adminToken,
     lmsToken,
+    prometheusToken,
     dir,
     homes,
     hubProcess,

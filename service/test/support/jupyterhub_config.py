@@ -18,6 +18,9 @@ c.JupyterHub.load_roles.append(
         "services": ["test-lms"],
     }
 )
+# Prometheus scraping the service's metrics: a Hub service holding read:metrics and nothing else.
+c.JupyterHub.services.append({"name": "test-prometheus", "api_token": os.environ["COURSEWORK_TEST_PROMETHEUS_TOKEN"]})
+c.JupyterHub.load_roles.append({"name": "test-prometheus", "scopes": ["read:metrics"], "services": ["test-prometheus"]})
 c.JupyterHub.load_roles.append(
     {
         "name": "test-admin",

@@ -370,6 +370,18 @@ export function openApiDocument(servicePrefix: string) {
           },
         },
       },
+      '/metrics': {
+        get: {
+          operationId: 'getMetrics',
+          summary:
+            "Prometheus metrics: requests by operation and status with latencies, identity cache hits, snapshot jobs and homes by outcome, bytes captured, feedback deliveries, storage refusals, quarantined blobs, the data disk's free space, and the process's own. Readable with JupyterHub's `read:metrics` scope.",
+          responses: {
+            '200': { description: 'The metrics, in the Prometheus text format', content: { 'text/plain': {} } },
+            '401': errorResponse('No token, or a token the Hub does not accept.'),
+            '403': errorResponse('The token does not hold `read:metrics`.'),
+          },
+        },
+      },
       '/api/v1/check': {
         post: {
           operationId: 'checkStore',
