@@ -71,6 +71,8 @@ export interface Config {
     /** Bytes of blobs whose hashes housekeeping verifies per run (a rolling slice of the store). */
     checkBytesPerRun: number;
   };
+  /** Expensive work one caller may have under way at once. */
+  perCaller: { courseZips: number; jobs: number };
   feedback: {
     maxFileBytes: number;
     /** Most bytes one release (one student, one request) may carry. */
@@ -358,6 +360,19 @@ export const SETTINGS = {
       'Free space the data disk keeps: below it, snapshots stop taking homes (the students left say why) and uploads, releases and snapshot requests answer 507. A size (`1G`) or a share of the disk (`5%`); `0` turns it off.',
     schema: freeSpaceFloor,
   },
+  maxCourseZipsPerCaller: {
+    name: 'COURSEWORK_MAX_COURSE_ZIPS_PER_CALLER',
+    default: '2',
+    description: 'Course zips one caller may download at once; more answer 429 with Retry-After.',
+    schema: positiveInt,
+  },
+  maxJobsPerCaller: {
+    name: 'COURSEWORK_MAX_JOBS_PER_CALLER',
+    default: '2',
+    description:
+      'Snapshot jobs one caller may have running at once (an identical request joins its job); more answer 429 with Retry-After.',
+    schema: positiveInt,
+  },
   checkBytesPerRun: {
     name: 'COURSEWORK_CHECK_BYTES_PER_RUN',
     default: '1G',
@@ -566,6 +581,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     limits: { maxFileBytes: s.maxFileBytes, maxHomeBytes: s.maxHomeBytes, maxUploadBytes: s.maxUploadBytes },
     storage: { minFreeSpace: s.minFreeSpace, checkBytesPerRun: s.checkBytesPerRun },
+    perCaller: { courseZips: s.maxCourseZipsPerCaller, jobs: s.maxJobsPerCaller },
     feedback: {
       maxFileBytes: s.feedbackMaxFileBytes,
       maxReleaseBytes: s.feedbackMaxReleaseBytes,

@@ -4,6 +4,7 @@ import { HubError, HubUnavailableError } from '../hub/client';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { BlobDamagedError, BlobNotFoundError } from '../blobs/blob-store';
+import { BusyError } from '../util/busy';
 import { InvalidInputError } from '../util/invalid-input';
 import { describeFailure, InsufficientStorageError, isStorageFull } from '../util/storage';
 
@@ -35,6 +36,10 @@ export function errorHandler(log: Logger, metrics?: Pick<Metrics, 'storageFull'>
       if (!ctx.req.complete) ctx.req.resume();
       if (error instanceof ApiError) return sendError(ctx, error.status, error.message);
       if (error instanceof InvalidInputError) return sendError(ctx, 400, error.message);
+      if (error instanceof BusyError) {
+        ctx.set('Retry-After', String(error.retryAfterSeconds));
+        return sendError(ctx, 429, error.message);
+      }
       if (isStorageFull(error)) {
         metrics?.storageFull.inc();
         log.error({ err: describeFailure(error) }, 'storage full');

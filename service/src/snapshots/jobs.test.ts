@@ -5,6 +5,7 @@ import { BlobStore } from '../blobs/blob-store';
 import { type Catalog, migrate, openSqliteCatalog, syncCourse } from '../catalog/catalog';
 import { sql } from 'kysely';
 import { createLogger } from '../log';
+import { BusyError } from '../util/busy';
 import { SnapshotJobs } from './jobs';
 import { SnapshotTaker, type TakeRequest } from './take';
 
@@ -91,6 +92,35 @@ describe('SnapshotJobs', () => {
     expect(recorded).toMatchObject({ state: 'failed', error: failed.error, done: STUDENTS.length });
     expect(recorded.finished_at).not.toBeNull();
     expect(await jobs.get(job.id)).toEqual(failed);
+  });
+
+  it("limits the whole-course jobs one caller may have running, and not identical requests, other callers' or unlimited ones", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slowTaker = { take: async (request: TakeRequest) => (await held, taker.take(request)) } as unknown as SnapshotTaker;
+    const jobs = new SnapshotJobs(
+      db,
+      slowTaker,
+      { courseId: course.id, timeZone: 'UTC', homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2, maxPerCaller: 1 },
+      log,
+    );
+    const limited = { perCaller: true };
+    const first = await jobs.request(params(), STUDENTS, 'prof', limited);
+    expect(await jobs.request(params(), STUDENTS, 'prof', limited)).toMatchObject({ joined: true, job: { id: first.job.id } });
+    const refusal = jobs.request({ ...params(), name: 'other_2026-11-23', baseName: 'other' }, STUDENTS, 'prof', limited);
+    await expect(refusal).rejects.toThrow(BusyError);
+    await expect(refusal).rejects.toMatchObject({
+      retryAfterSeconds: 10,
+      message: expect.stringMatching(/^You have 1 snapshot job running already/),
+    });
+    const other = await jobs.request({ ...params(), name: 'other_2026-11-23', baseName: 'other' }, STUDENTS, 'assistant', limited);
+    const unlimited = await jobs.request({ ...params(['s1']), name: 'one_2026-11-23', baseName: 'one' }, STUDENTS, 'prof');
+    release();
+    for (const id of [first.job.id, other.job.id, unlimited.job.id]) await jobs.settled(id);
+    // Once the first has ended, the caller may start another.
+    const next = await jobs.request({ ...params(), name: 'next_2026-11-23', baseName: 'next' }, STUDENTS, 'prof', limited);
+    await jobs.settled(next.job.id);
+    expect((await jobs.get(next.job.id))!.state).toBe('done');
   });
 
   it('refuses to start a job when the data disk is below its floor', async () => {

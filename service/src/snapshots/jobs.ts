@@ -20,6 +20,7 @@ import { fullSnapshotName } from '../names';
 import type { Logger } from '../log';
 import { mapPool } from '../util/pool';
 import type { Metrics } from '../metrics';
+import { BusyError } from '../util/busy';
 import { describeFailure, InsufficientStorageError } from '../util/storage';
 import { SnapshotQueries } from './queries';
 import type { SnapshotTaker } from './take';
@@ -51,6 +52,8 @@ export interface SnapshotJobsOptions {
   lowSpace?: () => string | null;
   /** How often the outcome of a job the catalog refused is offered to it again (default 5 s). */
   recordRetryMs?: number;
+  /** Jobs one caller may have queued or running when asking for a limited one (see `request`); default: no limit. */
+  maxPerCaller?: number;
   metrics?: Pick<Metrics, 'jobs' | 'jobDuration' | 'homes' | 'homeBytes'>;
   now?: () => Date;
 }
@@ -91,9 +94,15 @@ export class SnapshotJobs {
 
   /**
    * Starts (or joins) a job. `students` are the requested names; those not in `roster` are reported as
-   * `not-a-student` and never looked for on disk.
+   * `not-a-student` and never looked for on disk. With `limits.perCaller` (a whole course asked for through the
+   * API), a caller who has `maxPerCaller` jobs running already is refused with BusyError.
    */
-  async request(params: JobParams, roster: readonly string[], actor: string): Promise<{ job: Job; joined: boolean }> {
+  async request(
+    params: JobParams,
+    roster: readonly string[],
+    actor: string,
+    limits: { perCaller?: boolean } = {},
+  ): Promise<{ job: Job; joined: boolean }> {
     const students = [...new Set(params.students)].sort();
     const key = createHash('sha256')
       .update(JSON.stringify([params.name, students, params.includeHidden]))
@@ -108,6 +117,19 @@ export class SnapshotJobs {
     if (active) return { job: (await this.get(active.id))!, joined: true };
     const low = this.lowSpace();
     if (low) throw new InsufficientStorageError(`No snapshot was started: ${low}`);
+    const max = this.options.maxPerCaller;
+    if (limits.perCaller && max !== undefined) {
+      const { running } = await this.db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll<number>().as('running'))
+        .where('course_id', '=', this.options.courseId)
+        .where('created_by', '=', actor)
+        .where('state', 'in', ['queued', 'running'])
+        .executeTakeFirstOrThrow();
+      if (Number(running) >= max) {
+        throw new BusyError(`You have ${max} snapshot job${max === 1 ? '' : 's'} running already; ask again when one has finished`, 10);
+      }
+    }
 
     const members = new Set(roster);
     const results: Record<string, StudentOutcome> = {};

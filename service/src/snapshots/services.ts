@@ -53,6 +53,7 @@ export function createSnapshotServices(
       homeTemplate: config.homeTemplate,
       inFlight: STUDENTS_IN_FLIGHT,
       lowSpace: () => blobs.lowSpace(),
+      maxPerCaller: config.perCaller.jobs,
       metrics,
     },
     log,

@@ -48,6 +48,8 @@ async function startService(port: number): Promise<ChildProcess> {
       COURSEWORK_DATA_DIR: dataDir,
       COURSEWORK_HOME_TEMPLATE: `${hub.homes}/{username}`,
       COURSEWORK_LOG_LEVEL: 'error',
+      // Every round asks for a whole-course snapshot while the killed rounds' jobs wait to be resumed.
+      COURSEWORK_MAX_JOBS_PER_CALLER: '100',
     },
   });
   for (let i = 0; i < 200; i++) {

@@ -4,7 +4,17 @@
  */
 import { assignmentPaths, assignmentSchemas } from './assignments';
 import { feedbackPaths, feedbackSchemas } from './feedback';
-import { authErrors, error, errorResponse, pageParameters, pageResponse, studentParameter, storageErrors, damagedError } from './parts';
+import {
+  authErrors,
+  error,
+  errorResponse,
+  pageParameters,
+  pageResponse,
+  studentParameter,
+  storageErrors,
+  damagedError,
+  busyError,
+} from './parts';
 import { MAX_JOB_WAIT_SECONDS } from '../v1/snapshots';
 
 const snapshotParameter = {
@@ -452,6 +462,7 @@ export function openApiDocument(servicePrefix: string) {
             },
             '400': errorResponse('Bad name or student list.'),
             ...authErrors,
+            ...busyError('The caller has COURSEWORK_MAX_JOBS_PER_CALLER snapshot jobs running already'),
             ...storageErrors,
           },
         },
@@ -565,6 +576,7 @@ export function openApiDocument(servicePrefix: string) {
             '400': errorResponse('Bad snapshot or student name.'),
             '404': errorResponse('No student has that snapshot.'),
             ...authErrors,
+            ...busyError('The caller is downloading COURSEWORK_MAX_COURSE_ZIPS_PER_CALLER course zips already'),
           },
         },
       },

@@ -55,6 +55,14 @@ export const damagedError = {
   '500': errorResponse('The stored copy of the file is damaged or missing; `coursework check` repairs it where the home still has it.'),
 };
 
+/** Expensive work one caller already has enough of under way: refused with `Retry-After`, never piled up. */
+export const busyError = (what: string) => ({
+  '429': {
+    ...errorResponse(`${what} (the limit is a setting); \`Retry-After\` says when to ask again.`),
+    headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before asking again.' } },
+  },
+});
+
 /** Work that stores bytes is refused with 507 when the data disk is full or below its free-space floor. */
 export const storageErrors = {
   '507': errorResponse('The data disk is full or below COURSEWORK_MIN_FREE_SPACE; nothing was saved.'),

@@ -15,6 +15,7 @@ import { ApiError } from '../errors';
 import { jsonBody } from '../json-body';
 import { parsePage, sendPage } from '../pagination';
 import type { AddRoute } from '../state';
+import { BusyError, PerCallerLimit } from '../../util/busy';
 import { naming } from '../../util/invalid-input';
 
 export interface SnapshotRouteDeps {
@@ -93,6 +94,8 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
       { name, baseName: request.baseName, includeHidden: request.includeHidden, students: request.students ?? everyone },
       everyone,
       ctx.state.caller!.identity.name,
+      // A snapshot of everyone is the expensive kind: a caller may have only so many running.
+      { perCaller: request.students === undefined },
     );
     ctx.status = 202;
     ctx.set('Location', `${prefix}api/v1/jobs/${job.id}`);
@@ -164,6 +167,10 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
     ctx.body = zipStream(manifestZipEntries(blobs, manifest, ''));
   });
 
+  const courseZips = new PerCallerLimit(
+    config.perCaller.courseZips,
+    (max) => new BusyError(`You are downloading ${max} course zip${max === 1 ? '' : 's'} already; ask again when one has finished`, 5),
+  );
   add('get', 'getSnapshotNameZip', '/api/v1/snapshots/:snapshot/zip', async (ctx) => {
     const name = snapshotParam(ctx.params.snapshot);
     let students: string[] | undefined;
@@ -172,6 +179,9 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
     }
     const snapshots = await queries.byName(name, students);
     if (snapshots.length === 0) throw new ApiError(404, `No student has a snapshot ${name}`);
+    // Held until the whole zip is sent (or the client goes away).
+    const release = courseZips.take(ctx.state.caller!.identity.name);
+    ctx.res.once('close', release);
     audit(ctx.state.caller!.identity.name, 'snapshot.downloaded', `${name}.zip`);
     ctx.set('Content-Type', 'application/zip');
     ctx.set('Content-Disposition', contentDisposition(`${name}.zip`));
