@@ -6,7 +6,7 @@ import { type Catalog, migrate, openSqliteCatalog, syncCourse } from '../catalog
 import { sql } from 'kysely';
 import { createLogger } from '../log';
 import { BusyError } from '../util/busy';
-import { SnapshotJobs } from './jobs';
+import { SnapshotJobs, type SnapshotJobsOptions } from './jobs';
 import { SnapshotTaker, type TakeRequest } from './take';
 
 const log = createLogger('fatal');
@@ -34,15 +34,30 @@ beforeEach(async () => {
 });
 afterEach(() => db.destroy());
 
+/** A taker that takes nobody until released. */
+function heldTaker(): { slowTaker: SnapshotTaker; release: () => void } {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const slowTaker = { take: async (request: TakeRequest) => (await held, taker.take(request)) } as unknown as SnapshotTaker;
+  return { slowTaker, release };
+}
+
+/** Jobs on the test's catalog and homes, with `extra` options. */
+const jobsOf = (t: SnapshotTaker, extra: Partial<SnapshotJobsOptions> = {}) =>
+  new SnapshotJobs(
+    db,
+    t,
+    { courseId: course.id, timeZone: 'UTC', homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2, ...extra },
+    log,
+  );
+
 const jobsWith = (t: SnapshotTaker) =>
   new SnapshotJobs(db, t, { courseId: course.id, timeZone: 'UTC', homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2 }, log);
 const params = (students = STUDENTS) => ({ name: 'hw_2026-11-23', baseName: 'hw', includeHidden: false, students });
 
 describe('SnapshotJobs', () => {
   it('lets a reader wait for a running job: until it ends, or no longer than asked', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const slowTaker = { take: async (request: TakeRequest) => (await held, taker.take(request)) } as unknown as SnapshotTaker;
+    const { slowTaker, release } = heldTaker();
     const jobs = jobsWith(slowTaker);
     const { job } = await jobs.request(params(), STUDENTS, 'prof');
     expect(await jobs.settledWithin(job.id, 20)).toBe(false);
@@ -56,15 +71,8 @@ describe('SnapshotJobs', () => {
   });
 
   it('ends a job the catalog cannot record as failed, says why, and records it once the catalog writes again', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const slowTaker = { take: async (request: TakeRequest) => (await held, taker.take(request)) } as unknown as SnapshotTaker;
-    const jobs = new SnapshotJobs(
-      db,
-      slowTaker,
-      { courseId: course.id, timeZone: 'UTC', homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2, recordRetryMs: 20 },
-      log,
-    );
+    const { slowTaker, release } = heldTaker();
+    const jobs = jobsOf(slowTaker, { recordRetryMs: 20 });
     const { job } = await jobs.request(params(), STUDENTS, 'prof');
     // The real catalog refusing every write, as it does when its disk is full.
     await sql`PRAGMA query_only = ON`.execute(db);
@@ -95,15 +103,8 @@ describe('SnapshotJobs', () => {
   });
 
   it("limits the whole-course jobs one caller may have running, and not identical requests, other callers' or unlimited ones", async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const slowTaker = { take: async (request: TakeRequest) => (await held, taker.take(request)) } as unknown as SnapshotTaker;
-    const jobs = new SnapshotJobs(
-      db,
-      slowTaker,
-      { courseId: course.id, timeZone: 'UTC', homeTemplate: path.join(root, 'homes', '{username}'), inFlight: 2, maxPerCaller: 1 },
-      log,
-    );
+    const { slowTaker, release } = heldTaker();
+    const jobs = jobsOf(slowTaker, { maxPerCaller: 1 });
     const limited = { perCaller: true };
     const first = await jobs.request(params(), STUDENTS, 'prof', limited);
     expect(await jobs.request(params(), STUDENTS, 'prof', limited)).toMatchObject({ joined: true, job: { id: first.job.id } });
