@@ -29,6 +29,7 @@ export const POLICY = {
   getHealth: 'public',
   getMetrics: 'metrics',
   getOpenApi: 'public',
+  getApiDocs: 'public',
   oauthCallback: 'public',
   logout: 'member',
   getHome: 'member',

@@ -2,7 +2,8 @@
 import type { Caller } from '../access/policy';
 import type { Course } from '../config';
 
-const escapeHtml = (text: string): string =>
+/** Text made safe inside HTML, in elements and in quoted attributes. */
+export const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function homePage(view: { caller: Caller; course: Course; prefix: string; version: string }): string {
@@ -17,7 +18,7 @@ export function homePage(view: { caller: Caller; course: Course; prefix: string;
 in <em>${escapeHtml(course.title)}</em>.</p>
 <ul>
 <li><a href="${escapeHtml(prefix)}api/v1/me">Your identity and permissions (JSON)</a></li>
-<li><a href="${escapeHtml(prefix)}api/v1/openapi.json">API description (OpenAPI)</a></li>
+<li><a href="${escapeHtml(prefix)}api/docs">API documentation</a> (and as <a href="${escapeHtml(prefix)}api/v1/openapi.json">OpenAPI</a>)</li>
 </ul>
 <p><small>Coursework ${escapeHtml(view.version)}</small></p>
 </body>

@@ -16,6 +16,7 @@ import { addAssignmentRoutes, type AssignmentRouteDeps } from './v1/assignments'
 import { addCourseRoutes, type CourseRouteDeps } from './v1/course';
 import { addCompatRoutes, seedUnauthorized } from './compat/seed-api';
 import { addFeedbackRoutes, type FeedbackRouteDeps } from './v1/feedback';
+import { DOCS_CSP, docsPage } from './openapi/docs-page';
 import { openApiDocument } from './openapi/document';
 import { homePage } from './pages';
 import { addSnapshotRoutes, type SnapshotRouteDeps } from './v1/snapshots';
@@ -65,6 +66,14 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
 
   add('get', 'getOpenApi', '/api/v1/openapi.json', (ctx) => {
     ctx.body = openApi;
+  });
+
+  const docs = docsPage(openApi, prefix);
+  add('get', 'getApiDocs', '/api/docs', (ctx) => {
+    ctx.type = 'html';
+    ctx.set('Content-Security-Policy', DOCS_CSP);
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.body = docs;
   });
 
   const callbackPath = config.hub.oauthCallbackUrl.slice(prefix.length - 1);

@@ -42,6 +42,7 @@ const seedOnly = (status: number): Record<Who, number> => ({ ...everyone(401), i
 const TABLE: Record<Operation, Row> = {
   getHealth: { method: 'GET', path: 'health', expect: everyone(200) },
   getOpenApi: { method: 'GET', path: 'api/v1/openapi.json', expect: everyone(200) },
+  getApiDocs: { method: 'GET', path: 'api/docs', expect: everyone(200) },
   // Only a token holding read:metrics (Prometheus's), which none of these callers has.
   getMetrics: { method: 'GET', path: 'metrics', expect: { ...everyone(403), anonymous: 401, badToken: 401 } },
   // Without code and state: refused as a bad callback, whoever asks.

@@ -380,6 +380,15 @@ export function openApiDocument(servicePrefix: string) {
           },
         },
       },
+      '/api/docs': {
+        get: {
+          operationId: 'getApiDocs',
+          summary:
+            'This document as a page: every operation and schema, rendered by the service (no script, nothing loaded from elsewhere).',
+          security: [],
+          responses: { '200': { description: 'The page', content: { 'text/html': {} } } },
+        },
+      },
       '/metrics': {
         get: {
           operationId: 'getMetrics',
