@@ -1,4 +1,5 @@
 /** JSON errors in JupyterHub's shape, `{"status": 403, "message": "..."}`, for every failure of every route. */
+import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import { HubError, HubUnavailableError } from '../hub/client';
 import type { Logger } from '../log';
@@ -23,6 +24,25 @@ export function sendError(ctx: Parameters<Middleware>[0], status: number, messag
   ctx.body = { status, message };
 }
 
+/** Longest a refused request's remaining body is read before the refusal is sent anyway. */
+const DRAIN_MS = 30_000;
+
+/** Reads and drops what is left of a request's body (up to DRAIN_MS). */
+async function drainBody(req: IncomingMessage): Promise<void> {
+  if (req.complete || req.destroyed) return;
+  let timer: NodeJS.Timeout | undefined;
+  const ended = new Promise<void>((resolve) => {
+    req
+      .once('end', resolve)
+      .once('close', resolve)
+      .once('error', () => resolve());
+    timer = setTimeout(resolve, DRAIN_MS);
+  });
+  req.resume();
+  await ended;
+  clearTimeout(timer);
+}
+
 export function errorHandler(log: Logger, metrics?: Pick<Metrics, 'storageFull'>): Middleware {
   return async (ctx, next) => {
     try {
@@ -31,9 +51,9 @@ export function errorHandler(log: Logger, metrics?: Pick<Metrics, 'storageFull'>
       if (ctx.status === 405 && ctx.body === undefined) sendError(ctx, 405, `Method ${ctx.method} not allowed`);
     } catch (error) {
       // A request refused while its body was being read (a full disk under an upload, a limit): read the rest and
-      // drop it, so that the answer reaches the client and its connection stays usable (Node leaves a body alone
-      // once something began to consume it, and the proxy then resets the connection).
-      if (!ctx.req.complete) ctx.req.resume();
+      // drop it before answering. Answered early, the client is still sending when the answer arrives, and the
+      // connection (through the Hub's proxy) is left in a state where the client's next request on it is reset.
+      await drainBody(ctx.req);
       if (error instanceof ApiError) return sendError(ctx, error.status, error.message);
       if (error instanceof InvalidInputError) return sendError(ctx, 400, error.message);
       if (error instanceof BusyError) {
