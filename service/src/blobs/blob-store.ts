@@ -94,10 +94,19 @@ export interface OpenedBlob {
   close(): Promise<void>;
 }
 
+/** What can be wrong with a blob. */
+export type BlobProblem = 'missing' | 'no-header' | 'short' | 'long' | 'wrong-hash' | 'unreadable';
+
 /** What a check of one blob found. */
-export type BlobCheck =
-  | { sha256: string; ok: true; info: BlobInfo }
-  | { sha256: string; ok: false; problem: 'missing' | 'no-header' | 'short' | 'long' | 'wrong-hash' | 'unreadable' };
+export type BlobCheck = { sha256: string; ok: true; info: BlobInfo } | { sha256: string; ok: false; problem: BlobProblem };
+
+/** Whether a blob file of `size` bytes is whole: a header, and the payload length it promises. */
+function judge(size: number, header: BlobInfo | null): { info: BlobInfo } | { problem: 'no-header' | 'short' | 'long' } {
+  if (!header) return { problem: 'no-header' };
+  const expected = HEADER_BYTES + header.storedSize;
+  if (size === expected) return { info: header };
+  return { problem: size < expected ? 'short' : 'long' };
+}
 
 /** The source's bytes were not the ones announced: the file changed between hashing and storing. */
 export class SourceChangedError extends Error {
@@ -357,9 +366,14 @@ export class BlobStore {
    */
   async open(sha256: string): Promise<OpenedBlob> {
     const { handle, info } = await this.openChecked(sha256);
+    return this.reader(handle, info);
+  }
+
+  /** The reads of a blob opened and checked: one stream of it, or none (`close`). */
+  private reader(handle: FileHandle, info: BlobInfo): OpenedBlob {
     let used = false;
     const take = () => {
-      if (used) throw new Error(`blob ${sha256} was already read`);
+      if (used) throw new Error(`blob ${info.sha256} was already read`);
       used = true;
     };
     const payload = (start: number, end: number): Readable => {
@@ -416,22 +430,21 @@ export class BlobStore {
       if (error instanceof BlobNotFoundError) return { sha256, ok: false, problem: 'missing' };
       return { sha256, ok: false, problem: 'unreadable' };
     }
-    let info: BlobInfo;
+    let found: { info: BlobInfo } | { problem: BlobProblem };
     try {
-      const { size } = await handle.stat();
-      try {
-        info = await readHeader(handle, sha256);
-      } catch {
-        return { sha256, ok: false, problem: 'no-header' };
-      }
-      if (size !== HEADER_BYTES + info.storedSize)
-        return { sha256, ok: false, problem: size < HEADER_BYTES + info.storedSize ? 'short' : 'long' };
-    } finally {
-      await handle.close();
+      const [{ size }, header] = await Promise.all([handle.stat(), readHeader(handle, sha256).catch(() => null)]);
+      found = judge(size, header);
+    } catch {
+      found = { problem: 'unreadable' };
     }
-    if (!options.hash) return { sha256, ok: true, info };
+    if ('problem' in found || !options.hash) {
+      await handle.close();
+      return 'problem' in found ? { sha256, ok: false, problem: found.problem } : { sha256, ok: true, info: found.info };
+    }
+    const { info } = found;
+    // The same open file, read through: its stream closes it.
     try {
-      const { stream } = await this.openContent(sha256);
+      const stream = this.reader(handle, info).content();
       const hash = createHash('sha256');
       let bytes = 0;
       for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -470,7 +483,11 @@ export class BlobStore {
 
   /** The data disk's free space: bytes available to the service, and their share of the filesystem. */
   freeSpace(): { bytes: number; fraction: number } {
-    mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    // Asked before every home a job scans: the root is made once, not at every call.
+    if (!this.createdDirs.has(this.root)) {
+      mkdirSync(this.root, { recursive: true, mode: 0o700 });
+      this.createdDirs.add(this.root);
+    }
     const stats = statfsSync(this.root);
     return { bytes: stats.bavail * stats.bsize, fraction: stats.blocks > 0 ? stats.bavail / stats.blocks : 0 };
   }
@@ -487,8 +504,9 @@ export class BlobStore {
     let inode: number;
     try {
       const [{ size, ino }, header] = await Promise.all([handle.stat(), readHeader(handle, sha256).catch(() => null)]);
-      if (header && size === HEADER_BYTES + header.storedSize) return { handle, info: header };
-      problem = header ? `${size - HEADER_BYTES} of ${header.storedSize} payload bytes` : 'no valid header';
+      const found = judge(size, header);
+      if ('info' in found) return { handle, info: found.info };
+      problem = header ? `${found.problem}: ${size - HEADER_BYTES} of ${header.storedSize} payload bytes` : 'no valid header';
       inode = ino;
     } catch (error) {
       await handle.close().catch(() => undefined);
@@ -575,8 +593,13 @@ function touchIfWholeSync(file: string): 'whole' | 'absent' | number {
     const header = Buffer.alloc(HEADER_BYTES);
     const read = readSync(fd, header, 0, HEADER_BYTES, 0);
     const { size, ino } = fstatSync(fd);
-    if (read < HEADER_BYTES || !header.subarray(0, 4).equals(MAGIC) || size !== HEADER_BYTES + Number(header.readBigUInt64LE(20)))
-      return ino;
+    let info: BlobInfo | null = null;
+    try {
+      info = decodeHeader('', header.subarray(0, read));
+    } catch {
+      // judged below as having no header
+    }
+    if ('problem' in judge(size, info)) return ino;
     const now = new Date();
     futimesSync(fd, now, now);
     return 'whole';

@@ -77,6 +77,7 @@ export class SnapshotJobs {
   private readonly live = new Map<string, LiveJob>();
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly now: () => Date;
+  private readonly snapshots: SnapshotQueries;
 
   constructor(
     private readonly db: Catalog,
@@ -85,6 +86,7 @@ export class SnapshotJobs {
     private readonly log: Logger,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.snapshots = new SnapshotQueries(db, options.courseId);
   }
 
   /** The dated name of a snapshot taken at `at` (now by default): `assignment-1` → `assignment-1_2026-11-23`. */
@@ -353,7 +355,7 @@ export class SnapshotJobs {
 
   /** A snapshot that exists already: this job's own (taken before a restart) counts as taken. */
   private async existingOutcome(jobId: string, student: string, name: string): Promise<StudentOutcome> {
-    const existing = await new SnapshotQueries(this.db, this.options.courseId).takenBy(student, name);
+    const existing = await this.snapshots.takenBy(student, name);
     if (existing?.jobId === jobId) {
       return { status: 'taken', files: existing.files, bytes: existing.bytes, skipped: existing.skipped };
     }

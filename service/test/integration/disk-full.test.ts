@@ -211,7 +211,8 @@ describe('a data disk that fills up during a course snapshot', () => {
       // Nothing of the refused release was recorded.
       expect(await instructor.studentFeedbackList('student1')).toEqual([]);
       expect(releaseError.message).not.toContain(mountPoint);
-      expect(releaseError.message).not.toMatch(/\/tmp|\/work/);
+      // No absolute path of the server's, whatever it is.
+      expect(releaseError.message).not.toMatch(/(^|[\s'"(])\/\w/);
 
       // Downloads still work (their audit rows wait for the catalog), through the Hub's proxy.
       for (const student of STUDENTS) {

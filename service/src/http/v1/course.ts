@@ -24,6 +24,7 @@ export interface CourseRouteDeps {
 
 export function addCourseRoutes(add: AddRoute, deps: CourseRouteDeps): void {
   const { config } = deps;
+  const snapshots = new SnapshotQueries(deps.catalog, config.course.id);
   add('get', 'getMe', '/api/v1/me', (ctx) => {
     const caller = ctx.state.caller!;
     const { name, kind, admin, groups } = caller.identity;
@@ -42,7 +43,7 @@ export function addCourseRoutes(add: AddRoute, deps: CourseRouteDeps): void {
     const page = parsePage(ctx.query, config.pagination);
     const names = await deps.roster.studentNames();
     const slice = names.slice(page.offset, page.offset + page.limit);
-    const latest = await new SnapshotQueries(deps.catalog, config.course.id).latestTakenAt(slice);
+    const latest = await snapshots.latestTakenAt(slice);
     const students = await Promise.all(
       slice.map(async (name) => ({
         name,
