@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+. scripts/use-node.sh
 
 export COURSEWORK_DEMO_PASSWORD=${COURSEWORK_DEMO_PASSWORD:-coursework}
 if [ ${#COURSEWORK_DEMO_PASSWORD} -lt 8 ]; then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Brings a clone up to date, idempotently: npm dependencies, the Python venv (JupyterHub, JupyterLab), the build.
+# Brings a clone up to date, idempotently: the Python venv (JupyterHub, JupyterLab, Node.js 24), npm dependencies,
+# the build.
 # Each step runs only when its inputs changed, so `npm start` and `npm test` call it every time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,31 +9,31 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 fail() { printf '[setup] %s\n' "$*" >&2; exit 1; }
 digest() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
-command -v node >/dev/null || fail "Node.js 20.19 or newer is needed (https://nodejs.org)."
-node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' ||
-  fail "Node.js $(node -v) is too old: 20.19 or newer is needed."
 PYTHON=${PYTHON:-python3}
 command -v "$PYTHON" >/dev/null || fail "Python 3.9 or newer is needed (set PYTHON to its path)."
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 9))' || fail "Python 3.9 or newer is needed."
 
+# The Python venv with JupyterHub, JupyterLab and Node.js 24.
+reqs=$(digest requirements.txt)
+if [ "$(cat .venv/.coursework-setup 2>/dev/null)" != "$reqs" ]; then
+  say "creating the Python venv (.venv) with JupyterHub, JupyterLab and Node.js 24"
+  [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -r requirements.txt
+  echo "$reqs" > .venv/.coursework-setup
+fi
+
+# Node.js 24: the machine's, or the venv's.
+. scripts/use-node.sh
+
 # npm dependencies, from the committed lockfile.
-lock=$(digest package-lock.json package.json)
+lock=$(digest package-lock.json package.json)-node$(node -p process.versions.modules)
 if [ "$(cat node_modules/.coursework-setup 2>/dev/null)" != "$lock" ]; then
   say "installing npm dependencies from the lockfile"
   # Not `npm ci`: registry mirrors that lack other platforms' optional binaries leave the lockfile listing them
   # without entries and `npm ci` refuses it. `install --no-save` installs the locked versions and rewrites nothing.
   npm install --no-save --no-audit --no-fund
   echo "$lock" > node_modules/.coursework-setup
-fi
-
-# The Python venv with JupyterHub and JupyterLab.
-reqs=$(digest requirements.txt)
-if [ "$(cat .venv/.coursework-setup 2>/dev/null)" != "$reqs" ]; then
-  say "creating the Python venv (.venv) with JupyterHub and JupyterLab"
-  [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -r requirements.txt
-  echo "$reqs" > .venv/.coursework-setup
 fi
 
 # A browser for the UI tests: the system's Chromium (Playwright's own download is not used).

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --with-browser
+. scripts/use-node.sh
 
 echo "[test] type-checking the tests"
 npx --no-install tsc -p tsconfig.test.json
