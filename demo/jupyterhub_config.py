@@ -1,4 +1,4 @@
-"""The demo Hub: local users without system accounts, a shared password, and Coursework loaded as an admin would.
+"""The demo Hub: local users without system accounts, a shared password, and Coursework added as an admin adds it.
 
 Started by `npm start` (scripts/demo.sh); the test suites load it too and adjust ports and folders through the
 COURSEWORK_DEMO_* variables.
@@ -48,4 +48,5 @@ os.environ.setdefault("COURSEWORK_HOME_TEMPLATE", str(HOMES / "{username}"))
 os.environ.setdefault("COURSEWORK_COURSE_ID", "demo-101")
 os.environ.setdefault("COURSEWORK_COURSE_TITLE", "Demo 101: Data Science")
 
-load_subconfig(str(ROOT / "jupyterhub_config.d" / "coursework.py"))  # noqa: F821
+# Coursework as an admin adds it: the one line, from the jupyterhub-coursework package set-up installs in the venv.
+from jupyterhub_coursework import configure; configure(c)  # noqa: E402, E702

@@ -1,6 +1,11 @@
 """Coursework for JupyterHub (>= 3; tested with 6.1): the managed service, its custom scopes and its roles.
 
-Load it from your own ``jupyterhub_config.py``, after your own roles and services::
+Installed with ``pip install jupyterhub-coursework``, one line of your own ``jupyterhub_config.py`` loads it,
+after your own roles and services::
+
+    from jupyterhub_coursework import configure; configure(c)
+
+From a checkout of the repository (after its build), load this file instead::
 
     load_subconfig("/path/to/coursework/jupyterhub_config.d/coursework.py")
 
@@ -12,13 +17,14 @@ all of them on to the service, which validates them (see the README's configurat
   groups whose members get the instructor and student roles;
 - ``COURSEWORK_SERVICE_HOST`` (``127.0.0.1``) and ``COURSEWORK_SERVICE_PORT`` (``10101``): where the service
   listens;
-- ``COURSEWORK_SERVICE_COMMAND``: the command that starts the service (default: ``node`` and the
-  ``service/lib/main.js`` beside this folder).
+- ``COURSEWORK_SERVICE_COMMAND``: the command that starts the service (default: the installed package's
+  launcher, or in a checkout ``node`` and the ``service/lib/main.js`` beside this folder).
 """
 
 import os
 import shlex
 import shutil
+import sys
 from pathlib import Path
 
 c = get_config()  # noqa: F821 (provided by JupyterHub's config loader)
@@ -37,10 +43,13 @@ _port = int(_env.get("COURSEWORK_SERVICE_PORT", "10101"))
 def _service_command():
     if _env.get("COURSEWORK_SERVICE_COMMAND"):
         return shlex.split(_env["COURSEWORK_SERVICE_COMMAND"])
-    main = Path(__file__).resolve().parent.parent / "service" / "lib" / "main.js"
-    # A small young generation: V8's default lets it grow by tens of MB while zips stream, for no gain in speed
-    # (`npm run bench` reports the service's peak RSS).
-    return [shutil.which("node") or "node", "--max-semi-space-size=2", str(main)]
+    checkout = Path(__file__).resolve().parent.parent / "service" / "lib" / "main.js"
+    if checkout.is_file():
+        # A small young generation: V8's default lets it grow by tens of MB while zips stream, for no gain in speed
+        # (`npm run bench` reports the service's peak RSS).
+        return [shutil.which("node") or "node", "--max-semi-space-size=2", str(checkout)]
+    # Installed from the jupyterhub-coursework package: its launcher runs the service on its own Node.js.
+    return [sys.executable, "-m", "jupyterhub_coursework"]
 
 
 # glibc's malloc raises its mmap threshold to the largest block freed (up to 32 MB): after the first zip's 1 MB read

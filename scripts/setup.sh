@@ -53,13 +53,16 @@ fi
 say "building"
 npx --no-install lerna run build --loglevel=warn >/dev/null || npx --no-install lerna run build
 
-# The JupyterLab extension, prebuilt, into the venv's JupyterLab: a link to the build output, so that each
-# build is what the demo and the tests load.
-ext_link=.venv/share/jupyter/labextensions/@coursework/lab-extension
-ext_build=$PWD/packages/lab-extension/labextension
-if [ "$(readlink "$ext_link" 2>/dev/null)" != "$ext_build" ]; then
-  say "installing the JupyterLab extension into the venv"
-  mkdir -p "$(dirname "$ext_link")"
-  rm -rf "$ext_link"
-  ln -s "$ext_build" "$ext_link"
+# The demo's Hub and the tests' Hubs run Coursework as an admin installs it: the two wheels, built from this build
+# and installed into the venv (its JupyterLab gets the extension from one, its JupyterHub the service from the other).
+built=$(find service/lib packages/*/lib packages/lab-extension/labextension jupyterhub_config.d service/jupyterhub_coursework \
+  -type f -not -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum | cat - scripts/package.sh service/pyproject.toml \
+  packages/lab-extension/pyproject.toml | sha256sum | cut -c1-16)
+if [ "$(cat .venv/.coursework-installed 2>/dev/null)" != "$built" ]; then
+  say "packaging and installing Coursework into the venv"
+  # A link left by an older set-up would make pip write the wheel's files into the build output.
+  [ -L .venv/share/jupyter/labextensions/@coursework/lab-extension ] && rm .venv/share/jupyter/labextensions/@coursework/lab-extension
+  bash scripts/package.sh >/dev/null
+  .venv/bin/python -m pip install --quiet --force-reinstall --no-deps dist/jupyterhub_coursework-*.whl dist/jupyterlab_coursework-*.whl
+  echo "$built" > .venv/.coursework-installed
 fi

