@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures';
+import { expect, logInToLab, test } from './fixtures';
 
 test.describe('the API documentation', () => {
   test('loads in the browser from the service alone, styled, with every operation', async ({ page, hub }) => {
@@ -23,5 +23,18 @@ test.describe('the API documentation', () => {
     await expect(page.locator('#schema-Job')).toBeInViewport();
     expect(requests.filter((url) => !url.startsWith(hub.serviceUrl))).toEqual([]);
     expect(errors).toEqual([]);
+  });
+
+  test("opens from the instructor panel's help link in a new tab", async ({ page, hub }) => {
+    await logInToLab(page, hub, 'instructor');
+    await page.locator('.jp-SideBar.jp-mod-right [data-id="coursework-instructor-panel"]').click();
+    const link = page.locator('#coursework-instructor-panel').getByRole('link', { name: 'API docs' });
+    await expect(link).toHaveAttribute('target', '_blank');
+    const opened = page.context().waitForEvent('page');
+    await link.click();
+    const docs = await opened;
+    await expect(docs.getByRole('heading', { name: 'Coursework API', level: 1 })).toBeVisible();
+    expect(docs.url()).toBe(`${hub.serviceUrl}api/docs`);
+    await docs.close();
   });
 });

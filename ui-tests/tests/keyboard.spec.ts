@@ -48,6 +48,8 @@ test.describe('the instructor with the keyboard alone', () => {
     await expect(panel).toBeVisible();
 
     await page.keyboard.press('Tab');
+    await expect(panel.getByRole('link', { name: 'API docs' })).toBeFocused();
+    await page.keyboard.press('Tab');
     await expect(panel.getByRole('button', { name: 'Refresh' })).toBeFocused();
     await page.keyboard.press('Tab');
     await expect(panel.getByLabel('Name')).toBeFocused();

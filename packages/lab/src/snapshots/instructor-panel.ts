@@ -31,12 +31,25 @@ export class InstructorPanel extends Widget {
 
     const refresh = h('button', { type: 'button', class: 'jp-Coursework-button' }, 'Refresh');
     refresh.addEventListener('click', () => void this.model.refresh());
+    // Help for scripting what the panel does: the service's own page of its REST API, in a new browser tab.
+    const apiDocs = h(
+      'a',
+      {
+        class: 'jp-Coursework-help',
+        href: `${options.connection.baseUrl}api/docs`,
+        target: '_blank',
+        rel: 'noopener',
+        title: 'The REST API of the Coursework service, for scripts (opens in a new tab)',
+      },
+      'API docs',
+    );
     this.node.append(
       h(
         'header',
         { class: 'jp-Coursework-header' },
         h('h2', {}, 'Coursework'),
         h('span', { class: 'jp-Coursework-course' }, options.courseTitle),
+        apiDocs,
         refresh,
       ),
       this.buildForm(),
