@@ -13,8 +13,8 @@ It adds to what your config already has (roles, custom scopes, services, ``Spawn
 and replaces nothing. It reads its settings from ``COURSEWORK_*`` environment variables of the Hub and passes
 all of them on to the service, which validates them (see the README's configuration reference). Those read here:
 
-- ``COURSEWORK_INSTRUCTORS_GROUP`` (``instructors``), ``COURSEWORK_STUDENTS_GROUP`` (``students``): the Hub
-  groups whose members get the instructor and student roles;
+- ``COURSEWORK_ADMINS_GROUP`` (``coursework-admins``): the Hub group whose members may create courses and
+  manage any course (Hub admins may too);
 - ``COURSEWORK_SERVICE_HOST`` (``127.0.0.1``) and ``COURSEWORK_SERVICE_PORT`` (``10101``): where the service
   listens;
 - ``COURSEWORK_SERVICE_COMMAND``: the command that starts the service (default: the installed package's
@@ -32,10 +32,10 @@ c = get_config()  # noqa: F821 (provided by JupyterHub's config loader)
 SERVICE = "coursework"
 ACCESS = f"access:services!service={SERVICE}"
 INSTRUCT = "custom:coursework:instruct"
+ADMIN = "custom:coursework:admin"
 
 _env = os.environ
-_instructors = _env.get("COURSEWORK_INSTRUCTORS_GROUP", "instructors")
-_students = _env.get("COURSEWORK_STUDENTS_GROUP", "students")
+_admins = _env.get("COURSEWORK_ADMINS_GROUP", "coursework-admins")
 _host = _env.get("COURSEWORK_SERVICE_HOST", "127.0.0.1")
 _port = int(_env.get("COURSEWORK_SERVICE_PORT", "10101"))
 
@@ -81,21 +81,20 @@ def _with_role(roles, name, scopes, groups=(), services=()):
 
 c.JupyterHub.custom_scopes = {
     **_configured("JupyterHub", "custom_scopes", {}),
-    INSTRUCT: {"description": "Take, read and delete snapshots and release feedback in Coursework."},
+    INSTRUCT: {
+        "description": "Act in Coursework with one's teaching roles (instructor, grader) in the courses one teaches."
+    },
+    ADMIN: {"description": "Create courses in Coursework and manage any course."},
 }
 
 roles = list(_configured("JupyterHub", "load_roles", []))
-# Every user may reach the service (the proxy does not check); the service itself decides what they may do.
-# Redefining the default `user` role must keep `self`.
-roles = _with_role(roles, "user", ["self", ACCESS])
-roles = _with_role(roles, "coursework-instructor", [INSTRUCT, ACCESS], groups=[_instructors])
-# The service's own token: read the students group and user names, nothing more.
-roles = _with_role(
-    roles,
-    "coursework-service",
-    [f"read:groups!group={_students}", f"read:groups!group={_instructors}", "read:users:name"],
-    services=[SERVICE],
-)
+# Every user may reach the service (the proxy does not check); the service itself decides what they may do, from
+# each course's groups and roster. The instruct scope lets a user's tokens act with their teaching roles: a token
+# requested with fewer scopes acts as a student at most. Redefining the default `user` role must keep `self`.
+roles = _with_role(roles, "user", ["self", ACCESS, INSTRUCT])
+roles = _with_role(roles, "coursework-admin", [ADMIN, ACCESS], groups=[_admins])
+# The service's own token: read groups (each course names its own, from patterns) and user names, nothing more.
+roles = _with_role(roles, "coursework-service", ["read:groups", "read:users:name"], services=[SERVICE])
 c.JupyterHub.load_roles = roles
 
 c.JupyterHub.services = [s for s in _configured("JupyterHub", "services", []) if s.get("name") != SERVICE] + [
@@ -110,7 +109,7 @@ c.JupyterHub.services = [s for s in _configured("JupyterHub", "services", []) if
             **{k: v for k, v in _env.items() if k.startswith("COURSEWORK_")},
         },
         "oauth_no_confirm": True,
-        "oauth_client_allowed_scopes": [INSTRUCT],
+        "oauth_client_allowed_scopes": [INSTRUCT, ADMIN],
     }
 ]
 
@@ -118,5 +117,5 @@ c.JupyterHub.services = [s for s in _configured("JupyterHub", "services", []) if
 # with what the user holds), so that the extension works without asking for another login.
 _spawner_scopes = list(_configured("Spawner", "oauth_client_allowed_scopes", []))
 c.Spawner.oauth_client_allowed_scopes = _spawner_scopes + [
-    s for s in (ACCESS, INSTRUCT) if s not in _spawner_scopes
+    s for s in (ACCESS, INSTRUCT, ADMIN) if s not in _spawner_scopes
 ]

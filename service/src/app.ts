@@ -7,6 +7,7 @@ import type { BlobStore } from './blobs/blob-store';
 import type { Catalog } from './catalog/catalog';
 import type { AssignmentServices } from './assignments/services';
 import type { Config } from './config';
+import type { Courses } from './courses/courses';
 import type { FeedbackReleases } from './feedback/services';
 import type { HubClient } from './hub/client';
 import type { IdentityCache } from './hub/identity-cache';
@@ -26,6 +27,7 @@ export interface AppDeps {
   log: Logger;
   hub: HubClient;
   identities: IdentityCache;
+  courses: Courses;
   roster: Roster;
   catalog: Catalog;
   blobs: BlobStore;

@@ -30,7 +30,18 @@ describe('loadConfig', () => {
     expect(config.hub.apiUrl).toBe('http://127.0.0.1:8081/hub/api');
     expect(config.hub.accessScopes).toEqual(['access:services', 'access:services!service=coursework']);
     expect(config.homeTemplate).toBe('/home/{username}');
-    expect(config.course).toEqual({ id: 'default', title: 'Course', instructorsGroup: 'instructors', studentsGroup: 'students' });
+    expect(config.course).toEqual({
+      id: 'default',
+      title: 'Course',
+      instructorsGroup: 'instructors',
+      gradersGroup: 'graders',
+      studentsGroup: 'students',
+    });
+    expect(config.groupPatterns).toEqual({
+      instructors: '{course}-instructors',
+      graders: '{course}-graders',
+      students: '{course}-students',
+    });
     expect(config.auth.cacheTtlSeconds).toBe(60);
     expect(config.limits.maxFileBytes).toBe(100 * 1024 * 1024);
     expect(path.isAbsolute(config.dataDir)).toBe(true);

@@ -11,13 +11,22 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { FreeSpaceFloor } from './util/storage';
+import { COURSE_ID } from './names';
 
 export interface Course {
   /** Stable id that keys the course's rows in the catalog. */
   id: string;
   title: string;
   instructorsGroup: string;
+  gradersGroup: string;
   studentsGroup: string;
+}
+
+/** The Hub groups of a course created through the API, unless it names its own: `{course}` is its id. */
+export interface GroupPatterns {
+  instructors: string;
+  graders: string;
+  students: string;
 }
 
 export interface Config {
@@ -37,7 +46,9 @@ export interface Config {
   };
   dataDir: string;
   homeTemplate: string;
+  /** The course the settings name: the default course of the unscoped and seed-compatible routes. */
   course: Course;
+  groupPatterns: GroupPatterns;
   allowStudentSnapshots: boolean;
   /** Static key accepted in `X-Api-Key` by the seed-compatible endpoints (besides Hub tokens); none when unset. */
   compatApiKey: string | undefined;
@@ -131,6 +142,7 @@ const boolean = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 const groupName = z.string().min(1).max(255);
+const groupPattern = groupName.refine((p) => p.includes('{course}'), 'expected a pattern containing {course}');
 const absolutePath = z.string().refine((p) => path.isAbsolute(p), 'expected an absolute path');
 const jsonStringList = z.string().transform((text, ctx) => {
   try {
@@ -143,7 +155,7 @@ const jsonStringList = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
-function isTimeZone(zone: string): boolean {
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return true;
@@ -238,7 +250,7 @@ export const SETTINGS = {
     name: 'COURSEWORK_COURSE_ID',
     default: 'default',
     description: 'Id of the course (letters, digits, `-`, `_`).',
-    schema: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected lower-case letters, digits, - or _ (at most 63)'),
+    schema: z.string().regex(COURSE_ID, 'expected lower-case letters, digits, - or _ (at most 63)'),
   },
   courseTitle: {
     name: 'COURSEWORK_COURSE_TITLE',
@@ -252,11 +264,35 @@ export const SETTINGS = {
     description: "Hub group of the course's instructors.",
     schema: groupName,
   },
+  gradersGroup: {
+    name: 'COURSEWORK_GRADERS_GROUP',
+    default: 'graders',
+    description: "Hub group of the course's graders (teaching assistants).",
+    schema: groupName,
+  },
   studentsGroup: {
     name: 'COURSEWORK_STUDENTS_GROUP',
     default: 'students',
     description: "Hub group of the course's students.",
     schema: groupName,
+  },
+  instructorsGroupPattern: {
+    name: 'COURSEWORK_INSTRUCTORS_GROUP_PATTERN',
+    default: '{course}-instructors',
+    description: 'Hub group of the instructors of a course created through the API (unless it names one); `{course}` is its id.',
+    schema: groupPattern,
+  },
+  gradersGroupPattern: {
+    name: 'COURSEWORK_GRADERS_GROUP_PATTERN',
+    default: '{course}-graders',
+    description: 'Hub group of the graders of a course created through the API (unless it names one).',
+    schema: groupPattern,
+  },
+  studentsGroupPattern: {
+    name: 'COURSEWORK_STUDENTS_GROUP_PATTERN',
+    default: '{course}-students',
+    description: 'Hub group of the students of a course created through the API (unless it names one).',
+    schema: groupPattern,
   },
   allowStudentSnapshots: {
     name: 'COURSEWORK_ALLOW_STUDENT_SNAPSHOTS',
@@ -562,7 +598,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     dataDir: path.resolve(s.dataDir),
     homeTemplate: s.homeTemplate,
-    course: { id: s.courseId, title: s.courseTitle, instructorsGroup: s.instructorsGroup, studentsGroup: s.studentsGroup },
+    course: {
+      id: s.courseId,
+      title: s.courseTitle,
+      instructorsGroup: s.instructorsGroup,
+      gradersGroup: s.gradersGroup,
+      studentsGroup: s.studentsGroup,
+    },
+    groupPatterns: { instructors: s.instructorsGroupPattern, graders: s.gradersGroupPattern, students: s.studentsGroupPattern },
     allowStudentSnapshots: s.allowStudentSnapshots,
     compatApiKey: s.compatApiKey === '' ? undefined : s.compatApiKey,
     snapshots: {

@@ -137,3 +137,28 @@ export function secureFilename(name: string): string {
     .join('_');
   return joined.replace(/[^A-Za-z0-9_.-]/g, '').replace(/^[._]+|[._]+$/g, '');
 }
+
+// Hub user names given to the roster (students who may not have logged in yet).
+
+/**
+ * A name the Hub can have: a safe path component with no spaces, in lower case (JupyterHub lower-cases the names
+ * people log in with, so a name with capitals could never log in).
+ */
+export function assertHubUserName(name: unknown): asserts name is string {
+  if (typeof name !== 'string') throw new InvalidUserNameError('a user name must be a string');
+  assertSafeUserName(name);
+  if (/\s/.test(name)) throw new InvalidUserNameError(`not a Hub user name (it has a space): ${JSON.stringify(name.slice(0, 64))}`);
+  if (name !== name.toLowerCase()) {
+    throw new InvalidUserNameError(`not a Hub user name (JupyterHub keeps names in lower case): ${JSON.stringify(name.slice(0, 64))}`);
+  }
+}
+
+// Course ids: they key the catalog's rows and appear in URLs and group names.
+
+export const COURSE_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+export function assertCourseId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || !COURSE_ID.test(id)) {
+    throw new InvalidInputError('a course id is 1 to 63 lower-case letters, digits, - or _, starting with a letter or digit');
+  }
+}

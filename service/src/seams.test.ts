@@ -11,7 +11,8 @@ const SRC = __dirname;
 
 /** Each table of the catalog, and the one module (relative to service/src) that queries it. */
 const OWNERS: Record<string, string> = {
-  courses: 'catalog/catalog.ts',
+  courses: 'courses/store.ts',
+  course_members: 'courses/members.ts',
   audit_events: 'audit/audit.ts',
   snapshots: 'snapshots/queries.ts',
   home_index: 'snapshots/queries.ts',

@@ -5,7 +5,9 @@
 import path from 'node:path';
 import type { AppDeps } from './app';
 import { createAssignmentServices } from './assignments/services';
-import { migrate, openSqliteCatalog, syncCourse } from './catalog/catalog';
+import { migrate, openSqliteCatalog } from './catalog/catalog';
+import { Courses } from './courses/courses';
+import { syncCourse } from './courses/store';
 import type { Config } from './config';
 import { createFeedbackServices } from './feedback/services';
 import type { HubClient } from './hub/client';
@@ -43,7 +45,8 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     maxEntries: config.auth.cacheMaxEntries,
     onLookup: (result) => metrics.identityLookups.inc({ result }),
   });
-  const roster = new Roster(lookups, config.course, config.auth.cacheTtlSeconds * 1000, log);
+  const courses = new Courses(catalog, lookups, { configured: config.course, groupPatterns: config.groupPatterns });
+  const roster = new Roster(lookups, config.course, config.auth.cacheTtlSeconds * 1000, log, () => courses.keptStudents(config.course.id));
   const { blobs, taker, jobs } = createSnapshotServices(config, catalog, log, {
     durable: options.durable,
     metrics,
@@ -67,6 +70,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     log,
     hub: options.hub,
     identities,
+    courses,
     roster,
     catalog,
     blobs,

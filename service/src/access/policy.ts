@@ -1,28 +1,32 @@
 /**
  * Who may do what: the one place where the service decides.
  *
- * A caller is a Hub identity (user or service) seen through one course. Roles come from Hub scopes and groups:
- * - instructor: holds the `custom:coursework:instruct` scope and, for a user, belongs to the course's instructors
- *   group (a Hub service holding the scope, e.g. an LMS integration, acts for every course);
- * - student: belongs to the course's students group.
+ * A caller is a Hub identity (user or service) seen through one course. Roles in a course come from its Hub groups
+ * (instructors, graders, students) and from the roster Coursework keeps for it; the teaching roles (instructor,
+ * grader) also need a token that holds `custom:coursework:instruct`, so that a token made with fewer scopes acts at
+ * most as a student. A Hub service holding that scope (an LMS integration) is an instructor of every course.
+ * Course admins (Hub admins, and holders of `custom:coursework:admin`) create courses and manage any course.
  * Nobody gets anything but public operations without one of the service's access scopes, because the proxy lets
  * every request through (JupyterHub only checks access at the OAuth authorize step).
  */
-import type { Course } from '../config';
 import type { HubIdentity } from '../hub/client';
 
 export const INSTRUCT_SCOPE = 'custom:coursework:instruct';
+export const ADMIN_SCOPE = 'custom:coursework:admin';
 /** JupyterHub's own scope for reading metrics: what Prometheus's token holds. */
 export const METRICS_SCOPE = 'read:metrics';
 
-export type Role = 'instructor' | 'student';
+export type Role = 'instructor' | 'grader' | 'student';
 
 /**
  * `public`: anyone; `member`: any caller with access to the service; `metrics`: callers holding `read:metrics` (as
  * for JupyterHub's own metrics); a list: callers holding one of the roles, where `owner` is the student a resource
- * belongs to (for snapshots, only when the admin lets students see theirs).
+ * belongs to (for snapshots, only when the admin lets students see theirs), and `courseAdmin` a course admin.
  */
-export type Audience = 'public' | 'member' | 'metrics' | readonly (Role | 'owner')[];
+export type Audience = 'public' | 'member' | 'metrics' | readonly (Role | 'owner' | 'courseAdmin')[];
+
+/** Those who teach a course; graders read, download and release feedback, but change nothing else. */
+const TEACHING = ['instructor', 'grader'] as const;
 
 /** Every route of the service, by operation id (the OpenAPI operationId for API routes). */
 export const POLICY = {
@@ -36,37 +40,47 @@ export const POLICY = {
   getMe: 'member',
   // A link carries its maker's rights, checked again when it is used.
   createDownloadLink: 'member',
-  listStudents: ['instructor'],
+  // Courses: everyone sees the courses they have a role in (course admins: all); only course admins create one.
+  listCourses: 'member',
+  createCourse: ['courseAdmin'],
+  getCourse: ['instructor', 'grader', 'student', 'courseAdmin'],
+  updateCourse: ['instructor', 'courseAdmin'],
+  deleteCourse: ['instructor', 'courseAdmin'],
+  listRoster: [...TEACHING, 'courseAdmin'],
+  putRosterMember: ['instructor', 'courseAdmin'],
+  removeRosterMember: ['instructor', 'courseAdmin'],
+  addRosterMembers: ['instructor', 'courseAdmin'],
+  listStudents: TEACHING,
   getAudit: ['instructor'],
   // Reads every blob of the store (and repairs from homes): the course's instructors answer for its store.
   checkStore: ['instructor'],
   createSnapshots: ['instructor'],
-  getJob: ['instructor'],
-  listStudentSnapshots: ['instructor', 'owner'],
-  getStudentSnapshot: ['instructor', 'owner'],
-  listSnapshotFiles: ['instructor', 'owner'],
-  getSnapshotFile: ['instructor', 'owner'],
-  getStudentSnapshotZip: ['instructor', 'owner'],
+  getJob: TEACHING,
+  listStudentSnapshots: [...TEACHING, 'owner'],
+  getStudentSnapshot: [...TEACHING, 'owner'],
+  listSnapshotFiles: [...TEACHING, 'owner'],
+  getSnapshotFile: [...TEACHING, 'owner'],
+  getStudentSnapshotZip: [...TEACHING, 'owner'],
   deleteStudentSnapshot: ['instructor'],
-  getSnapshotNameZip: ['instructor'],
-  listStudentFeedback: ['instructor'],
-  getStudentFeedback: ['instructor'],
-  releaseFeedback: ['instructor'],
-  putFeedbackFile: ['instructor'],
-  getStudentFeedbackFile: ['instructor'],
+  getSnapshotNameZip: TEACHING,
+  listStudentFeedback: TEACHING,
+  getStudentFeedback: TEACHING,
+  releaseFeedback: TEACHING,
+  putFeedbackFile: TEACHING,
+  getStudentFeedbackFile: TEACHING,
   rescheduleStudentFeedback: ['instructor'],
   withdrawFeedback: ['instructor'],
   withdrawFeedbackFile: ['instructor'],
-  releaseFeedbackZip: ['instructor'],
+  releaseFeedbackZip: TEACHING,
   rescheduleFeedback: ['instructor'],
-  listAssignments: ['instructor'],
+  listAssignments: TEACHING,
   createAssignment: ['instructor'],
-  getAssignment: ['instructor'],
+  getAssignment: TEACHING,
   updateAssignment: ['instructor'],
   deleteAssignment: ['instructor'],
   grantExtension: ['instructor'],
   revokeExtension: ['instructor'],
-  getAssignmentStatus: ['instructor'],
+  getAssignmentStatus: TEACHING,
   // An LMS calls it with a Hub service token holding the instruct scope.
   triggerAssignment: ['instructor'],
   // Every member asks for their own: the answers only ever hold the caller's feedback and due times.
@@ -88,19 +102,48 @@ export type Operation = keyof typeof POLICY;
 export interface Caller {
   identity: HubIdentity;
   hasAccess: boolean;
+  /** Roles in the course the request is about. */
   roles: Role[];
+  courseAdmin: boolean;
 }
 
 export type Decision = 'allow' | 'unauthenticated' | 'no-access' | 'forbidden';
 
-export function callerFor(identity: HubIdentity, course: Course, accessScopes: readonly string[]): Caller {
-  const roles: Role[] = [];
-  const instructs = identity.scopes.includes(INSTRUCT_SCOPE);
-  if (instructs && (identity.kind === 'service' || identity.groups.includes(course.instructorsGroup))) {
-    roles.push('instructor');
+/** A course as the policy sees it: its Hub groups. */
+export interface CourseGroups {
+  instructors: string;
+  graders: string | null;
+  students: string;
+}
+
+/** The roles `identity` holds in the course with `groups`, given its role on the roster Coursework keeps (if any). */
+export function rolesIn(identity: HubIdentity, groups: CourseGroups, kept: Role | undefined): Role[] {
+  const mayTeach = identity.scopes.includes(INSTRUCT_SCOPE);
+  if (identity.kind === 'service') return mayTeach ? ['instructor'] : [];
+  const held = new Set<Role>();
+  if (identity.groups.includes(groups.instructors)) held.add('instructor');
+  if (groups.graders !== null && identity.groups.includes(groups.graders)) held.add('grader');
+  if (identity.groups.includes(groups.students)) held.add('student');
+  if (kept) held.add(kept);
+  if (!mayTeach) {
+    held.delete('instructor');
+    held.delete('grader');
   }
-  if (identity.kind === 'user' && identity.groups.includes(course.studentsGroup)) roles.push('student');
-  return { identity, hasAccess: identity.scopes.some((scope) => accessScopes.includes(scope)), roles };
+  return (['instructor', 'grader', 'student'] as const).filter((role) => held.has(role));
+}
+
+/** Hub admins (with a token that may administer users) and holders of the admin scope. */
+export function isCourseAdmin(identity: HubIdentity): boolean {
+  return identity.scopes.includes(ADMIN_SCOPE) || (identity.admin && identity.scopes.includes('admin:users'));
+}
+
+export function callerFor(identity: HubIdentity, roles: Role[], accessScopes: readonly string[]): Caller {
+  return {
+    identity,
+    hasAccess: identity.scopes.some((scope) => accessScopes.includes(scope)),
+    roles,
+    courseAdmin: isCourseAdmin(identity),
+  };
 }
 
 /** What an operation touches, where that matters: the student who owns it. */
@@ -118,7 +161,9 @@ export function decide(operation: Operation, caller: Caller | undefined, resourc
   if (!caller.hasAccess) return 'no-access';
   if (audience === 'member') return 'allow';
   const isOwner = resource.ownerAccess && resource.owner === caller.identity.name && caller.roles.includes('student');
-  return audience.some((who) => (who === 'owner' ? isOwner : caller.roles.includes(who))) ? 'allow' : 'forbidden';
+  const holds = (who: Role | 'owner' | 'courseAdmin') =>
+    who === 'owner' ? isOwner : who === 'courseAdmin' ? caller.courseAdmin : caller.roles.includes(who);
+  return audience.some(holds) ? 'allow' : 'forbidden';
 }
 
 /** The operations a caller may perform (on their own resources, for owner operations), for `GET me` and the UI. */

@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BlobStore } from '../blobs/blob-store';
-import { type Catalog, migrate, openSqliteCatalog, syncCourse } from '../catalog/catalog';
+import { type Catalog, migrate, openSqliteCatalog } from '../catalog/catalog';
+import { syncCourse } from '../courses/store';
 import { createLogger } from '../log';
 import { SnapshotJobs } from '../snapshots/jobs';
 import { SnapshotTaker } from '../snapshots/take';
@@ -15,7 +16,7 @@ import { AssignmentStatusReader } from './status';
 import { AssignmentStore } from './store';
 
 const log = createLogger('fatal');
-const course = { id: 'c1', title: 'C', instructorsGroup: 'i', studentsGroup: 's' };
+const course = { id: 'c1', title: 'C', instructorsGroup: 'i', gradersGroup: 'g', studentsGroup: 's' };
 const STUDENTS = ['s1', 's2', 's3'];
 const TZ = 'UTC';
 const at = (hhmm: string) => new Date(`2026-12-01T${hhmm}:00.000Z`);

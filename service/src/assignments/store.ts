@@ -82,6 +82,17 @@ export class AssignmentStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** Assignments of the course not deleted. */
+  async countLive(): Promise<number> {
+    const row = await this.db
+      .selectFrom('assignments')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('course_id', '=', this.courseId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   private view(row: AssignmentRow, extensions: ExtensionRow[]): Assignment {
     return {
       id: row.id,

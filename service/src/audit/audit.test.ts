@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { type Catalog, migrate, openSqliteCatalog, syncCourse } from '../catalog/catalog';
+import { type Catalog, migrate, openSqliteCatalog } from '../catalog/catalog';
+import { syncCourse } from '../courses/store';
 import { createLogger } from '../log';
 import { pendingAuditEvents, readAudit, recordAuditSoon } from './audit';
 
@@ -10,7 +11,7 @@ let db: Catalog;
 beforeEach(async () => {
   db = openSqliteCatalog(path.join(mkdtempSync(path.join(os.tmpdir(), 'coursework-audit-')), 'catalog.sqlite'));
   await migrate(db, createLogger('fatal'));
-  await syncCourse(db, { id: 'c1', title: 'C', instructorsGroup: 'i', studentsGroup: 's' });
+  await syncCourse(db, { id: 'c1', title: 'C', instructorsGroup: 'i', gradersGroup: 'g', studentsGroup: 's' });
 });
 afterEach(async () => {
   jest.useRealTimers();

@@ -22,7 +22,11 @@ export interface AuditEvent {
     | 'assignment.deleted'
     | 'assignment.triggered'
     | 'extension.granted'
-    | 'extension.revoked';
+    | 'extension.revoked'
+    | 'course.created'
+    | 'course.updated'
+    | 'course.deleted'
+    | 'roster.changed';
   target: string;
   detail?: Record<string, unknown>;
 }

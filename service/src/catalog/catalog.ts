@@ -6,13 +6,13 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, type Migration, Migrator, SqliteDialect } from 'kysely';
-import type { Course } from '../config';
 import type { Logger } from '../log';
 import * as m0001 from './migrations/0001-courses-and-audit';
 import * as m0002 from './migrations/0002-snapshots-and-jobs';
 import * as m0003 from './migrations/0003-feedback';
 import * as m0004 from './migrations/0004-assignments';
 import * as m0005 from './migrations/0005-integrity';
+import * as m0006 from './migrations/0006-courses-and-members';
 import type { CatalogSchema } from './schema';
 
 /** In order; a name is never reused or edited once released. */
@@ -22,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-feedback': m0003,
   '0004-assignments': m0004,
   '0005-integrity': m0005,
+  '0006-courses-and-members': m0006,
 };
 
 export type Catalog = Kysely<CatalogSchema>;
@@ -71,28 +72,4 @@ export async function migrate(db: Catalog, log: Logger): Promise<string[]> {
   if (applied.length > 0) log.info({ applied }, 'catalog migrated');
   if (error) throw new Error(`catalog migration failed: ${(error as Error).message ?? String(error)}`);
   return applied;
-}
-
-/** Makes the catalog's row for the configured course match the config. */
-export async function syncCourse(db: Catalog, course: Course, now = new Date()): Promise<void> {
-  const stamp = now.toISOString();
-  await db
-    .insertInto('courses')
-    .values({
-      id: course.id,
-      title: course.title,
-      instructors_group: course.instructorsGroup,
-      students_group: course.studentsGroup,
-      created_at: stamp,
-      updated_at: stamp,
-    })
-    .onConflict((oc) =>
-      oc.column('id').doUpdateSet({
-        title: course.title,
-        instructors_group: course.instructorsGroup,
-        students_group: course.studentsGroup,
-        updated_at: stamp,
-      }),
-    )
-    .execute();
 }

@@ -6,7 +6,26 @@ export interface CoursesTable {
   title: string;
   instructors_group: string;
   students_group: string;
+  /** Null for a course created before graders existed: it has none by group. */
+  graders_group: string | null;
+  /** IANA zone; null: the service's default. */
+  time_zone: string | null;
   created_at: ColumnType<string, string, never>;
+  created_by: string | null;
+  updated_at: string;
+  deleted_at: string | null;
+  deleted_by: string | null;
+}
+
+export type MemberRole = 'instructor' | 'grader' | 'student';
+
+/** The roster Coursework keeps itself, beside the course's Hub groups: one role per user and course. */
+export interface CourseMembersTable {
+  course_id: string;
+  user: string;
+  role: MemberRole;
+  added_by: string;
+  added_at: string;
   updated_at: string;
 }
 
@@ -148,6 +167,7 @@ export interface CapturesTable {
 
 export interface CatalogSchema {
   courses: CoursesTable;
+  course_members: CourseMembersTable;
   audit_events: AuditEventsTable;
   snapshots: SnapshotsTable;
   home_index: HomeIndexTable;

@@ -64,6 +64,17 @@ export class FeedbackStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** Feedback files of the course not withdrawn (released, scheduled or replaced). */
+  async countLive(): Promise<number> {
+    const row = await this.db
+      .selectFrom('feedback_files')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('course_id', '=', this.courseId)
+      .where('withdrawn_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   private current() {
     return this.db
       .selectFrom('feedback_files')

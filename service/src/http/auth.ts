@@ -6,7 +6,7 @@
  */
 import type { Middleware, ParameterizedContext } from 'koa';
 import { callerFor, decide, INSTRUCT_SCOPE, type Operation, POLICY } from '../access/policy';
-import type { Course } from '../config';
+import type { CourseRecord, Courses } from '../courses/courses';
 import type { IdentityResolver } from '../hub/identity-cache';
 import { type HubOAuth, sameSecret } from './oauth';
 import { type DownloadLinks, LINKABLE } from './download-links';
@@ -19,7 +19,7 @@ const AUTH_HEADER = /^(?:token|bearer)\s+(\S+)\s*$/i;
 export interface AuthDeps {
   identities: IdentityResolver;
   oauth: HubOAuth;
-  course: Course;
+  courses: Pick<Courses, 'find' | 'rolesOf' | 'defaultId'>;
   accessScopes: readonly string[];
   serviceName: string;
   /** Students may read their own snapshots. */
@@ -39,10 +39,28 @@ export interface GuardOptions {
   compat?: { apiKey: string | undefined; refuse: (ctx: Ctx) => void };
 }
 
-/** Who the configured compatibility key stands for: an instructor of the course, like an LMS integration. */
+/** Who the configured compatibility key stands for: an instructor of the default course, like an LMS integration. */
 function apiKeyCaller(deps: AuthDeps) {
   const identity = { name: 'api-key', kind: 'service' as const, admin: false, groups: [], scopes: [...deps.accessScopes, INSTRUCT_SCOPE] };
-  return callerFor(identity, deps.course, deps.accessScopes);
+  return callerFor(identity, ['instructor'], deps.accessScopes);
+}
+
+/**
+ * The course a request is about: the one in its path (`/courses/{course}/…`), else the default course. Answers
+ * 404 for a course that never existed and 410 for a deleted one, and false then.
+ */
+async function resolveCourse(ctx: Ctx, deps: AuthDeps): Promise<CourseRecord | false> {
+  const named = (ctx as { params?: Record<string, string> }).params?.course;
+  const course = await deps.courses.find(named ?? deps.courses.defaultId);
+  if (!course) {
+    sendError(ctx, 404, `There is no course ${JSON.stringify(named)}`);
+    return false;
+  }
+  if (course.deletedAt) {
+    sendError(ctx, 410, `The course ${course.id} was deleted on ${course.deletedAt}`);
+    return false;
+  }
+  return course;
 }
 
 /** Finds out who is calling, asking the Hub (through the cache) only when credentials were sent. */
@@ -70,7 +88,9 @@ async function resolveCaller(ctx: Ctx, deps: AuthDeps, operation: Operation, com
   if (!token) return;
   const identity = await deps.identities.identify(token);
   if (identity) {
-    ctx.state.caller = callerFor(identity, deps.course, deps.accessScopes);
+    // Roles are those of the request's course, filled in once it is known (see guard).
+    ctx.state.caller = callerFor(identity, [], deps.accessScopes);
+    ctx.state.rolesPending = true;
     ctx.state.authVia = fromHeader ? 'header' : 'cookie';
   } else if (fromHeader) {
     ctx.state.credentialsRejected = true;
@@ -92,6 +112,13 @@ export function guard(operation: Operation, deps: AuthDeps, options: GuardOption
     await resolveCaller(ctx, deps, operation, compat);
     if (ctx.state.authVia === 'cookie' && !SAFE_METHODS.has(ctx.method) && !deps.oauth.xsrfMatches(ctx)) {
       return sendError(ctx, 403, "XSRF check failed: send the coursework-xsrf cookie's value in the X-XSRFToken header");
+    }
+    const caller = ctx.state.caller;
+    if (caller?.hasAccess) {
+      const course = await resolveCourse(ctx, deps);
+      if (!course) return compat ? compat.refuse(ctx) : undefined;
+      ctx.state.course = course;
+      if (ctx.state.rolesPending) caller.roles = await deps.courses.rolesOf(course, caller.identity);
     }
     const owner = (ctx as { params?: Record<string, string> }).params?.student;
     const decision = decide(operation, ctx.state.caller, { owner, ownerAccess: deps.ownerAccess });

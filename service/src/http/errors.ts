@@ -6,6 +6,7 @@ import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { BlobDamagedError, BlobNotFoundError } from '../blobs/blob-store';
 import { BusyError } from '../util/busy';
+import { ConflictError } from '../util/conflict';
 import { InvalidInputError } from '../util/invalid-input';
 import { describeFailure, InsufficientStorageError, isStorageFull } from '../util/storage';
 
@@ -56,6 +57,7 @@ export function errorHandler(log: Logger, metrics?: Pick<Metrics, 'storageFull'>
       await drainBody(ctx.req);
       if (error instanceof ApiError) return sendError(ctx, error.status, error.message);
       if (error instanceof InvalidInputError) return sendError(ctx, 400, error.message);
+      if (error instanceof ConflictError) return sendError(ctx, 409, error.message);
       if (error instanceof BusyError) {
         ctx.set('Retry-After', String(error.retryAfterSeconds));
         return sendError(ctx, 429, error.message);

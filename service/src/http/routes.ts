@@ -14,6 +14,7 @@ import type { Metrics } from '../metrics';
 import { DownloadLinks } from './download-links';
 import { addAssignmentRoutes, type AssignmentRouteDeps } from './v1/assignments';
 import { addCourseRoutes, type CourseRouteDeps } from './v1/course';
+import { addCoursesRoutes, type CoursesRouteDeps } from './v1/courses';
 import { addCompatRoutes, seedUnauthorized } from './compat/seed-api';
 import { addFeedbackRoutes, type FeedbackRouteDeps } from './v1/feedback';
 import { DOCS_CSP, docsPage } from './openapi/docs-page';
@@ -22,7 +23,8 @@ import { homePage } from './pages';
 import { addSnapshotRoutes, type SnapshotRouteDeps } from './v1/snapshots';
 import type { AppState, Method } from './state';
 
-export interface RouteDeps extends Omit<CourseRouteDeps, 'links'>, SnapshotRouteDeps, FeedbackRouteDeps, AssignmentRouteDeps {
+export interface RouteDeps
+  extends Omit<CourseRouteDeps, 'links'>, CoursesRouteDeps, SnapshotRouteDeps, FeedbackRouteDeps, AssignmentRouteDeps {
   config: Config;
   identities: IdentityCache;
   oauth: HubOAuth;
@@ -40,7 +42,7 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
   const authDeps: AuthDeps = {
     identities: deps.identities,
     oauth,
-    course: config.course,
+    courses: deps.courses,
     accessScopes: config.hub.accessScopes,
     serviceName: config.hub.serviceName,
     ownerAccess: config.allowStudentSnapshots,
@@ -87,6 +89,7 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
   });
 
   // The Hub's service link and its start-up check land here; browsers without a login go through OAuth.
+  addCoursesRoutes(add, deps);
   addCourseRoutes(add, { ...deps, links: authDeps.links });
   addSnapshotRoutes(add, deps);
   addFeedbackRoutes(add, deps);

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { BlobStore } from '../blobs/blob-store';
 import { collectGarbage } from '../blobs/collect';
-import { type Catalog, migrate, openSqliteCatalog, syncCourse } from '../catalog/catalog';
+import { type Catalog, migrate, openSqliteCatalog } from '../catalog/catalog';
+import { syncCourse } from '../courses/store';
 import { FeedbackStore } from '../feedback/store';
 import { createLogger } from '../log';
 import { BLOB_GRACE_MS, blobsInUse, Housekeeping } from './housekeeping';
@@ -12,7 +13,7 @@ import { SnapshotQueries } from '../snapshots/queries';
 import { SnapshotTaker } from '../snapshots/take';
 
 const log = createLogger('fatal');
-const course = { id: 'c1', title: 'C', instructorsGroup: 'i', studentsGroup: 's' };
+const course = { id: 'c1', title: 'C', instructorsGroup: 'i', gradersGroup: 'g', studentsGroup: 's' };
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const LONG_AGO = new Date('2026-01-01T00:00:00Z');
 

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BlobStore } from '../blobs/blob-store';
-import { type Catalog, migrate, openSqliteCatalog, syncCourse } from '../catalog/catalog';
+import { type Catalog, migrate, openSqliteCatalog } from '../catalog/catalog';
+import { syncCourse } from '../courses/store';
 import { sql } from 'kysely';
 import { createLogger } from '../log';
 import { BusyError } from '../util/busy';
@@ -10,7 +11,7 @@ import { SnapshotJobs, type SnapshotJobsOptions } from './jobs';
 import { SnapshotTaker, type TakeRequest } from './take';
 
 const log = createLogger('fatal');
-const course = { id: 'c1', title: 'C', instructorsGroup: 'i', studentsGroup: 's' };
+const course = { id: 'c1', title: 'C', instructorsGroup: 'i', gradersGroup: 'g', studentsGroup: 's' };
 const STUDENTS = ['s1', 's2', 's3', 's4'];
 
 let root: string;

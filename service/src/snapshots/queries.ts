@@ -58,6 +58,17 @@ export class SnapshotQueries {
     private readonly courseId: string,
   ) {}
 
+  /** Snapshots of the course not deleted. */
+  async countLive(): Promise<number> {
+    const row = await this.db
+      .selectFrom('snapshots')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('course_id', '=', this.courseId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async find(student: string, name: string): Promise<Lookup> {
     const live = await this.db
       .selectFrom('snapshots')

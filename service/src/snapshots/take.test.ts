@@ -6,12 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { BlobStore } from '../blobs/blob-store';
-import { type Catalog, migrate, openSqliteCatalog, syncCourse } from '../catalog/catalog';
+import { type Catalog, migrate, openSqliteCatalog } from '../catalog/catalog';
+import { syncCourse } from '../courses/store';
 import { createLogger } from '../log';
 import { scanHome } from './home-scan';
 import { type ManifestEntry, SnapshotTaker } from './take';
 
-const course = { id: 'c1', title: 'C', instructorsGroup: 'i', studentsGroup: 's' };
+const course = { id: 'c1', title: 'C', instructorsGroup: 'i', gradersGroup: 'g', studentsGroup: 's' };
 const sha = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 const LONG_AGO = new Date('2026-01-01T00:00:00Z');
 

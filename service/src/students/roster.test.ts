@@ -1,7 +1,7 @@
 import { createLogger } from '../log';
 import { Roster } from './roster';
 
-const course = { id: 'c', title: 'C', instructorsGroup: 'i', studentsGroup: 's' };
+const course = { id: 'c', title: 'C', instructorsGroup: 'i', gradersGroup: 'g', studentsGroup: 's' };
 
 describe('the roster', () => {
   it('caches the group, but looks again for a name it lacks (at most every 2 s)', async () => {
@@ -9,7 +9,7 @@ describe('the roster', () => {
     let calls = 0;
     let clock = 0;
     const hub = { groupMembers: async () => (calls++, members) };
-    const roster = new Roster(hub, course, 60_000, createLogger('fatal'), () => clock);
+    const roster = new Roster(hub, course, 60_000, createLogger('fatal'), undefined, () => clock);
     expect(await roster.studentNames()).toEqual(['ann']);
     members = ['ann', 'bob'];
     clock = 10;
@@ -29,7 +29,14 @@ describe('the roster', () => {
     let members = ['ann'];
     let calls = 0;
     let clock = 0;
-    const roster = new Roster({ groupMembers: async () => (calls++, members) }, course, 60_000, createLogger('fatal'), () => clock);
+    const roster = new Roster(
+      { groupMembers: async () => (calls++, members) },
+      course,
+      60_000,
+      createLogger('fatal'),
+      undefined,
+      () => clock,
+    );
     expect(await roster.current()).toEqual(['ann']);
     members = ['ann', 'bob'];
     expect(await roster.current()).toEqual(['ann']);

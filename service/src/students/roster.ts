@@ -1,4 +1,7 @@
-/** The course's students: the members of its Hub group, looked up with the service's token and kept briefly. */
+/**
+ * The course's students: the members of its Hub group (looked up with the service's token) and the students of the
+ * roster Coursework keeps for it, kept briefly.
+ */
 import type { Course } from '../config';
 import type { HubClient } from '../hub/client';
 import type { Logger } from '../log';
@@ -14,17 +17,18 @@ export class Roster {
     private readonly course: Course,
     private readonly ttlMs: number,
     private readonly log: Logger,
+    private readonly kept: () => Promise<string[]> = async () => [],
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Sorted user names of the students group; empty (with a warning) when the group does not exist. */
+  /** Sorted user names of the students group and the roster kept here; the group counts as empty (with a warning) when it does not exist. */
   async studentNames(): Promise<string[]> {
     if (this.cached && this.cached.until > this.now()) return this.cached.names;
     const members = await this.hub.groupMembers(this.course.studentsGroup);
     if (members === null) {
       this.log.warn({ group: this.course.studentsGroup }, 'the students group does not exist on the Hub');
     }
-    const names = [...new Set(members ?? [])].sort();
+    const names = [...new Set([...(members ?? []), ...(await this.kept())])].sort();
     this.cached = { names, until: this.now() + this.ttlMs, at: this.now() };
     return names;
   }

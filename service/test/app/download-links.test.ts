@@ -59,7 +59,12 @@ describe('download links', () => {
   it('expire after a minute', () => {
     let now = 0;
     const links = new DownloadLinks(() => now);
-    const caller = { identity: { name: 'x', kind: 'user' as const, admin: false, groups: [], scopes: [] }, hasAccess: true, roles: [] };
+    const caller = {
+      identity: { name: 'x', kind: 'user' as const, admin: false, groups: [], scopes: [] },
+      hasAccess: true,
+      roles: [],
+      courseAdmin: false,
+    };
     const { id } = links.create(caller, '/p/file?x=1');
     expect(links.resolve(id, '/p/file?x=1&link=abc')).toBe(caller);
     expect(links.resolve(id, '/p/file?link=abc&x=1')).toBe(caller);

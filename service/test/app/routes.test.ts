@@ -11,7 +11,18 @@ import { createRouter } from '../../src/http/routes';
 import { openApiDocument } from '../../src/http/openapi/document';
 
 type Who = 'anonymous' | 'badToken' | CallerName;
-const WHO: Who[] = ['anonymous', 'badToken', 'noAccess', 'outsider', 'student', 'scopeWithoutGroup', 'instructor', 'lmsService'];
+const WHO: Who[] = [
+  'anonymous',
+  'badToken',
+  'noAccess',
+  'outsider',
+  'student',
+  'scopeWithoutGroup',
+  'instructor',
+  'grader',
+  'courseAdmin',
+  'lmsService',
+];
 
 interface Row {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -31,8 +42,14 @@ const instructorsOnly = (status: number): Record<Who, number> => ({
   student: 403,
   scopeWithoutGroup: 403,
   instructor: status,
+  grader: 403,
+  courseAdmin: 403,
   lmsService: status,
 });
+/** Instructors and graders: those who teach the course. */
+const teaching = (status: number): Record<Who, number> => ({ ...instructorsOnly(status), grader: status });
+/** Who manages the course: its instructors and the course admins. */
+const managers = (status: number): Record<Who, number> => ({ ...instructorsOnly(status), courseAdmin: status });
 const snapshot = `api/v1/students/${SEEDED.student}/snapshots/${SEEDED.name}`;
 const members = (status: number): Record<Who, number> => ({ ...everyone(status), anonymous: 401, badToken: 401, noAccess: 403 });
 const feedback = 'api/v1/students/student2/feedback';
@@ -62,7 +79,29 @@ const TABLE: Record<Operation, Row> = {
     path: 'logout',
     expect: members(204),
   },
-  listStudents: { method: 'GET', path: 'api/v1/students', expect: instructorsOnly(200) },
+  listCourses: { method: 'GET', path: 'api/v1/courses', expect: members(200) },
+  // An invalid id: refused before anything is stored, to course admins; the others may not create courses at all.
+  createCourse: {
+    method: 'POST',
+    path: 'api/v1/courses',
+    body: { id: '../x' },
+    expect: { ...instructorsOnly(403), courseAdmin: 400, lmsService: 403 },
+  },
+  getCourse: { method: 'GET', path: 'api/v1/courses/default', expect: { ...managers(200), grader: 200, student: 200 } },
+  updateCourse: { method: 'PATCH', path: 'api/v1/courses/default', body: { timeZone: 'UTC' }, expect: managers(200) },
+  // The default course is the settings' own: never deleted.
+  deleteCourse: { method: 'DELETE', path: 'api/v1/courses/default', expect: managers(409) },
+  listRoster: { method: 'GET', path: 'api/v1/courses/default/roster', expect: { ...teaching(200), courseAdmin: 200 } },
+  addRosterMembers: { method: 'POST', path: 'api/v1/courses/default/roster', body: { members: [] }, expect: managers(200) },
+  // A name JupyterHub could not have: refused before anything is stored.
+  putRosterMember: {
+    method: 'PUT',
+    path: 'api/v1/courses/default/roster/Not%20A%20Name',
+    body: { role: 'student' },
+    expect: managers(400),
+  },
+  removeRosterMember: { method: 'DELETE', path: 'api/v1/courses/default/roster/nobody', expect: managers(404) },
+  listStudents: { method: 'GET', path: 'api/v1/students', expect: teaching(200) },
   createDownloadLink: {
     method: 'POST',
     path: 'api/v1/download-links',
@@ -77,18 +116,18 @@ const TABLE: Record<Operation, Row> = {
     body: { name: 'table test', students: ['student2'] },
     expect: instructorsOnly(202),
   },
-  getJob: { method: 'GET', path: 'api/v1/jobs/00000000-0000-0000-0000-000000000000', expect: instructorsOnly(404) },
-  listStudentSnapshots: { method: 'GET', path: `api/v1/students/${SEEDED.student}/snapshots`, expect: instructorsOnly(200) },
-  getStudentSnapshot: { method: 'GET', path: snapshot, expect: instructorsOnly(200) },
+  getJob: { method: 'GET', path: 'api/v1/jobs/00000000-0000-0000-0000-000000000000', expect: teaching(404) },
+  listStudentSnapshots: { method: 'GET', path: `api/v1/students/${SEEDED.student}/snapshots`, expect: teaching(200) },
+  getStudentSnapshot: { method: 'GET', path: snapshot, expect: teaching(200) },
   deleteStudentSnapshot: {
     method: 'DELETE',
     path: `api/v1/students/${SEEDED.student}/snapshots/never_2026-01-01`,
     expect: instructorsOnly(404),
   },
-  listSnapshotFiles: { method: 'GET', path: `${snapshot}/files`, expect: instructorsOnly(200) },
-  getSnapshotFile: { method: 'GET', path: `${snapshot}/files/${SEEDED.file}`, expect: instructorsOnly(200) },
-  getStudentSnapshotZip: { method: 'GET', path: `${snapshot}/zip`, expect: instructorsOnly(200) },
-  getSnapshotNameZip: { method: 'GET', path: `api/v1/snapshots/${SEEDED.name}/zip`, expect: instructorsOnly(200) },
+  listSnapshotFiles: { method: 'GET', path: `${snapshot}/files`, expect: teaching(200) },
+  getSnapshotFile: { method: 'GET', path: `${snapshot}/files/${SEEDED.file}`, expect: teaching(200) },
+  getStudentSnapshotZip: { method: 'GET', path: `${snapshot}/zip`, expect: teaching(200) },
+  getSnapshotNameZip: { method: 'GET', path: `api/v1/snapshots/${SEEDED.name}/zip`, expect: teaching(200) },
   // The seed API answers every refusal with its own 401.
   compatSnapshotList: { method: 'POST', path: 'get_snapshot_list', form: { STUDENT_ID: SEEDED.student }, expect: seedOnly(200) },
   compatSnapshotFileList: {
@@ -109,24 +148,24 @@ const TABLE: Record<Operation, Row> = {
   compatSnapshotAll: { method: 'POST', path: 'snapshot_all', form: {}, expect: seedOnly(406) },
   // Without the file: the seed's 406.
   compatPutStudentReport: { method: 'POST', path: 'put_student_report', form: { STUDENT_ID: 'student2' }, expect: seedOnly(406) },
-  listStudentFeedback: { method: 'GET', path: feedback, expect: instructorsOnly(200) },
-  getStudentFeedback: { method: 'GET', path: `${feedback}/never`, expect: instructorsOnly(404) },
+  listStudentFeedback: { method: 'GET', path: feedback, expect: teaching(200) },
+  getStudentFeedback: { method: 'GET', path: `${feedback}/never`, expect: teaching(404) },
   // Not multipart: refused with a 400 that says how to send files.
-  releaseFeedback: { method: 'POST', path: `${feedback}/hw1`, body: {}, expect: instructorsOnly(400) },
+  releaseFeedback: { method: 'POST', path: `${feedback}/hw1`, body: {}, expect: teaching(400) },
   putFeedbackFile: {
     method: 'PUT',
     path: `${feedback}/table/files/notes.json?releaseAt=2030-01-01T00:00:00Z`,
     body: { note: 1 },
-    expect: instructorsOnly(201),
+    expect: teaching(201),
   },
-  getStudentFeedbackFile: { method: 'GET', path: `${feedback}/never/files/a.txt`, expect: instructorsOnly(404) },
+  getStudentFeedbackFile: { method: 'GET', path: `${feedback}/never/files/a.txt`, expect: teaching(404) },
   rescheduleStudentFeedback: { method: 'PATCH', path: `${feedback}/hw1`, body: later, expect: instructorsOnly(200) },
   withdrawFeedback: { method: 'DELETE', path: `${feedback}/never`, expect: instructorsOnly(404) },
   withdrawFeedbackFile: { method: 'DELETE', path: `${feedback}/never/files/a.txt`, expect: instructorsOnly(404) },
   // Not a zip.
-  releaseFeedbackZip: { method: 'POST', path: 'api/v1/feedback/hw1', body: {}, expect: instructorsOnly(400) },
+  releaseFeedbackZip: { method: 'POST', path: 'api/v1/feedback/hw1', body: {}, expect: teaching(400) },
   rescheduleFeedback: { method: 'PATCH', path: 'api/v1/feedback/hw1', body: later, expect: instructorsOnly(200) },
-  listAssignments: { method: 'GET', path: 'api/v1/assignments', expect: instructorsOnly(200) },
+  listAssignments: { method: 'GET', path: 'api/v1/assignments', expect: teaching(200) },
   // An invalid id: refused before anything is stored.
   createAssignment: {
     method: 'POST',
@@ -134,12 +173,12 @@ const TABLE: Record<Operation, Row> = {
     body: { id: '../x', dueAt: '2030-01-01T00:00:00Z' },
     expect: instructorsOnly(400),
   },
-  getAssignment: { method: 'GET', path: 'api/v1/assignments/nope', expect: instructorsOnly(404) },
+  getAssignment: { method: 'GET', path: 'api/v1/assignments/nope', expect: teaching(404) },
   updateAssignment: { method: 'PATCH', path: 'api/v1/assignments/nope', body: { title: 'x' }, expect: instructorsOnly(404) },
   deleteAssignment: { method: 'DELETE', path: 'api/v1/assignments/nope', expect: instructorsOnly(404) },
   grantExtension: { method: 'PUT', path: 'api/v1/assignments/nope/extensions/student2', body: later, expect: instructorsOnly(404) },
   revokeExtension: { method: 'DELETE', path: 'api/v1/assignments/nope/extensions/student2', expect: instructorsOnly(404) },
-  getAssignmentStatus: { method: 'GET', path: 'api/v1/assignments/nope/status', expect: instructorsOnly(404) },
+  getAssignmentStatus: { method: 'GET', path: 'api/v1/assignments/nope/status', expect: teaching(404) },
   triggerAssignment: { method: 'POST', path: 'api/v1/assignments/nope/trigger', body: {}, expect: instructorsOnly(404) },
   listMyAssignments: { method: 'GET', path: 'api/v1/me/assignments', expect: members(200) },
   listMyFeedback: { method: 'GET', path: 'api/v1/me/feedback', expect: members(200) },

@@ -23,6 +23,14 @@ export const CALLERS = {
   student: { name: 'student1', kind: 'user', admin: false, groups: ['students'], scopes: [ACCESS] },
   scopeWithoutGroup: { name: 'ta', kind: 'user', admin: false, groups: ['tas'], scopes: [ACCESS, 'custom:coursework:instruct'] },
   instructor: { name: 'instructor', kind: 'user', admin: false, groups: ['instructors'], scopes: [ACCESS, 'custom:coursework:instruct'] },
+  grader: { name: 'grader1', kind: 'user', admin: false, groups: ['graders'], scopes: [ACCESS, 'custom:coursework:instruct'] },
+  courseAdmin: {
+    name: 'dean',
+    kind: 'user',
+    admin: false,
+    groups: [],
+    scopes: [ACCESS, 'custom:coursework:instruct', 'custom:coursework:admin'],
+  },
   lmsService: { name: 'canvas', kind: 'service', admin: false, groups: [], scopes: [ACCESS, 'custom:coursework:instruct'] },
 } satisfies Record<string, HubIdentity>;
 

@@ -3,6 +3,7 @@
  * A test keeps it in step with the router, and the integration tests validate real answers against its schemas.
  */
 import { assignmentPaths, assignmentSchemas } from './assignments';
+import { coursePaths, courseSchemas } from './courses';
 import { feedbackPaths, feedbackSchemas } from './feedback';
 import {
   authErrors,
@@ -49,6 +50,7 @@ export function openApiDocument(servicePrefix: string) {
       },
       schemas: {
         Error: error,
+        ...courseSchemas,
         ...feedbackSchemas,
         ...assignmentSchemas,
         Pagination: {
@@ -89,15 +91,29 @@ export function openApiDocument(servicePrefix: string) {
         },
         Me: {
           type: 'object',
-          required: ['name', 'kind', 'admin', 'groups', 'roles', 'permissions', 'course'],
+          required: ['name', 'kind', 'admin', 'groups', 'roles', 'permissions', 'course', 'courseAdmin', 'courses'],
           additionalProperties: false,
           properties: {
             name: { type: 'string' },
             kind: { enum: ['user', 'service'] },
             admin: { type: 'boolean' },
             groups: { type: 'array', items: { type: 'string' } },
-            roles: { type: 'array', items: { enum: ['instructor', 'student'] } },
-            permissions: { type: 'array', items: { type: 'string' }, description: 'Operation ids the caller may use.' },
+            roles: {
+              type: 'array',
+              items: { enum: ['instructor', 'grader', 'student'] },
+              description: 'Roles in the default course (`course`).',
+            },
+            permissions: {
+              type: 'array',
+              items: { type: 'string' },
+              description: 'Operation ids the caller may use in the default course.',
+            },
+            courseAdmin: { type: 'boolean', description: 'Whether the caller may create courses and manage any course.' },
+            courses: {
+              type: 'array',
+              items: { $ref: '#/components/schemas/MyCourse' },
+              description: 'The courses the caller has a role in.',
+            },
             course: {
               type: 'object',
               required: ['id', 'title'],
@@ -301,7 +317,7 @@ export function openApiDocument(servicePrefix: string) {
       '/api/v1/me': {
         get: {
           operationId: 'getMe',
-          summary: 'The caller, their roles in the course and what they may do.',
+          summary: 'The caller, their courses and roles, and what they may do in the default course.',
           responses: {
             '200': { description: 'The caller', content: { 'application/json': { schema: { $ref: '#/components/schemas/Me' } } } },
             ...authErrors,
@@ -589,6 +605,7 @@ export function openApiDocument(servicePrefix: string) {
           },
         },
       },
+      ...coursePaths,
       ...feedbackPaths,
       ...assignmentPaths,
     },

@@ -4,6 +4,7 @@ import type { BlobStore } from '../../blobs/blob-store';
 import { permissionsOf } from '../../access/policy';
 import { readAudit } from '../../audit/audit';
 import type { Config } from '../../config';
+import type { Courses } from '../../courses/courses';
 import { homeExists, homePath } from '../../homes/home-path';
 import { checkStore, type CheckReport, parseHashSelection } from '../../integrity/check';
 import { SnapshotQueries } from '../../snapshots/queries';
@@ -19,23 +20,33 @@ export interface CourseRouteDeps {
   catalog: Catalog;
   blobs: BlobStore;
   roster: Roster;
+  courses: Courses;
   links: DownloadLinks;
 }
 
 export function addCourseRoutes(add: AddRoute, deps: CourseRouteDeps): void {
   const { config } = deps;
   const snapshots = new SnapshotQueries(deps.catalog, config.course.id);
-  add('get', 'getMe', '/api/v1/me', (ctx) => {
+  add('get', 'getMe', '/api/v1/me', async (ctx) => {
     const caller = ctx.state.caller!;
     const { name, kind, admin, groups } = caller.identity;
+    const courses = await deps.courses.coursesOf(caller.identity);
     ctx.body = {
       name,
       kind,
       admin,
       groups,
+      // In the default course (the one the unscoped routes serve), as `permissions`.
       roles: caller.roles,
       permissions: permissionsOf(caller, config.allowStudentSnapshots),
       course: { id: config.course.id, title: config.course.title },
+      courseAdmin: caller.courseAdmin,
+      courses: courses.map(({ course, roles }) => ({
+        id: course.id,
+        title: course.title,
+        roles,
+        default: course.id === deps.courses.defaultId,
+      })),
     };
   });
 
