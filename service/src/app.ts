@@ -5,10 +5,9 @@
 import Koa from 'koa';
 import type { BlobStore } from './blobs/blob-store';
 import type { Catalog } from './catalog/catalog';
-import type { AssignmentServices } from './assignments/services';
 import type { Config } from './config';
 import type { Courses } from './courses/courses';
-import type { FeedbackReleases } from './feedback/services';
+import type { CourseSpaces } from './courses/spaces';
 import type { HubClient } from './hub/client';
 import type { IdentityCache } from './hub/identity-cache';
 import { HubOAuth } from './http/oauth';
@@ -19,8 +18,6 @@ import type { AppState } from './http/state';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import { describeFailure } from './util/storage';
-import type { SnapshotJobs } from './snapshots/jobs';
-import type { Roster } from './students/roster';
 
 export interface AppDeps {
   config: Config;
@@ -28,12 +25,9 @@ export interface AppDeps {
   hub: HubClient;
   identities: IdentityCache;
   courses: Courses;
-  roster: Roster;
+  spaces: CourseSpaces;
   catalog: Catalog;
   blobs: BlobStore;
-  jobs: SnapshotJobs;
-  feedback: FeedbackReleases;
-  assignments: AssignmentServices;
   cookieSecret: string;
   version: string;
   metrics: Metrics;

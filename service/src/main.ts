@@ -42,7 +42,7 @@ async function start(): Promise<void> {
     cookieSecret: loadCookieSecret(config.auth.cookieSecret, config.dataDir),
     version,
   });
-  const { catalog, blobs, jobs, housekeeping, feedback, assignments } = services;
+  const { catalog, blobs, housekeeping, spaces } = services;
   const app = createApp(services);
   const { host, port } = config.hub.listen;
   const server = app.listen(port, host, () => {
@@ -62,10 +62,8 @@ async function start(): Promise<void> {
     for (const blob of report.broken)
       log.error({ blob: blob.sha256, problem: blob.problem, repairedFrom: blob.repairedFrom }, 'broken blob found after an unclean stop');
   }
-  await jobs.resumeUnfinished();
+  await spaces.startAll();
   housekeeping.start();
-  feedback.delivery.start();
-  assignments.scheduler.start();
 }
 
 /** The Hub stops a managed service with SIGINT, then SIGTERM: close quickly and cleanly on either. */

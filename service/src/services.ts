@@ -4,19 +4,17 @@
  */
 import path from 'node:path';
 import type { AppDeps } from './app';
-import { createAssignmentServices } from './assignments/services';
 import { migrate, openSqliteCatalog } from './catalog/catalog';
 import { Courses } from './courses/courses';
+import { CourseSpaces } from './courses/spaces';
 import { syncCourse } from './courses/store';
 import type { Config } from './config';
-import { createFeedbackServices } from './feedback/services';
 import type { HubClient } from './hub/client';
 import { IdentityCache, type IdentityResolver } from './hub/identity-cache';
 import { Housekeeping } from './integrity/housekeeping';
 import type { Logger } from './log';
 import { Metrics } from './metrics';
 import { createSnapshotServices } from './snapshots/services';
-import { Roster } from './students/roster';
 
 export interface ServiceOptions {
   config: Config;
@@ -46,16 +44,16 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     onLookup: (result) => metrics.identityLookups.inc({ result }),
   });
   const courses = new Courses(catalog, lookups, { configured: config.course, groupPatterns: config.groupPatterns });
-  const roster = new Roster(lookups, config.course, config.auth.cacheTtlSeconds * 1000, log, () => courses.keptStudents(config.course.id));
-  const { blobs, taker, jobs } = createSnapshotServices(config, catalog, log, {
+  const { blobs, taker } = createSnapshotServices(config, catalog, log, {
     durable: options.durable,
     metrics,
   });
+  const spaces = new CourseSpaces({ config, catalog, blobs, taker, hub: lookups, courses, log, metrics });
   const housekeeping = new Housekeeping(
     catalog,
     blobs,
     {
-      courseId: config.course.id,
+      courseIds: async () => (await courses.list()).map((course) => course.id),
       retentionDays: config.snapshots.retentionDays,
       intervalMs: config.snapshots.housekeepingIntervalMs,
       checkBytesPerRun: config.storage.checkBytesPerRun,
@@ -63,22 +61,17 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     },
     log,
   );
-  const feedback = createFeedbackServices(config, catalog, blobs, log, { metrics });
-  const assignments = createAssignmentServices(config, catalog, jobs, roster, log);
   return {
     config,
     log,
     hub: options.hub,
     identities,
     courses,
-    roster,
+    spaces,
     catalog,
     blobs,
     taker,
-    jobs,
     housekeeping,
-    feedback,
-    assignments,
     cookieSecret: options.cookieSecret,
     version: options.version,
     metrics,

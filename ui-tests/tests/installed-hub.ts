@@ -20,7 +20,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, killerOfGroup, REPO } from '../../service/test/support/hub';
+import { freePorts, killerOfGroup, REPO } from '../../service/test/support/hub';
 import { PASSWORD } from './fixtures';
 
 const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
@@ -94,7 +94,7 @@ export async function startInstalledHub(): Promise<InstalledHub> {
   }
   writeFileSync(path.join(dir, 'jupyterhub_config.py'), CONFIG);
 
-  const [port, hubPort, proxyApiPort, servicePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [port, hubPort, proxyApiPort, servicePort] = (await freePorts(4)) as [number, number, number, number];
   const adminToken = randomBytes(24).toString('hex');
   const logFile = path.join(dir, 'hub.log');
   const out = openSync(logFile, 'a');

@@ -8,6 +8,8 @@ import {
   type AuditFilter,
   type BulkReleaseReport,
   type CheckReport,
+  type Course,
+  type CourseInput,
   type FeedbackAssignmentSummary,
   type Health,
   type Job,
@@ -17,6 +19,9 @@ import {
   type MyAssignment,
   type MyFeedback,
   type PageRequest,
+  type Role,
+  type RosterEntry,
+  type RosterReport,
   type Paginated,
   type ReleaseOptions,
   type SnapshotDetail,
@@ -44,7 +49,12 @@ export interface ClientOptions {
   /** A JupyterHub token; without one, the browser's login cookie is used (same origin). */
   token?: string;
   fetch?: typeof fetch;
+  /** The course whose resources the calls are about; without one, the default course (the one the settings name). */
+  course?: string;
 }
+
+/** API paths not about one course's resources: the caller's own, the courses themselves, the whole service. */
+const NOT_IN_A_COURSE = /^api\/v1\/(?:me(?:\/|$)|courses(?:\/|$)|openapi\.json$|download-links$|check$)/;
 
 export const PAGINATION_MEDIA_TYPE = 'application/jupyterhub-pagination+json';
 
@@ -62,6 +72,18 @@ export class CourseworkClient {
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
+  /** The same client for another course's resources. */
+  forCourse(course: string): CourseworkClient {
+    return new CourseworkClient({ ...this.options, course });
+  }
+
+  /** The full URL of an API path, under `courses/{course}/` when the client is bound to a course. */
+  private url(path: string): string {
+    const { baseUrl, course } = this.options;
+    if (course === undefined || !path.startsWith('api/v1/') || NOT_IN_A_COURSE.test(path)) return baseUrl + path;
+    return `${baseUrl}api/v1/courses/${encodeURIComponent(course)}/${path.slice('api/v1/'.length)}`;
+  }
+
   health(): Promise<Health> {
     return this.getJson('health');
   }
@@ -71,6 +93,51 @@ export class CourseworkClient {
   }
 
   /** One page of the course's students, as a plain list. */
+  /** The courses the caller has a role in (course admins: every course). */
+  courses(): Promise<Course[]> {
+    return this.getJson('api/v1/courses');
+  }
+
+  course(id: string): Promise<Course> {
+    return this.getJson(`api/v1/courses/${encodeURIComponent(id)}`);
+  }
+
+  /** Creates a course (Hub admins and holders of custom:coursework:admin); the caller becomes its instructor. */
+  createCourse(input: CourseInput): Promise<Course> {
+    return this.send('POST', 'api/v1/courses', input);
+  }
+
+  updateCourse(id: string, change: Omit<CourseInput, 'id'>): Promise<Course> {
+    return this.send('PATCH', `api/v1/courses/${encodeURIComponent(id)}`, change);
+  }
+
+  /** Deletes a course; one that holds data only with `confirm` set to its id. */
+  deleteCourse(id: string, confirm?: string): Promise<void> {
+    const query = confirm === undefined ? '' : `?confirm=${encodeURIComponent(confirm)}`;
+    return this.send('DELETE', `api/v1/courses/${encodeURIComponent(id)}${query}`);
+  }
+
+  /** Everyone with a role in the course, from its Hub groups and the roster kept by Coursework. */
+  roster(course: string): Promise<RosterEntry[]> {
+    return this.getJson(`api/v1/courses/${encodeURIComponent(course)}/roster`);
+  }
+
+  /** Adds a user to the roster kept by Coursework, or changes their role. */
+  putRosterMember(course: string, user: string, role: Role = 'student'): Promise<RosterEntry> {
+    return this.send('PUT', `api/v1/courses/${encodeURIComponent(course)}/roster/${encodeURIComponent(user)}`, { role });
+  }
+
+  removeRosterMember(course: string, user: string): Promise<void> {
+    return this.send('DELETE', `api/v1/courses/${encodeURIComponent(course)}/roster/${encodeURIComponent(user)}`);
+  }
+
+  /** Adds or changes many members: CSV text (`user[,role]` per line) or a list; a status for every row. */
+  async addRosterMembers(course: string, members: string | { user: string; role?: Role }[]): Promise<RosterReport> {
+    const path = `api/v1/courses/${encodeURIComponent(course)}/roster`;
+    if (typeof members !== 'string') return this.send('POST', path, { members });
+    return this.post(path, members, 'text/csv');
+  }
+
   students(page: PageRequest = {}): Promise<Student[]> {
     return this.getJson(withPage('api/v1/students', page));
   }
@@ -137,16 +204,16 @@ export class CourseworkClient {
 
   /** URL of one file of a snapshot (for downloads and `fetch`). */
   snapshotFileUrl(student: string, snapshot: string, filePath: string): string {
-    return `${this.options.baseUrl}${this.snapshotPath(student, snapshot)}/files/${encodePath(filePath)}`;
+    return this.url(`${this.snapshotPath(student, snapshot)}/files/${encodePath(filePath)}`);
   }
 
   snapshotZipUrl(student: string, snapshot: string): string {
-    return `${this.options.baseUrl}${this.snapshotPath(student, snapshot)}/zip`;
+    return this.url(`${this.snapshotPath(student, snapshot)}/zip`);
   }
 
   courseZipUrl(snapshot: string, students?: string[]): string {
     const query = students ? `?students=${students.map(encodeURIComponent).join(',')}` : '';
-    return `${this.options.baseUrl}api/v1/snapshots/${encodeURIComponent(snapshot)}/zip${query}`;
+    return this.url(`api/v1/snapshots/${encodeURIComponent(snapshot)}/zip${query}`);
   }
 
   deleteSnapshot(student: string, snapshot: string): Promise<void> {
@@ -185,7 +252,7 @@ export class CourseworkClient {
   }
 
   myFeedbackFileUrl(assignment: string, filePath: string): string {
-    return `${this.options.baseUrl}api/v1/me/feedback/${encodeURIComponent(assignment)}/files/${encodePath(filePath)}`;
+    return this.url(`api/v1/me/feedback/${encodeURIComponent(assignment)}/files/${encodePath(filePath)}`);
   }
 
   studentFeedbackList(student: string): Promise<FeedbackAssignmentSummary[]> {
@@ -231,7 +298,7 @@ export class CourseworkClient {
   }
 
   feedbackFileUrl(student: string, assignment: string, filePath: string): string {
-    return `${this.options.baseUrl}${this.feedbackPath(student, assignment)}/files/${encodePath(filePath)}`;
+    return this.url(`${this.feedbackPath(student, assignment)}/files/${encodePath(filePath)}`);
   }
 
   assignments(): Promise<Assignment[]> {
@@ -267,7 +334,7 @@ export class CourseworkClient {
   }
 
   assignmentStatusCsvUrl(id: string): string {
-    return `${this.options.baseUrl}api/v1/assignments/${encodeURIComponent(id)}/status?format=csv`;
+    return this.url(`api/v1/assignments/${encodeURIComponent(id)}/status?format=csv`);
   }
 
   /** Takes the deadline capture now (an LMS calls this at its deadline); idempotent per student. */
@@ -284,13 +351,14 @@ export class CourseworkClient {
     return `api/v1/students/${encodeURIComponent(student)}/feedback/${encodeURIComponent(assignment)}`;
   }
 
-  private async sendForm<T>(path: string, form: FormData): Promise<T> {
-    const response = await this.fetchImpl(this.options.baseUrl + path, {
-      method: 'POST',
-      headers: this.headers(),
-      body: form,
-      credentials: 'same-origin',
-    });
+  private sendForm<T>(path: string, form: FormData): Promise<T> {
+    return this.post(path, form);
+  }
+
+  /** POSTs a body that is not JSON: a form (its content type set by fetch) or text of `contentType`. */
+  private async post<T>(path: string, body: FormData | string, contentType?: string): Promise<T> {
+    const headers = contentType ? { ...this.headers(), 'Content-Type': contentType } : this.headers();
+    const response = await this.fetchImpl(this.url(path), { method: 'POST', headers, body, credentials: 'same-origin' });
     if (!response.ok) throw await errorOf(response);
     return (await response.json()) as T;
   }
@@ -306,7 +374,7 @@ export class CourseworkClient {
   }
 
   private async getJson<T>(path: string, accept = 'application/json'): Promise<T> {
-    const response = await this.fetchImpl(this.options.baseUrl + path, { headers: this.headers(accept), credentials: 'same-origin' });
+    const response = await this.fetchImpl(this.url(path), { headers: this.headers(accept), credentials: 'same-origin' });
     if (!response.ok) throw await errorOf(response);
     return (await response.json()) as T;
   }
@@ -314,7 +382,7 @@ export class CourseworkClient {
   private async send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const headers = this.headers();
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await this.fetchImpl(this.options.baseUrl + path, {
+    const response = await this.fetchImpl(this.url(path), {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),

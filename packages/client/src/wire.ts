@@ -3,7 +3,7 @@
  * takes, shared by the service itself, the client and the JupyterLab extension.
  */
 
-export type Role = 'instructor' | 'student';
+export type Role = 'instructor' | 'grader' | 'student';
 
 export interface Health {
   status: 'ok';
@@ -16,9 +16,59 @@ export interface Me {
   admin: boolean;
   groups: string[];
   roles: Role[];
-  /** Operation ids (as in the OpenAPI document) the caller may use. */
+  /** Operation ids (as in the OpenAPI document) the caller may use in the default course. */
   permissions: string[];
+  /** The default course: the one the settings name. */
   course: { id: string; title: string };
+  /** Whether the caller may create courses and manage any course. */
+  courseAdmin: boolean;
+  /** The courses the caller has a role in. */
+  courses: { id: string; title: string; roles: Role[]; default: boolean }[];
+}
+
+export interface Course {
+  id: string;
+  title: string;
+  timeZone: string;
+  groups: { instructors: string; graders: string | null; students: string };
+  /** The course the settings name, which the routes outside `courses/{course}` serve. */
+  default: boolean;
+  createdAt: string;
+  createdBy: string | null;
+  /** The caller's roles in the course. */
+  roles: Role[];
+}
+
+export interface CourseInput {
+  id: string;
+  title?: string;
+  timeZone?: string | null;
+  groups?: Partial<{ instructors: string; graders: string; students: string }>;
+}
+
+export type RosterSource =
+  { role: Role; from: 'group'; group: string } | { role: Role; from: 'coursework'; addedBy: string; addedAt: string };
+
+export interface RosterEntry {
+  user: string;
+  roles: Role[];
+  sources: RosterSource[];
+}
+
+export interface RosterRowResult {
+  row: number;
+  user: string | null;
+  role: Role | null;
+  status: 'added' | 'updated' | 'unchanged' | 'error';
+  message?: string;
+}
+
+export interface RosterReport {
+  added: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  rows: RosterRowResult[];
 }
 
 export interface Student {

@@ -1,6 +1,5 @@
-/** Assignments' parts wired from the config: the store, the scheduler and the status reader. */
+/** Assignments' parts: the store, the scheduler and the status reader. */
 import type { Catalog } from '../catalog/catalog';
-import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { SnapshotJobs } from '../snapshots/jobs';
 import type { Roster } from '../students/roster';
@@ -14,16 +13,16 @@ export interface AssignmentServices {
   status: AssignmentStatusReader;
 }
 
+/** One course's assignments, in its time zone. */
 export function createAssignmentServices(
-  config: Config,
   catalog: Catalog,
+  course: { id: string; timeZone: string },
   jobs: SnapshotJobs,
   roster: Pick<Roster, 'studentNames'>,
   log: Logger,
   now?: () => Date,
 ): AssignmentServices {
-  const { id: courseId } = config.course;
-  const { timeZone } = config.snapshots;
+  const { id: courseId, timeZone } = course;
   const store = new AssignmentStore(catalog, courseId, timeZone, now);
   const scheduler = new CaptureScheduler(catalog, store, jobs, roster, { courseId, timeZone, now }, log);
   return { store, scheduler, status: new AssignmentStatusReader(catalog, store, courseId, timeZone, now) };

@@ -104,6 +104,11 @@ export class Courses {
     return this.store.get(id);
   }
 
+  /** The courses not deleted, by id. */
+  list(): Promise<CourseRecord[]> {
+    return this.store.list();
+  }
+
   /** The roles `identity` holds in `course`. */
   async rolesOf(course: CourseRecord, identity: HubIdentity): Promise<Role[]> {
     const kept = identity.kind === 'user' ? await this.members.roleOf(course.id, identity.name) : undefined;

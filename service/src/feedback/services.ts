@@ -90,15 +90,17 @@ export class FeedbackReleases {
   }
 }
 
+/** One course's feedback: its store, its releases and its delivery into homes. */
 export function createFeedbackServices(
   config: Config,
   catalog: Catalog,
   blobs: BlobStore,
+  courseId: string,
   log: Logger,
   options: { now?: () => Date; metrics?: Pick<Metrics, 'deliveries'> } = {},
 ) {
   const { now, metrics } = options;
-  const store = new FeedbackStore(catalog, config.course.id, now);
+  const store = new FeedbackStore(catalog, courseId, now);
   const delivery = new FeedbackDelivery(store, blobs, config.homeTemplate, log, now, (status) => metrics?.deliveries.inc({ status }));
   return new FeedbackReleases(store, blobs, delivery, config.feedback, now);
 }

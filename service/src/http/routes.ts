@@ -7,8 +7,8 @@ import type { Middleware, ParameterizedContext } from 'koa';
 import type { Config } from '../config';
 import type { IdentityCache } from '../hub/identity-cache';
 import type { HubOAuth } from './oauth';
-import type { Roster } from '../students/roster';
 import { type AuthDeps, guard, type GuardOptions } from './auth';
+import { inCourseName, inCoursePath } from './course-scope';
 import type { Operation } from '../access/policy';
 import type { Metrics } from '../metrics';
 import { DownloadLinks } from './download-links';
@@ -28,7 +28,6 @@ export interface RouteDeps
   config: Config;
   identities: IdentityCache;
   oauth: HubOAuth;
-  roster: Roster;
   version: string;
   metrics: Metrics;
 }
@@ -52,8 +51,12 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
   const addRoute = (method: Method, operation: Operation, path: string, handlers: Middleware<AppState>[], options?: GuardOptions) => {
     router[method](operation, path, guard(operation, authDeps, options), ...handlers);
   };
-  const add = (method: Method, operation: Operation, path: string, ...handlers: Middleware<AppState>[]) =>
+  /** An API route; one about a course's resources also under `courses/{course}` (course-scope.ts). */
+  const add = (method: Method, operation: Operation, path: string, ...handlers: Middleware<AppState>[]) => {
     addRoute(method, operation, path, handlers);
+    const scoped = inCoursePath(operation, path);
+    if (scoped) router[method](inCourseName(operation), scoped, guard(operation, authDeps), ...handlers);
+  };
   const sendToLogin = (ctx: Ctx) => oauth.redirectToLogin(ctx, ctx.originalUrl);
   const openApi = openApiDocument(prefix);
 

@@ -133,7 +133,7 @@ describe('retention', () => {
       db,
       blobs,
       {
-        courseId: course.id,
+        courseIds: async () => [course.id],
         retentionDays: 30,
         intervalMs: 1e9,
         checkBytesPerRun: 1e9,
@@ -161,7 +161,13 @@ describe('retention', () => {
     const housekeeping = new Housekeeping(
       db,
       blobs,
-      { courseId: course.id, retentionDays: 0, intervalMs: 1e9, checkBytesPerRun: 1e9, homeTemplate: '/nonexistent/{username}' },
+      {
+        courseIds: async () => [course.id],
+        retentionDays: 0,
+        intervalMs: 1e9,
+        checkBytesPerRun: 1e9,
+        homeTemplate: '/nonexistent/{username}',
+      },
       log,
     );
     expect(await housekeeping.applyRetention()).toBe(0);

@@ -22,7 +22,8 @@ export async function blobsInUse(db: Catalog): Promise<Set<string>> {
 }
 
 export interface HousekeepingOptions {
-  courseId: string;
+  /** The courses whose snapshots retention applies to: every live course. */
+  courseIds: () => Promise<string[]>;
   /** 0 keeps snapshots for ever. */
   retentionDays: number;
   intervalMs: number;
@@ -64,10 +65,14 @@ export class Housekeeping {
     if (this.options.retentionDays <= 0) return 0;
     const now = this.now();
     const cutoff = new Date(now.getTime() - this.options.retentionDays * 24 * 3600 * 1000).toISOString();
-    const queries = new SnapshotQueries(this.db, this.options.courseId);
-    const expired = await queries.takenBefore(cutoff);
-    for (const { student, name } of expired) await queries.delete(student, name, 'retention', now);
-    return expired.length;
+    let count = 0;
+    for (const courseId of await this.options.courseIds()) {
+      const queries = new SnapshotQueries(this.db, courseId);
+      const expired = await queries.takenBefore(cutoff);
+      for (const { student, name } of expired) await queries.delete(student, name, 'retention', now);
+      count += expired.length;
+    }
+    return count;
   }
 
   async runOnce(): Promise<void> {

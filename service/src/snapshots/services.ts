@@ -1,4 +1,4 @@
-/** The snapshot engine's parts, wired from the config: the blob store, the taker and the job runner. */
+/** The snapshot engine's parts, wired from the config: the blob store and the taker (shared), a course's job runner. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BlobStore } from '../blobs/blob-store';
@@ -44,12 +44,25 @@ export function createSnapshotServices(
     scanConcurrency: config.snapshots.concurrency,
     lowSpace: () => blobs.lowSpace(),
   });
-  const jobs = new SnapshotJobs(
+  return { blobs, taker };
+}
+
+/** The jobs of one course, on the shared taker (whose scan concurrency bounds every course's jobs together). */
+export function createSnapshotJobs(
+  config: Config,
+  catalog: Catalog,
+  taker: SnapshotTaker,
+  blobs: BlobStore,
+  course: { id: string; timeZone: string },
+  log: Logger,
+  metrics?: Metrics,
+): SnapshotJobs {
+  return new SnapshotJobs(
     catalog,
     taker,
     {
-      courseId: config.course.id,
-      timeZone: config.snapshots.timeZone,
+      courseId: course.id,
+      timeZone: course.timeZone,
       homeTemplate: config.homeTemplate,
       inFlight: STUDENTS_IN_FLIGHT,
       lowSpace: () => blobs.lowSpace(),
@@ -58,5 +71,4 @@ export function createSnapshotServices(
     },
     log,
   );
-  return { blobs, taker, jobs };
 }

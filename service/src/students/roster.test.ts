@@ -9,7 +9,7 @@ describe('the roster', () => {
     let calls = 0;
     let clock = 0;
     const hub = { groupMembers: async () => (calls++, members) };
-    const roster = new Roster(hub, course, 60_000, createLogger('fatal'), undefined, () => clock);
+    const roster = new Roster(hub, course.studentsGroup, 60_000, createLogger('fatal'), undefined, () => clock);
     expect(await roster.studentNames()).toEqual(['ann']);
     members = ['ann', 'bob'];
     clock = 10;
@@ -31,7 +31,7 @@ describe('the roster', () => {
     let clock = 0;
     const roster = new Roster(
       { groupMembers: async () => (calls++, members) },
-      course,
+      course.studentsGroup,
       60_000,
       createLogger('fatal'),
       undefined,

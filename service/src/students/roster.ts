@@ -2,7 +2,6 @@
  * The course's students: the members of its Hub group (looked up with the service's token) and the students of the
  * roster Coursework keeps for it, kept briefly.
  */
-import type { Course } from '../config';
 import type { HubClient } from '../hub/client';
 import type { Logger } from '../log';
 
@@ -14,7 +13,7 @@ export class Roster {
 
   constructor(
     private readonly hub: Pick<HubClient, 'groupMembers'>,
-    private readonly course: Course,
+    private readonly studentsGroup: string,
     private readonly ttlMs: number,
     private readonly log: Logger,
     private readonly kept: () => Promise<string[]> = async () => [],
@@ -24,9 +23,9 @@ export class Roster {
   /** Sorted user names of the students group and the roster kept here; the group counts as empty (with a warning) when it does not exist. */
   async studentNames(): Promise<string[]> {
     if (this.cached && this.cached.until > this.now()) return this.cached.names;
-    const members = await this.hub.groupMembers(this.course.studentsGroup);
+    const members = await this.hub.groupMembers(this.studentsGroup);
     if (members === null) {
-      this.log.warn({ group: this.course.studentsGroup }, 'the students group does not exist on the Hub');
+      this.log.warn({ group: this.studentsGroup }, 'the students group does not exist on the Hub');
     }
     const names = [...new Set([...(members ?? []), ...(await this.kept())])].sort();
     this.cached = { names, until: this.now() + this.ttlMs, at: this.now() };

@@ -64,6 +64,19 @@ it('makes the roster the union of the Hub groups and the roster kept here, sayin
   ]);
 });
 
+it("takes the course's own snapshots of its roster's students, which the other course cannot see", async () => {
+  const started = await call('teacher2', 'POST', 'courses/ml-200/snapshots', { name: 'week 1' });
+  expect(started.status).toBe(202);
+  const job = started.body.job as { id: string; name: string };
+  const done = await call('teacher2', 'GET', `courses/ml-200/jobs/${job.id}?wait=30`);
+  expect(done.body).toMatchObject({ state: 'done' });
+  expect(Object.keys(done.body.students as object).sort()).toEqual(['student1', 'student2', 'student3']);
+  expect((await call('ta1', 'GET', `courses/ml-200/students/student3/snapshots/${job.name}/files`)).status).toBe(200);
+  expect((await call('instructor', 'GET', `courses/ml-200/students/student3/snapshots/${job.name}/files`)).status).toBe(403);
+  expect((await call('instructor', 'GET', `students/student3/snapshots/${job.name}`)).status).toBe(404);
+  expect((await call('ta1', 'DELETE', `courses/ml-200/students/student3/snapshots/${job.name}`)).status).toBe(403);
+});
+
 it('gives a student of two courses both, each with its role', async () => {
   const me = await call('student1', 'GET', 'me');
   expect(me.body.courses).toEqual([

@@ -59,11 +59,16 @@ export function killerOfGroup(child: ChildProcess): () => void {
 }
 
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return (await freePorts(1))[0]!;
+}
+
+/** `count` distinct free loopback ports: all held open together, so that no two are the same. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  return ports;
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, child: ChildProcess, logFile: string, ms = 60000) {
@@ -86,7 +91,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'coursework-hub-'));
   const homes = path.join(dir, 'homes');
   execFileSync(process.execPath, [path.join(REPO, 'scripts', 'demo-homes.js'), homes]);
-  const [port, hubPort, proxyApiPort, servicePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [port, hubPort, proxyApiPort, servicePort] = (await freePorts(4)) as [number, number, number, number];
   const adminToken = randomBytes(24).toString('hex');
   const lmsToken = randomBytes(24).toString('hex');
   const prometheusToken = randomBytes(24).toString('hex');

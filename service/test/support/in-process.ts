@@ -95,7 +95,8 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
     version: 'test',
     durable: false,
   });
-  const { catalog, taker, jobs, feedback, assignments } = deps;
+  const { catalog, taker, courses, spaces } = deps;
+  const { jobs, feedback, assignments } = spaces.of((await courses.find(config.course.id))!);
   await taker.take({
     courseId: config.course.id,
     student: SEEDED.student,
@@ -121,9 +122,9 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
     assignments,
     lookups,
     close: async () => {
-      feedback.delivery.stop();
-      assignments.scheduler.stop();
-      await Promise.all((await catalog.selectFrom('jobs').select('id').execute()).map((j) => jobs.settled(j.id)));
+      spaces.stopAll();
+      const started = await catalog.selectFrom('jobs').select(['id', 'course_id']).execute();
+      await Promise.all(started.map(async (j) => spaces.of((await courses.find(j.course_id))!).jobs.settled(j.id)));
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await catalog.destroy();
     },

@@ -17,7 +17,6 @@ import { zipStream } from '../../archive/zip-writer';
 import { assertSafeUserName, extensionOf, InvalidNameError, isFullSnapshotName, secureFilename, snapshotBaseName } from '../../names';
 import { cleaningUploads, formBody, readUpload, uploadedFiles } from '../uploads';
 import { homeExists, homePath } from '../../homes/home-path';
-import { SnapshotQueries } from '../../snapshots/queries';
 import { manifestZipEntries } from '../../snapshots/zip';
 import { contentDisposition, sendBlob } from '../download';
 import type { FeedbackRouteDeps } from '../v1/feedback';
@@ -80,9 +79,10 @@ function safeStudent(id: string): boolean {
 }
 
 export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & FeedbackRouteDeps): void {
-  const { config, blobs, jobs, roster } = deps;
+  const { config, blobs } = deps;
   const now = deps.now ?? (() => new Date());
-  const queries = new SnapshotQueries(deps.catalog, config.course.id);
+  // The seed's API serves the default course (its routes name none).
+  const space = (ctx: Ctx) => deps.spaces.of(ctx.state.course!);
   const form = koaBody({
     json: false,
     urlencoded: true,
@@ -92,15 +92,15 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
   }) as unknown as Middleware<AppState>;
   const actor = (ctx: Ctx) => ctx.state.caller!.identity.name;
   const downloaded = (ctx: Ctx, target: string) =>
-    recordAuditSoon(deps.catalog, { courseId: config.course.id, actor: actor(ctx), action: 'snapshot.downloaded', target });
+    recordAuditSoon(deps.catalog, { courseId: ctx.state.course!.id, actor: actor(ctx), action: 'snapshot.downloaded', target });
 
   /** The student's live snapshot, or the seed's 404 already sent. */
   async function liveSnapshot(ctx: Ctx, student: string, name: string) {
-    if (!safeStudent(student) || (await queries.listForStudent(student, 0, 1)).total === 0) {
+    if (!safeStudent(student) || (await space(ctx).snapshots.listForStudent(student, 0, 1)).total === 0) {
       notFound.directory(ctx);
       return undefined;
     }
-    const lookup = isFullSnapshotName(name) ? await queries.find(student, name) : { found: 'none' as const };
+    const lookup = isFullSnapshotName(name) ? await space(ctx).snapshots.find(student, name) : { found: 'none' as const };
     if (lookup.found !== 'live') {
       notFound.snapshot(ctx);
       return undefined;
@@ -112,7 +112,7 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
     const student = field(ctx, 'STUDENT_ID');
     if (!student) return missing(ctx, 'StudentID');
     if (!safeStudent(student)) return notFound.directory(ctx);
-    const { items, total } = await queries.listForStudent(student, 0, 100000);
+    const { items, total } = await space(ctx).snapshots.listForStudent(student, 0, 100000);
     if (total === 0) return notFound.directory(ctx);
     seedJson(
       ctx,
@@ -162,7 +162,7 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
       return;
     }
     // The whole course: one folder per student, as the seed laid it out.
-    const snapshots = isFullSnapshotName(name) ? await queries.byName(name) : [];
+    const snapshots = isFullSnapshotName(name) ? await space(ctx).snapshots.byName(name) : [];
     if (snapshots.length === 0) return notFound.snapshot(ctx);
     downloaded(ctx, `${name}.zip`);
     ctx.set('Content-Type', 'application/zip');
@@ -178,7 +178,7 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
   function snapshotName(ctx: Ctx, given: string): { baseName: string; name: string } | undefined {
     try {
       const baseName = snapshotBaseName(given);
-      return { baseName, name: jobs.nameFor(baseName, now()) };
+      return { baseName, name: space(ctx).jobs.nameFor(baseName, now()) };
     } catch (error) {
       if (!(error instanceof InvalidNameError)) throw error;
       seedError(ctx, 406, 'Not Acceptable - Invalid Data', `Not Acceptable - Invalid SNAPSHOT_NAME Post Value: ${error.message}.`);
@@ -193,15 +193,23 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
     const given = field(ctx, 'SNAPSHOT_NAME');
     if (!student) return missing(ctx, 'STUDENT_ID');
     if (!given) return missing(ctx, 'SNAPSHOT_NAME');
-    if (!safeStudent(student) || !(await roster.includes(student)) || !(await homeExists(homePath(config.homeTemplate, student)))) {
+    if (
+      !safeStudent(student) ||
+      !(await space(ctx).roster.includes(student)) ||
+      !(await homeExists(homePath(config.homeTemplate, student)))
+    ) {
       return notFound.home(ctx);
     }
-    const everyone = await roster.current();
+    const everyone = await space(ctx).roster.current();
     const named = snapshotName(ctx, given);
     if (!named) return;
-    const { job } = await jobs.request({ ...named, includeHidden: includeHidden(ctx), students: [student] }, everyone, actor(ctx));
-    await jobs.settled(job.id);
-    const outcome = (await jobs.get(job.id))!.students[student]!;
+    const { job } = await space(ctx).jobs.request(
+      { ...named, includeHidden: includeHidden(ctx), students: [student] },
+      everyone,
+      actor(ctx),
+    );
+    await space(ctx).jobs.settled(job.id);
+    const outcome = (await space(ctx).jobs.get(job.id))!.students[student]!;
     if (outcome.status === 'exists') {
       return seedError(ctx, 404, 'Already Exists - Snapshot Name Already Exists', 'Already Exists - Student Snapshot Already Exists.');
     }
@@ -222,8 +230,8 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
     if (!given) return missing(ctx, 'SNAPSHOT_NAME');
     const named = snapshotName(ctx, given);
     if (!named) return;
-    const everyone = await roster.current();
-    const taken = new Set((await queries.byName(named.name)).map((s) => s.summary.student));
+    const everyone = await space(ctx).roster.current();
+    const taken = new Set((await space(ctx).snapshots.byName(named.name)).map((s) => s.summary.student));
     const first = everyone.find((student) => taken.has(student));
     if (first) {
       return seedError(
@@ -233,7 +241,11 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
         `Already Exists - Student (${first}) Snapshot Already Exists.`,
       );
     }
-    const { job } = await jobs.request({ ...named, includeHidden: includeHidden(ctx), students: everyone }, everyone, actor(ctx));
+    const { job } = await space(ctx).jobs.request(
+      { ...named, includeHidden: includeHidden(ctx), students: everyone },
+      everyone,
+      actor(ctx),
+    );
     seedJson(ctx, `Success - Snapshot Created - ${named.name} for All Students (being taken in the background: job ${job.id})`);
   });
 
@@ -258,7 +270,7 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
       const name = secureFilename(upload.name);
       if (name === '') return seedError(ctx, 406, 'Not Acceptable - Missing Data', 'Not Acceptable - Missing File Name Value.');
       const home = safeStudent(student) ? homePath(config.homeTemplate, student) : undefined;
-      if (!home || !(await roster.includes(student)) || !(await homeExists(home))) return notFound.home(ctx);
+      if (!home || !(await space(ctx).roster.includes(student)) || !(await homeExists(home))) return notFound.home(ctx);
       if (!REPORT_EXTENSIONS.includes(extensionOf(name))) {
         return seedError(
           ctx,
@@ -267,10 +279,17 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
           `Expectation Failed - Invalid Uploaded File Type. Allowed types: ${REPORT_EXTENSIONS.map((e) => e.slice(1)).join(', ')}.`,
         );
       }
-      const result = await deps.feedback.writeIntoHomeAndRecord(student, home, COMPAT_REPORTS_ASSIGNMENT, name, await readUpload(upload), {
-        by: actor(ctx),
-        at: now(),
-      });
+      const result = await space(ctx).feedback.writeIntoHomeAndRecord(
+        student,
+        home,
+        COMPAT_REPORTS_ASSIGNMENT,
+        name,
+        await readUpload(upload),
+        {
+          by: actor(ctx),
+          at: now(),
+        },
+      );
       if (result.status === 'exists' || result.status === 'unchanged') {
         return seedError(
           ctx,

@@ -4,6 +4,8 @@
  */
 import { assignmentPaths, assignmentSchemas } from './assignments';
 import { coursePaths, courseSchemas } from './courses';
+import type { Operation } from '../../access/policy';
+import { inCourseName, inCoursePath } from '../course-scope';
 import { feedbackPaths, feedbackSchemas } from './feedback';
 import {
   authErrors,
@@ -34,7 +36,7 @@ const snapshotErrors = {
 };
 
 export function openApiDocument(servicePrefix: string) {
-  return {
+  return withCourseScopedPaths({
     openapi: '3.1.0',
     info: {
       title: 'Coursework',
@@ -609,7 +611,43 @@ export function openApiDocument(servicePrefix: string) {
       ...feedbackPaths,
       ...assignmentPaths,
     },
-  };
+  });
 }
 
 export type OpenApiDocument = ReturnType<typeof openApiDocument>;
+
+interface DocumentedOperation {
+  operationId: Operation;
+  summary?: string;
+  parameters?: unknown[];
+  responses: Record<string, unknown>;
+}
+
+const courseParameter = { name: 'course', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' } };
+
+/**
+ * Adds, for each route about a course's resources, its twin under `courses/{course}` (course-scope.ts): the same
+ * operation for any course, the unscoped path serving the default course.
+ */
+function withCourseScopedPaths<T extends { paths: Record<string, object> }>(document: T): T {
+  const paths: Record<string, Record<string, DocumentedOperation>> = {};
+  for (const [path, item] of Object.entries(document.paths) as [string, Record<string, DocumentedOperation>][]) {
+    paths[path] = item;
+    for (const [method, op] of Object.entries(item)) {
+      const scoped = inCoursePath(op.operationId, path, '{course}');
+      if (!scoped) continue;
+      paths[scoped] = {
+        ...paths[scoped],
+        [method]: {
+          ...op,
+          operationId: inCourseName(op.operationId) as Operation,
+          summary:
+            `${op.summary ?? ''} In the course \`{course}\` (the path without \`courses/{course}\` serves the default course).`.trim(),
+          parameters: [courseParameter, ...(op.parameters ?? [])],
+          responses: { ...op.responses, '410': errorResponse('The course was deleted.') },
+        },
+      };
+    }
+  }
+  return { ...document, paths };
+}

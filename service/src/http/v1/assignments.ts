@@ -4,12 +4,11 @@
  */
 import type { ParameterizedContext } from 'koa';
 import { recordAudit } from '../../audit/audit';
-import type { AssignmentServices } from '../../assignments/services';
 import { statusCsv } from '../../assignments/status';
 import type { Catalog } from '../../catalog/catalog';
 import type { Config } from '../../config';
+import type { CourseSpaces } from '../../courses/spaces';
 import { assertAssignmentId, assertSafeUserName } from '../../names';
-import type { Roster } from '../../students/roster';
 import { contentDisposition } from '../download';
 import { ApiError } from '../errors';
 import { jsonBody } from '../json-body';
@@ -19,8 +18,7 @@ import { naming } from '../../util/invalid-input';
 export interface AssignmentRouteDeps {
   config: Config;
   catalog: Catalog;
-  roster: Roster;
-  assignments: AssignmentServices;
+  spaces: CourseSpaces;
 }
 
 type Ctx = ParameterizedContext<AppState>;
@@ -40,71 +38,74 @@ function studentParam(ctx: Ctx): string {
 }
 
 export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): void {
-  const { config, roster } = deps;
-  // Looked up per request: the router is also built without services, to list its routes.
-  const { store, scheduler, status } = deps.assignments;
+  const { config } = deps;
+  /** The parts of the course the request is about. */
+  const space = (ctx: Ctx) => deps.spaces.of(ctx.state.course!);
+  const storeOf = (ctx: Ctx) => space(ctx).assignments.store;
+  const schedulerOf = (ctx: Ctx) => space(ctx).assignments.scheduler;
   const json = jsonBody('64kb');
   const actor = (ctx: Ctx) => ctx.state.caller!.identity.name;
-  const replan = () => void scheduler.kick();
+  const replan = (ctx: Ctx) => void schedulerOf(ctx).kick();
 
-  async function existing(id: string) {
-    const assignment = await store.get(id);
+  async function existing(ctx: Ctx, id: string) {
+    const assignment = await storeOf(ctx).get(id);
     if (!assignment) throw new ApiError(404, `No assignment ${id}`);
     return assignment;
   }
 
   add('get', 'listAssignments', '/api/v1/assignments', async (ctx) => {
-    ctx.body = await store.list();
+    ctx.body = await storeOf(ctx).list();
   });
 
   add('post', 'createAssignment', '/api/v1/assignments', json, async (ctx) => {
-    const created = await store.create(ctx.request.body, actor(ctx));
+    const created = await storeOf(ctx).create(ctx.request.body, actor(ctx));
     if (created === 'exists') throw new ApiError(409, 'An assignment with this id exists (or existed: ids are not reused)');
-    replan();
+    replan(ctx);
     ctx.status = 201;
-    ctx.set('Location', `${config.hub.servicePrefix}api/v1/assignments/${encodeURIComponent(created.id)}`);
+    const scope = ctx.params.course ? `courses/${ctx.state.course!.id}/` : '';
+    ctx.set('Location', `${config.hub.servicePrefix}api/v1/${scope}assignments/${encodeURIComponent(created.id)}`);
     ctx.body = created;
   });
 
   add('get', 'getAssignment', '/api/v1/assignments/:id', async (ctx) => {
-    ctx.body = await existing(idParam(ctx));
+    ctx.body = await existing(ctx, idParam(ctx));
   });
 
   add('patch', 'updateAssignment', '/api/v1/assignments/:id', json, async (ctx) => {
-    const updated = await store.update(idParam(ctx), ctx.request.body, actor(ctx));
+    const updated = await storeOf(ctx).update(idParam(ctx), ctx.request.body, actor(ctx));
     if (!updated) throw new ApiError(404, `No assignment ${ctx.params.id}`);
-    replan();
+    replan(ctx);
     ctx.body = updated;
   });
 
   add('delete', 'deleteAssignment', '/api/v1/assignments/:id', async (ctx) => {
-    if (!(await store.delete(idParam(ctx), actor(ctx)))) throw new ApiError(404, `No assignment ${ctx.params.id}`);
+    if (!(await storeOf(ctx).delete(idParam(ctx), actor(ctx)))) throw new ApiError(404, `No assignment ${ctx.params.id}`);
     ctx.status = 204;
   });
 
   add('put', 'grantExtension', '/api/v1/assignments/:id/extensions/:student', json, async (ctx) => {
     const id = idParam(ctx);
     const student = studentParam(ctx);
-    if (!(await roster.includes(student))) throw new ApiError(404, `${student} is not a student of this course`);
+    if (!(await space(ctx).roster.includes(student))) throw new ApiError(404, `${student} is not a student of this course`);
     const body = ctx.request.body as { dueAt?: unknown } | undefined;
-    const updated = await store.grantExtension(id, student, body?.dueAt, actor(ctx));
+    const updated = await storeOf(ctx).grantExtension(id, student, body?.dueAt, actor(ctx));
     if (!updated) throw new ApiError(404, `No assignment ${id}`);
-    replan();
+    replan(ctx);
     ctx.body = updated;
   });
 
   add('delete', 'revokeExtension', '/api/v1/assignments/:id/extensions/:student', async (ctx) => {
     const id = idParam(ctx);
     const student = studentParam(ctx);
-    if (!(await store.revokeExtension(id, student, actor(ctx)))) throw new ApiError(404, `${student} has no extension on ${id}`);
-    replan();
+    if (!(await storeOf(ctx).revokeExtension(id, student, actor(ctx)))) throw new ApiError(404, `${student} has no extension on ${id}`);
+    replan(ctx);
     ctx.status = 204;
   });
 
   add('get', 'getAssignmentStatus', '/api/v1/assignments/:id/status', async (ctx) => {
-    const assignment = await existing(idParam(ctx));
-    await scheduler.settle();
-    const students = await status.forAssignment(assignment, await roster.studentNames());
+    const assignment = await existing(ctx, idParam(ctx));
+    await schedulerOf(ctx).settle();
+    const students = await space(ctx).assignments.status.forAssignment(assignment, await space(ctx).roster.studentNames());
     const format = ctx.query.format ?? 'json';
     if (format === 'csv') {
       ctx.type = 'text/csv; charset=utf-8';
@@ -127,10 +128,10 @@ export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): v
       }
       students = body.students as string[];
     }
-    const result = await scheduler.trigger(id, students);
+    const result = await schedulerOf(ctx).trigger(id, students);
     if (!result) throw new ApiError(404, `No assignment ${id}`);
     await recordAudit(deps.catalog, {
-      courseId: config.course.id,
+      courseId: ctx.state.course!.id,
       actor: actor(ctx),
       action: 'assignment.triggered',
       target: id,
@@ -141,7 +142,7 @@ export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): v
   });
 
   add('get', 'listMyAssignments', '/api/v1/me/assignments', async (ctx) => {
-    await scheduler.settle();
-    ctx.body = await status.forStudent(actor(ctx));
+    await schedulerOf(ctx).settle();
+    ctx.body = await space(ctx).assignments.status.forStudent(actor(ctx));
   });
 }

@@ -5,10 +5,9 @@ import { permissionsOf } from '../../access/policy';
 import { readAudit } from '../../audit/audit';
 import type { Config } from '../../config';
 import type { Courses } from '../../courses/courses';
+import type { CourseSpaces } from '../../courses/spaces';
 import { homeExists, homePath } from '../../homes/home-path';
 import { checkStore, type CheckReport, parseHashSelection } from '../../integrity/check';
-import { SnapshotQueries } from '../../snapshots/queries';
-import type { Roster } from '../../students/roster';
 import { type DownloadLinks, withoutLinkParameter } from '../download-links';
 import { ApiError } from '../errors';
 import { jsonBody } from '../json-body';
@@ -19,14 +18,13 @@ export interface CourseRouteDeps {
   config: Config;
   catalog: Catalog;
   blobs: BlobStore;
-  roster: Roster;
   courses: Courses;
+  spaces: CourseSpaces;
   links: DownloadLinks;
 }
 
 export function addCourseRoutes(add: AddRoute, deps: CourseRouteDeps): void {
   const { config } = deps;
-  const snapshots = new SnapshotQueries(deps.catalog, config.course.id);
   add('get', 'getMe', '/api/v1/me', async (ctx) => {
     const caller = ctx.state.caller!;
     const { name, kind, admin, groups } = caller.identity;
@@ -52,7 +50,8 @@ export function addCourseRoutes(add: AddRoute, deps: CourseRouteDeps): void {
 
   add('get', 'listStudents', '/api/v1/students', async (ctx) => {
     const page = parsePage(ctx.query, config.pagination);
-    const names = await deps.roster.studentNames();
+    const { roster, snapshots } = deps.spaces.of(ctx.state.course!);
+    const names = await roster.studentNames();
     const slice = names.slice(page.offset, page.offset + page.limit);
     const latest = await snapshots.latestTakenAt(slice);
     const students = await Promise.all(
@@ -81,7 +80,7 @@ export function addCourseRoutes(add: AddRoute, deps: CourseRouteDeps): void {
     const page = parsePage(ctx.query, config.pagination);
     const text = (name: string) =>
       typeof ctx.query[name] === 'string' && ctx.query[name] !== '' ? (ctx.query[name] as string) : undefined;
-    const { items, total } = await readAudit(deps.catalog, config.course.id, page, {
+    const { items, total } = await readAudit(deps.catalog, ctx.state.course!.id, page, {
       action: text('action'),
       actor: text('actor'),
       target: text('target'),

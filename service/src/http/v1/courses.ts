@@ -4,6 +4,7 @@ import type { Middleware } from 'koa';
 import type { Role } from '../../access/policy';
 import type { Config } from '../../config';
 import type { CourseRecord, Courses } from '../../courses/courses';
+import type { CourseSpaces } from '../../courses/spaces';
 import { ApiError } from '../errors';
 import { jsonBody } from '../json-body';
 import type { AddRoute, AppState } from '../state';
@@ -11,6 +12,7 @@ import type { AddRoute, AppState } from '../state';
 export interface CoursesRouteDeps {
   config: Config;
   courses: Courses;
+  spaces: CourseSpaces;
 }
 
 /** A course as the API shows it, with the caller's roles in it. */
@@ -48,6 +50,7 @@ export function addCoursesRoutes(add: AddRoute, deps: CoursesRouteDeps): void {
   add('post', 'createCourse', '/api/v1/courses', jsonBody('64kb'), async (ctx) => {
     const caller = ctx.state.caller!;
     const course = await courses.create(ctx.request.body, caller.identity);
+    deps.spaces.of(course); // its deliveries and captures start now
     ctx.status = 201;
     ctx.body = courseView(course, await courses.rolesOf(course, caller.identity), deps);
   });
@@ -59,12 +62,14 @@ export function addCoursesRoutes(add: AddRoute, deps: CoursesRouteDeps): void {
   add('patch', 'updateCourse', '/api/v1/courses/:course', jsonBody('64kb'), async (ctx) => {
     const caller = ctx.state.caller!;
     const course = await courses.update(ctx.state.course!, ctx.request.body, caller.identity.name);
+    deps.spaces.of(course); // rebuilt with the changes (time zone, groups)
     ctx.body = courseView(course, caller.roles, deps);
   });
 
   add('delete', 'deleteCourse', '/api/v1/courses/:course', async (ctx) => {
     const confirm = typeof ctx.query.confirm === 'string' ? ctx.query.confirm : undefined;
     await courses.delete(ctx.state.course!, ctx.state.caller!.identity.name, confirm);
+    deps.spaces.forget(ctx.state.course!.id);
     ctx.status = 204;
   });
 

@@ -10,9 +10,8 @@ import type { Catalog } from '../../catalog/catalog';
 import type { Config } from '../../config';
 import { planBulkRelease } from '../../feedback/bulk';
 import { assertAllowedExtension, assertAssignmentId, assertFeedbackPath, assertSafeUserName } from '../../names';
-import type { FeedbackReleases } from '../../feedback/services';
+import type { CourseSpaces } from '../../courses/spaces';
 import { cleaningUploads, formBody, readBody, readUpload, uploadedFiles } from '../uploads';
-import type { Roster } from '../../students/roster';
 import { describeFailure, InsufficientStorageError, isStorageFull } from '../../util/storage';
 import { sendBlob } from '../download';
 import { ApiError } from '../errors';
@@ -24,8 +23,7 @@ export interface FeedbackRouteDeps {
   config: Config;
   catalog: Catalog;
   blobs: BlobStore;
-  roster: Roster;
-  feedback: FeedbackReleases;
+  spaces: CourseSpaces;
 }
 
 type Ctx = ParameterizedContext<AppState>;
@@ -63,10 +61,10 @@ function deliverOf(ctx: Ctx): boolean | undefined {
 }
 
 export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void {
-  const { config, blobs, roster } = deps;
-  // Looked up per request: the router is also built without services, to list its routes.
-  const releases = deps.feedback;
-  const { store } = releases;
+  const { config, blobs } = deps;
+  /** The feedback of the course the request is about. */
+  const releasesOf = (ctx: Ctx) => deps.spaces.of(ctx.state.course!).feedback;
+  const storeOf = (ctx: Ctx) => releasesOf(ctx).store;
   const limits = config.feedback;
   const uploadDir = path.join(config.dataDir, 'uploads');
   const form = formBody(uploadDir, { maxFileBytes: limits.maxFileBytes, maxTotalBytes: limits.maxReleaseBytes, maxFiles: 1000 });
@@ -78,7 +76,8 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
   const json = jsonBody('64kb');
   const actor = (ctx: Ctx) => ctx.state.caller!.identity.name;
 
-  async function enrolled(student: string): Promise<void> {
+  async function enrolled(ctx: Ctx, student: string): Promise<void> {
+    const { roster } = deps.spaces.of(ctx.state.course!);
     if (!(await roster.includes(student))) throw new ApiError(404, `${student} is not a student of this course`);
   }
 
@@ -92,13 +91,13 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
   // --- instructors -------------------------------------------------------------------------------------------
 
   add('get', 'listStudentFeedback', '/api/v1/students/:student/feedback', async (ctx) => {
-    ctx.body = await store.summaries(studentParam(ctx));
+    ctx.body = await storeOf(ctx).summaries(studentParam(ctx));
   });
 
   add('get', 'getStudentFeedback', '/api/v1/students/:student/feedback/:assignment', async (ctx) => {
     const student = studentParam(ctx);
     const assignment = assignmentParam(ctx);
-    const detail = await store.detail(student, assignment);
+    const detail = await storeOf(ctx).detail(student, assignment);
     if (!detail) throw new ApiError(404, `No feedback on ${assignment} for ${student}`);
     ctx.body = detail;
   });
@@ -117,11 +116,11 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
       if (new Set(paths).size !== paths.length) throw new ApiError(400, 'The same path is sent twice');
       const releaseAt = releaseAtOf(ctx);
       const deliver = deliverOf(ctx);
-      await enrolled(student);
+      await enrolled(ctx, student);
       const files = await Promise.all(uploads.map(async (upload, i) => ({ path: paths[i]!, bytes: await readUpload(upload) })));
-      await releases.release(student, assignment, files, { by: actor(ctx), releaseAt, deliver });
+      await releasesOf(ctx).release(student, assignment, files, { by: actor(ctx), releaseAt, deliver });
       ctx.status = 201;
-      ctx.body = await store.detail(student, assignment);
+      ctx.body = await storeOf(ctx).detail(student, assignment);
     }),
   );
 
@@ -136,7 +135,7 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
       const filePath = checkFile(ctx.params.path);
       const releaseAt = releaseAtOf(ctx);
       const deliver = deliverOf(ctx);
-      await enrolled(student);
+      await enrolled(ctx, student);
       let bytes: Buffer;
       if (ctx.is('multipart')) {
         const uploads = uploadedFiles(ctx);
@@ -145,7 +144,11 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
       } else {
         bytes = await readBody(ctx.req, limits.maxFileBytes, ctx.request.length);
       }
-      const [version] = await releases.release(student, assignment, [{ path: filePath, bytes }], { by: actor(ctx), releaseAt, deliver });
+      const [version] = await releasesOf(ctx).release(student, assignment, [{ path: filePath, bytes }], {
+        by: actor(ctx),
+        releaseAt,
+        deliver,
+      });
       ctx.status = 201;
       ctx.body = version;
     }),
@@ -155,7 +158,7 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
     const student = studentParam(ctx);
     const assignment = assignmentParam(ctx);
     const filePath = ctx.params.path ?? '';
-    const row = await store.currentFile(student, assignment, filePath);
+    const row = await storeOf(ctx).currentFile(student, assignment, filePath);
     if (!row) throw new ApiError(404, `No feedback file ${JSON.stringify(filePath.slice(0, 200))} on ${assignment} for ${student}`);
     await sendBlob(ctx, blobs, row.sha256, filePath.split('/').pop()!);
   });
@@ -164,14 +167,14 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
     const student = studentParam(ctx);
     const assignment = assignmentParam(ctx);
     const releaseAt = parseTime((ctx.request.body as Record<string, unknown> | undefined)?.releaseAt, 'releaseAt');
-    ctx.body = { rescheduled: await store.reschedule(assignment, releaseAt, actor(ctx), student) };
-    void releases.delivery.kick();
+    ctx.body = { rescheduled: await storeOf(ctx).reschedule(assignment, releaseAt, actor(ctx), student) };
+    void releasesOf(ctx).delivery.kick();
   });
 
   add('delete', 'withdrawFeedback', '/api/v1/students/:student/feedback/:assignment', async (ctx) => {
     const student = studentParam(ctx);
     const assignment = assignmentParam(ctx);
-    if ((await store.withdraw(student, assignment, undefined, actor(ctx))) === 0) {
+    if ((await storeOf(ctx).withdraw(student, assignment, undefined, actor(ctx))) === 0) {
       throw new ApiError(404, `No current feedback on ${assignment} for ${student}`);
     }
     ctx.status = 204;
@@ -181,7 +184,7 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
     const student = studentParam(ctx);
     const assignment = assignmentParam(ctx);
     const filePath = ctx.params.path ?? '';
-    if ((await store.withdraw(student, assignment, filePath, actor(ctx))) === 0) {
+    if ((await storeOf(ctx).withdraw(student, assignment, filePath, actor(ctx))) === 0) {
       throw new ApiError(404, `No current feedback file ${JSON.stringify(filePath.slice(0, 200))} on ${assignment} for ${student}`);
     }
     ctx.status = 204;
@@ -204,13 +207,13 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
       } else {
         zip = await readBody(ctx.req, config.limits.maxUploadBytes, ctx.request.length);
       }
-      const students = new Set(await roster.current());
+      const students = new Set(await deps.spaces.of(ctx.state.course!).roster.current());
       const plan = naming('Archive refused', () => planBulkRelease(zip, assignment, students, { ...limits.bulk, ...limits }));
       const at = releaseAt ?? new Date();
       const released: string[] = [];
       for (const [student, files] of plan.releases) {
         try {
-          await releases.release(student, assignment, files, { by: actor(ctx), releaseAt: at, deliver });
+          await releasesOf(ctx).release(student, assignment, files, { by: actor(ctx), releaseAt: at, deliver });
         } catch (error) {
           if (!isStorageFull(error) || released.length === 0) throw error;
           // Each student's release is whole or absent: say whose went through before the disk filled.
@@ -227,14 +230,14 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
   add('patch', 'rescheduleFeedback', '/api/v1/feedback/:assignment', json, async (ctx) => {
     const assignment = assignmentParam(ctx);
     const releaseAt = parseTime((ctx.request.body as Record<string, unknown> | undefined)?.releaseAt, 'releaseAt');
-    ctx.body = { rescheduled: await store.reschedule(assignment, releaseAt, actor(ctx)) };
-    void releases.delivery.kick();
+    ctx.body = { rescheduled: await storeOf(ctx).reschedule(assignment, releaseAt, actor(ctx)) };
+    void releasesOf(ctx).delivery.kick();
   });
 
   // --- students ----------------------------------------------------------------------------------------------
 
   add('get', 'listMyFeedback', '/api/v1/me/feedback', async (ctx) => {
-    ctx.body = await store.visible(actor(ctx));
+    ctx.body = await storeOf(ctx).visible(actor(ctx));
   });
 
   add('get', 'getMyFeedbackFile', '/api/v1/me/feedback/:assignment/files/*path', async (ctx) => {
@@ -242,12 +245,12 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
     const assignment = assignmentParam(ctx);
     const filePath = ctx.params.path ?? '';
     // Looked up among the caller's own released files only: no path or name reaches another student's.
-    const row = await store.visibleFile(me, assignment, filePath);
+    const row = await storeOf(ctx).visibleFile(me, assignment, filePath);
     if (!row) throw new ApiError(404, `No feedback file ${JSON.stringify(filePath.slice(0, 200))} on ${assignment}`);
     await sendBlob(ctx, blobs, row.sha256, filePath.split('/').pop()!);
     // After the answer starts: a catalog that cannot write must not fail downloads (see recordAuditSoon).
     recordAuditSoon(deps.catalog, {
-      courseId: config.course.id,
+      courseId: ctx.state.course!.id,
       actor: me,
       action: 'feedback.downloaded',
       target: `${me}/${assignment}/${filePath}`,

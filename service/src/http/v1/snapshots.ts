@@ -6,15 +6,15 @@ import type { BlobStore } from '../../blobs/blob-store';
 import type { Catalog } from '../../catalog/catalog';
 import type { Config } from '../../config';
 import { assertSafeUserName, isFullSnapshotName, snapshotBaseName } from '../../names';
-import type { SnapshotJobs } from '../../snapshots/jobs';
-import { type Lookup, SnapshotQueries } from '../../snapshots/queries';
+import type { CourseSpaces } from '../../courses/spaces';
+import type { Lookup } from '../../snapshots/queries';
 import { manifestZipEntries } from '../../snapshots/zip';
-import type { Roster } from '../../students/roster';
 import { contentDisposition, sendBlob } from '../download';
 import { ApiError } from '../errors';
 import { jsonBody } from '../json-body';
 import { parsePage, sendPage } from '../pagination';
-import type { AddRoute } from '../state';
+import type { AddRoute, AppState } from '../state';
+import type { ParameterizedContext } from 'koa';
 import { BusyError, PerCallerLimit } from '../../util/busy';
 import { naming } from '../../util/invalid-input';
 
@@ -22,8 +22,7 @@ export interface SnapshotRouteDeps {
   config: Config;
   catalog: Catalog;
   blobs: BlobStore;
-  jobs: SnapshotJobs;
-  roster: Roster;
+  spaces: CourseSpaces;
   now?: () => Date;
 }
 
@@ -77,17 +76,19 @@ function parseSnapshotRequest(body: unknown): { baseName: string; students?: str
 }
 
 export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void {
-  const { config, blobs, jobs, roster } = deps;
+  const { config, blobs } = deps;
   const prefix = config.hub.servicePrefix;
   const now = deps.now ?? (() => new Date());
-  const queries = new SnapshotQueries(deps.catalog, config.course.id);
   const json = jsonBody('1mb');
+  /** The parts of the course the request is about. */
+  const space = (ctx: ParameterizedContext<AppState>) => deps.spaces.of(ctx.state.course!);
   // Written after the answer starts, never in its way: a catalog that cannot write must not fail downloads.
-  const audit = (actor: string, action: 'snapshot.downloaded', target: string) =>
-    recordAuditSoon(deps.catalog, { courseId: config.course.id, actor, action, target });
+  const audit = (ctx: ParameterizedContext<AppState>, action: 'snapshot.downloaded', target: string) =>
+    recordAuditSoon(deps.catalog, { courseId: ctx.state.course!.id, actor: ctx.state.caller!.identity.name, action, target });
 
   add('post', 'createSnapshots', '/api/v1/snapshots', json, async (ctx) => {
     const request = parseSnapshotRequest(ctx.request.body);
+    const { jobs, roster } = space(ctx);
     const everyone = await roster.current();
     const name = jobs.nameFor(request.baseName, now());
     const { job, joined } = await jobs.request(
@@ -98,12 +99,14 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
       { perCaller: request.students === undefined },
     );
     ctx.status = 202;
-    ctx.set('Location', `${prefix}api/v1/jobs/${job.id}`);
+    const scope = ctx.params.course ? `courses/${ctx.state.course!.id}/` : '';
+    ctx.set('Location', `${prefix}api/v1/${scope}jobs/${job.id}`);
     ctx.body = { job, joined };
   });
 
   add('get', 'getJob', '/api/v1/jobs/:job', async (ctx) => {
     const wait = waitSeconds(ctx.query.wait);
+    const { jobs } = space(ctx);
     const id = /^[0-9a-f-]{36}$/.test(ctx.params.job ?? '') ? ctx.params.job! : null;
     let job = id ? await jobs.get(id) : undefined;
     if (!job) throw new ApiError(404, 'No such job');
@@ -117,21 +120,21 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
   add('get', 'listStudentSnapshots', '/api/v1/students/:student/snapshots', async (ctx) => {
     const student = studentParam(ctx.params.student);
     const page = parsePage(ctx.query, config.pagination);
-    const { items, total } = await queries.listForStudent(student, page.offset, page.limit);
+    const { items, total } = await space(ctx).snapshots.listForStudent(student, page.offset, page.limit);
     sendPage(ctx, items, total, page);
   });
 
   add('get', 'getStudentSnapshot', '/api/v1/students/:student/snapshots/:snapshot', async (ctx) => {
     const student = studentParam(ctx.params.student);
     const name = snapshotParam(ctx.params.snapshot);
-    ctx.body = requireLive(await queries.find(student, name), student, name).detail;
+    ctx.body = requireLive(await space(ctx).snapshots.find(student, name), student, name).detail;
   });
 
   add('delete', 'deleteStudentSnapshot', '/api/v1/students/:student/snapshots/:snapshot', async (ctx) => {
     const student = studentParam(ctx.params.student);
     const name = snapshotParam(ctx.params.snapshot);
-    requireLive(await queries.find(student, name), student, name);
-    if (!(await queries.delete(student, name, ctx.state.caller!.identity.name)))
+    requireLive(await space(ctx).snapshots.find(student, name), student, name);
+    if (!(await space(ctx).snapshots.delete(student, name, ctx.state.caller!.identity.name)))
       throw new ApiError(410, `Snapshot ${name} of ${student} was deleted`);
     ctx.status = 204;
   });
@@ -139,7 +142,7 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
   add('get', 'listSnapshotFiles', '/api/v1/students/:student/snapshots/:snapshot/files', async (ctx) => {
     const student = studentParam(ctx.params.student);
     const name = snapshotParam(ctx.params.snapshot);
-    const { manifest } = requireLive(await queries.find(student, name), student, name);
+    const { manifest } = requireLive(await space(ctx).snapshots.find(student, name), student, name);
     const page = parsePage(ctx.query, config.pagination);
     sendPage(ctx, manifest.slice(page.offset, page.offset + page.limit), manifest.length, page);
   });
@@ -147,21 +150,21 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
   add('get', 'getSnapshotFile', '/api/v1/students/:student/snapshots/:snapshot/files/*path', async (ctx) => {
     const student = studentParam(ctx.params.student);
     const name = snapshotParam(ctx.params.snapshot);
-    const { manifest } = requireLive(await queries.find(student, name), student, name);
+    const { manifest } = requireLive(await space(ctx).snapshots.find(student, name), student, name);
     const filePath = ctx.params.path ?? '';
     // Paths are looked up in the manifest, never on disk: `..`, absolute or encoded paths simply match nothing.
     const entry = manifest.find((e) => e.path === filePath);
     if (!entry) throw new ApiError(404, `No file ${JSON.stringify(filePath.slice(0, 200))} in snapshot ${name}`);
     if (entry.type !== 'file' || !entry.sha256) throw new ApiError(404, `${filePath} is a symlink; its target was not captured`);
     await sendBlob(ctx, blobs, entry.sha256, filePath.split('/').pop()!);
-    audit(ctx.state.caller!.identity.name, 'snapshot.downloaded', `${student}/${name}/${filePath}`);
+    audit(ctx, 'snapshot.downloaded', `${student}/${name}/${filePath}`);
   });
 
   add('get', 'getStudentSnapshotZip', '/api/v1/students/:student/snapshots/:snapshot/zip', async (ctx) => {
     const student = studentParam(ctx.params.student);
     const name = snapshotParam(ctx.params.snapshot);
-    const { manifest } = requireLive(await queries.find(student, name), student, name);
-    audit(ctx.state.caller!.identity.name, 'snapshot.downloaded', `${student}/${name}.zip`);
+    const { manifest } = requireLive(await space(ctx).snapshots.find(student, name), student, name);
+    audit(ctx, 'snapshot.downloaded', `${student}/${name}.zip`);
     ctx.set('Content-Type', 'application/zip');
     ctx.set('Content-Disposition', contentDisposition(`${student}_${name}.zip`));
     ctx.body = zipStream(manifestZipEntries(blobs, manifest, ''));
@@ -177,12 +180,12 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
     if (typeof ctx.query.students === 'string' && ctx.query.students !== '') {
       students = ctx.query.students.split(',').map((s) => studentParam(s.trim()));
     }
-    const snapshots = await queries.byName(name, students);
+    const snapshots = await space(ctx).snapshots.byName(name, students);
     if (snapshots.length === 0) throw new ApiError(404, `No student has a snapshot ${name}`);
     // Held until the whole zip is sent (or the client goes away).
     const release = courseZips.take(ctx.state.caller!.identity.name);
     ctx.res.once('close', release);
-    audit(ctx.state.caller!.identity.name, 'snapshot.downloaded', `${name}.zip`);
+    audit(ctx, 'snapshot.downloaded', `${name}.zip`);
     ctx.set('Content-Type', 'application/zip');
     ctx.set('Content-Disposition', contentDisposition(`${name}.zip`));
     ctx.body = zipStream(

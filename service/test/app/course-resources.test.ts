@@ -1,0 +1,88 @@
+/**
+ * Every course-scoped resource under `courses/{course}/…`, for a course created through the API: its snapshots,
+ * jobs, assignments and feedback are its own, and nothing of one course can be read or changed from another.
+ */
+import { CourseworkClient } from '@coursework/client';
+import { createRouter } from '../../src/http/routes';
+import { type CallerName, type InProcessApp, startInProcessApp, tokenOf } from '../support/in-process';
+
+let app: InProcessApp;
+beforeAll(async () => {
+  app = await startInProcessApp();
+});
+afterAll(() => app.close());
+
+async function call(who: CallerName, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${app.url}${app.prefix}api/v1/${path}`, {
+    method,
+    headers: { Authorization: `token ${tokenOf(who)}`, ...(body !== undefined && { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> & unknown[] };
+}
+
+describe('a second course', () => {
+  beforeAll(async () => {
+    expect((await call('courseAdmin', 'POST', 'courses', { id: 'ds-200', title: 'Data Science 200' })).status).toBe(201);
+    const roster = await call('courseAdmin', 'POST', 'courses/ds-200/roster', {
+      members: [{ user: 'student1' }, { user: 'student2' }, { user: 'grader1', role: 'grader' }],
+    });
+    expect(roster.body).toMatchObject({ added: 3 });
+  });
+
+  it('takes its own snapshots of its own students, kept apart from the default course', async () => {
+    const started = await call('courseAdmin', 'POST', 'courses/ds-200/snapshots', { name: 'week 1' });
+    expect(started.status).toBe(202);
+    const job = started.body.job as { id: string; name: string };
+    const done = await call('courseAdmin', 'GET', `courses/ds-200/jobs/${job.id}?wait=30`);
+    expect(done.body).toMatchObject({ state: 'done', total: 2 });
+    expect(Object.keys(done.body.students as object).sort()).toEqual(['student1', 'student2']);
+    // The job and the snapshot exist in ds-200 only.
+    expect((await call('instructor', 'GET', `jobs/${job.id}`)).status).toBe(404);
+    expect(((await call('instructor', 'GET', 'students/student1/snapshots')).body as { name: string }[]).map((s) => s.name)).not.toContain(
+      job.name,
+    );
+    const inCourse = (await call('grader', 'GET', 'courses/ds-200/students/student1/snapshots')).body as { name: string }[];
+    expect(inCourse.map((s) => s.name)).toEqual([job.name]);
+    expect((await call('grader', 'GET', 'courses/ds-200/students')).body.map((s) => (s as { name: string }).name)).toEqual([
+      'student1',
+      'student2',
+    ]);
+  });
+
+  it('plans its own assignments and releases its own feedback, through the typed client bound to the course', async () => {
+    const dean = new CourseworkClient({ baseUrl: app.url + app.prefix, token: tokenOf('courseAdmin'), course: 'ds-200' });
+    await dean.createAssignment({ id: 'proj', title: 'Project', dueAt: '2031-05-01T00:00:00Z' });
+    expect((await dean.assignments()).map((a) => a.id)).toEqual(['proj']);
+    expect((await call('instructor', 'GET', 'assignments/proj')).status).toBe(404);
+    const grader = new CourseworkClient({ baseUrl: app.url + app.prefix, token: tokenOf('grader'), course: 'ds-200' });
+    await grader.releaseFeedback('student1', 'proj', { 'notes.txt': 'good work' });
+    expect((await grader.studentFeedback('student1', 'proj')).files.map((f) => f.path)).toEqual(['notes.txt']);
+    expect((await call('instructor', 'GET', 'students/student1/feedback/proj')).status).toBe(404);
+    // A grader re-plans nothing.
+    expect((await call('grader', 'PATCH', 'courses/ds-200/assignments/proj', { title: 'x' })).status).toBe(403);
+    expect((await call('grader', 'DELETE', 'courses/ds-200/students/student1/feedback/proj')).status).toBe(403);
+  });
+
+  it("refuses the default course's instructor every one of its routes, and its own instructor the default course's", async () => {
+    const router = createRouter({ ...app.deps, oauth: undefined as never });
+    const scoped = router.stack.filter((layer) => layer.name?.endsWith('InCourse'));
+    expect(scoped.length).toBeGreaterThanOrEqual(30);
+    for (const layer of scoped) {
+      const method = layer.methods.find((m) => m !== 'HEAD')!;
+      const path = String(layer.path)
+        .slice(app.prefix.length - 1)
+        .replace(':course', 'ds-200')
+        .replace(/[:*](\w+)/g, (_: string, name: string) =>
+          name === 'student' ? 'student1' : name === 'job' ? '00000000-0000-0000-0000-000000000000' : 'x1',
+        );
+      expect([
+        layer.name,
+        (await call('instructor', method, path.replace(/^\/api\/v1\//, ''), method === 'GET' ? undefined : {})).status,
+      ]).toEqual([layer.name, 403]);
+    }
+    expect((await call('courseAdmin', 'GET', 'students')).status).toBe(403);
+    expect((await call('courseAdmin', 'GET', 'courses/nope/students')).status).toBe(404);
+  });
+});
