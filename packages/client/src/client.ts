@@ -251,8 +251,10 @@ export class CourseworkClient {
     return this.getJson('api/v1/me/feedback');
   }
 
-  myFeedbackFileUrl(assignment: string, filePath: string): string {
-    return this.url(`api/v1/me/feedback/${encodeURIComponent(assignment)}/files/${encodePath(filePath)}`);
+  /** One of the caller's released files; `course` is the assignment's (default: the default course). */
+  myFeedbackFileUrl(assignment: string, filePath: string, course?: string): string {
+    const query = course === undefined ? '' : `?course=${encodeURIComponent(course)}`;
+    return this.url(`api/v1/me/feedback/${encodeURIComponent(assignment)}/files/${encodePath(filePath)}${query}`);
   }
 
   studentFeedbackList(student: string): Promise<FeedbackAssignmentSummary[]> {

@@ -37,6 +37,8 @@ export interface Course {
   createdBy: string | null;
   /** The caller's roles in the course. */
   roles: Role[];
+  /** Operation ids the caller may use in the course (their unscoped names). */
+  permissions: string[];
 }
 
 export interface CourseInput {
@@ -186,8 +188,15 @@ export interface FeedbackFile {
   releasedAt: string;
 }
 
+/** The course something belongs to. */
+export interface CourseRef {
+  id: string;
+  title: string;
+}
+
 export interface MyFeedbackAssignment {
   assignment: string;
+  course: CourseRef;
   /** When the latest of its files was released. */
   releasedAt: string;
   files: FeedbackFile[];
@@ -340,6 +349,7 @@ export interface AssignmentStatus {
 
 export interface MyAssignment {
   id: string;
+  course: CourseRef;
   title: string;
   dueAt: string;
   dueAtLocal: string;

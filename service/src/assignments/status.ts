@@ -83,13 +83,13 @@ export class AssignmentStatusReader {
     return rows;
   }
 
-  async forStudent(student: string): Promise<MyAssignment[]> {
+  async forStudent(student: string): Promise<Omit<MyAssignment, 'course'>[]> {
     const [rows, extensions, captures] = await Promise.all([
       this.assignments.rows(),
       this.assignments.extensionRows(),
       capturesOf(this.db, this.courseId, { student }),
     ]);
-    const mine: MyAssignment[] = [];
+    const mine: Omit<MyAssignment, 'course'>[] = [];
     for (const row of rows) {
       const status = await this.studentStatus(
         row,

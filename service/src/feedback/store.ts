@@ -5,14 +5,7 @@
  * withdrawal hides the current version (kept too). Students see a file from its release time on; until then
  * instructors may move the time or withdraw it. Nothing is ever deleted, so nothing released is lost.
  */
-import type {
-  FeedbackAssignmentSummary,
-  FeedbackVersion,
-  HomeDelivery,
-  MyFeedback,
-  MyFeedbackAssignment,
-  StudentFeedback,
-} from '@coursework/client';
+import type { FeedbackAssignmentSummary, FeedbackVersion, HomeDelivery, MyFeedbackAssignment, StudentFeedback } from '@coursework/client';
 import type { Selectable } from 'kysely';
 import { recordAudit } from '../audit/audit';
 import type { Catalog } from '../catalog/catalog';
@@ -191,14 +184,15 @@ export class FeedbackStore {
   }
 
   /** What the student sees: current files whose release time has come. */
-  async visible(student: string): Promise<MyFeedback> {
+  /** The student's released feedback in this course, by assignment (the API adds the course). */
+  async visible(student: string): Promise<{ items: Omit<MyFeedbackAssignment, 'course'>[] }> {
     const rows = await this.current()
       .where('student', '=', student)
       .where('release_at', '<=', this.now().toISOString())
       .orderBy('assignment')
       .orderBy('path')
       .execute();
-    const items: MyFeedbackAssignment[] = [];
+    const items: Omit<MyFeedbackAssignment, 'course'>[] = [];
     for (const row of rows) {
       let item = items.at(-1);
       if (item?.assignment !== row.assignment) {

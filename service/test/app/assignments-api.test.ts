@@ -126,7 +126,8 @@ describe('assignments', () => {
       extended: false,
       receipt: { files: expect.any(Number), manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
     });
-    expect(Object.keys(lab2).sort()).toEqual(['dueAt', 'dueAtLocal', 'extended', 'id', 'receipt', 'status', 'title']);
+    expect(lab2.course).toEqual({ id: 'default', title: 'Course' });
+    expect(Object.keys(lab2).sort()).toEqual(['course', 'dueAt', 'dueAtLocal', 'extended', 'id', 'receipt', 'status', 'title']);
   });
 
   it('answers the trigger webhook once per student and due time', async () => {

@@ -65,6 +65,23 @@ describe('a second course', () => {
     expect((await call('grader', 'DELETE', 'courses/ds-200/students/student1/feedback/proj')).status).toBe(403);
   });
 
+  it('gives a student of both courses their feedback and due times of both, each saying its course', async () => {
+    const student = new CourseworkClient({ baseUrl: app.url + app.prefix, token: tokenOf('student') });
+    const feedback = await student.myFeedback();
+    expect(feedback.items.map((item) => [item.course.id, item.assignment])).toContainEqual(['ds-200', 'proj']);
+    const file = await fetch(student.myFeedbackFileUrl('proj', 'notes.txt', 'ds-200'), {
+      headers: { Authorization: `token ${tokenOf('student')}` },
+    });
+    expect(await file.text()).toBe('good work');
+    // Without the course: the default course's, which has no such assignment.
+    expect(
+      (await fetch(student.myFeedbackFileUrl('proj', 'notes.txt'), { headers: { Authorization: `token ${tokenOf('student')}` } })).status,
+    ).toBe(404);
+    const due = await student.myAssignments();
+    expect(due.map((a) => [a.course.id, a.id])).toContainEqual(['ds-200', 'proj']);
+    expect(due.find((a) => a.id === 'proj')).toMatchObject({ course: { id: 'ds-200', title: 'Data Science 200' }, status: 'upcoming' });
+  });
+
   it("refuses the default course's instructor every one of its routes, and its own instructor the default course's", async () => {
     const router = createRouter({ ...app.deps, oauth: undefined as never });
     const scoped = router.stack.filter((layer) => layer.name?.endsWith('InCourse'));

@@ -1,8 +1,10 @@
 import type { MyAssignment, MyFeedbackAssignment } from '@coursework/client';
 import { dueDateItems, markSeen, newFeedback, parseSeen, shortDigest } from './due-dates';
 
+const course = { id: 'demo-101', title: 'Demo 101' };
 const assignment = (id: string, dueAt: string, more: Partial<MyAssignment> = {}): MyAssignment => ({
   id,
+  course,
   title: id.toUpperCase(),
   dueAt,
   dueAtLocal: `${dueAt.slice(0, 16).replace('T', ' ')} (UTC)`,
@@ -60,8 +62,8 @@ describe('dueDateItems', () => {
 
 describe('new feedback', () => {
   const listing: MyFeedbackAssignment[] = [
-    { assignment: 'ps1', releasedAt: '2026-11-20T10:00:00Z', files: [] },
-    { assignment: 'ps2', releasedAt: '2026-11-22T10:00:00Z', files: [] },
+    { assignment: 'ps1', course, releasedAt: '2026-11-20T10:00:00Z', files: [] },
+    { assignment: 'ps2', course, releasedAt: '2026-11-22T10:00:00Z', files: [] },
   ];
 
   it('is every assignment never looked at, and those released again since', () => {

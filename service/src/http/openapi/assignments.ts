@@ -90,10 +90,11 @@ export const assignmentSchemas = {
   },
   MyAssignment: {
     type: 'object',
-    required: ['id', 'title', 'dueAt', 'dueAtLocal', 'extended', 'status', 'receipt'],
+    required: ['id', 'course', 'title', 'dueAt', 'dueAtLocal', 'extended', 'status', 'receipt'],
     additionalProperties: false,
     properties: {
       id: { type: 'string' },
+      course: ref('CourseRef'),
       title: { type: 'string' },
       dueAt: time,
       dueAtLocal: { type: 'string' },

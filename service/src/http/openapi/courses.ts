@@ -20,9 +20,16 @@ const groups = {
 } as const;
 
 export const courseSchemas = {
+  CourseRef: {
+    type: 'object',
+    required: ['id', 'title'],
+    additionalProperties: false,
+    properties: { id: { type: 'string' }, title: { type: 'string' } },
+    description: 'The course something belongs to.',
+  },
   Course: {
     type: 'object',
-    required: ['id', 'title', 'timeZone', 'groups', 'default', 'createdAt', 'createdBy', 'roles'],
+    required: ['id', 'title', 'timeZone', 'groups', 'default', 'createdAt', 'createdBy', 'roles', 'permissions'],
     additionalProperties: false,
     properties: {
       id: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
@@ -33,6 +40,7 @@ export const courseSchemas = {
       createdAt: time,
       createdBy: { type: ['string', 'null'] },
       roles: { ...roles, description: 'The caller’s roles in the course.' },
+      permissions: { type: 'array', items: { type: 'string' }, description: 'Operation ids the caller may use in the course.' },
     },
   },
   MyCourse: {

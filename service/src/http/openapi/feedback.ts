@@ -33,9 +33,14 @@ export const feedbackSchemas = {
         type: 'array',
         items: {
           type: 'object',
-          required: ['assignment', 'releasedAt', 'files'],
+          required: ['assignment', 'course', 'releasedAt', 'files'],
           additionalProperties: false,
-          properties: { assignment: { type: 'string' }, releasedAt: time, files: { type: 'array', items: ref('FeedbackFile') } },
+          properties: {
+            assignment: { type: 'string' },
+            course: ref('CourseRef'),
+            releasedAt: time,
+            files: { type: 'array', items: ref('FeedbackFile') },
+          },
         },
       },
     },
@@ -285,7 +290,16 @@ export const feedbackPaths = {
     get: {
       operationId: 'getMyFeedbackFile',
       summary: 'One released feedback file of the caller.',
-      parameters: [assignmentParameter, pathParameter],
+      parameters: [
+        assignmentParameter,
+        pathParameter,
+        {
+          name: 'course',
+          in: 'query',
+          schema: { type: 'string' },
+          description: 'The course of the assignment (default: the default course).',
+        },
+      ],
       responses: { ...download, '404': errorResponse('No such released file of the caller.'), ...authErrors },
     },
   },

@@ -7,6 +7,7 @@ import { recordAudit } from '../../audit/audit';
 import { statusCsv } from '../../assignments/status';
 import type { Catalog } from '../../catalog/catalog';
 import type { Config } from '../../config';
+import type { Courses } from '../../courses/courses';
 import type { CourseSpaces } from '../../courses/spaces';
 import { assertAssignmentId, assertSafeUserName } from '../../names';
 import { contentDisposition } from '../download';
@@ -19,6 +20,7 @@ export interface AssignmentRouteDeps {
   config: Config;
   catalog: Catalog;
   spaces: CourseSpaces;
+  courses: Courses;
 }
 
 type Ctx = ParameterizedContext<AppState>;
@@ -141,8 +143,18 @@ export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): v
     ctx.body = result;
   });
 
+  // Every course the caller is a student of, the default course first; each assignment says which course it is of.
   add('get', 'listMyAssignments', '/api/v1/me/assignments', async (ctx) => {
-    await schedulerOf(ctx).settle();
-    ctx.body = await space(ctx).assignments.status.forStudent(actor(ctx));
+    const caller = ctx.state.caller!;
+    const mine = (await deps.courses.coursesOf(caller.identity)).filter(({ roles }) => roles.includes('student'));
+    mine.sort((a, b) => Number(b.course.id === deps.courses.defaultId) - Number(a.course.id === deps.courses.defaultId));
+    const items = [];
+    for (const { course } of mine) {
+      const { assignments } = deps.spaces.of(course);
+      await assignments.scheduler.settle();
+      const due = await assignments.status.forStudent(actor(ctx));
+      items.push(...due.map((assignment) => ({ ...assignment, course: { id: course.id, title: course.title } })));
+    }
+    ctx.body = items;
   });
 }

@@ -1,7 +1,7 @@
 /** Courses and their rosters: list, create, change and delete courses; read and change who is on a roster. */
 import { koaBody } from 'koa-body';
 import type { Middleware } from 'koa';
-import type { Role } from '../../access/policy';
+import { type Caller, permissionsOf, type Role } from '../../access/policy';
 import type { Config } from '../../config';
 import type { CourseRecord, Courses } from '../../courses/courses';
 import type { CourseSpaces } from '../../courses/spaces';
@@ -15,8 +15,8 @@ export interface CoursesRouteDeps {
   spaces: CourseSpaces;
 }
 
-/** A course as the API shows it, with the caller's roles in it. */
-export function courseView(course: CourseRecord, roles: Role[], deps: CoursesRouteDeps) {
+/** A course as the API shows it, with the caller's roles in it and the operations those roles allow there. */
+export function courseView(course: CourseRecord, roles: Role[], caller: Caller, deps: CoursesRouteDeps) {
   return {
     id: course.id,
     title: course.title,
@@ -26,6 +26,7 @@ export function courseView(course: CourseRecord, roles: Role[], deps: CoursesRou
     createdAt: course.createdAt,
     createdBy: course.createdBy,
     roles,
+    permissions: permissionsOf({ ...caller, roles }, deps.config.allowStudentSnapshots),
   };
 }
 
@@ -44,7 +45,7 @@ export function addCoursesRoutes(add: AddRoute, deps: CoursesRouteDeps): void {
 
   add('get', 'listCourses', '/api/v1/courses', async (ctx) => {
     const mine = await courses.coursesOf(ctx.state.caller!.identity);
-    ctx.body = mine.map(({ course, roles }) => courseView(course, roles, deps));
+    ctx.body = mine.map(({ course, roles }) => courseView(course, roles, ctx.state.caller!, deps));
   });
 
   add('post', 'createCourse', '/api/v1/courses', jsonBody('64kb'), async (ctx) => {
@@ -52,18 +53,18 @@ export function addCoursesRoutes(add: AddRoute, deps: CoursesRouteDeps): void {
     const course = await courses.create(ctx.request.body, caller.identity);
     deps.spaces.of(course); // its deliveries and captures start now
     ctx.status = 201;
-    ctx.body = courseView(course, await courses.rolesOf(course, caller.identity), deps);
+    ctx.body = courseView(course, await courses.rolesOf(course, caller.identity), caller, deps);
   });
 
   add('get', 'getCourse', '/api/v1/courses/:course', (ctx) => {
-    ctx.body = courseView(ctx.state.course!, ctx.state.caller!.roles, deps);
+    ctx.body = courseView(ctx.state.course!, ctx.state.caller!.roles, ctx.state.caller!, deps);
   });
 
   add('patch', 'updateCourse', '/api/v1/courses/:course', jsonBody('64kb'), async (ctx) => {
     const caller = ctx.state.caller!;
     const course = await courses.update(ctx.state.course!, ctx.request.body, caller.identity.name);
     deps.spaces.of(course); // rebuilt with the changes (time zone, groups)
-    ctx.body = courseView(course, caller.roles, deps);
+    ctx.body = courseView(course, caller.roles, caller, deps);
   });
 
   add('delete', 'deleteCourse', '/api/v1/courses/:course', async (ctx) => {

@@ -10,6 +10,7 @@ import type { Catalog } from '../../catalog/catalog';
 import type { Config } from '../../config';
 import { planBulkRelease } from '../../feedback/bulk';
 import { assertAllowedExtension, assertAssignmentId, assertFeedbackPath, assertSafeUserName } from '../../names';
+import type { CourseRecord, Courses } from '../../courses/courses';
 import type { CourseSpaces } from '../../courses/spaces';
 import { cleaningUploads, formBody, readBody, readUpload, uploadedFiles } from '../uploads';
 import { describeFailure, InsufficientStorageError, isStorageFull } from '../../util/storage';
@@ -24,6 +25,7 @@ export interface FeedbackRouteDeps {
   catalog: Catalog;
   blobs: BlobStore;
   spaces: CourseSpaces;
+  courses: Courses;
 }
 
 type Ctx = ParameterizedContext<AppState>;
@@ -75,6 +77,20 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
   });
   const json = jsonBody('64kb');
   const actor = (ctx: Ctx) => ctx.state.caller!.identity.name;
+
+  /** The live courses, the default course first. */
+  async function coursesInOrder(): Promise<CourseRecord[]> {
+    const all = await deps.courses.list();
+    return [...all.filter((c) => c.id === deps.courses.defaultId), ...all.filter((c) => c.id !== deps.courses.defaultId)];
+  }
+
+  /** The course named by `?course=` (the default course without it); 404 when there is no such live course. */
+  async function courseOfQuery(ctx: Ctx): Promise<CourseRecord> {
+    const named = typeof ctx.query.course === 'string' && ctx.query.course !== '' ? ctx.query.course : deps.courses.defaultId;
+    const course = await deps.courses.find(named);
+    if (!course || course.deletedAt) throw new ApiError(404, `No course ${JSON.stringify(named.slice(0, 64))}`);
+    return course;
+  }
 
   async function enrolled(ctx: Ctx, student: string): Promise<void> {
     const { roster } = deps.spaces.of(ctx.state.course!);
@@ -236,21 +252,29 @@ export function addFeedbackRoutes(add: AddRoute, deps: FeedbackRouteDeps): void 
 
   // --- students ----------------------------------------------------------------------------------------------
 
+  // Every course's: grouped by course (the default course first), each assignment saying which course it is of.
   add('get', 'listMyFeedback', '/api/v1/me/feedback', async (ctx) => {
-    ctx.body = await storeOf(ctx).visible(actor(ctx));
+    const items = [];
+    for (const course of await coursesInOrder()) {
+      const { items: mine } = await deps.spaces.of(course).feedback.store.visible(actor(ctx));
+      items.push(...mine.map((item) => ({ ...item, course: { id: course.id, title: course.title } })));
+    }
+    ctx.body = { items };
   });
 
   add('get', 'getMyFeedbackFile', '/api/v1/me/feedback/:assignment/files/*path', async (ctx) => {
     const me = actor(ctx);
     const assignment = assignmentParam(ctx);
+    const course = await courseOfQuery(ctx);
+    const store = deps.spaces.of(course).feedback.store;
     const filePath = ctx.params.path ?? '';
     // Looked up among the caller's own released files only: no path or name reaches another student's.
-    const row = await storeOf(ctx).visibleFile(me, assignment, filePath);
+    const row = await store.visibleFile(me, assignment, filePath);
     if (!row) throw new ApiError(404, `No feedback file ${JSON.stringify(filePath.slice(0, 200))} on ${assignment}`);
     await sendBlob(ctx, blobs, row.sha256, filePath.split('/').pop()!);
     // After the answer starts: a catalog that cannot write must not fail downloads (see recordAuditSoon).
     recordAuditSoon(deps.catalog, {
-      courseId: ctx.state.course!.id,
+      courseId: course.id,
       actor: me,
       action: 'feedback.downloaded',
       target: `${me}/${assignment}/${filePath}`,
