@@ -12,13 +12,13 @@ if (!root) {
   process.exit(2);
 }
 const template = path.join(__dirname, '..', 'demo', 'home');
-const students = ['student1', 'student2', 'student3'];
+const students = ['student1', 'student2', 'student3', 'student4'];
 
-for (const user of ['instructor', ...students]) {
+for (const user of ['instructor', 'grader', ...students]) {
   const home = path.join(root, user);
   fs.mkdirSync(home, { recursive: true });
-  if (user === 'instructor') continue;
+  if (!students.includes(user)) continue;
   fs.cpSync(template, home, { recursive: true, force: false, errorOnExist: false });
   const note = path.join(home, 'about-me.md');
-  if (!fs.existsSync(note)) fs.writeFileSync(note, `# ${user}\n\nMy notes for Demo 101.\n`);
+  if (!fs.existsSync(note)) fs.writeFileSync(note, `# ${user}\n\nMy notes.\n`);
 }

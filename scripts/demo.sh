@@ -18,7 +18,8 @@ export PATH="$PWD/.venv/bin:$PWD/node_modules/.bin:$PATH"
 cat <<MSG
 
   Coursework demo: http://127.0.0.1:${COURSEWORK_DEMO_PORT:-8000}
-  Users: instructor (instructors group); student1, student2, student3 (students group)
+  Courses: Demo 101 and Demo 201. Users: instructor (teaches both), grader (grades Demo 201),
+  student1, student2 (Demo 101), student3 (both), student4 (Demo 201)
   Password for all: $COURSEWORK_DEMO_PASSWORD
   The service: http://127.0.0.1:${COURSEWORK_DEMO_PORT:-8000}/services/coursework/
   An API token: log in, open http://127.0.0.1:${COURSEWORK_DEMO_PORT:-8000}/hub/token and request one.

@@ -61,6 +61,10 @@ describe('loadConfig', () => {
     ['COURSEWORK_COURSE_ID', 'Bad Id', /COURSEWORK_COURSE_ID="Bad Id" is invalid/],
     ['COURSEWORK_ALLOW_STUDENT_SNAPSHOTS', 'maybe', /COURSEWORK_ALLOW_STUDENT_SNAPSHOTS="maybe" is invalid: expected true or false/],
     ['COURSEWORK_LOG_LEVEL', 'loud', /COURSEWORK_LOG_LEVEL="loud" is invalid/],
+    ['COURSEWORK_COURSES', '[{"id": "ML 200", "title": "ML"}]', /COURSEWORK_COURSES=.* is invalid: .*course id/],
+    ['COURSEWORK_COURSES', '[{"id": "ml", "title": "ML", "timeZone": "Nowhere/Land"}]', /COURSEWORK_COURSES=.* is invalid: .*time zone/],
+    ['COURSEWORK_COURSES', '{"id": "ml"}', /COURSEWORK_COURSES=.* is invalid: expected a JSON list/],
+    ['COURSEWORK_INSTRUCTORS_GROUP_PATTERN', 'teachers', /COURSEWORK_INSTRUCTORS_GROUP_PATTERN="teachers" is invalid: .*\{course\}/],
     ['JUPYTERHUB_SERVICE_PREFIX', '/services/coursework', /JUPYTERHUB_SERVICE_PREFIX.*starts and ends with \//],
     ['JUPYTERHUB_OAUTH_ACCESS_SCOPES', 'access:services', /JUPYTERHUB_OAUTH_ACCESS_SCOPES is invalid/],
   ])('refuses %s=%s with a message naming it', (name, value, pattern) => {

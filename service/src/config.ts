@@ -49,6 +49,7 @@ export interface Config {
   /** The course the settings name: the default course of the unscoped and seed-compatible routes. */
   course: Course;
   groupPatterns: GroupPatterns;
+  declaredCourses: DeclaredCourse[];
   allowStudentSnapshots: boolean;
   /** Static key accepted in `X-Api-Key` by the seed-compatible endpoints (besides Hub tokens); none when unset. */
   compatApiKey: string | undefined;
@@ -153,6 +154,41 @@ const jsonStringList = z.string().transform((text, ctx) => {
   }
   ctx.addIssue({ code: 'custom', message: 'expected a JSON list of strings' });
   return z.NEVER;
+});
+
+/** Courses the settings declare besides the default one (`COURSEWORK_COURSES`): created at start-up when missing. */
+export interface DeclaredCourse {
+  id: string;
+  title: string;
+  timeZone?: string;
+  groups?: Partial<GroupPatterns>;
+}
+
+const declaredCourses = z.string().transform((text, ctx) => {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+    return z.NEVER;
+  }
+  const course = z
+    .object({
+      id: z.string().regex(COURSE_ID, 'a course id is lower-case letters, digits, - or _ (at most 63)'),
+      title: z.string().min(1).max(200),
+      timeZone: z.string().refine(isTimeZone, 'expected an IANA time zone').optional(),
+      groups: z.object({ instructors: groupName, graders: groupName, students: groupName }).partial().strict().optional(),
+    })
+    .strict();
+  const parsed = z.array(course).safeParse(value);
+  if (!parsed.success) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a JSON list of {id, title, timeZone?, groups?}: ${parsed.error.issues[0]?.message}`,
+    });
+    return z.NEVER;
+  }
+  return parsed.data as DeclaredCourse[];
 });
 
 export function isTimeZone(zone: string): boolean {
@@ -275,6 +311,13 @@ export const SETTINGS = {
     default: 'students',
     description: "Hub group of the course's students.",
     schema: groupName,
+  },
+  courses: {
+    name: 'COURSEWORK_COURSES',
+    default: '[]',
+    description:
+      'JSON list of more courses, `[{"id": "ml-200", "title": "Machine Learning", "timeZone"?: ..., "groups"?: {...}}]`: created at start-up when missing (then managed through the API).',
+    schema: declaredCourses,
   },
   instructorsGroupPattern: {
     name: 'COURSEWORK_INSTRUCTORS_GROUP_PATTERN',
@@ -606,6 +649,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       studentsGroup: s.studentsGroup,
     },
     groupPatterns: { instructors: s.instructorsGroupPattern, graders: s.gradersGroupPattern, students: s.studentsGroupPattern },
+    declaredCourses: s.courses,
     allowStudentSnapshots: s.allowStudentSnapshots,
     compatApiKey: s.compatApiKey === '' ? undefined : s.compatApiKey,
     snapshots: {

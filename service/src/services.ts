@@ -44,6 +44,11 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     onLookup: (result) => metrics.identityLookups.inc({ result }),
   });
   const courses = new Courses(catalog, lookups, { configured: config.course, groupPatterns: config.groupPatterns });
+  for (const declared of config.declaredCourses) {
+    const outcome = await courses.declare(declared);
+    if (outcome === 'created') log.info({ course: declared.id }, 'created the course the settings declare');
+    if (outcome === 'deleted') log.warn({ course: declared.id }, 'the settings declare a course that was deleted: it stays deleted');
+  }
   const { blobs, taker } = createSnapshotServices(config, catalog, log, {
     durable: options.durable,
     metrics,

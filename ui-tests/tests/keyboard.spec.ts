@@ -48,6 +48,9 @@ test.describe('the instructor with the keyboard alone', () => {
     await expect(panel).toBeVisible();
 
     await page.keyboard.press('Tab');
+    // The instructor teaches both demo courses: the header's switcher comes first.
+    await expect(panel.getByRole('combobox', { name: 'Course' })).toBeFocused();
+    await page.keyboard.press('Tab');
     await expect(panel.getByRole('link', { name: 'API docs' })).toBeFocused();
     await page.keyboard.press('Tab');
     await expect(panel.getByRole('button', { name: 'Refresh' })).toBeFocused();

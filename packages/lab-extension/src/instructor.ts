@@ -1,12 +1,17 @@
-/** The instructor panel in the right side bar, with its commands; only for users the service says instruct. */
+/**
+ * The instructor panel in the right side bar, with its commands; for users who teach a course (instructors and
+ * graders). With several courses it switches between them, remembering the last one per user.
+ */
 import {
   AssignmentsModel,
   AssignmentsSection,
   BulkFeedbackSection,
   ICoursework,
+  initialCourse,
   InstructorModel,
   InstructorPanel,
-  isInstructor,
+  type TaughtCourse,
+  taughtCourses,
 } from '@coursework/lab';
 import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
@@ -44,22 +49,61 @@ async function addPanel(
 ): Promise<void> {
   const { connection } = coursework;
   const me = await coursework.me.catch(() => null);
-  if (!connection || !me || !isInstructor(me)) return;
+  if (!connection || !me) return;
+  const taught = taughtCourses(me);
+  if (taught.length === 0) return;
 
   const pollIntervalMs = await pollInterval(settings);
-  const model = new InstructorModel({ client: connection.client, pollIntervalMs });
-  const panel = new InstructorPanel({ model, connection, courseTitle: me.course.title });
-  panel.title.icon = courseworkIcon;
-  // Sections for what the service lets this user do (an instructor without the assignments API sees none).
-  if (me.permissions.includes('listAssignments')) {
-    const assignments = new AssignmentsModel({ client: connection.client, pollIntervalMs });
-    panel.addSection(new AssignmentsSection(assignments, connection));
-    void assignments.refresh();
+  const storageKey = `coursework:course:${me.name}`;
+  let panel: InstructorPanel | null = null;
+
+  /** Builds the panel for `course` (replacing the one shown), with the sections the user's rights there allow. */
+  const show = async (course: TaughtCourse) => {
+    // The default course through the routes without a course in their path, as scripts use them.
+    connection.useCourse(course.default ? undefined : course.id);
+    const permissions = (await connection.client.course(course.id).catch(() => null))?.permissions ?? [];
+    const model = new InstructorModel({ client: connection.client, pollIntervalMs });
+    const next = new InstructorPanel({
+      model,
+      connection,
+      courseTitle: course.title,
+      courses: taught,
+      courseId: course.id,
+      onSwitchCourse: (id) => switchTo(id),
+      canTakeSnapshots: permissions.includes('createSnapshots'),
+    });
+    next.title.icon = courseworkIcon;
+    if (permissions.includes('listAssignments')) {
+      const assignments = new AssignmentsModel({ client: connection.client, pollIntervalMs });
+      next.addSection(new AssignmentsSection(assignments, connection));
+      void assignments.refresh();
+    }
+    if (permissions.includes('releaseFeedbackZip')) next.addSection(new BulkFeedbackSection(connection.client));
+    const switching = panel !== null;
+    panel?.dispose();
+    panel = next;
+    app.shell.add(next, 'right', { rank: 600 });
+    restorer?.add(next, next.id);
+    if (switching) app.shell.activateById(next.id);
+    void model.refresh();
+  };
+  const switchTo = (id: string) => {
+    const course = taught.find((c) => c.id === id);
+    if (!course) return;
+    try {
+      localStorage.setItem(storageKey, id);
+    } catch {
+      // Storage refused (private mode): the choice lasts for this page only.
+    }
+    void show(course);
+  };
+  let remembered: string | null = null;
+  try {
+    remembered = localStorage.getItem(storageKey);
+  } catch {
+    // as above
   }
-  if (me.permissions.includes('releaseFeedbackZip')) panel.addSection(new BulkFeedbackSection(connection.client));
-  app.shell.add(panel, 'right', { rank: 600 });
-  restorer?.add(panel, panel.id);
-  void model.refresh();
+  await show(initialCourse(taught, remembered)!);
 
   /**
    * Shows the panel and gives it the keyboard, where `focus` puts it. A command run from the command palette is
@@ -73,19 +117,19 @@ async function addPanel(
     void app.restored.then(() => {
       for (let depth = 0; depth < 4; depth++) MessageLoop.flush();
       focus();
-      app.shell.activateById(panel.id);
+      if (panel) app.shell.activateById(panel.id);
     });
   };
   app.commands.addCommand(CommandIDs.openInstructorPanel, {
     label: 'Coursework: Open instructor panel',
     caption: 'Students and their snapshots',
     icon: courseworkIcon,
-    execute: () => showWithKeyboard(() => panel.focusPanel()),
+    execute: () => showWithKeyboard(() => panel?.focusPanel()),
   });
   app.commands.addCommand(CommandIDs.takeSnapshot, {
     label: 'Coursework: Take snapshot',
     caption: 'Take a snapshot of students’ homes',
-    execute: () => showWithKeyboard(() => panel.focusSnapshotForm()),
+    execute: () => showWithKeyboard(() => panel?.focusSnapshotForm()),
   });
   for (const command of [CommandIDs.openInstructorPanel, CommandIDs.takeSnapshot]) {
     palette?.addItem({ command, category: PALETTE_CATEGORY });

@@ -5,7 +5,6 @@
 import {
   describeError,
   ICoursework,
-  isInstructor,
   ReleaseDialogBody,
   releaseRequestOf,
   releaseSelection,
@@ -13,6 +12,7 @@ import {
   type SelectedItem,
   type ServiceConnection,
   suggestedAssignment,
+  teachesACourse,
 } from '@coursework/lab';
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
@@ -30,7 +30,8 @@ export const releasePlugin: JupyterFrontEndPlugin<void> = {
     if (!connection) return;
     void coursework.me.then(
       (me) => {
-        if (isInstructor(me) && me.permissions.includes('releaseFeedback')) addReleaseCommand(app, connection, browser);
+        // Graders release feedback too; the release goes to the course the instructor panel shows.
+        if (teachesACourse(me)) addReleaseCommand(app, connection, browser);
       },
       () => undefined, // the service plugin reports it
     );

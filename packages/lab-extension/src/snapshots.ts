@@ -2,7 +2,7 @@
  * The `CourseworkSnapshots` drive (registered at start, so that restored documents from it open) and the
  * "Browse snapshots" command, for instructors, that shows a file browser over it.
  */
-import { ICoursework, isInstructor, SNAPSHOTS_DRIVE_NAME, SnapshotsDrive } from '@coursework/lab';
+import { ICoursework, SNAPSHOTS_DRIVE_NAME, SnapshotsDrive, teachesACourse } from '@coursework/lab';
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { type FileBrowser, IFileBrowserFactory } from '@jupyterlab/filebrowser';
@@ -23,7 +23,7 @@ export const snapshotsPlugin: JupyterFrontEndPlugin<void> = {
     app.serviceManager.contents.addDrive(new SnapshotsDrive({ connection, serverSettings: app.serviceManager.serverSettings }));
     void coursework.me.then(
       (me) => {
-        if (isInstructor(me)) addBrowseCommand(app, factory, palette);
+        if (teachesACourse(me)) addBrowseCommand(app, factory, palette);
       },
       () => undefined, // the service plugin reports it
     );

@@ -5,7 +5,7 @@
 import { type CourseGroups as PolicyGroups, isCourseAdmin, type Role, rolesIn } from '../access/policy';
 import { recordAudit } from '../audit/audit';
 import type { Catalog } from '../catalog/catalog';
-import { type Course, type GroupPatterns, isTimeZone } from '../config';
+import { type Course, type DeclaredCourse, type GroupPatterns, isTimeZone } from '../config';
 import { FeedbackStore } from '../feedback/store';
 import type { HubClient, HubIdentity } from '../hub/client';
 import { AssignmentStore } from '../assignments/store';
@@ -151,6 +151,26 @@ export class Courses {
       detail: { title, timeZone, groups },
     });
     return (await this.store.get(id))!;
+  }
+
+  /**
+   * Creates a course the settings declare (COURSEWORK_COURSES) unless one with its id exists or existed: from then
+   * on it is managed through the API like any other.
+   */
+  async declare(declared: DeclaredCourse): Promise<'created' | 'exists' | 'deleted'> {
+    const { id, title } = declared;
+    const course = { id, title, timeZone: declared.timeZone ?? null, groups: this.groupsFrom(declared.groups, id) };
+    if (await this.store.create(course, 'settings')) {
+      await recordAudit(this.db, {
+        courseId: id,
+        actor: 'settings',
+        action: 'course.created',
+        target: id,
+        detail: { title, groups: course.groups },
+      });
+      return 'created';
+    }
+    return (await this.store.get(id))?.deletedAt ? 'deleted' : 'exists';
   }
 
   private groupsFrom(value: unknown, id: string): CourseGroups {

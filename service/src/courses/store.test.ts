@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Catalog, migrate, openSqliteCatalog } from '../catalog/catalog';
 import { createLogger } from '../log';
+import { Courses } from './courses';
 import { MemberStore } from './members';
 import { CourseStore, syncCourse } from './store';
 
@@ -84,5 +85,31 @@ describe('the roster kept by Coursework', () => {
 
   it('refuses members of a course that does not exist', async () => {
     await expect(members.put('nope', 'bob', 'student', 'alice')).rejects.toThrow(/FOREIGN KEY/);
+  });
+});
+
+describe('courses the settings declare', () => {
+  it('are created once, then left to the API, and a deleted one stays deleted', async () => {
+    const configured = { id: 'main', title: 'Main', instructorsGroup: 'i', gradersGroup: 'g', studentsGroup: 's' };
+    const service = new Courses(
+      db,
+      { groupMembers: async () => null },
+      {
+        configured,
+        groupPatterns: { instructors: '{course}-teachers', graders: '{course}-tas', students: '{course}-learners' },
+      },
+    );
+    const declared = { id: 'ml-200', title: 'Machine Learning', groups: { students: 'ml-class' } };
+    expect(await service.declare(declared)).toBe('created');
+    expect((await courses.get('ml-200'))!).toMatchObject({
+      title: 'Machine Learning',
+      createdBy: 'settings',
+      groups: { instructors: 'ml-200-teachers', graders: 'ml-200-tas', students: 'ml-class' },
+    });
+    await courses.update('ml-200', { title: 'Renamed through the API' });
+    expect(await service.declare(declared)).toBe('exists');
+    expect((await courses.get('ml-200'))!.title).toBe('Renamed through the API');
+    await courses.markDeleted('ml-200', 'admin');
+    expect(await service.declare(declared)).toBe('deleted');
   });
 });

@@ -92,6 +92,7 @@ describe('feedback under a real Hub', () => {
     expect(mine.items).toEqual([
       {
         assignment: 'ps1',
+        course: { id: 'demo-101', title: 'Demo 101: Data Science' },
         releasedAt: expect.any(String),
         files: [
           { path: 'ps1.ipynb', size: notebook.length, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), releasedAt: expect.any(String) },

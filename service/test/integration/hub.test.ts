@@ -75,15 +75,17 @@ describe('the managed service', () => {
 
 describe('GET api/v1/me', () => {
   it.each([
-    ['instructor', ['instructor'], ['instructors']],
-    ['student1', ['student'], ['students']],
-    ['outsider', [], []],
-  ])('knows %s', async (user, roles, groups) => {
+    ['instructor', ['instructor'], ['instructors', 'demo-201-instructors'], ['demo-101', 'demo-201']],
+    ['student1', ['student'], ['students'], ['demo-101']],
+    ['outsider', [], [], []],
+  ])('knows %s', async (user, roles, groups, courses) => {
     const response = await get('api/v1/me', { Authorization: `token ${tokens[user]!.token}` });
     expect(response.status).toBe(200);
     const me = (await response.json()) as Me;
     expectMatchesContract('getMe', 200, me);
-    expect(me).toMatchObject({ name: user, kind: 'user', roles, groups, course: { id: 'demo-101' } });
+    expect(me).toMatchObject({ name: user, kind: 'user', roles, course: { id: 'demo-101' } });
+    expect([...me.groups].sort()).toEqual([...groups].sort());
+    expect(me.courses.map((c) => c.id)).toEqual(courses);
   });
 
   it('answers JSON 401 without a token, even to a browser', async () => {

@@ -1,5 +1,5 @@
 import type { MyAssignment, MyFeedbackAssignment } from '@coursework/client';
-import { dueDateItems, markSeen, newFeedback, parseSeen, shortDigest } from './due-dates';
+import { dueDateGroups, dueDateItems, markSeen, newFeedback, parseSeen, shortDigest } from './due-dates';
 
 const course = { id: 'demo-101', title: 'Demo 101' };
 const assignment = (id: string, dueAt: string, more: Partial<MyAssignment> = {}): MyAssignment => ({
@@ -69,10 +69,17 @@ describe('new feedback', () => {
   it('is every assignment never looked at, and those released again since', () => {
     expect(newFeedback(listing, {})).toEqual(['ps1', 'ps2']);
     const seen = markSeen(listing, {});
-    expect(seen).toEqual({ ps1: '2026-11-20T10:00:00Z', ps2: '2026-11-22T10:00:00Z' });
+    expect(seen).toEqual({ 'demo-101/ps1': '2026-11-20T10:00:00Z', 'demo-101/ps2': '2026-11-22T10:00:00Z' });
     expect(newFeedback(listing, seen)).toEqual([]);
     const later = [listing[0]!, { ...listing[1]!, releasedAt: '2026-11-23T09:00:00.000Z' }];
     expect(newFeedback(later, seen)).toEqual(['ps2']);
+  });
+
+  it('names assignments by course when there are several, and keeps what was seen before courses', () => {
+    const other = { id: 'ml-200', title: 'Machine Learning' };
+    const both = [...listing, { assignment: 'ps1', course: other, releasedAt: '2026-11-21T10:00:00Z', files: [] }];
+    expect(newFeedback(both, { ps2: '2026-11-22T10:00:00Z' })).toEqual(['demo-101/ps1', 'ml-200/ps1']);
+    expect(newFeedback(both, markSeen(both, {}))).toEqual([]);
   });
 
   it('reads back only what it stored, anything else as never looked', () => {
@@ -80,5 +87,23 @@ describe('new feedback', () => {
     expect(parseSeen(null)).toEqual({});
     expect(parseSeen('not json')).toEqual({});
     expect(parseSeen('[1]')).toEqual({});
+  });
+});
+
+describe('dueDateGroups', () => {
+  it('groups due dates by course, in the order the service lists them', () => {
+    const other = { id: 'ml-200', title: 'Machine Learning' };
+    const groups = dueDateGroups(
+      [
+        assignment('ps1', '2030-01-01T00:00:00Z'),
+        assignment('proj', '2030-02-01T00:00:00Z', { course: other }),
+        assignment('ps2', '2029-01-01T00:00:00Z'),
+      ],
+      new Date('2028-01-01T00:00:00Z'),
+    );
+    expect(groups.map((g) => [g.course.id, g.items.map((i) => i.id)])).toEqual([
+      ['demo-101', ['ps2', 'ps1']],
+      ['ml-200', ['proj']],
+    ]);
   });
 });

@@ -2,7 +2,7 @@
  * What the Feedback section's header says about the student's assignments (due times, extensions, the receipt of
  * the deadline capture) and about feedback that arrived since they last looked.
  */
-import type { MyAssignment, MyFeedbackAssignment } from '@coursework/client';
+import type { CourseRef, MyAssignment, MyFeedbackAssignment } from '@coursework/client';
 import { formatTime } from '../common/datetime';
 
 export interface DueDateItem {
@@ -53,22 +53,47 @@ export function dueDateItems(
   return [...upcoming, ...past].map((i) => i.item);
 }
 
-/** When the student last looked at each assignment's feedback: the release time they saw, by assignment. */
+/** The student's due dates by course (in the order the service lists courses), each course's sorted as above. */
+export function dueDateGroups(
+  assignments: readonly MyAssignment[],
+  now: Date = new Date(),
+  format: (iso: string) => string = formatTime,
+): { course: CourseRef; items: DueDateItem[] }[] {
+  const courses = new Map<string, CourseRef>();
+  for (const a of assignments) courses.set(a.course.id, a.course);
+  return [...courses.values()].map((course) => ({
+    course,
+    items: dueDateItems(
+      assignments.filter((a) => a.course.id === course.id),
+      now,
+      format,
+    ),
+  }));
+}
+
+/** When the student last looked at each assignment's feedback: the release time they saw, by `<course>/<assignment>`. */
 export type SeenReleases = Readonly<Record<string, string>>;
 
-/** The assignments with feedback released after the student last looked at them (never looked: new). */
+const seenKey = (a: MyFeedbackAssignment) => `${a.course.id}/${a.assignment}`;
+
+/**
+ * The assignments with feedback released after the student last looked at them (never looked: new), named as the
+ * Feedback section shows them: `<assignment>`, or `<course>/<assignment>` when the feedback spans several courses.
+ */
 export function newFeedback(assignments: readonly MyFeedbackAssignment[], seen: SeenReleases): string[] {
+  const severalCourses = new Set(assignments.map((a) => a.course.id)).size > 1;
   return assignments
     .filter((a) => {
-      const at = seen[a.assignment];
+      // What was seen before feedback was kept by course is keyed by the assignment alone.
+      const at = seen[seenKey(a)] ?? seen[a.assignment];
       return at === undefined || new Date(a.releasedAt).getTime() > new Date(at).getTime();
     })
-    .map((a) => a.assignment);
+    .map((a) => (severalCourses ? seenKey(a) : a.assignment));
 }
 
 /** `seen` with every listed assignment marked as seen up to its latest release. */
 export function markSeen(assignments: readonly MyFeedbackAssignment[], seen: SeenReleases): SeenReleases {
-  return { ...seen, ...Object.fromEntries(assignments.map((a) => [a.assignment, a.releasedAt])) };
+  return { ...seen, ...Object.fromEntries(assignments.map((a) => [seenKey(a), a.releasedAt])) };
 }
 
 /** Parses what was stored (anything unreadable counts as "never looked"). */

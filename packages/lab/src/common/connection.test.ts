@@ -19,6 +19,28 @@ describe('discoverServiceUrl', () => {
 });
 
 describe('connectToService', () => {
+  it("calls the course it works on, the default course's routes without one, and says when that changes", async () => {
+    const service = fakeService({
+      'GET /services/coursework/api/v1/students': () => json([]),
+      'GET /services/coursework/api/v1/courses/ml-200/students': () => json([{ name: 'student2' }]),
+      'GET /services/coursework/api/v1/me': () => json({ name: 'ta' }),
+    });
+    const changes: (string | undefined)[] = [];
+    service.connection.courseChanged.connect((_, course) => changes.push(course));
+    await service.connection.client.students();
+    service.connection.useCourse('ml-200');
+    await service.connection.client.students();
+    await service.connection.client.me();
+    service.connection.useCourse(undefined);
+    expect(service.connection.course).toBeUndefined();
+    expect(changes).toEqual(['ml-200', undefined]);
+    expect(service.requests.map((r) => r.call)).toEqual([
+      'GET /services/coursework/api/v1/students',
+      'GET /services/coursework/api/v1/courses/ml-200/students',
+      'GET /services/coursework/api/v1/me',
+    ]);
+  });
+
   it("calls the service with the page's token", async () => {
     const service = fakeService({ 'GET /services/coursework/api/v1/me': () => json({ name: 'instructor', roles: ['instructor'] }) });
     expect(service.connection.baseUrl).toBe('/services/coursework/');

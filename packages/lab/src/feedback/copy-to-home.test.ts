@@ -36,8 +36,13 @@ function drive() {
     [`GET ${FEEDBACK}`]: () =>
       json({
         items: [
-          { assignment: 'ps1', releasedAt: at, files: released('graded/ps1.ipynb', 'graded/notes/deep/a.txt', 'report.html', 'plot.png') },
-          { assignment: 'ps2', releasedAt: at, files: released('first.txt', 'gone.txt') },
+          {
+            assignment: 'ps1',
+            course: { id: 'demo-101', title: 'Demo 101' },
+            releasedAt: at,
+            files: released('graded/ps1.ipynb', 'graded/notes/deep/a.txt', 'report.html', 'plot.png'),
+          },
+          { assignment: 'ps2', course: { id: 'demo-101', title: 'Demo 101' }, releasedAt: at, files: released('first.txt', 'gone.txt') },
         ],
       }),
     [`GET ${FEEDBACK}/ps1/files/graded/ps1.ipynb`]: () => new Response(JSON.stringify(notebook)),

@@ -56,7 +56,7 @@ export async function copyFeedbackToHome(
     );
   const target = await freeName(targetDir, nameOf(localPath), exists, item.kind);
   const copyFile = async (source: string, destination: string) => {
-    const { type, format, content } = fileContent(nameOf(source), await drive.bytesOf(item.assignment, source));
+    const { type, format, content } = fileContent(nameOf(source), await drive.bytesOf(item.course, item.assignment, source));
     await contents.save(destination, { type, format, content });
   };
   if (item.kind === 'file') {

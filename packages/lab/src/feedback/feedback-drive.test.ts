@@ -7,6 +7,7 @@ const at = '2026-11-23T10:00:00.000Z';
 const items = [
   {
     assignment: 'ps1',
+    course: { id: 'demo-101', title: 'Demo 101' },
     releasedAt: at,
     files: [
       { path: 'report.html', size: 20, sha256: 'a'.repeat(64), releasedAt: at },
@@ -48,15 +49,36 @@ describe('FeedbackDrive', () => {
       mimetype: 'text/html',
       content: '<h1>Well done</h1>',
     });
-    expect(requests.at(-1)).toMatchObject({ call: `GET ${FEEDBACK}/ps1/files/report.html`, authorization: 'token page-token' });
+    expect(requests.at(-1)).toMatchObject({
+      call: `GET ${FEEDBACK}/ps1/files/report.html?course=demo-101`,
+      authorization: 'token page-token',
+    });
     await expect(d.get('ps2', { content: true })).rejects.toMatchObject({ status: 404 });
   });
 
   it('tells what a path names: a file, or a folder with the files below it (paths within the assignment)', async () => {
     const { drive: d } = drive();
-    expect(await d.itemAt('ps1/report.html')).toEqual({ kind: 'file', assignment: 'ps1', path: 'report.html', files: ['report.html'] });
-    expect(await d.itemAt('ps1/graded')).toEqual({ kind: 'directory', assignment: 'ps1', path: 'graded', files: ['graded/ps1.ipynb'] });
-    expect(await d.itemAt('/ps1/')).toEqual({ kind: 'directory', assignment: 'ps1', path: '', files: ['report.html', 'graded/ps1.ipynb'] });
+    expect(await d.itemAt('ps1/report.html')).toEqual({
+      kind: 'file',
+      course: 'demo-101',
+      assignment: 'ps1',
+      path: 'report.html',
+      files: ['report.html'],
+    });
+    expect(await d.itemAt('ps1/graded')).toEqual({
+      kind: 'directory',
+      course: 'demo-101',
+      assignment: 'ps1',
+      path: 'graded',
+      files: ['graded/ps1.ipynb'],
+    });
+    expect(await d.itemAt('/ps1/')).toEqual({
+      kind: 'directory',
+      course: 'demo-101',
+      assignment: 'ps1',
+      path: '',
+      files: ['report.html', 'graded/ps1.ipynb'],
+    });
     await expect(d.itemAt('ps1/grad')).rejects.toMatchObject({ status: 404 });
     await expect(d.itemAt('ps2')).rejects.toMatchObject({ status: 404 });
     await expect(d.itemAt('')).rejects.toThrow(/not an item/);
@@ -76,5 +98,21 @@ describe('FeedbackDrive', () => {
     const { drive: d } = drive();
     await expect(d.save('ps1/report.html')).rejects.toThrow('Feedback is read-only: cannot save ps1/report.html');
     await expect(d.copy('ps1/report.html')).rejects.toThrow(/read-only/);
+  });
+
+  it('puts a folder per course above the assignments when the feedback spans several courses', async () => {
+    const other = { ...items[0]!, course: { id: 'ml-200', title: 'Machine Learning' }, releasedAt: '2026-11-24T10:00:00.000Z' };
+    const { drive: d } = drive(() => json({ items: [...items, other] }));
+    expect(((await d.get('', { content: true })).content as { path: string }[]).map((c) => c.path)).toEqual(['demo-101', 'ml-200']);
+    expect(((await d.get('ml-200', { content: true })).content as { path: string }[]).map((c) => c.path)).toEqual(['ml-200/ps1']);
+    expect(await d.itemAt('ml-200/ps1/report.html')).toEqual({
+      kind: 'file',
+      course: 'ml-200',
+      assignment: 'ps1',
+      path: 'report.html',
+      files: ['report.html'],
+    });
+    await expect(d.itemAt('ml-200')).rejects.toThrow(/not an item/);
+    await expect(d.get('ps1', { content: true })).rejects.toMatchObject({ status: 404 });
   });
 });

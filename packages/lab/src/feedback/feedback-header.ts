@@ -7,7 +7,7 @@ import type { CourseworkClient, MyFeedbackAssignment } from '@coursework/client'
 import { type ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import { h } from '../common/dom';
-import { dueDateItems, markSeen, newFeedback, parseSeen, type SeenReleases } from '../assignments/due-dates';
+import { dueDateGroups, type DueDateItem, markSeen, newFeedback, parseSeen, type SeenReleases } from '../assignments/due-dates';
 import type { FeedbackDrive } from './feedback-drive';
 
 export interface FeedbackHeaderOptions {
@@ -58,20 +58,30 @@ export class FeedbackHeader extends Widget {
     }
   }
 
-  private renderDueDates(assignments: Parameters<typeof dueDateItems>[0]): void {
-    const items = dueDateItems(assignments);
-    this.dueList.hidden = items.length === 0;
+  private renderDueDates(assignments: Parameters<typeof dueDateGroups>[0]): void {
+    const groups = dueDateGroups(assignments);
+    const entry = (item: DueDateItem) =>
+      h(
+        'li',
+        { class: item.past ? 'jp-mod-past' : undefined, 'data-assignment': item.id },
+        h('span', { class: 'jp-Coursework-due-title' }, item.title),
+        h('span', { class: 'jp-Coursework-note' }, ` due ${item.dueAtLocal}`),
+        item.extended ? h('span', { class: 'jp-Coursework-tag', title: 'Your instructor gave you an extension' }, 'extended') : null,
+        item.captured ? h('span', { class: 'jp-Coursework-captured', title: item.receiptTitle ?? undefined }, item.captured) : null,
+      );
+    this.dueList.hidden = groups.every((group) => group.items.length === 0);
+    // One course: its due dates; several: each course's under its title.
     this.dueList.replaceChildren(
-      ...items.map((item) =>
-        h(
-          'li',
-          { class: item.past ? 'jp-mod-past' : undefined, 'data-assignment': item.id },
-          h('span', { class: 'jp-Coursework-due-title' }, item.title),
-          h('span', { class: 'jp-Coursework-note' }, ` due ${item.dueAtLocal}`),
-          item.extended ? h('span', { class: 'jp-Coursework-tag', title: 'Your instructor gave you an extension' }, 'extended') : null,
-          item.captured ? h('span', { class: 'jp-Coursework-captured', title: item.receiptTitle ?? undefined }, item.captured) : null,
-        ),
-      ),
+      ...(groups.length === 1
+        ? groups[0]!.items.map(entry)
+        : groups.map((group) =>
+            h(
+              'li',
+              { class: 'jp-Coursework-due-course', 'data-course': group.course.id },
+              h('span', { class: 'jp-Coursework-due-course-title' }, group.course.title),
+              h('ul', {}, ...group.items.map(entry)),
+            ),
+          )),
     );
   }
 

@@ -15,6 +15,14 @@ export interface InstructorPanelOptions {
   model: InstructorModel;
   connection: ServiceConnection;
   courseTitle: string;
+  /** The courses the user teaches, to switch between (a list of one shows no switcher). */
+  courses?: readonly { id: string; title: string }[];
+  /** The course shown (one of `courses`). */
+  courseId?: string;
+  /** Asked to show another course (the panel is rebuilt for it). */
+  onSwitchCourse?: (courseId: string) => void;
+  /** Whether the user may take snapshots in this course (graders may not): without it, no snapshot form. */
+  canTakeSnapshots?: boolean;
 }
 
 export const INSTRUCTOR_PANEL_ID = 'coursework-instructor-panel';
@@ -44,24 +52,31 @@ export class InstructorPanel extends Widget {
       'API docs',
     );
     this.node.append(
-      h(
-        'header',
-        { class: 'jp-Coursework-header' },
-        h('h2', {}, 'Coursework'),
-        h('span', { class: 'jp-Coursework-course' }, options.courseTitle),
-        apiDocs,
-        refresh,
-      ),
-      this.buildForm(),
+      h('header', { class: 'jp-Coursework-header' }, h('h2', {}, 'Coursework'), this.courseControl(options), apiDocs, refresh),
+      ...(options.canTakeSnapshots === false ? [] : [this.buildForm()]),
       this.buildOverview(),
     );
     this.model.changed.connect(this.render, this);
     this.render();
   }
 
-  /** Puts the keyboard in the snapshot form's name field, now and once the shell has activated the panel. */
+  /** Puts the keyboard in the snapshot form's name field (on the panel when there is no form), now and once the shell has activated the panel. */
   focusSnapshotForm(): void {
-    this.focusNow(this.nameInput);
+    this.focusNow(this.nameInput ?? this.node);
+  }
+
+  /** The course's title, or a switcher between the courses the user teaches. */
+  private courseControl(options: InstructorPanelOptions): HTMLElement {
+    const courses = options.courses ?? [];
+    if (courses.length < 2 || !options.onSwitchCourse) return h('span', { class: 'jp-Coursework-course' }, options.courseTitle);
+    const select = h(
+      'select',
+      { id: 'coursework-course', class: 'jp-Coursework-course-select', 'aria-label': 'Course' },
+      ...courses.map((course) => h('option', { value: course.id, selected: course.id === options.courseId }, course.title)),
+    );
+    const onSwitch = options.onSwitchCourse;
+    select.addEventListener('change', () => onSwitch(select.value));
+    return h('span', { class: 'jp-Coursework-course' }, select);
   }
 
   /** Puts the keyboard on the panel, so that Tab goes on to its first control (after opening it from a command). */
@@ -99,7 +114,7 @@ export class InstructorPanel extends Widget {
   }
 
   private buildForm(): HTMLElement {
-    this.nameInput = h('input', {
+    const nameInput = h('input', {
       type: 'text',
       id: 'coursework-snapshot-name',
       name: 'name',
@@ -107,6 +122,7 @@ export class InstructorPanel extends Widget {
       placeholder: 'e.g. Assignment 1',
       autocomplete: 'off',
     });
+    this.nameInput = nameInput;
     const hidden = h('input', { type: 'checkbox', id: 'coursework-snapshot-hidden', name: 'includeHidden' });
     const all = h('input', { type: 'radio', name: 'coursework-scope', value: 'all', id: 'coursework-scope-all', checked: true });
     const selected = h('input', { type: 'radio', name: 'coursework-scope', value: 'selected', id: 'coursework-scope-selected' });
@@ -115,7 +131,7 @@ export class InstructorPanel extends Widget {
       'form',
       { class: 'jp-Coursework-form', 'aria-labelledby': 'coursework-take-title' },
       h('label', { for: 'coursework-snapshot-name' }, 'Name'),
-      this.nameInput,
+      nameInput,
       h('div', { class: 'jp-Coursework-check' }, hidden, h('label', { for: 'coursework-snapshot-hidden' }, 'Include hidden files')),
       h(
         'fieldset',
@@ -134,7 +150,7 @@ export class InstructorPanel extends Widget {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       void this.model.takeSnapshot({
-        name: this.nameInput.value,
+        name: nameInput.value,
         includeHidden: hidden.checked,
         scope: selected.checked ? 'selected' : 'all',
       });
@@ -166,7 +182,7 @@ export class InstructorPanel extends Widget {
 
   private render(): void {
     const { model } = this;
-    this.submit.disabled = model.busy;
+    if (this.submit) this.submit.disabled = model.busy;
     this.renderJob(model.job, model.jobError);
     const overview = model.overview();
     const note = this.downloadError ?? model.loadError ?? (model.loading && model.students.length === 0 ? 'Loading…' : null);
@@ -276,8 +292,8 @@ export class InstructorPanel extends Widget {
 
   private readonly model: InstructorModel;
   private readonly connection: ServiceConnection;
-  private nameInput!: HTMLInputElement;
-  private submit!: HTMLButtonElement;
+  private nameInput: HTMLInputElement | undefined;
+  private submit: HTMLButtonElement | undefined;
   private readonly progress = h('div', { class: 'jp-Coursework-progress', role: 'status', 'aria-live': 'polite' });
   private readonly problems = h('ul', { class: 'jp-Coursework-problems', 'aria-label': 'Students without a new snapshot' });
   private readonly message = h('p', { class: 'jp-Coursework-message', role: 'status' });

@@ -1,0 +1,86 @@
+/**
+ * Two courses in JupyterLab (the demo's: Demo 101, the default, and Demo 201): the instructor of both switches
+ * between them, a grader of one sees that one without the snapshot form, and a student of both sees feedback and
+ * due dates by course.
+ */
+import { CourseworkClient, CourseworkError } from '@coursework/client';
+import { callServiceFromLab, expect, logInToLab, test } from './fixtures';
+import { forgetLayout, showInstructorPanel } from './lab-workspace';
+
+const SECOND = 'demo-201';
+
+test.describe('courses in JupyterLab', () => {
+  test.afterEach(async ({ page }) => forgetLayout(page));
+  // Later tests expect student3 to have had no feedback and only Demo 101's due dates: take back what these made.
+  test.afterAll(async ({ hub }) => {
+    const instructor = new CourseworkClient({ baseUrl: hub.serviceUrl, token: (await hub.issueToken('instructor')).token });
+    const ignoreMissing = (error: unknown) => {
+      if (!(error instanceof CourseworkError && error.status === 404)) throw error;
+    };
+    await instructor.withdrawFeedback('student3', 'courses-ps').catch(ignoreMissing);
+    await instructor.forCourse(SECOND).withdrawFeedback('student3', 'proj').catch(ignoreMissing);
+    await instructor.forCourse(SECOND).deleteAssignment('proj').catch(ignoreMissing);
+    await instructor.deleteAssignment('courses-hw').catch(ignoreMissing);
+  });
+
+  test('the instructor of both courses switches between them, and the panel remembers the choice', async ({ page, hub }) => {
+    await logInToLab(page, hub, 'instructor');
+    await showInstructorPanel(page);
+    const panel = page.locator('#coursework-instructor-panel');
+    const course = panel.getByRole('combobox', { name: 'Course' });
+    await expect(course.locator('option')).toHaveText(['Demo 101: Data Science', 'Demo 201: Machine Learning']);
+    await expect(panel.getByRole('rowheader', { name: 'student1' })).toBeVisible();
+
+    await course.selectOption(SECOND);
+    const switched = page.locator('#coursework-instructor-panel');
+    await expect(switched.getByRole('rowheader', { name: 'student4' })).toBeVisible();
+    await expect(switched.getByRole('rowheader', { name: 'student3' })).toBeVisible();
+    await expect(switched.getByRole('rowheader', { name: 'student1' })).toHaveCount(0);
+
+    await page.reload();
+    await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 60_000 });
+    await showInstructorPanel(page);
+    const again = page.locator('#coursework-instructor-panel');
+    await expect(again.getByRole('combobox', { name: 'Course' })).toHaveValue(SECOND);
+    await expect(again.getByRole('rowheader', { name: 'student4' })).toBeVisible();
+  });
+
+  test('a grader sees the course they grade, without the snapshot form; the page’s token reaches that course only', async ({
+    page,
+    hub,
+  }) => {
+    await logInToLab(page, hub, 'grader');
+    await showInstructorPanel(page);
+    const panel = page.locator('#coursework-instructor-panel');
+    await expect(panel.locator('.jp-Coursework-course')).toHaveText('Demo 201: Machine Learning');
+    await expect(panel.getByRole('rowheader', { name: 'student4' })).toBeVisible();
+    await expect(panel.getByRole('button', { name: 'Take snapshot' })).toHaveCount(0);
+    expect((await callServiceFromLab(page, `api/v1/courses/${SECOND}/students`)).status).toBe(200);
+    expect((await callServiceFromLab(page, 'api/v1/students')).status).toBe(403);
+  });
+
+  test('a student of both courses sees their feedback and due dates by course', async ({ page, hub }) => {
+    const instructor = new CourseworkClient({ baseUrl: hub.serviceUrl, token: (await hub.issueToken('instructor')).token });
+    await instructor.releaseFeedback('student3', 'courses-ps', { 'comments.md': '# From Demo 101\n' });
+    await instructor.createAssignment({ id: 'courses-hw', title: 'Data homework', dueAt: '2031-04-01T17:00:00Z' });
+    const second = instructor.forCourse(SECOND);
+    await second.createAssignment({ id: 'proj', title: 'ML project', dueAt: '2031-05-01T17:00:00Z' });
+    await second.releaseFeedback('student3', 'proj', { 'review.md': '# From Demo 201\n' });
+
+    await logInToLab(page, hub, 'student3');
+    const section = page.locator('.jp-Coursework-FeedbackSection');
+    const listing = section.locator('.jp-DirListing-content');
+    const item = (name: string) => listing.locator('.jp-DirListing-item', { hasText: name });
+    await expect(item('demo-101')).toBeVisible();
+    await item(SECOND).dblclick();
+    await item('proj').dblclick();
+    await expect(item('review.md')).toBeVisible();
+
+    const dueInSecond = section.locator(`.jp-Coursework-due-course[data-course="${SECOND}"]`);
+    await expect(dueInSecond.locator('.jp-Coursework-due-course-title')).toHaveText('Demo 201: Machine Learning');
+    await expect(dueInSecond.locator('li', { hasText: 'ML project' })).toBeVisible();
+    const dueInFirst = section.locator('.jp-Coursework-due-course[data-course="demo-101"]');
+    await expect(dueInFirst.locator('li', { hasText: 'Data homework' })).toBeVisible();
+    await expect(dueInFirst.locator('li', { hasText: 'ML project' })).toHaveCount(0);
+  });
+});
