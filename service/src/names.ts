@@ -153,6 +153,20 @@ export function assertHubUserName(name: unknown): asserts name is string {
   }
 }
 
+// The folder of each home a course's work lives in: one plain component (never a path that could leave the home
+// through a symlinked parent), `{course}` standing for the course's id.
+
+export function assertCaptureFolder(folder: unknown): asserts folder is string {
+  const bad =
+    typeof folder !== 'string' ||
+    folder.length === 0 ||
+    folder.length > 255 ||
+    folder.startsWith('.') ||
+    /[/\\\0]/.test(folder) ||
+    /[\u0000-\u001f\u007f]/.test(folder);
+  if (bad) throw new InvalidInputError('a capture folder is one folder name in the home (no /, not hidden), such as {course} or ml-200');
+}
+
 // Course ids: they key the catalog's rows and appear in URLs and group names.
 
 export const COURSE_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;

@@ -31,6 +31,8 @@ export interface Course {
   title: string;
   timeZone: string;
   groups: { instructors: string; graders: string | null; students: string };
+  /** What each snapshot of the course takes of a home: a folder of it (null: all of it), excludes, hidden files. */
+  capture: { folder: string | null; exclude: string[]; includeHidden: boolean };
   /** The course the settings name, which the routes outside `courses/{course}` serve. */
   default: boolean;
   createdAt: string;
@@ -46,6 +48,8 @@ export interface CourseInput {
   title?: string;
   timeZone?: string | null;
   groups?: Partial<{ instructors: string; graders: string; students: string }>;
+  /** Each part replaces the course's; null restores the service's default. */
+  capture?: Partial<{ folder: string | null; exclude: string[] | null; includeHidden: boolean | null }>;
 }
 
 export type RosterSource =

@@ -235,7 +235,7 @@ export class CaptureScheduler extends WakeLoop {
     const roster = groups.size > 0 ? await this.roster.studentNames() : [];
     for (const [name, group] of groups) {
       const { job } = await this.jobs.request(
-        { name, baseName: group.baseName, includeHidden: false, students: group.captures.map((c) => c.student) },
+        { name, baseName: group.baseName, includeHidden: this.jobs.includeHiddenByDefault, students: group.captures.map((c) => c.student) },
         roster,
         ACTOR,
       );

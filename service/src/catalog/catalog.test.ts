@@ -18,6 +18,7 @@ describe('the SQLite catalog', () => {
       '0004-assignments',
       '0005-integrity',
       '0006-courses-and-members',
+      '0007-course-capture',
     ]);
     await first.destroy();
     const second = openSqliteCatalog(file);

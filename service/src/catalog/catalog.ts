@@ -13,6 +13,7 @@ import * as m0003 from './migrations/0003-feedback';
 import * as m0004 from './migrations/0004-assignments';
 import * as m0005 from './migrations/0005-integrity';
 import * as m0006 from './migrations/0006-courses-and-members';
+import * as m0007 from './migrations/0007-course-capture';
 import type { CatalogSchema } from './schema';
 
 /** In order; a name is never reused or edited once released. */
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-assignments': m0004,
   '0005-integrity': m0005,
   '0006-courses-and-members': m0006,
+  '0007-course-capture': m0007,
 };
 
 export type Catalog = Kysely<CatalogSchema>;

@@ -15,6 +15,8 @@ export interface CoursesTable {
   updated_at: string;
   deleted_at: string | null;
   deleted_by: string | null;
+  /** JSON CourseCapture; null: the service's defaults. */
+  capture: Generated<string | null>;
 }
 
 export type MemberRole = 'instructor' | 'grader' | 'student';

@@ -9,15 +9,15 @@ import { type Course, type DeclaredCourse, type GroupPatterns, isTimeZone } from
 import { FeedbackStore } from '../feedback/store';
 import type { HubClient, HubIdentity } from '../hub/client';
 import { AssignmentStore } from '../assignments/store';
-import { assertCourseId, assertHubUserName } from '../names';
+import { assertCaptureFolder, assertCourseId, assertHubUserName } from '../names';
 import { SnapshotQueries } from '../snapshots/queries';
 import { ConflictError } from '../util/conflict';
 import { InvalidInputError, naming } from '../util/invalid-input';
 import { parseCsv } from './csv';
 import { type MemberRole, MemberStore } from './members';
-import { type CourseGroups, type CourseRecord, CourseStore } from './store';
+import { type CourseCapture, type CourseGroups, type CourseRecord, CourseStore, NO_CAPTURE_SETTINGS } from './store';
 
-export type { CourseRecord };
+export type { CourseCapture, CourseRecord };
 
 export const MEMBER_ROLES: readonly MemberRole[] = ['instructor', 'grader', 'student'];
 /** Most rows one bulk roster request may carry. */
@@ -71,6 +71,37 @@ function asTimeZone(value: unknown): string | null {
 
 function asGroup(value: unknown, what: string): string {
   return asText(value, what, 255);
+}
+
+/** `capture` of a request: each part given replaces the course's, null restores the service's default. */
+function asCapture(value: unknown, current: CourseCapture): CourseCapture {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidInputError('capture must be an object: {"folder"?, "exclude"?, "includeHidden"?}');
+  }
+  const given = value as Record<string, unknown>;
+  const unknown = Object.keys(given).filter((key) => !['folder', 'exclude', 'includeHidden'].includes(key));
+  if (unknown.length > 0) throw new InvalidInputError(`capture has no ${unknown.join(', ')} (folder, exclude, includeHidden)`);
+  const capture = { ...current };
+  if (given.folder !== undefined) {
+    if (given.folder !== null) naming('capture.folder', () => assertCaptureFolder(given.folder));
+    capture.folder = given.folder as string | null;
+  }
+  if (given.exclude !== undefined) {
+    const list = given.exclude;
+    if (
+      list !== null &&
+      (!Array.isArray(list) || list.length > 1000 || !list.every((p) => typeof p === 'string' && p.length > 0 && p.length <= 1000))
+    ) {
+      throw new InvalidInputError('capture.exclude must be a list of glob patterns (at most 1000), or null');
+    }
+    capture.exclude = list as string[] | null;
+  }
+  if (given.includeHidden !== undefined) {
+    if (given.includeHidden !== null && typeof given.includeHidden !== 'boolean')
+      throw new InvalidInputError('capture.includeHidden must be true, false or null');
+    capture.includeHidden = given.includeHidden as boolean | null;
+  }
+  return capture;
 }
 
 function asRole(value: unknown): MemberRole {
@@ -134,7 +165,8 @@ export class Courses {
     const title = naming('title', () => asText(given.title ?? id, 'title', 200));
     const timeZone = given.timeZone === undefined ? null : asTimeZone(given.timeZone);
     const groups = this.groupsFrom(given.groups, id);
-    if (!(await this.store.create({ id, title, timeZone, groups }, creator.name))) {
+    const capture = given.capture === undefined ? NO_CAPTURE_SETTINGS : asCapture(given.capture, NO_CAPTURE_SETTINGS);
+    if (!(await this.store.create({ id, title, timeZone, groups, capture }, creator.name))) {
       const existing = await this.store.get(id);
       throw new ConflictError(
         existing?.deletedAt
@@ -189,9 +221,10 @@ export class Courses {
   /** Changes a course's title, time zone or groups (the configured course's title and groups come from the settings). */
   async update(course: CourseRecord, body: unknown, by: string): Promise<CourseRecord> {
     const given = (body ?? {}) as Record<string, unknown>;
-    const unknown = Object.keys(given).filter((key) => !['title', 'timeZone', 'groups'].includes(key));
-    if (unknown.length > 0)
-      throw new InvalidInputError(`unknown field(s): ${unknown.join(', ')} (a course has title, timeZone and groups)`);
+    const unknown = Object.keys(given).filter((key) => !['title', 'timeZone', 'groups', 'capture'].includes(key));
+    if (unknown.length > 0) {
+      throw new InvalidInputError(`unknown field(s): ${unknown.join(', ')} (a course has title, timeZone, groups and capture)`);
+    }
     const configured = course.id === this.defaultId;
     if (configured && (given.title !== undefined || given.groups !== undefined)) {
       throw new InvalidInputError(
@@ -202,9 +235,10 @@ export class Courses {
       ...(given.title !== undefined && { title: naming('title', () => asText(given.title, 'title', 200)) }),
       ...(given.timeZone !== undefined && { timeZone: asTimeZone(given.timeZone) }),
       ...(given.groups !== undefined && { groups: { ...course.groups, ...this.changedGroups(given.groups) } }),
+      ...(given.capture !== undefined && { capture: asCapture(given.capture, course.capture) }),
     });
     const updated = (await this.store.get(course.id))!;
-    const detail = { title: updated.title, timeZone: updated.timeZone, groups: updated.groups };
+    const detail = { title: updated.title, timeZone: updated.timeZone, groups: updated.groups, capture: updated.capture };
     await recordAudit(this.db, { courseId: course.id, actor: by, action: 'course.updated', target: course.id, detail });
     return updated;
   }

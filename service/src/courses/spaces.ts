@@ -95,7 +95,21 @@ export class CourseSpaces {
     const timeZone = course.timeZone ?? config.snapshots.timeZone;
     const scoped = { id: course.id, timeZone };
     const roster = new Roster(hub, course.groups.students, config.auth.cacheTtlSeconds * 1000, log, () => courses.keptStudents(course.id));
-    const jobs = createSnapshotJobs(config, catalog, taker, blobs, scoped, log, metrics);
+    const { capture } = course;
+    const jobs = createSnapshotJobs(
+      config,
+      catalog,
+      taker,
+      blobs,
+      {
+        ...scoped,
+        folder: capture.folder?.replaceAll('{course}', course.id),
+        exclude: capture.exclude ?? undefined,
+        includeHidden: capture.includeHidden ?? undefined,
+      },
+      log,
+      metrics,
+    );
     return {
       course,
       timeZone,

@@ -31,6 +31,7 @@ describe('the courses table', () => {
       id: 'stat-100',
       title: 'Statistics 100',
       timeZone: null,
+      capture: { folder: null, exclude: null, includeHidden: null },
       groups: { instructors: 'teachers', graders: 'tas', students: 'learners' },
       createdAt: '2026-01-01T00:00:00.000Z',
       createdBy: null,

@@ -11,9 +11,20 @@ export interface CourseGroups {
   students: string;
 }
 
+/** What of each home a course captures; null parts: the service's defaults (the whole home, its excludes, no hidden files). */
+export interface CourseCapture {
+  /** The folder of the home the course's work lives in (`{course}`: the course's id); null: the whole home. */
+  folder: string | null;
+  exclude: string[] | null;
+  includeHidden: boolean | null;
+}
+
+export const NO_CAPTURE_SETTINGS: CourseCapture = { folder: null, exclude: null, includeHidden: null };
+
 export interface CourseRecord {
   id: string;
   title: string;
+  capture: CourseCapture;
   /** IANA zone of the course; null: the service's default. */
   timeZone: string | null;
   groups: CourseGroups;
@@ -27,17 +38,19 @@ export interface CourseRecord {
 export interface NewCourse {
   id: string;
   title: string;
+  capture?: CourseCapture;
   timeZone: string | null;
   groups: CourseGroups;
 }
 
-export type CourseChanges = Partial<Pick<CourseRecord, 'title' | 'timeZone' | 'groups'>>;
+export type CourseChanges = Partial<Pick<CourseRecord, 'title' | 'timeZone' | 'groups' | 'capture'>>;
 
 function recordOf(row: Selectable<CoursesTable>): CourseRecord {
   return {
     id: row.id,
     title: row.title,
     timeZone: row.time_zone,
+    capture: row.capture ? (JSON.parse(row.capture) as CourseCapture) : NO_CAPTURE_SETTINGS,
     groups: { instructors: row.instructors_group, graders: row.graders_group, students: row.students_group },
     createdAt: row.created_at,
     createdBy: row.created_by,
@@ -90,6 +103,7 @@ export class CourseStore {
         id: course.id,
         title: course.title,
         time_zone: course.timeZone,
+        capture: course.capture ? JSON.stringify(course.capture) : null,
         instructors_group: course.groups.instructors,
         graders_group: course.groups.graders,
         students_group: course.groups.students,
@@ -108,6 +122,7 @@ export class CourseStore {
       .set({
         ...(changes.title !== undefined && { title: changes.title }),
         ...(changes.timeZone !== undefined && { time_zone: changes.timeZone }),
+        ...(changes.capture !== undefined && { capture: JSON.stringify(changes.capture) }),
         ...(changes.groups !== undefined && {
           instructors_group: changes.groups.instructors,
           graders_group: changes.groups.graders,

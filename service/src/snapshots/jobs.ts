@@ -13,6 +13,7 @@
  * written to the catalog as soon as it accepts writes again.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { Job, StudentOutcome } from '@coursework/client';
 import type { Catalog } from '../catalog/catalog';
 import { homePath } from '../homes/home-path';
@@ -43,6 +44,12 @@ export interface SnapshotJobsOptions {
   /** IANA zone of the course: the date suffix of snapshot names is its local date. */
   timeZone: string;
   homeTemplate: string;
+  /** The folder of each home the course's work lives in; absent: the whole home. */
+  folder?: string;
+  /** Glob patterns never taken, instead of the taker's own. */
+  exclude?: readonly string[];
+  /** Whether hidden files are taken when a request does not say (default: no). */
+  includeHidden?: boolean;
   /**
    * Students of a job in flight at once: being scanned (the taker bounds how many homes are scanned at once) or
    * waiting for their rows to be committed with others'.
@@ -87,6 +94,11 @@ export class SnapshotJobs {
   ) {
     this.now = options.now ?? (() => new Date());
     this.snapshots = new SnapshotQueries(db, options.courseId);
+  }
+
+  /** Whether hidden files are taken when a request does not say: the course's choice. */
+  get includeHiddenByDefault(): boolean {
+    return this.options.includeHidden ?? false;
   }
 
   /** The dated name of a snapshot taken at `at` (now by default): `assignment-1` → `assignment-1_2026-11-23`. */
@@ -327,6 +339,12 @@ export class SnapshotJobs {
     this.retryTimer.unref();
   }
 
+  /** Where a student's work for the course lives: their home, or the course's folder in it. */
+  private homeOf(student: string): string {
+    const home = homePath(this.options.homeTemplate, student);
+    return this.options.folder === undefined ? home : path.join(home, this.options.folder);
+  }
+
   private lowSpace(): string | null {
     return this.options.lowSpace?.() ?? null;
   }
@@ -336,7 +354,8 @@ export class SnapshotJobs {
       const result = await this.taker.take({
         courseId: this.options.courseId,
         student,
-        home: homePath(this.options.homeTemplate, student),
+        home: this.homeOf(student),
+        exclude: this.options.exclude,
         baseName: params.baseName,
         name: params.name,
         includeHidden: params.includeHidden,

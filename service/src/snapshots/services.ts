@@ -53,7 +53,7 @@ export function createSnapshotJobs(
   catalog: Catalog,
   taker: SnapshotTaker,
   blobs: BlobStore,
-  course: { id: string; timeZone: string },
+  course: { id: string; timeZone: string; folder?: string; exclude?: readonly string[]; includeHidden?: boolean },
   log: Logger,
   metrics?: Metrics,
 ): SnapshotJobs {
@@ -63,6 +63,9 @@ export function createSnapshotJobs(
     {
       courseId: course.id,
       timeZone: course.timeZone,
+      folder: course.folder,
+      exclude: course.exclude,
+      includeHidden: course.includeHidden,
       homeTemplate: config.homeTemplate,
       inFlight: STUDENTS_IN_FLIGHT,
       lowSpace: () => blobs.lowSpace(),

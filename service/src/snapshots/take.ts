@@ -26,6 +26,8 @@ export interface TakeRequest {
   baseName: string;
   name: string;
   includeHidden: boolean;
+  /** Glob patterns never taken, instead of the taker's own (a course's). */
+  exclude?: readonly string[];
   actor: string;
   jobId: string | null;
 }
@@ -86,7 +88,7 @@ export class SnapshotTaker {
         home: request.home,
         walk: {
           includeHidden: request.includeHidden,
-          exclude: this.options.exclude,
+          exclude: request.exclude ?? this.options.exclude,
           maxFileBytes: this.options.maxFileBytes,
           maxHomeBytes: this.options.maxHomeBytes,
         },

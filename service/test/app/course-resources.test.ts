@@ -2,7 +2,10 @@
  * Every course-scoped resource under `courses/{course}/…`, for a course created through the API: its snapshots,
  * jobs, assignments and feedback are its own, and nothing of one course can be read or changed from another.
  */
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { CourseworkClient } from '@coursework/client';
+import { homePath } from '../../src/homes/home-path';
 import { createRouter } from '../../src/http/routes';
 import { type CallerName, type InProcessApp, startInProcessApp, tokenOf } from '../support/in-process';
 
@@ -80,6 +83,54 @@ describe('a second course', () => {
     const due = await student.myAssignments();
     expect(due.map((a) => [a.course.id, a.id])).toContainEqual(['ds-200', 'proj']);
     expect(due.find((a) => a.id === 'proj')).toMatchObject({ course: { id: 'ds-200', title: 'Data Science 200' }, status: 'upcoming' });
+  });
+
+  it("captures only the course's folder of each home, with its own excludes and hidden files, and never through a symlink", async () => {
+    const created = await call('courseAdmin', 'POST', 'courses', {
+      id: 'ds-300',
+      title: 'Data Science 300',
+      capture: { folder: '{course}', exclude: ['*.log'], includeHidden: true },
+    });
+    expect(created.body).toMatchObject({ capture: { folder: 'ds-300', exclude: ['*.log'], includeHidden: true } });
+    await call('courseAdmin', 'POST', 'courses/ds-300/roster', { members: ['student1', 'student2', 'student3'].map((user) => ({ user })) });
+    const home = (student: string) => homePath(app.config.homeTemplate, student);
+    mkdirSync(path.join(home('student1'), 'ds-300'));
+    writeFileSync(path.join(home('student1'), 'ds-300', 'work.ipynb'), '{"cells": []}');
+    writeFileSync(path.join(home('student1'), 'ds-300', '.answers'), 'hidden');
+    writeFileSync(path.join(home('student1'), 'ds-300', 'run.log'), 'noise');
+    // student3's course folder is a symlink out of their home: not a folder of the home, so nothing is taken.
+    symlinkSync(home('student1'), path.join(home('student3'), 'ds-300'));
+
+    const job = (await call('courseAdmin', 'POST', 'courses/ds-300/snapshots', { name: 'w1' })).body.job as { id: string; name: string };
+    const done = (await call('courseAdmin', 'GET', `courses/ds-300/jobs/${job.id}?wait=30`)).body;
+    expect(done.students).toMatchObject({
+      student1: { status: 'taken', files: 2 },
+      student2: { status: 'no-home' },
+      student3: { status: 'no-home' },
+    });
+    const files = (await call('courseAdmin', 'GET', `courses/ds-300/students/student1/snapshots/${job.name}/files`)).body as {
+      path: string;
+    }[];
+    expect(files.map((f) => f.path).sort()).toEqual(['.answers', 'work.ipynb']);
+
+    // Back to the whole home, without hidden files: the course's own folder is one folder among the others.
+    const changed = await call('courseAdmin', 'PATCH', 'courses/ds-300', { capture: { folder: null, includeHidden: null } });
+    expect(changed.body).toMatchObject({ capture: { folder: null, exclude: ['*.log'], includeHidden: false } });
+    const again = (await call('courseAdmin', 'POST', 'courses/ds-300/snapshots', { name: 'w2', students: ['student1'] })).body.job as {
+      id: string;
+      name: string;
+    };
+    await call('courseAdmin', 'GET', `courses/ds-300/jobs/${again.id}?wait=30`);
+    const whole = (await call('courseAdmin', 'GET', `courses/ds-300/students/student1/snapshots/${again.name}/files`)).body as {
+      path: string;
+    }[];
+    expect(whole.map((f) => f.path)).toEqual(expect.arrayContaining(['ds-300/work.ipynb', 'assignment-1.ipynb']));
+    expect(whole.map((f) => f.path)).not.toContain('ds-300/.answers');
+    expect(whole.map((f) => f.path)).not.toContain('ds-300/run.log');
+
+    for (const folder of ['../up', 'a/b', '.hidden', '']) {
+      expect((await call('courseAdmin', 'PATCH', 'courses/ds-300', { capture: { folder } })).status).toBe(400);
+    }
   });
 
   it("refuses the default course's instructor every one of its routes, and its own instructor the default course's", async () => {

@@ -29,13 +29,24 @@ export const courseSchemas = {
   },
   Course: {
     type: 'object',
-    required: ['id', 'title', 'timeZone', 'groups', 'default', 'createdAt', 'createdBy', 'roles', 'permissions'],
+    required: ['id', 'title', 'timeZone', 'groups', 'capture', 'default', 'createdAt', 'createdBy', 'roles', 'permissions'],
     additionalProperties: false,
     properties: {
       id: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
       title: { type: 'string' },
       timeZone: { type: 'string', description: 'IANA zone of the course (the service’s when the course sets none).' },
       groups,
+      capture: {
+        type: 'object',
+        required: ['folder', 'exclude', 'includeHidden'],
+        additionalProperties: false,
+        properties: {
+          folder: { type: ['string', 'null'], description: 'The folder of each home the course captures; null: the whole home.' },
+          exclude: { type: 'array', items: { type: 'string' } },
+          includeHidden: { type: 'boolean', description: 'Whether snapshots take hidden files when a request does not say.' },
+        },
+        description: 'What each snapshot of the course takes of a student’s home.',
+      },
       default: { type: 'boolean', description: 'The course the settings name, which the routes outside /courses/{course} serve.' },
       createdAt: time,
       createdBy: { type: ['string', 'null'] },
@@ -119,6 +130,15 @@ const courseBody = (required: string[]) => ({
         additionalProperties: false,
         properties: { instructors: { type: 'string' }, graders: { type: 'string' }, students: { type: 'string' } },
         description: 'Named groups; those left out follow the service’s patterns (`{course}-instructors`, ...).',
+      },
+      capture: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          folder: { type: ['string', 'null'], description: 'One folder of the home (`{course}`: the course’s id); null: the whole home.' },
+          exclude: { type: ['array', 'null'], items: { type: 'string' }, description: 'Glob patterns; null: COURSEWORK_EXCLUDE.' },
+          includeHidden: { type: ['boolean', 'null'] },
+        },
       },
     },
   }),

@@ -22,6 +22,12 @@ export function courseView(course: CourseRecord, roles: Role[], caller: Caller, 
     title: course.title,
     timeZone: course.timeZone ?? deps.config.snapshots.timeZone,
     groups: course.groups,
+    // What each snapshot of the course takes, the service's defaults filled in.
+    capture: {
+      folder: course.capture.folder?.replaceAll('{course}', course.id) ?? null,
+      exclude: course.capture.exclude ?? deps.config.snapshots.exclude,
+      includeHidden: course.capture.includeHidden ?? false,
+    },
     default: course.id === deps.courses.defaultId,
     createdAt: course.createdAt,
     createdBy: course.createdBy,

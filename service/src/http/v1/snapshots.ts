@@ -59,12 +59,12 @@ function requireLive(lookup: Lookup, student: string, name: string): Extract<Loo
 }
 
 /** Validates `POST api/v1/snapshots` bodies. */
-function parseSnapshotRequest(body: unknown): { baseName: string; students?: string[]; includeHidden: boolean } {
+function parseSnapshotRequest(body: unknown): { baseName: string; students?: string[]; includeHidden?: boolean } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'Expected a JSON object');
   const { name, students, includeHidden } = body as Record<string, unknown>;
   const baseName = naming('Bad name', () => snapshotBaseName(name));
   if (includeHidden !== undefined && typeof includeHidden !== 'boolean') throw new ApiError(400, 'includeHidden must be true or false');
-  if (students === undefined) return { baseName, includeHidden: includeHidden ?? false };
+  if (students === undefined) return { baseName, includeHidden };
   if (!Array.isArray(students) || students.length === 0 || students.length > MAX_STUDENTS_PER_REQUEST) {
     throw new ApiError(400, `students must be a non-empty list of at most ${MAX_STUDENTS_PER_REQUEST} names`);
   }
@@ -72,7 +72,7 @@ function parseSnapshotRequest(body: unknown): { baseName: string; students?: str
     if (typeof student !== 'string') throw new ApiError(400, 'students must be a list of names');
     studentParam(student);
   }
-  return { baseName, students: students as string[], includeHidden: includeHidden ?? false };
+  return { baseName, students: students as string[], includeHidden };
 }
 
 export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void {
@@ -92,7 +92,12 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
     const everyone = await roster.current();
     const name = jobs.nameFor(request.baseName, now());
     const { job, joined } = await jobs.request(
-      { name, baseName: request.baseName, includeHidden: request.includeHidden, students: request.students ?? everyone },
+      {
+        name,
+        baseName: request.baseName,
+        includeHidden: request.includeHidden ?? jobs.includeHiddenByDefault,
+        students: request.students ?? everyone,
+      },
       everyone,
       ctx.state.caller!.identity.name,
       // A snapshot of everyone is the expensive kind: a caller may have only so many running.
