@@ -5,7 +5,7 @@
  */
 import { CourseworkClient, CourseworkError } from '@coursework/client';
 import { callServiceFromLab, expect, logInToLab, test } from './fixtures';
-import { forgetLayout, showInstructorPanel } from './lab-workspace';
+import { dismissToasts, forgetLayout, showInstructorPanel } from './lab-workspace';
 
 const SECOND = 'demo-201';
 
@@ -21,6 +21,7 @@ test.describe('courses in JupyterLab', () => {
     await instructor.forCourse(SECOND).withdrawFeedback('student3', 'proj').catch(ignoreMissing);
     await instructor.forCourse(SECOND).deleteAssignment('proj').catch(ignoreMissing);
     await instructor.deleteAssignment('courses-hw').catch(ignoreMissing);
+    await instructor.removeRosterMember(SECOND, 'student5').catch(ignoreMissing);
   });
 
   test('the instructor of both courses switches between them, and the panel remembers the choice', async ({ page, hub }) => {
@@ -82,5 +83,30 @@ test.describe('courses in JupyterLab', () => {
     const dueInFirst = section.locator('.jp-Coursework-due-course[data-course="demo-101"]');
     await expect(dueInFirst.locator('li', { hasText: 'Data homework' })).toBeVisible();
     await expect(dueInFirst.locator('li', { hasText: 'ML project' })).toHaveCount(0);
+  });
+
+  test('the instructor adds people to a course from a CSV file, sees each refused row, and removes one', async ({ page, hub }) => {
+    await logInToLab(page, hub, 'instructor');
+    await showInstructorPanel(page);
+    await page.locator('#coursework-instructor-panel').getByRole('combobox', { name: 'Course' }).selectOption(SECOND);
+    const roster = page.locator('#coursework-instructor-panel .jp-Coursework-RosterSection');
+    await dismissToasts(page);
+    await roster.getByRole('button', { name: 'Roster' }).click();
+    await expect(roster.getByRole('rowheader', { name: 'student4' })).toBeVisible();
+    await expect(roster.getByRole('row', { name: /grader/ })).toContainText('grader by group demo-201-graders');
+
+    await roster.getByLabel('CSV: user[,role] per line').setInputFiles({
+      name: 'roster.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('user,role\nstudent5,student\nNot A Name,student\n'),
+    });
+    await roster.getByRole('button', { name: 'Add from CSV' }).click();
+    await expect(roster.locator('.jp-Coursework-message')).toHaveText('Added 1, changed 0, unchanged 0; 1 row refused, changing nothing');
+    await expect(roster.getByRole('list', { name: 'Rows refused' })).toContainText('Row 3 (Not A Name): user: not a Hub user name');
+    const added = roster.getByRole('row', { name: /student5/ });
+    await expect(added).toContainText('student, added by instructor');
+
+    await added.getByRole('button', { name: 'Remove student5' }).click();
+    await expect(roster.getByRole('rowheader', { name: 'student5' })).toHaveCount(0);
   });
 });

@@ -48,7 +48,7 @@ test.describe('the instructor in JupyterLab', () => {
     await panel.getByRole('button', { name: 'Refresh' }).click();
     await expect(panel.getByRole('columnheader', { name: /filter-check_/ })).toBeVisible();
     await panel.getByLabel('Filter', { exact: true }).fill('student2');
-    await expect(panel.locator('tbody tr')).toHaveCount(1);
+    await expect(panel.getByRole('table', { name: 'Students and their snapshots' }).locator('tbody tr')).toHaveCount(1);
     await expect(panel.getByRole('rowheader', { name: 'student2' })).toBeVisible();
 
     // "Take snapshot" brings the keyboard to the form.

@@ -29,7 +29,8 @@ export async function markTabbable(container: Locator): Promise<string[]> {
     };
     const controls = Array.from(root.querySelectorAll<HTMLElement>('*')).filter((element) => {
       if (!element.matches(selector) && !scrolls(element)) return false;
-      if (element.matches(':disabled') || element.offsetParent === null) return false;
+      // Not rendered: display none, or inside a closed <details> (whose content Chromium hides without display none).
+      if (element.matches(':disabled') || !element.checkVisibility()) return false;
       return !(element instanceof HTMLInputElement && element.type === 'radio' && !element.checked);
     });
     return controls.map((element, i) => {

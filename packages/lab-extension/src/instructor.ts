@@ -10,6 +10,7 @@ import {
   initialCourse,
   InstructorModel,
   InstructorPanel,
+  RosterSection,
   type TaughtCourse,
   taughtCourses,
 } from '@coursework/lab';
@@ -79,6 +80,15 @@ async function addPanel(
       void assignments.refresh();
     }
     if (permissions.includes('releaseFeedbackZip')) next.addSection(new BulkFeedbackSection(connection.client));
+    if (permissions.includes('listRoster')) {
+      const roster = new RosterSection({
+        client: connection.client,
+        course: course.id,
+        canChange: permissions.includes('addRosterMembers'),
+      });
+      next.addSection(roster);
+      void roster.refresh();
+    }
     const switching = panel !== null;
     panel?.dispose();
     panel = next;

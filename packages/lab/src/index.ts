@@ -3,6 +3,7 @@ export * from './assignments/assignments-model';
 export * from './assignments/assignments-section';
 export * from './assignments/due-dates';
 export * from './common/connection';
+export * from './courses/roster-section';
 export * from './common/content';
 export * from './common/datetime';
 export * from './common/download';
