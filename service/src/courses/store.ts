@@ -94,6 +94,12 @@ export class CourseStore {
     return rows.map(recordOf);
   }
 
+  /** The ids of deleted courses: their snapshots and feedback need no blobs any more. */
+  async deletedIds(): Promise<string[]> {
+    const rows = await this.db.selectFrom('courses').select('id').where('deleted_at', 'is not', null).execute();
+    return rows.map((row) => row.id);
+  }
+
   /** Inserts a course; false when the id is taken (by a course that exists or existed). */
   async create(course: NewCourse, by: string, now = new Date()): Promise<boolean> {
     const stamp = now.toISOString();

@@ -345,8 +345,11 @@ export class FeedbackStore {
 /** Every version of every feedback file, across courses (released feedback is never lost): what an integrity check verifies. */
 export async function feedbackBlobReferences(
   db: Catalog,
+  deletedCourses: readonly string[] = [],
 ): Promise<{ id: number; student: string; assignment: string; path: string; sha256: string; damagedAt: string | null }[]> {
-  const rows = await db.selectFrom('feedback_files').select(['id', 'student', 'assignment', 'path', 'sha256', 'damaged_at']).execute();
+  let query = db.selectFrom('feedback_files').select(['id', 'student', 'assignment', 'path', 'sha256', 'damaged_at']);
+  if (deletedCourses.length > 0) query = query.where('course_id', 'not in', deletedCourses);
+  const rows = await query.execute();
   return rows.map((row) => ({
     id: row.id,
     student: row.student,
@@ -364,7 +367,9 @@ export async function markFeedbackDamaged(db: Catalog, ids: number[], at: string
 }
 
 /** Every blob any version of any feedback file refers to, withdrawn or replaced ones too: released feedback is never lost. */
-export async function blobsInUseByFeedback(db: Catalog): Promise<Set<string>> {
-  const rows = await db.selectFrom('feedback_files').select('sha256').distinct().execute();
+export async function blobsInUseByFeedback(db: Catalog, deletedCourses: readonly string[] = []): Promise<Set<string>> {
+  let query = db.selectFrom('feedback_files').select('sha256').distinct();
+  if (deletedCourses.length > 0) query = query.where('course_id', 'not in', deletedCourses);
+  const rows = await query.execute();
   return new Set(rows.map((row) => row.sha256));
 }

@@ -10,6 +10,7 @@ import type { CheckReport } from '@coursework/client';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import { feedbackBlobReferences, markFeedbackDamaged } from '../feedback/store';
+import { CourseStore } from '../courses/store';
 import { homePath } from '../homes/home-path';
 import { storeHomeFile } from '../homes/read-file';
 import { homeIndexSources, liveManifests, markSnapshotDamaged } from '../snapshots/queries';
@@ -46,7 +47,9 @@ export async function checkStore(db: Catalog, blobs: BlobStore, options: CheckOp
     if (!list) needs.set(sha256, (list = []));
     list.push(what);
   };
-  const snapshots = await liveManifests(db);
+  // A deleted course needs nothing: its blobs go the way of any others nothing refers to.
+  const deleted = await new CourseStore(db).deletedIds();
+  const snapshots = await liveManifests(db, deleted);
   for (const snapshot of snapshots) {
     for (const entry of snapshot.manifest) {
       if (entry.sha256)
@@ -55,7 +58,7 @@ export async function checkStore(db: Catalog, blobs: BlobStore, options: CheckOp
         });
     }
   }
-  const feedback = await feedbackBlobReferences(db);
+  const feedback = await feedbackBlobReferences(db, deleted);
   for (const file of feedback) need(file.sha256, { feedback: { id: file.id, label: `${file.student}/${file.assignment}/${file.path}` } });
 
   // Every stored blob: its length always, its hash when selected.

@@ -5,9 +5,10 @@ import path from 'node:path';
 import { BlobStore } from '../blobs/blob-store';
 import { collectGarbage } from '../blobs/collect';
 import { type Catalog, migrate, openSqliteCatalog } from '../catalog/catalog';
-import { syncCourse } from '../courses/store';
+import { CourseStore, syncCourse } from '../courses/store';
 import { FeedbackStore } from '../feedback/store';
 import { createLogger } from '../log';
+import { checkStore } from './check';
 import { BLOB_GRACE_MS, blobsInUse, Housekeeping } from './housekeeping';
 import { SnapshotQueries } from '../snapshots/queries';
 import { SnapshotTaker } from '../snapshots/take';
@@ -120,6 +121,52 @@ describe('blob collection', () => {
     expect(existsSync(blobs.pathOf(orphan.sha256))).toBe(false);
     expect(existsSync(blobs.pathOf(sha('feedback v1')))).toBe(true);
     expect(existsSync(blobs.pathOf(sha('feedback v2')))).toBe(true);
+  });
+});
+
+describe('a deleted course', () => {
+  it('needs no blob any more: its snapshots’ and feedback’s are collected, those another course shares stay, and the check asks for none', async () => {
+    const courses = new CourseStore(db);
+    await courses.create(
+      { id: 'gone', title: 'Gone', timeZone: null, groups: { instructors: 'gi', graders: null, students: 'gs' } },
+      'prof',
+    );
+    write('s1', 'shared.csv', 'in both courses');
+    await take('s1', 'a_2026-11-01');
+    write('s1', 'only.txt', 'only in the deleted course');
+    const inGone = {
+      student: 's1',
+      home: home('s1'),
+      baseName: 'g',
+      name: 'g_2026-11-01',
+      includeHidden: false,
+      actor: 'prof',
+      jobId: null,
+    };
+    expect((await taker.take({ courseId: 'gone', ...inGone })).status).toBe('taken');
+    const { sha256, size } = await blobs.storeBuffer(Buffer.from('feedback of the deleted course'));
+    await new FeedbackStore(db, 'gone').release({
+      student: 's1',
+      assignment: 'ps1',
+      files: [{ path: 'r.md', sha256, size, homePath: null }],
+      by: 'prof',
+      releaseAt: new Date(),
+    });
+    ageBlobs('in both courses', 'only in the deleted course', 'feedback of the deleted course');
+    // While the course lives, everything stays.
+    expect(await collectGarbage(blobs, await blobsInUse(db), BLOB_GRACE_MS)).toMatchObject({ deleted: 0 });
+
+    await courses.markDeleted('gone', 'prof');
+    expect(await collectGarbage(blobs, await blobsInUse(db), BLOB_GRACE_MS)).toMatchObject({ deleted: 2 });
+    expect(existsSync(blobs.pathOf(sha('in both courses')))).toBe(true);
+    expect(existsSync(blobs.pathOf(sha('only in the deleted course')))).toBe(false);
+    expect(existsSync(blobs.pathOf(sha('feedback of the deleted course')))).toBe(false);
+    const report = await checkStore(db, blobs, {
+      hash: { all: true },
+      repair: false,
+      homeTemplate: path.join(root, 'homes', '{username}'),
+    });
+    expect(report.broken).toEqual([]);
   });
 });
 

@@ -7,6 +7,7 @@ import { collectGarbage } from '../blobs/collect';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import { checkStore } from './check';
+import { CourseStore } from '../courses/store';
 import type { Logger } from '../log';
 import { blobsInUseByFeedback } from '../feedback/store';
 import { blobsInUseBySnapshots, SnapshotQueries } from '../snapshots/queries';
@@ -14,10 +15,14 @@ import { blobsInUseBySnapshots, SnapshotQueries } from '../snapshots/queries';
 /** Unreferenced blobs younger than this are kept: they may belong to a snapshot being taken. */
 export const BLOB_GRACE_MS = 60 * 60 * 1000;
 
-/** Every blob the catalog refers to: live snapshots, home indexes and every version of every feedback file. */
+/**
+ * Every blob the catalog refers to: live snapshots, home indexes and every version of every feedback file, of the
+ * courses not deleted (a deleted course's blobs are collected like any others nothing refers to).
+ */
 export async function blobsInUse(db: Catalog): Promise<Set<string>> {
-  const inUse = await blobsInUseBySnapshots(db);
-  for (const sha256 of await blobsInUseByFeedback(db)) inUse.add(sha256);
+  const deleted = await new CourseStore(db).deletedIds();
+  const inUse = await blobsInUseBySnapshots(db, deleted);
+  for (const sha256 of await blobsInUseByFeedback(db, deleted)) inUse.add(sha256);
   return inUse;
 }
 

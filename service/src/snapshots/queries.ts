@@ -205,15 +205,17 @@ export class SnapshotQueries {
   }
 }
 
-/** Every live snapshot's manifest, across courses: what an integrity check verifies. */
+/** Every live snapshot's manifest, across courses (but `deletedCourses`): what an integrity check verifies. */
 export async function liveManifests(
   db: Catalog,
+  deletedCourses: readonly string[] = [],
 ): Promise<{ id: number; courseId: string; student: string; name: string; manifest: ManifestEntry[]; damaged: string[] | null }[]> {
-  const rows = await db
+  let query = db
     .selectFrom('snapshots')
     .select(['id', 'course_id', 'student', 'name', 'manifest', 'damaged'])
-    .where('deleted_at', 'is', null)
-    .execute();
+    .where('deleted_at', 'is', null);
+  if (deletedCourses.length > 0) query = query.where('course_id', 'not in', deletedCourses);
+  const rows = await query.execute();
   return rows.map((row) => ({
     id: row.id,
     courseId: row.course_id,
@@ -316,13 +318,17 @@ export async function homeIndexSources(db: Catalog): Promise<Map<string, { stude
 }
 
 /** Every blob a live snapshot or a home index refers to, across courses: what blob collection must keep. */
-export async function blobsInUseBySnapshots(db: Catalog): Promise<Set<string>> {
+export async function blobsInUseBySnapshots(db: Catalog, deletedCourses: readonly string[] = []): Promise<Set<string>> {
   const referenced = new Set<string>();
-  const snapshots = await db.selectFrom('snapshots').select('manifest').where('deleted_at', 'is', null).execute();
+  let live = db.selectFrom('snapshots').select('manifest').where('deleted_at', 'is', null);
+  if (deletedCourses.length > 0) live = live.where('course_id', 'not in', deletedCourses);
+  const snapshots = await live.execute();
   for (const row of snapshots) {
     for (const entry of JSON.parse(row.manifest) as { sha256: string | null }[]) if (entry.sha256) referenced.add(entry.sha256);
   }
-  const indexes = await db.selectFrom('home_index').select('entries').execute();
+  let indexQuery = db.selectFrom('home_index').select('entries');
+  if (deletedCourses.length > 0) indexQuery = indexQuery.where('course_id', 'not in', deletedCourses);
+  const indexes = await indexQuery.execute();
   for (const row of indexes) {
     for (const entry of Object.values(JSON.parse(row.entries) as Record<string, { sha256: string }>)) referenced.add(entry.sha256);
   }
