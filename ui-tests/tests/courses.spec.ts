@@ -46,7 +46,7 @@ test.describe('courses in JupyterLab', () => {
     await expect(again.getByRole('rowheader', { name: 'student4' })).toBeVisible();
   });
 
-  test('a grader sees the course they grade, without the snapshot form; the page’s token reaches that course only', async ({
+  test('a grader sees the course they grade with what they may do there only; the page’s token reaches that course only', async ({
     page,
     hub,
   }) => {
@@ -56,6 +56,12 @@ test.describe('courses in JupyterLab', () => {
     await expect(panel.locator('.jp-Coursework-course')).toHaveText('Demo 201: Machine Learning');
     await expect(panel.getByRole('rowheader', { name: 'student4' })).toBeVisible();
     await expect(panel.getByRole('button', { name: 'Take snapshot' })).toHaveCount(0);
+    // Assignments to read, none to create; the roster to read, without its forms.
+    await expect(panel.getByRole('heading', { name: 'Assignments' })).toBeVisible();
+    await expect(panel.getByRole('button', { name: 'Create assignment' })).toHaveCount(0);
+    await panel.getByRole('button', { name: 'Roster' }).click();
+    await expect(panel.getByRole('rowheader', { name: 'student4' }).last()).toBeVisible();
+    await expect(panel.getByRole('button', { name: 'Add from CSV' })).toHaveCount(0);
     expect((await callServiceFromLab(page, `api/v1/courses/${SECOND}/students`)).status).toBe(200);
     expect((await callServiceFromLab(page, 'api/v1/students')).status).toBe(403);
   });

@@ -76,7 +76,12 @@ async function addPanel(
     next.title.icon = courseworkIcon;
     if (permissions.includes('listAssignments')) {
       const assignments = new AssignmentsModel({ client: connection.client, pollIntervalMs });
-      next.addSection(new AssignmentsSection(assignments, connection));
+      const rights = {
+        create: permissions.includes('createAssignment'),
+        extend: permissions.includes('grantExtension'),
+        capture: permissions.includes('triggerAssignment'),
+      };
+      next.addSection(new AssignmentsSection(assignments, connection, rights));
       void assignments.refresh();
     }
     if (permissions.includes('releaseFeedbackZip')) next.addSection(new BulkFeedbackSection(connection.client));

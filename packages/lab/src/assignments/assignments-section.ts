@@ -9,10 +9,20 @@ import { h } from '../common/dom';
 import { downloadFrom } from '../common/download';
 import type { AssignmentsModel, StatusRow } from './assignments-model';
 
+/** What the user may change (graders read the assignments and their status, and change nothing). */
+export interface AssignmentRights {
+  create: boolean;
+  extend: boolean;
+  capture: boolean;
+}
+
+const ALL_RIGHTS: AssignmentRights = { create: true, extend: true, capture: true };
+
 export class AssignmentsSection {
   constructor(
     private readonly model: AssignmentsModel,
     private readonly connection: ServiceConnection,
+    private readonly rights: AssignmentRights = ALL_RIGHTS,
   ) {
     const reload = h('button', { type: 'button', class: 'jp-Coursework-button', title: 'Read the assignments again' }, 'Reload');
     reload.addEventListener('click', () => void this.model.refresh());
@@ -22,7 +32,7 @@ export class AssignmentsSection {
       h('div', { class: 'jp-Coursework-section-head' }, h('h3', { id: 'coursework-assignments-title' }, 'Assignments'), reload),
       this.message,
       this.list,
-      this.buildCreateForm(),
+      ...(rights.create ? [this.buildCreateForm()] : []),
       this.notice,
       this.statusHost,
     );
@@ -128,11 +138,10 @@ export class AssignmentsSection {
     this.statusFrame = h(
       'div',
       { class: 'jp-Coursework-subsection' },
-      h('div', { class: 'jp-Coursework-section-head' }, this.statusTitle, csv, capture),
+      h('div', { class: 'jp-Coursework-section-head' }, this.statusTitle, csv, ...(this.rights.capture ? [capture] : [])),
       this.statusMessage,
       this.statusTable,
-      h('h4', { id: 'coursework-extension-title' }, 'Extension'),
-      form,
+      ...(this.rights.extend ? [h('h4', { id: 'coursework-extension-title' }, 'Extension'), form] : []),
     );
   }
 
