@@ -5,6 +5,7 @@
  */
 import { CourseworkClient, CourseworkError } from '@coursework/client';
 import { callServiceFromLab, expect, logInToLab, test } from './fixtures';
+import { runFromPalette } from './coursework-lab';
 import { dismissToasts, forgetLayout, showInstructorPanel } from './lab-workspace';
 
 const SECOND = 'demo-201';
@@ -32,7 +33,15 @@ test.describe('courses in JupyterLab', () => {
     await expect(course.locator('option')).toHaveText(['Demo 101: Data Science', 'Demo 201: Machine Learning']);
     await expect(panel.getByRole('rowheader', { name: 'student1' })).toBeVisible();
 
+    // The snapshots browser, open on Demo 101, follows the switch.
+    await runFromPalette(page, 'Coursework: Browse snapshots');
+    const snapshots = page.locator('#coursework-snapshots-browser .jp-DirListing-content');
+    await expect(snapshots.locator('.jp-DirListing-item', { hasText: 'student1' })).toBeVisible();
+
     await course.selectOption(SECOND);
+    await expect(snapshots.locator('.jp-DirListing-item', { hasText: 'student4' })).toBeVisible();
+    await expect(snapshots.locator('.jp-DirListing-item', { hasText: 'student1' })).toHaveCount(0);
+    await showInstructorPanel(page);
     const switched = page.locator('#coursework-instructor-panel');
     await expect(switched.getByRole('rowheader', { name: 'student4' })).toBeVisible();
     await expect(switched.getByRole('rowheader', { name: 'student3' })).toBeVisible();

@@ -2,7 +2,7 @@
  * The `CourseworkSnapshots` drive (registered at start, so that restored documents from it open) and the
  * "Browse snapshots" command, for instructors, that shows a file browser over it.
  */
-import { ICoursework, SNAPSHOTS_DRIVE_NAME, SnapshotsDrive, teachesACourse } from '@coursework/lab';
+import { ICoursework, type ServiceConnection, SNAPSHOTS_DRIVE_NAME, SnapshotsDrive, teachesACourse } from '@coursework/lab';
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { type FileBrowser, IFileBrowserFactory } from '@jupyterlab/filebrowser';
@@ -23,15 +23,24 @@ export const snapshotsPlugin: JupyterFrontEndPlugin<void> = {
     app.serviceManager.contents.addDrive(new SnapshotsDrive({ connection, serverSettings: app.serviceManager.serverSettings }));
     void coursework.me.then(
       (me) => {
-        if (teachesACourse(me)) addBrowseCommand(app, factory, palette);
+        if (teachesACourse(me)) addBrowseCommand(app, factory, palette, connection);
       },
       () => undefined, // the service plugin reports it
     );
   },
 };
 
-function addBrowseCommand(app: JupyterFrontEnd, factory: IFileBrowserFactory, palette: ICommandPalette | null): void {
+function addBrowseCommand(
+  app: JupyterFrontEnd,
+  factory: IFileBrowserFactory,
+  palette: ICommandPalette | null,
+  connection: ServiceConnection,
+): void {
   let browser: FileBrowser | null = null;
+  // The drive shows the course the instructor panel shows: another course starts again from its list of students.
+  connection.courseChanged.connect(() => {
+    if (browser && !browser.isDisposed) void browser.model.cd('/');
+  });
   app.commands.addCommand(CommandIDs.browseSnapshots, {
     label: 'Coursework: Browse snapshots',
     caption: 'Students’ snapshots, read-only',
