@@ -68,8 +68,13 @@ async function resolveCaller(ctx: Ctx, deps: AuthDeps, operation: Operation, com
   const link = ctx.query.link;
   if (typeof link === 'string' && ctx.method === 'GET' && LINKABLE.has(operation) && !ctx.get('authorization')) {
     const caller = deps.links.resolve(link, ctx.originalUrl);
-    if (caller) ctx.state.caller = caller;
-    else ctx.state.credentialsRejected = 'link';
+    if (caller) {
+      // The maker's roles in the course of the download (the link was made outside any course's path).
+      ctx.state.caller = { ...caller, roles: [] };
+      ctx.state.rolesPending = true;
+    } else {
+      ctx.state.credentialsRejected = 'link';
+    }
     return;
   }
   const apiKey = compat ? ctx.get('x-api-key') : '';

@@ -48,6 +48,18 @@ describe('a second course', () => {
     );
     const inCourse = (await call('grader', 'GET', 'courses/ds-200/students/student1/snapshots')).body as { name: string }[];
     expect(inCourse.map((s) => s.name)).toEqual([job.name]);
+    // A one-minute download link of the course's zip works for its maker there (the course admin teaches ds-200
+    // and nothing else), and carries no role into the default course.
+    const link = async (path: string) =>
+      ((await call('courseAdmin', 'POST', 'download-links', { path })).body as unknown as { url: string }).url;
+    const zip = await fetch(`${app.url}${await link(`api/v1/courses/ds-200/snapshots/${job.name}/zip`)}`);
+    expect(zip.status).toBe(200);
+    expect(
+      Buffer.from(await zip.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
+    expect((await fetch(`${app.url}${await link(`api/v1/snapshots/${job.name}/zip`)}`)).status).toBe(403);
     expect((await call('grader', 'GET', 'courses/ds-200/students')).body.map((s) => (s as { name: string }).name)).toEqual([
       'student1',
       'student2',
