@@ -113,6 +113,29 @@ c.JupyterHub.services = [s for s in _configured("JupyterHub", "services", []) if
     }
 ]
 
+# The single-user server's own token ($JUPYTERHUB_API_TOKEN: in the user's kernels and terminals, and what nbgrader
+# sends) reaches the service with the user's Coursework rights, no more: JupyterHub gives the token the subset of these
+# scopes the user holds. Added to the admin's own list (or callable), else to what the server role grants by default.
+_COURSEWORK_SCOPES = [ACCESS, INSTRUCT, ADMIN]
+
+
+def _with_coursework_scopes(scopes):
+    scopes = list(scopes)
+    return scopes + [s for s in _COURSEWORK_SCOPES if s not in scopes]
+
+
+_server_role = next((r for r in roles if r.get("name") == "server"), None)
+_server_scopes = _configured(
+    "Spawner",
+    "server_token_scopes",
+    _server_role["scopes"] if _server_role and "scopes" in _server_role else ["users:activity!user", "access:servers!server"],
+)
+if callable(_server_scopes):
+    _admins_server_scopes = _server_scopes
+    c.Spawner.server_token_scopes = lambda spawner: _with_coursework_scopes(_admins_server_scopes(spawner))
+else:
+    c.Spawner.server_token_scopes = _with_coursework_scopes(_server_scopes)
+
 # The JupyterLab page's token may call the service with the user's Coursework rights (the Hub intersects these
 # with what the user holds), so that the extension works without asking for another login.
 _spawner_scopes = list(_configured("Spawner", "oauth_client_allowed_scopes", []))
