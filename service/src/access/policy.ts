@@ -137,11 +137,12 @@ export function isCourseAdmin(identity: HubIdentity): boolean {
   return identity.scopes.includes(ADMIN_SCOPE) || (identity.admin && identity.scopes.includes('admin:users'));
 }
 
-export function callerFor(identity: HubIdentity, roles: Role[], accessScopes: readonly string[]): Caller {
+/** A caller before their course is known: no roles yet (the guard reads them for the request's course). */
+export function callerFor(identity: HubIdentity, accessScopes: readonly string[]): Caller {
   return {
     identity,
     hasAccess: identity.scopes.some((scope) => accessScopes.includes(scope)),
-    roles,
+    roles: [],
     courseAdmin: isCourseAdmin(identity),
   };
 }

@@ -39,10 +39,10 @@ export interface GuardOptions {
   compat?: { apiKey: string | undefined; refuse: (ctx: Ctx) => void };
 }
 
-/** Who the configured compatibility key stands for: an instructor of the default course, like an LMS integration. */
+/** Who the configured compatibility key stands for: a Hub service holding the instruct scope, like an LMS integration. */
 function apiKeyCaller(deps: AuthDeps) {
   const identity = { name: 'api-key', kind: 'service' as const, admin: false, groups: [], scopes: [...deps.accessScopes, INSTRUCT_SCOPE] };
-  return callerFor(identity, ['instructor'], deps.accessScopes);
+  return callerFor(identity, deps.accessScopes);
 }
 
 /**
@@ -68,13 +68,9 @@ async function resolveCaller(ctx: Ctx, deps: AuthDeps, operation: Operation, com
   const link = ctx.query.link;
   if (typeof link === 'string' && ctx.method === 'GET' && LINKABLE.has(operation) && !ctx.get('authorization')) {
     const caller = deps.links.resolve(link, ctx.originalUrl);
-    if (caller) {
-      // The maker's roles in the course of the download (the link was made outside any course's path).
-      ctx.state.caller = { ...caller, roles: [] };
-      ctx.state.rolesPending = true;
-    } else {
-      ctx.state.credentialsRejected = 'link';
-    }
+    // Its maker, whose roles are read again for the course of the download (see guard).
+    if (caller) ctx.state.caller = { ...caller };
+    else ctx.state.credentialsRejected = 'link';
     return;
   }
   const apiKey = compat ? ctx.get('x-api-key') : '';
@@ -93,9 +89,7 @@ async function resolveCaller(ctx: Ctx, deps: AuthDeps, operation: Operation, com
   if (!token) return;
   const identity = await deps.identities.identify(token);
   if (identity) {
-    // Roles are those of the request's course, filled in once it is known (see guard).
-    ctx.state.caller = callerFor(identity, [], deps.accessScopes);
-    ctx.state.rolesPending = true;
+    ctx.state.caller = callerFor(identity, deps.accessScopes);
     ctx.state.authVia = fromHeader ? 'header' : 'cookie';
   } else if (fromHeader) {
     ctx.state.credentialsRejected = true;
@@ -123,7 +117,8 @@ export function guard(operation: Operation, deps: AuthDeps, options: GuardOption
       const course = await resolveCourse(ctx, deps);
       if (!course) return compat ? compat.refuse(ctx) : undefined;
       ctx.state.course = course;
-      if (ctx.state.rolesPending) caller.roles = await deps.courses.rolesOf(course, caller.identity);
+      // Every caller's roles are those in the request's course, read now that it is known.
+      caller.roles = await deps.courses.rolesOf(course, caller.identity);
     }
     const owner = (ctx as { params?: Record<string, string> }).params?.student;
     const decision = decide(operation, ctx.state.caller, { owner, ownerAccess: deps.ownerAccess });

@@ -7,8 +7,6 @@ export interface AppState {
   caller?: Caller;
   /** The course the request is about (its path's, or the default course), once the caller has access. */
   course?: CourseRecord;
-  /** The caller's roles are yet to be read for the request's course. */
-  rolesPending?: boolean;
   /** How the caller authenticated: an Authorization header or the service's login cookie. */
   authVia?: 'header' | 'cookie';
   /** Credentials were sent but the Hub does not accept them (or a download link is not, or no longer, valid). */

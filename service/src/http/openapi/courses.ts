@@ -1,5 +1,5 @@
 /** The courses section of the OpenAPI document: courses, their rosters, and the caller's courses. */
-import { authErrors, errorResponse } from './parts';
+import { authErrors, courseIdSchema, courseParameter, errorResponse } from './parts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -32,7 +32,7 @@ export const courseSchemas = {
     required: ['id', 'title', 'timeZone', 'groups', 'capture', 'default', 'createdAt', 'createdBy', 'roles', 'permissions'],
     additionalProperties: false,
     properties: {
-      id: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
+      id: courseIdSchema,
       title: { type: 'string' },
       timeZone: { type: 'string', description: 'IANA zone of the course (the service’s when the course sets none).' },
       groups,
@@ -103,12 +103,6 @@ export const courseSchemas = {
   },
 } as const;
 
-const courseParameter = {
-  name: 'course',
-  in: 'path',
-  required: true,
-  schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
-};
 const userParameter = { name: 'user', in: 'path', required: true, schema: { type: 'string' } };
 const courseErrors = {
   '404': errorResponse('No such course.'),
@@ -122,7 +116,7 @@ const courseBody = (required: string[]) => ({
     required,
     additionalProperties: false,
     properties: {
-      id: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
+      id: courseIdSchema,
       title: { type: 'string', maxLength: 200 },
       timeZone: { type: ['string', 'null'] },
       groups: {

@@ -8,6 +8,7 @@ import type { Operation } from '../../access/policy';
 import { inCourseName, inCoursePath } from '../course-scope';
 import { feedbackPaths, feedbackSchemas } from './feedback';
 import {
+  courseParameter,
   authErrors,
   error,
   errorResponse,
@@ -622,8 +623,6 @@ interface DocumentedOperation {
   parameters?: unknown[];
   responses: Record<string, unknown>;
 }
-
-const courseParameter = { name: 'course', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' } };
 
 /**
  * Adds, for each route about a course's resources, its twin under `courses/{course}` (course-scope.ts): the same

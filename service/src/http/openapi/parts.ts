@@ -1,4 +1,5 @@
 /** Pieces shared by the OpenAPI document's sections. */
+import { COURSE_ID } from '../../names';
 import { PAGINATION_MEDIA_TYPE } from '../pagination';
 
 export const error = {
@@ -42,6 +43,10 @@ export const pageParameters = [
     schema: { type: 'integer', minimum: 0 },
   },
 ];
+
+/** A course id, by the rule names.ts checks. */
+export const courseIdSchema = { type: 'string', pattern: COURSE_ID.source };
+export const courseParameter = { name: 'course', in: 'path', required: true, schema: courseIdSchema };
 
 export const studentParameter = { name: 'student', in: 'path', required: true, schema: { type: 'string' } };
 export const authErrors = {
