@@ -18,7 +18,10 @@ all of them on to the service, which validates them (see the README's configurat
 - ``COURSEWORK_SERVICE_HOST`` (``127.0.0.1``) and ``COURSEWORK_SERVICE_PORT`` (``10101``): where the service
   listens;
 - ``COURSEWORK_SERVICE_COMMAND``: the command that starts the service (default: the installed package's
-  launcher, or in a checkout ``node`` and the ``service/lib/main.js`` beside this folder).
+  launcher, or in a checkout ``node`` and the ``service/lib/main.js`` beside this folder);
+- ``COURSEWORK_SERVICE_URL``: where single-user servers reach the service, given to them as ``COURSEWORK_URL``
+  for the Python client (default: the address above with the service's prefix; set it when servers run on
+  other hosts, e.g. ``http://coursework:10101/services/coursework/``).
 """
 
 import os
@@ -135,6 +138,19 @@ if callable(_server_scopes):
     c.Spawner.server_token_scopes = lambda spawner: _with_coursework_scopes(_admins_server_scopes(spawner))
 else:
     c.Spawner.server_token_scopes = _with_coursework_scopes(_server_scopes)
+
+# Where the Python client in the users' servers (`import coursework`) finds the service: straight at its address,
+# under its prefix (the service answers there as behind the proxy). The admin's own COURSEWORK_URL wins.
+def _address_for_servers():
+    if _env.get("COURSEWORK_SERVICE_URL"):
+        return _env["COURSEWORK_SERVICE_URL"]
+    host = "127.0.0.1" if _host in ("", "0.0.0.0", "::") else _host
+    host = f"[{host}]" if ":" in host else host
+    base = "/" + _configured("JupyterHub", "base_url", "/").strip("/") + "/"
+    return f"http://{host}:{_port}{base.replace('//', '/')}services/{SERVICE}/"
+
+
+c.Spawner.environment = {"COURSEWORK_URL": _address_for_servers(), **_configured("Spawner", "environment", {})}
 
 # The JupyterLab page's token may call the service with the user's Coursework rights (the Hub intersects these
 # with what the user holds), so that the extension works without asking for another login.

@@ -56,6 +56,7 @@ npx --no-install lerna run build --loglevel=warn >/dev/null || npx --no-install 
 # The demo's Hub and the tests' Hubs run Coursework as an admin installs it: the two wheels, built from this build
 # and installed into the venv (its JupyterLab gets the extension from one, its JupyterHub the service from the other).
 built=$(find service/lib packages/*/lib packages/lab-extension/labextension jupyterhub_config.d service/jupyterhub_coursework \
+  packages/lab-extension/coursework \
   -type f -not -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum | cat - scripts/package.sh service/pyproject.toml \
   packages/lab-extension/pyproject.toml | sha256sum | cut -c1-16)
 if [ "$(cat .venv/.coursework-installed 2>/dev/null)" != "$built" ]; then

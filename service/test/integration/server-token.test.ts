@@ -3,9 +3,8 @@
  * nbgrader use) reaches the service with its user's Coursework rights and no more, under a real Hub that starts
  * real servers.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { type RunningHub, startHub } from '../support/hub';
+import { serverEnvironment, startServer } from '../support/servers';
 
 let hub: RunningHub;
 
@@ -17,26 +16,8 @@ afterAll(() => hub?.stop());
 
 /** Starts `user`'s server through the Hub and reads the token the Hub gave it, from the server process's environment. */
 async function serverToken(user: string): Promise<string> {
-  const started = await hub.api('POST', `/users/${user}/server`);
-  expect([201, 202]).toContain(started.status);
-  for (let i = 0; i < 300; i++) {
-    const model = (await (await hub.api('GET', `/users/${user}`)).json()) as { servers?: Record<string, { ready: boolean }> };
-    if (model.servers?.['']?.ready) break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
-    let environment: string[];
-    try {
-      environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    } catch {
-      continue; // gone, or not ours
-    }
-    // This Hub's server of the user: other Hubs (other test runs) start servers for the same demo users.
-    if (!environment.includes(`JUPYTERHUB_USER=${user}`) || !environment.includes(`HOME=${path.join(hub.homes, user)}`)) continue;
-    const token = environment.find((entry) => entry.startsWith('JUPYTERHUB_API_TOKEN='));
-    if (token) return token.slice('JUPYTERHUB_API_TOKEN='.length);
-  }
-  throw new Error(`no running server of ${user} found`);
+  await startServer(hub, user);
+  return serverEnvironment(hub, user).JUPYTERHUB_API_TOKEN!;
 }
 
 const call = (token: string, path: string) => fetch(`${hub.serviceUrl}api/v1/${path}`, { headers: { Authorization: `token ${token}` } });

@@ -24,7 +24,7 @@ c.JupyterHub.load_roles.append({"name": "test-prometheus", "scopes": ["read:metr
 c.JupyterHub.load_roles.append(
     {
         "name": "test-admin",
-        "scopes": ["admin:users", "admin:groups", "tokens", "read:services", "admin:servers"],
+        "scopes": ["admin:users", "admin:groups", "tokens", "read:services", "admin:servers", "access:servers"],
         "services": ["test-admin"],
     }
 )
