@@ -139,6 +139,28 @@ print(json.dumps({"mine": mine, "first": str(first), "second": str(second), "ass
   expect(run.refusals).toEqual({ students: 403, snapshot: 403, "another's feedback": 403 });
 }, 300000);
 
+it("runs the demo instructor's example notebook from top to bottom, with nbclient in the instructor's server", async () => {
+  const { token } = await hub.issueToken('instructor');
+  const created = await fetch(`${hub.serviceUrl}api/v1/assignments`, {
+    method: 'POST',
+    headers: { Authorization: `token ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ id: 'week-1', dueAt: new Date(Date.now() + 86400_000).toISOString() }),
+  });
+  expect(created.status).toBe(201);
+  const kernel = await kernelOf('instructor');
+  const run = await kernel.json<{ errors: string[]; last: string }>(`
+import json, nbclient, nbformat
+notebook = nbformat.read("coursework-in-a-notebook.ipynb", as_version=4)
+nbclient.NotebookClient(notebook, timeout=120, allow_errors=True).execute()
+outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
+errors = [f"{output.ename}: {output.evalue}" for output in outputs if output.output_type == "error"]
+last = notebook.cells[-1].outputs[-1]["data"]["text/plain"]
+print(json.dumps({"errors": errors, "last": last}))`);
+  expect(run.errors).toEqual([]);
+  // The DataFrame of the last cell, one row per student.
+  expect(run.last).toMatch(/student1[\s\S]*student2[\s\S]*student3/);
+}, 300000);
+
 it('says what to do where the environment has no token', async () => {
   const kernel = await kernelOf('student2');
   const execution = await kernel.run(`
