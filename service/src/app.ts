@@ -7,6 +7,7 @@ import type { BlobStore } from './blobs/blob-store';
 import type { Catalog } from './catalog/catalog';
 import type { Config } from './config';
 import type { Courses } from './courses/courses';
+import type { Exchange } from './exchange/exchange';
 import type { CourseSpaces } from './courses/spaces';
 import type { HubClient } from './hub/client';
 import type { IdentityCache } from './hub/identity-cache';
@@ -26,6 +27,7 @@ export interface AppDeps {
   identities: IdentityCache;
   courses: Courses;
   spaces: CourseSpaces;
+  exchange: Exchange;
   catalog: Catalog;
   blobs: BlobStore;
   cookieSecret: string;

@@ -97,6 +97,8 @@ export interface Config {
     homeDir: string;
     bulk: { maxEntries: number; maxRatio: number; maxTotalBytes: number };
   };
+  /** nbgrader's exchange (the ngshare API). */
+  exchange: { maxBodyBytes: number; maxFiles: number };
   pagination: { defaultLimit: number; maxLimit: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
@@ -532,6 +534,19 @@ export const SETTINGS = {
     description: 'Most bytes a bulk feedback zip may unpack to.',
     schema: size,
   },
+  exchangeMaxBodyBytes: {
+    name: 'COURSEWORK_EXCHANGE_MAX_BODY_SIZE',
+    default: '100M',
+    description:
+      "Largest request nbgrader's exchange takes: one release, submission or feedback upload, base64 included (a third larger than its files).",
+    schema: size,
+  },
+  exchangeMaxFiles: {
+    name: 'COURSEWORK_EXCHANGE_MAX_FILES',
+    default: '10000',
+    description: "Most files in one upload to nbgrader's exchange.",
+    schema: positiveInt,
+  },
   pageDefaultLimit: {
     name: 'COURSEWORK_PAGE_DEFAULT_LIMIT',
     default: '50',
@@ -677,6 +692,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       homeDir: s.feedbackHomeDir,
       bulk: { maxEntries: s.bulkMaxEntries, maxRatio: s.bulkMaxRatio, maxTotalBytes: s.bulkMaxTotalBytes },
     },
+    exchange: { maxBodyBytes: s.exchangeMaxBodyBytes, maxFiles: s.exchangeMaxFiles },
     pagination: { defaultLimit: s.pageDefaultLimit, maxLimit: s.pageMaxLimit },
     logLevel: s.logLevel,
   };

@@ -85,10 +85,10 @@ const MAX_PATH_CHARS = 1024;
 const MAX_SEGMENT_BYTES = 255;
 
 /**
- * A relative `/`-separated path of plain components: no `.`/`..`, no empty or hidden component, no control
- * characters or backslashes, bounded lengths. Returns it unchanged.
+ * A relative `/`-separated path of plain components: no `.`/`..`, no empty component (nor, unless `hidden`, a hidden
+ * one), no control characters or backslashes, bounded lengths. Returns it unchanged.
  */
-export function assertFeedbackPath(filePath: unknown): string {
+export function assertRelativePath(filePath: unknown, options: { hidden: boolean }): string {
   const fail = (why: string): never => {
     throw new InvalidFeedbackNameError(`bad file path ${JSON.stringify(String(filePath).slice(0, 120))}: ${why}`);
   };
@@ -99,10 +99,15 @@ export function assertFeedbackPath(filePath: unknown): string {
   for (const segment of filePath.split('/')) {
     if (segment === '') fail('empty component');
     if (segment === '.' || segment === '..') fail('`.` and `..` are not allowed');
-    if (segment.startsWith('.')) fail('hidden files and folders are not released');
+    if (!options.hidden && segment.startsWith('.')) fail('hidden files and folders are not released');
     if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) fail(`a component is longer than ${MAX_SEGMENT_BYTES} bytes`);
   }
   return filePath;
+}
+
+/** A path inside a feedback release: relative, plain, and not hidden. */
+export function assertFeedbackPath(filePath: unknown): string {
+  return assertRelativePath(filePath, { hidden: false });
 }
 
 /** The lower-case extension with its dot (`.html`), or '' when the last component has none. */

@@ -21,6 +21,9 @@ const OWNERS: Record<string, string> = {
   assignments: 'assignments/store.ts',
   extensions: 'assignments/store.ts',
   captures: 'assignments/scheduler.ts',
+  exchange_releases: 'exchange/releases.ts',
+  exchange_submissions: 'exchange/submissions.ts',
+  exchange_profiles: 'exchange/profiles.ts',
 };
 
 function sources(dir: string): string[] {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { AppDeps } from './app';
 import { migrate, openSqliteCatalog } from './catalog/catalog';
 import { Courses } from './courses/courses';
+import { Exchange } from './exchange/exchange';
 import { CourseSpaces } from './courses/spaces';
 import { syncCourse } from './courses/store';
 import type { Config } from './config';
@@ -54,6 +55,10 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     metrics,
   });
   const spaces = new CourseSpaces({ config, catalog, blobs, taker, hub: lookups, courses, log, metrics });
+  const exchange = new Exchange(catalog, blobs, courses, spaces, {
+    feedbackExtensions: config.feedback.extensions,
+    feedbackMaxFileBytes: config.feedback.maxFileBytes,
+  });
   const housekeeping = new Housekeeping(
     catalog,
     blobs,
@@ -73,6 +78,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     identities,
     courses,
     spaces,
+    exchange,
     catalog,
     blobs,
     taker,

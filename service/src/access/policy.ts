@@ -21,12 +21,15 @@ export type Role = 'instructor' | 'grader' | 'student';
 /**
  * `public`: anyone; `member`: any caller with access to the service; `metrics`: callers holding `read:metrics` (as
  * for JupyterHub's own metrics); a list: callers holding one of the roles, where `owner` is the student a resource
- * belongs to (for snapshots, only when the admin lets students see theirs), and `courseAdmin` a course admin.
+ * belongs to (for snapshots, only when the admin lets students see theirs), `self` a member of the course asking
+ * about themselves (their own submissions and feedback in nbgrader's exchange), and `courseAdmin` a course admin.
  */
-export type Audience = 'public' | 'member' | 'metrics' | readonly (Role | 'owner' | 'courseAdmin')[];
+export type Audience = 'public' | 'member' | 'metrics' | readonly (Role | 'owner' | 'self' | 'courseAdmin')[];
 
 /** Those who teach a course; graders read, download and release feedback, but change nothing else. */
 const TEACHING = ['instructor', 'grader'] as const;
+/** Everyone with a role in the course, and the course admins. */
+const IN_COURSE = ['instructor', 'grader', 'student', 'courseAdmin'] as const;
 
 /** Every route of the service, by operation id (the OpenAPI operationId for API routes). */
 export const POLICY = {
@@ -95,6 +98,31 @@ export const POLICY = {
   compatSnapshot: ['instructor'],
   compatSnapshotAll: ['instructor'],
   compatPutStudentReport: ['instructor'],
+  // nbgrader's exchange (the ngshare API). Courses and instructors are the course admins' (ngshare's `--admins`);
+  // rosters the instructors'; students fetch, submit as themselves, and read only their own submissions and feedback.
+  exchangeHealth: 'public',
+  exchangeListCourses: 'member',
+  exchangeCreateCourse: ['courseAdmin'],
+  exchangeDeleteCourse: ['courseAdmin'],
+  exchangeListInstructors: IN_COURSE,
+  exchangeGetInstructor: IN_COURSE,
+  exchangePutInstructor: ['courseAdmin'],
+  exchangeRemoveInstructor: ['courseAdmin'],
+  exchangeListStudents: [...TEACHING, 'courseAdmin'],
+  exchangeGetStudent: [...TEACHING, 'self', 'courseAdmin'],
+  exchangePutStudent: ['instructor', 'courseAdmin'],
+  exchangeAddStudents: ['instructor', 'courseAdmin'],
+  exchangeRemoveStudent: ['instructor', 'courseAdmin'],
+  exchangeListAssignments: IN_COURSE,
+  exchangeFetchAssignment: IN_COURSE,
+  exchangeReleaseAssignment: ['instructor', 'courseAdmin'],
+  exchangeUnreleaseAssignment: ['instructor', 'courseAdmin'],
+  exchangeListSubmissions: [...TEACHING, 'courseAdmin'],
+  exchangeListStudentSubmissions: [...TEACHING, 'self', 'courseAdmin'],
+  exchangeSubmit: ['student', 'instructor'],
+  exchangeGetSubmission: [...TEACHING, 'courseAdmin'],
+  exchangeReleaseFeedback: [...TEACHING, 'courseAdmin'],
+  exchangeGetFeedback: [...TEACHING, 'self', 'courseAdmin'],
 } as const satisfies Record<string, Audience>;
 
 export type Operation = keyof typeof POLICY;
@@ -162,8 +190,9 @@ export function decide(operation: Operation, caller: Caller | undefined, resourc
   if (!caller.hasAccess) return 'no-access';
   if (audience === 'member') return 'allow';
   const isOwner = resource.ownerAccess && resource.owner === caller.identity.name && caller.roles.includes('student');
-  const holds = (who: Role | 'owner' | 'courseAdmin') =>
-    who === 'owner' ? isOwner : who === 'courseAdmin' ? caller.courseAdmin : caller.roles.includes(who);
+  const isSelf = resource.owner === caller.identity.name && caller.roles.length > 0;
+  const holds = (who: Role | 'owner' | 'self' | 'courseAdmin') =>
+    who === 'owner' ? isOwner : who === 'self' ? isSelf : who === 'courseAdmin' ? caller.courseAdmin : caller.roles.includes(who);
   return audience.some(holds) ? 'allow' : 'forbidden';
 }
 

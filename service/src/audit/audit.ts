@@ -26,7 +26,10 @@ export interface AuditEvent {
     | 'course.created'
     | 'course.updated'
     | 'course.deleted'
-    | 'roster.changed';
+    | 'roster.changed'
+    | 'exchange.released'
+    | 'exchange.unreleased'
+    | 'exchange.submitted';
   target: string;
   detail?: Record<string, unknown>;
 }

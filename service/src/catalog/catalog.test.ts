@@ -19,6 +19,7 @@ describe('the SQLite catalog', () => {
       '0005-integrity',
       '0006-courses-and-members',
       '0007-course-capture',
+      '0008-exchange',
     ]);
     await first.destroy();
     const second = openSqliteCatalog(file);

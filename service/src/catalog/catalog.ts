@@ -14,6 +14,7 @@ import * as m0004 from './migrations/0004-assignments';
 import * as m0005 from './migrations/0005-integrity';
 import * as m0006 from './migrations/0006-courses-and-members';
 import * as m0007 from './migrations/0007-course-capture';
+import * as m0008 from './migrations/0008-exchange';
 import type { CatalogSchema } from './schema';
 
 /** In order; a name is never reused or edited once released. */
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-integrity': m0005,
   '0006-courses-and-members': m0006,
   '0007-course-capture': m0007,
+  '0008-exchange': m0008,
 };
 
 export type Catalog = Kysely<CatalogSchema>;

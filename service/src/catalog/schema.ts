@@ -167,6 +167,57 @@ export interface CapturesTable {
   error: string | null;
 }
 
+/** One file of an exchange release or submission: its path, its blob, and the md5 nbgrader checks. */
+export interface ExchangeFile {
+  path: string;
+  sha256: string;
+  size: number;
+  md5: string;
+}
+
+/** An assignment released through nbgrader's exchange: the files students fetch. */
+export interface ExchangeReleasesTable {
+  id: Generated<number>;
+  course_id: string;
+  assignment_id: string;
+  released_at: string;
+  released_by: string;
+  /** JSON list of ExchangeFile. */
+  files: string;
+  deleted_at: string | null;
+  deleted_by: string | null;
+}
+
+/** A student's submission through the exchange; its files are also the snapshot `snapshot_name` of the student. */
+export interface ExchangeSubmissionsTable {
+  id: Generated<number>;
+  course_id: string;
+  assignment_id: string;
+  student: string;
+  /** As nbgrader sees it: `YYYY-MM-DD HH:MM:SS.ffffff`, UTC, no zone. */
+  timestamp: string;
+  /** ISO-8601 UTC. */
+  submitted_at: string;
+  snapshot_name: string;
+  /** JSON list of ExchangeFile. */
+  files: string;
+  file_count: number;
+  bytes: number;
+  manifest_sha256: string;
+  /** The student's own due time when they submitted (with an extension), if the assignment had one. */
+  due_at: string | null;
+  late_by_seconds: number | null;
+}
+
+/** The names and e-mail address nbgrader keeps for a course's instructors and students. */
+export interface ExchangeProfilesTable {
+  course_id: string;
+  user: string;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+}
+
 export interface CatalogSchema {
   courses: CoursesTable;
   course_members: CourseMembersTable;
@@ -178,4 +229,7 @@ export interface CatalogSchema {
   assignments: AssignmentsTable;
   extensions: ExtensionsTable;
   captures: CapturesTable;
+  exchange_releases: ExchangeReleasesTable;
+  exchange_submissions: ExchangeSubmissionsTable;
+  exchange_profiles: ExchangeProfilesTable;
 }

@@ -33,11 +33,16 @@ export interface GuardOptions {
   /** Browser pages: send visitors without credentials to log in instead of answering 401. */
   onUnauthenticated?: (ctx: Ctx) => void;
   /**
-   * The seed API: credentials come in `X-Api-Key` (a Hub token, or the configured key) or `Authorization`, never
-   * from the login cookie, and every refusal is answered by `refuse`.
+   * A compatible API (the seed's, ngshare's): credentials come in `X-Api-Key` (a Hub token, or the configured key)
+   * or `Authorization`, never from the login cookie, and every refusal is answered by `refuse`, which is told why.
    */
-  compat?: { apiKey: string | undefined; refuse: (ctx: Ctx) => void };
+  compat?: { apiKey: string | undefined; refuse: (ctx: Ctx, why: Refusal) => void };
+  /** The shape of every error answer of these routes (AppState.errorShape). */
+  errorShape?: AppState['errorShape'];
 }
+
+/** Why the guard refuses a request. */
+export type Refusal = Exclude<ReturnType<typeof decide>, 'allow'> | 'no-course';
 
 /** Who the configured compatibility key stands for: a Hub service holding the instruct scope, like an LMS integration. */
 function apiKeyCaller(deps: AuthDeps) {
@@ -107,6 +112,7 @@ export function guard(operation: Operation, deps: AuthDeps, options: GuardOption
   const isPublic = POLICY[operation] === 'public';
   const { onUnauthenticated, compat } = options;
   return async (ctx, next) => {
+    if (options.errorShape) ctx.state.errorShape = options.errorShape;
     if (isPublic) return next();
     await resolveCaller(ctx, deps, operation, compat);
     if (ctx.state.authVia === 'cookie' && !SAFE_METHODS.has(ctx.method) && !deps.oauth.xsrfMatches(ctx)) {
@@ -115,14 +121,14 @@ export function guard(operation: Operation, deps: AuthDeps, options: GuardOption
     const caller = ctx.state.caller;
     if (caller?.hasAccess) {
       const course = await resolveCourse(ctx, deps);
-      if (!course) return compat ? compat.refuse(ctx) : undefined;
+      if (!course) return compat ? compat.refuse(ctx, 'no-course') : undefined;
       ctx.state.course = course;
       // Every caller's roles are those in the request's course, read now that it is known.
       caller.roles = await deps.courses.rolesOf(course, caller.identity);
     }
     const owner = (ctx as { params?: Record<string, string> }).params?.student;
     const decision = decide(operation, ctx.state.caller, { owner, ownerAccess: deps.ownerAccess });
-    if (decision !== 'allow' && compat) return compat.refuse(ctx);
+    if (decision !== 'allow' && compat) return compat.refuse(ctx, decision);
     switch (decision) {
       case 'allow':
         return next();

@@ -2,11 +2,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import { HubError, HubUnavailableError } from '../hub/client';
+import type { AppState } from './state';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { BlobDamagedError, BlobNotFoundError } from '../blobs/blob-store';
 import { BusyError } from '../util/busy';
 import { ConflictError } from '../util/conflict';
+import { NotFoundError } from '../util/not-found';
 import { InvalidInputError } from '../util/invalid-input';
 import { describeFailure, InsufficientStorageError, isStorageFull } from '../util/storage';
 
@@ -22,7 +24,7 @@ export class ApiError extends Error {
 
 export function sendError(ctx: Parameters<Middleware>[0], status: number, message: string): void {
   ctx.status = status;
-  ctx.body = { status, message };
+  ctx.body = (ctx.state as AppState).errorShape === 'ngshare' ? { success: false, message } : { status, message };
 }
 
 /** Longest a refused request's remaining body is read before the refusal is sent anyway. */
@@ -58,6 +60,7 @@ export function errorHandler(log: Logger, metrics?: Pick<Metrics, 'storageFull'>
       if (error instanceof ApiError) return sendError(ctx, error.status, error.message);
       if (error instanceof InvalidInputError) return sendError(ctx, 400, error.message);
       if (error instanceof ConflictError) return sendError(ctx, 409, error.message);
+      if (error instanceof NotFoundError) return sendError(ctx, 404, error.message);
       if (error instanceof BusyError) {
         ctx.set('Retry-After', String(error.retryAfterSeconds));
         return sendError(ctx, 429, error.message);

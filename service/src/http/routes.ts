@@ -16,6 +16,7 @@ import { addAssignmentRoutes, type AssignmentRouteDeps } from './v1/assignments'
 import { addCourseRoutes, type CourseRouteDeps } from './v1/course';
 import { addCoursesRoutes, type CoursesRouteDeps } from './v1/courses';
 import { addCompatRoutes, seedUnauthorized } from './compat/seed-api';
+import { addNgshareRoutes, type NgshareRouteDeps, ngshareRefusal } from './compat/ngshare';
 import { addFeedbackRoutes, type FeedbackRouteDeps } from './v1/feedback';
 import { DOCS_CSP, docsPage } from './openapi/docs-page';
 import { openApiDocument } from './openapi/document';
@@ -24,7 +25,7 @@ import { addSnapshotRoutes, type SnapshotRouteDeps } from './v1/snapshots';
 import type { AppState, Method } from './state';
 
 export interface RouteDeps
-  extends Omit<CourseRouteDeps, 'links'>, CoursesRouteDeps, SnapshotRouteDeps, FeedbackRouteDeps, AssignmentRouteDeps {
+  extends Omit<CourseRouteDeps, 'links'>, CoursesRouteDeps, SnapshotRouteDeps, FeedbackRouteDeps, AssignmentRouteDeps, NgshareRouteDeps {
   config: Config;
   identities: IdentityCache;
   oauth: HubOAuth;
@@ -100,6 +101,9 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
 
   const compat: GuardOptions = { compat: { apiKey: config.compatApiKey, refuse: seedUnauthorized } };
   addCompatRoutes((method, operation, path, ...handlers) => addRoute(method, operation, path, handlers, compat), deps);
+
+  const ngshare: GuardOptions = { compat: { apiKey: undefined, refuse: ngshareRefusal }, errorShape: 'ngshare' };
+  addNgshareRoutes((method, operation, path, ...handlers) => addRoute(method, operation, path, handlers, ngshare), deps);
 
   addRoute(
     'get',

@@ -11,6 +11,8 @@ export interface AppState {
   authVia?: 'header' | 'cookie';
   /** Credentials were sent but the Hub does not accept them (or a download link is not, or no longer, valid). */
   credentialsRejected?: boolean | 'link';
+  /** Errors in the shape of a compatible API's (ngshare's `{success: false, message}`) instead of the service's. */
+  errorShape?: 'ngshare';
 }
 
 /** An HTTP method of the API's routes. */

@@ -10,19 +10,24 @@ import { checkStore } from './check';
 import { CourseStore } from '../courses/store';
 import type { Logger } from '../log';
 import { blobsInUseByFeedback } from '../feedback/store';
+import { blobsInUseByReleases } from '../exchange/releases';
+import { blobsInUseBySubmissions } from '../exchange/submissions';
 import { blobsInUseBySnapshots, SnapshotQueries } from '../snapshots/queries';
 
 /** Unreferenced blobs younger than this are kept: they may belong to a snapshot being taken. */
 export const BLOB_GRACE_MS = 60 * 60 * 1000;
 
 /**
- * Every blob the catalog refers to: live snapshots, home indexes and every version of every feedback file, of the
- * courses not deleted (a deleted course's blobs are collected like any others nothing refers to).
+ * Every blob the catalog refers to: live snapshots, home indexes, every version of every feedback file, the live
+ * exchange releases and every exchange submission, of the courses not deleted (a deleted course's blobs are
+ * collected like any others nothing refers to).
  */
 export async function blobsInUse(db: Catalog): Promise<Set<string>> {
   const deleted = await new CourseStore(db).deletedIds();
   const inUse = await blobsInUseBySnapshots(db, deleted);
   for (const sha256 of await blobsInUseByFeedback(db, deleted)) inUse.add(sha256);
+  for (const sha256 of await blobsInUseByReleases(db, deleted)) inUse.add(sha256);
+  for (const sha256 of await blobsInUseBySubmissions(db, deleted)) inUse.add(sha256);
   return inUse;
 }
 

@@ -55,6 +55,17 @@ const members = (status: number): Record<Who, number> => ({ ...everyone(status),
 const feedback = 'api/v1/students/student2/feedback';
 const later = { releaseAt: '2030-01-01T00:00:00Z', dueAt: '2030-01-01T00:00:00Z' };
 const seedOnly = (status: number): Record<Who, number> => ({ ...everyone(401), instructor: status, lmsService: status });
+/** Everyone with a role in the default course (student1 is its student), and the course admins. */
+const inCourse = (status: number): Record<Who, number> => ({ ...teaching(status), student: status, courseAdmin: status });
+/** Those who teach the course and the course admins; with `self`, also the student asking about themselves. */
+const teachingOrAdmin = (status: number, self = false): Record<Who, number> => ({
+  ...teaching(status),
+  courseAdmin: status,
+  ...(self && { student: status }),
+});
+const adminOnly = (status: number): Record<Who, number> => ({ ...members(403), courseAdmin: status });
+const profile = { first_name: '', last_name: '', email: '' };
+const stamp = 'timestamp=2026-01-01%2000%3A00%3A00.000000';
 
 const TABLE: Record<Operation, Row> = {
   getHealth: { method: 'GET', path: 'health', expect: everyone(200) },
@@ -148,6 +159,39 @@ const TABLE: Record<Operation, Row> = {
   compatSnapshotAll: { method: 'POST', path: 'snapshot_all', form: {}, expect: seedOnly(406) },
   // Without the file: the seed's 406.
   compatPutStudentReport: { method: 'POST', path: 'put_student_report', form: { STUDENT_ID: 'student2' }, expect: seedOnly(406) },
+  exchangeHealth: { method: 'GET', path: 'ngshare/healthz', expect: everyone(200) },
+  exchangeListCourses: { method: 'GET', path: 'ngshare/courses', expect: members(200) },
+  exchangeCreateCourse: { method: 'POST', path: 'ngshare/course/from-nbgrader', form: { instructors: '[]' }, expect: adminOnly(200) },
+  exchangeDeleteCourse: { method: 'DELETE', path: 'ngshare/course/never-was', expect: adminOnly(404) },
+  exchangeListInstructors: { method: 'GET', path: 'ngshare/instructors/default', expect: inCourse(200) },
+  exchangeGetInstructor: { method: 'GET', path: 'ngshare/instructor/default/nobody', expect: inCourse(404) },
+  exchangePutInstructor: { method: 'POST', path: 'ngshare/instructor/default/newcomer', form: profile, expect: adminOnly(200) },
+  exchangeRemoveInstructor: { method: 'DELETE', path: 'ngshare/instructor/default/nobody', expect: adminOnly(404) },
+  exchangeListStudents: { method: 'GET', path: 'ngshare/students/default', expect: teachingOrAdmin(200) },
+  exchangeGetStudent: { method: 'GET', path: 'ngshare/student/default/student1', expect: teachingOrAdmin(200, true) },
+  exchangePutStudent: { method: 'POST', path: 'ngshare/student/default/student9', form: profile, expect: managers(200) },
+  exchangeAddStudents: { method: 'POST', path: 'ngshare/students/default', form: { students: '[]' }, expect: managers(200) },
+  exchangeRemoveStudent: { method: 'DELETE', path: 'ngshare/student/default/nobody', expect: managers(404) },
+  exchangeListAssignments: { method: 'GET', path: 'ngshare/assignments/default', expect: inCourse(200) },
+  exchangeFetchAssignment: { method: 'GET', path: 'ngshare/assignment/default/nope', expect: inCourse(404) },
+  exchangeReleaseAssignment: { method: 'POST', path: 'ngshare/assignment/default/ps9', form: { files: 'not json' }, expect: managers(400) },
+  exchangeUnreleaseAssignment: { method: 'DELETE', path: 'ngshare/assignment/default/nope', expect: managers(404) },
+  exchangeListSubmissions: { method: 'GET', path: 'ngshare/submissions/default/nope', expect: teachingOrAdmin(200) },
+  exchangeListStudentSubmissions: { method: 'GET', path: 'ngshare/submissions/default/nope/student1', expect: teachingOrAdmin(200, true) },
+  exchangeSubmit: {
+    method: 'POST',
+    path: 'ngshare/submission/default/nope',
+    form: { files: '[]' },
+    expect: { ...instructorsOnly(404), student: 404 },
+  },
+  exchangeGetSubmission: { method: 'GET', path: 'ngshare/submission/default/nope/student1', expect: teachingOrAdmin(404) },
+  exchangeReleaseFeedback: {
+    method: 'POST',
+    path: 'ngshare/feedback/default/nope/student1',
+    form: { timestamp: '2026-01-01 00:00:00.000000', files: '[]' },
+    expect: teachingOrAdmin(404),
+  },
+  exchangeGetFeedback: { method: 'GET', path: `ngshare/feedback/default/nope/student1?${stamp}`, expect: teachingOrAdmin(404, true) },
   listStudentFeedback: { method: 'GET', path: feedback, expect: teaching(200) },
   getStudentFeedback: { method: 'GET', path: `${feedback}/never`, expect: teaching(404) },
   // Not multipart: refused with a 400 that says how to send files.
@@ -209,8 +253,10 @@ describe('every route × every caller', () => {
     });
     expect(response.status).toBe(row.expect[who]);
     if (response.status >= 400) {
-      const body = (await response.json()) as { status: number; message: string };
-      expect(body.status).toBe(response.status);
+      const body = (await response.json()) as { status?: number; success?: boolean; message: string };
+      // nbgrader's exchange answers in ngshare's shape; everything else in JupyterHub's.
+      if (row.path.startsWith('ngshare/')) expect(body.success).toBe(false);
+      else expect(body.status).toBe(response.status);
       expect(body.message.length).toBeGreaterThan(0);
     }
   });
@@ -311,7 +357,7 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('leaves out only the browser routes and the seed API', () => {
+  it('leaves out only the browser routes, the seed API and the nbgrader exchange', () => {
     const undocumented = router()
       .stack.map((layer) => layer.name)
       .filter((name) => !documented.some((d) => d.operationId === name));
@@ -324,7 +370,9 @@ describe('the OpenAPI document', () => {
       'compatSnapshotList',
       'compatSnapshotZip',
     ];
-    expect(undocumented.sort()).toEqual([...seedApi, 'getHome', 'logout', 'oauthCallback'].sort());
+    // nbgrader's exchange is ngshare's API, documented as ngshare's (README).
+    const exchange = Object.keys(POLICY).filter((name) => name.startsWith('exchange'));
+    expect(undocumented.sort()).toEqual([...seedApi, ...exchange, 'getHome', 'logout', 'oauthCallback'].sort());
   });
 
   it('is served by the service', async () => {

@@ -85,7 +85,7 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
       return group === config.course.studentsGroup ? ['student2', 'student1', 'student3'] : null;
     },
   };
-  const log = createLogger('fatal');
+  const log = createLogger(config.logLevel);
   const deps = await createServices({
     config,
     log,

@@ -1,0 +1,98 @@
+/**
+ * nbgrader's exchange on the wire, as ngshare_exchange speaks it: a file tree as a JSON list of `{path, content}`
+ * (base64, with or without line breaks) in a form field, answered with an md5 `checksum` per file; timestamps as
+ * `YYYY-MM-DD HH:MM:SS.ffffff` in UTC with no zone (the client puts them into folder names it splits on `+`).
+ */
+import { createHash } from 'node:crypto';
+import { assertRelativePath } from '../names';
+import { InvalidInputError } from '../util/invalid-input';
+
+export interface UploadedFile {
+  path: string;
+  bytes: Buffer;
+}
+
+/** A file as the client receives it: `content` unless only the listing was asked for. */
+export interface WireFile {
+  path: string;
+  checksum: string;
+  content?: string;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Decodes the `files` field of a release, submission or feedback upload, refusing anything not exactly a file tree. */
+export function decodeFiles(field: unknown, maxFiles: number): UploadedFile[] {
+  if (typeof field !== 'string' || field === '') throw new InvalidInputError('Please supply files');
+  let list: unknown;
+  try {
+    list = JSON.parse(field);
+  } catch {
+    throw new InvalidInputError('Files cannot be JSON decoded');
+  }
+  if (!Array.isArray(list)) throw new InvalidInputError('Incorrect request format: files is a JSON list of {path, content}');
+  if (list.length > maxFiles) throw new InvalidInputError(`Too many files: at most ${maxFiles} in one upload (got ${list.length})`);
+  const seen = new Set<string>();
+  return list.map((entry: unknown, index) => {
+    const { path, content } = (entry ?? {}) as { path?: unknown; content?: unknown };
+    if (typeof entry !== 'object' || entry === null || typeof path !== 'string' || typeof content !== 'string') {
+      throw new InvalidInputError(`Incorrect request format: files[${index}] is not {path, content}`);
+    }
+    try {
+      assertRelativePath(path, { hidden: true });
+    } catch (error) {
+      throw new InvalidInputError(`Illegal path: ${(error as Error).message}`);
+    }
+    if (seen.has(path)) throw new InvalidInputError(`Illegal path: ${JSON.stringify(path)} appears twice`);
+    seen.add(path);
+    const packed = content.replace(/\s+/g, '');
+    if (packed.length % 4 !== 0 || !BASE64.test(packed)) {
+      throw new InvalidInputError(`Content cannot be base64 decoded (${JSON.stringify(path.slice(0, 120))})`);
+    }
+    return { path, bytes: Buffer.from(packed, 'base64') };
+  });
+}
+
+export function md5Of(bytes: Buffer): string {
+  return createHash('md5').update(bytes).digest('hex');
+}
+
+/** The client's file entry; `bytes` when the content is sent. */
+export function wireFile(path: string, md5: string, bytes?: Buffer): WireFile {
+  return bytes === undefined ? { path, checksum: md5 } : { path, checksum: md5, content: bytes.toString('base64') };
+}
+
+/** Whether the client asked for the listing only: ngshare takes exactly `true` for yes. */
+export function listOnly(value: unknown): boolean {
+  return value === 'true';
+}
+
+const WIRE_TIME = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})\.(\d{6})(?: UTC)?$/;
+
+/** `YYYY-MM-DD HH:MM:SS.ffffff` of a time in microseconds since the epoch. */
+export function wireTimestamp(micros: bigint): string {
+  const millis = Number(micros / 1000n);
+  const iso = new Date(millis).toISOString(); // 2026-11-28T07:01:02.345Z
+  const fraction = String(micros % 1_000_000n).padStart(6, '0');
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${fraction}`;
+}
+
+/** The canonical wire form of a timestamp a client sent (with or without ` UTC`), or undefined when it is not one. */
+export function parseWireTimestamp(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = WIRE_TIME.exec(value.trim());
+  if (!match) return undefined;
+  const canonical = `${match[1]} ${match[2]}.${match[3]}`;
+  return Number.isNaN(Date.parse(`${match[1]}T${match[2]}Z`)) ? undefined : canonical;
+}
+
+/** Microseconds since the epoch of a wire timestamp in its canonical form. */
+export function microsOfWireTimestamp(timestamp: string): bigint {
+  const millis = Date.parse(`${timestamp.slice(0, 10)}T${timestamp.slice(11, 19)}Z`);
+  return BigInt(millis) * 1000n + BigInt(timestamp.slice(20, 26));
+}
+
+/** The ISO-8601 time (to the millisecond) of a wire timestamp. */
+export function isoOfWireTimestamp(timestamp: string): string {
+  return `${timestamp.slice(0, 10)}T${timestamp.slice(11, 23)}Z`;
+}
