@@ -41,6 +41,8 @@ c.Authenticator.allowed_users.discard("")
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = str(HOMES / "{username}")
 c.Spawner.default_url = "/lab"
+# nbgrader's config for every user (Coursework as its exchange), where an image would have /etc/jupyter.
+c.Spawner.environment = {"JUPYTER_CONFIG_PATH": str(ROOT / "demo" / "jupyter")}
 if os.geteuid() == 0:
     c.Spawner.args = ["--allow-root"]
 

@@ -13,13 +13,14 @@ PYTHON=${PYTHON:-python3}
 command -v "$PYTHON" >/dev/null || fail "Python 3.9 or newer is needed (set PYTHON to its path)."
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 9))' || fail "Python 3.9 or newer is needed."
 
-# The Python venv with JupyterHub, JupyterLab and Node.js 24.
-reqs=$(digest requirements.txt)
+# The Python venv with JupyterHub, JupyterLab, nbgrader and Node.js 24.
+reqs=$(digest requirements.txt requirements-no-deps.txt)
 if [ "$(cat .venv/.coursework-setup 2>/dev/null)" != "$reqs" ]; then
   say "creating the Python venv (.venv) with JupyterHub, JupyterLab and Node.js 24"
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r requirements.txt
+  .venv/bin/python -m pip install --quiet --no-deps -r requirements-no-deps.txt
   echo "$reqs" > .venv/.coursework-setup
 fi
 

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..');
-const VENV_BIN = path.join(REPO, '.venv', 'bin');
+export const VENV_BIN = path.join(REPO, '.venv', 'bin');
 
 export interface HubOptions {
   /** Extra environment for the Hub (and, for COURSEWORK_*, for the service). */
