@@ -331,6 +331,20 @@ export interface Receipt {
   lateBySeconds: number | null;
 }
 
+/** A submission through nbgrader's exchange: when, and the digest of exactly what was submitted. */
+export interface SubmissionReceipt {
+  /** The snapshot of the student it also is. */
+  snapshot: string;
+  submittedAt: string;
+  /** As nbgrader sees it (`YYYY-MM-DD HH:MM:SS.ffffff`, UTC). */
+  timestamp: string;
+  files: number;
+  bytes: number;
+  manifestSha256: string;
+  /** How long after the student's own due time (with an extension) it came; null when on time. */
+  lateBySeconds: number | null;
+}
+
 export type CaptureStatus = 'upcoming' | 'due' | 'capturing' | 'captured' | 'failed' | 'not-scheduled';
 
 export interface AssignmentStudentStatus {
@@ -344,6 +358,8 @@ export interface AssignmentStudentStatus {
   error: string | null;
   /** When the latest feedback file on this assignment was released to the student. */
   feedbackReleasedAt: string | null;
+  /** The student's latest submission through nbgrader's exchange, if any. */
+  submission: SubmissionReceipt | null;
 }
 
 export interface AssignmentStatus {
@@ -360,6 +376,8 @@ export interface MyAssignment {
   extended: boolean;
   status: CaptureStatus;
   receipt: Receipt | null;
+  /** The caller's latest submission through nbgrader's exchange, if any. */
+  submission: SubmissionReceipt | null;
 }
 
 export interface TriggerResult {

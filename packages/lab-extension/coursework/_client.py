@@ -291,8 +291,8 @@ class Coursework:
         return report
 
     def assignment_status(self, assignment: str, course: Optional[str] = None, as_frame: Optional[bool] = None) -> Any:
-        """Each student's state on ``assignment``: due time (with extension), capture status and receipt, feedback
-        release. A pandas DataFrame when pandas is installed (``as_frame=False`` for a list of dicts)."""
+        """Each student's state on ``assignment``: due time (with extension), capture status and receipt, latest
+        submission through nbgrader's exchange, feedback release. A pandas DataFrame when pandas is installed (``as_frame=False`` for a list of dicts)."""
         status = self._json("GET", self._path(f"assignments/{_segment(assignment)}/status", course))
         rows = [_status_row(student) for student in status["students"]]
         if as_frame is False:
@@ -304,13 +304,14 @@ class Coursework:
                 raise
             return rows
         frame = pandas.DataFrame(rows, columns=list(_status_row({}).keys()))
-        for column in ("due_at", "captured_at", "feedback_released_at"):
+        for column in ("due_at", "captured_at", "submitted_at", "feedback_released_at"):
             frame[column] = pandas.to_datetime(frame[column], utc=True)
         return frame.set_index("student")
 
 
 def _status_row(student: Json) -> Json:
     receipt = student.get("receipt") or {}
+    submission = student.get("submission") or {}
     return {
         "student": student.get("student"),
         "due_at": student.get("dueAt"),
@@ -323,6 +324,9 @@ def _status_row(student: Json) -> Json:
         "snapshot": receipt.get("snapshot"),
         "manifest_sha256": receipt.get("manifestSha256"),
         "error": student.get("error"),
+        "submitted_at": submission.get("submittedAt"),
+        "submission_late_by_seconds": submission.get("lateBySeconds"),
+        "submission_manifest_sha256": submission.get("manifestSha256"),
         "feedback_released_at": student.get("feedbackReleasedAt"),
     }
 

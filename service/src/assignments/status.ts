@@ -1,12 +1,13 @@
 /**
  * Where each student stands on an assignment: their effective due time, whether their deadline capture was
- * taken (with its receipt), and when feedback reached them. Derived from the rows on every read, so a moved due
+ * taken (with its receipt), their latest submission through nbgrader's exchange, and when feedback reached them. Derived from the rows on every read, so a moved due
  * time or a new extension is reflected at once and nothing stored goes stale.
  */
-import type { Assignment, AssignmentStudentStatus, CaptureStatus, MyAssignment, Receipt } from '@coursework/client';
+import type { Assignment, AssignmentStudentStatus, CaptureStatus, MyAssignment, Receipt, SubmissionReceipt } from '@coursework/client';
 import type { Selectable } from 'kysely';
 import type { Catalog } from '../catalog/catalog';
 import type { AssignmentsTable, ExtensionsTable } from '../catalog/schema';
+import { ExchangeSubmissions, type Submission } from '../exchange/submissions';
 import { FeedbackStore } from '../feedback/store';
 import { SnapshotQueries } from '../snapshots/queries';
 import { type CaptureRow, capturesOf } from './scheduler';
@@ -18,6 +19,7 @@ export const LATE_TOLERANCE_MS = 60_000;
 export class AssignmentStatusReader {
   private readonly snapshots: SnapshotQueries;
   private readonly feedback: FeedbackStore;
+  private readonly submissions: ExchangeSubmissions;
 
   constructor(
     private readonly db: Catalog,
@@ -28,6 +30,7 @@ export class AssignmentStatusReader {
   ) {
     this.snapshots = new SnapshotQueries(db, courseId);
     this.feedback = new FeedbackStore(db, courseId, now);
+    this.submissions = new ExchangeSubmissions(db, courseId, timeZone);
   }
 
   private async receipt(capture: CaptureRow): Promise<Receipt | null> {
@@ -50,6 +53,7 @@ export class AssignmentStatusReader {
     extensions: Selectable<ExtensionsTable>[],
     captures: CaptureRow[],
     student: string,
+    submission: Submission | undefined,
   ): Promise<Omit<AssignmentStudentStatus, 'feedbackReleasedAt'>> {
     const { dueAt, extended } = effectiveDue(assignment, extensions, student);
     // The deadline capture is the one for the student's effective due time; earlier ones stay but do not count.
@@ -66,19 +70,22 @@ export class AssignmentStatusReader {
       status,
       receipt: capture ? await this.receipt(capture) : null,
       error: capture?.state === 'failed' ? capture.error : null,
+      submission: submission ? submissionReceipt(submission, dueAt) : null,
     };
   }
 
   async forAssignment(assignment: Assignment, roster: readonly string[]): Promise<AssignmentStudentStatus[]> {
     const row = (await this.assignments.rows()).find((a) => a.id === assignment.id)!;
-    const [extensions, captures, releasedAt] = await Promise.all([
+    const [extensions, captures, releasedAt, submissions] = await Promise.all([
       this.assignments.extensionRows(assignment.id),
       capturesOf(this.db, this.courseId, { assignmentId: assignment.id }),
       this.feedback.releasedAtByStudent(assignment.id),
+      this.submissions.latestByStudent(assignment.id),
     ]);
     const rows: AssignmentStudentStatus[] = [];
     for (const student of roster) {
-      rows.push({ ...(await this.studentStatus(row, extensions, captures, student)), feedbackReleasedAt: releasedAt.get(student) ?? null });
+      const status = await this.studentStatus(row, extensions, captures, student, submissions.get(student));
+      rows.push({ ...status, feedbackReleasedAt: releasedAt.get(student) ?? null });
     }
     return rows;
   }
@@ -96,6 +103,7 @@ export class AssignmentStatusReader {
         extensions,
         captures.filter((c) => c.assignment_id === row.id),
         student,
+        await this.submissions.get(row.id, student),
       );
       mine.push({
         id: row.id,
@@ -105,10 +113,25 @@ export class AssignmentStatusReader {
         extended: status.extended,
         status: status.status,
         receipt: status.receipt,
+        submission: status.submission,
       });
     }
     return mine;
   }
+}
+
+/** A submission's receipt, late or not by the student's due time as it is now (an extension granted later counts). */
+function submissionReceipt(submission: Submission, dueAt: string): SubmissionReceipt {
+  const late = Date.parse(submission.submittedAt) - Date.parse(dueAt);
+  return {
+    snapshot: submission.snapshot,
+    submittedAt: submission.submittedAt,
+    timestamp: submission.timestamp,
+    files: submission.files.length,
+    bytes: submission.bytes,
+    manifestSha256: submission.manifestSha256,
+    lateBySeconds: late > 0 ? Math.ceil(late / 1000) : null,
+  };
 }
 
 const CSV_COLUMNS = [
@@ -124,6 +147,9 @@ const CSV_COLUMNS = [
   'manifest_sha256',
   'late_by_seconds',
   'feedback_released_at',
+  'submitted_at',
+  'submission_late_by_seconds',
+  'submission_manifest_sha256',
 ] as const;
 
 /** One CSV cell: quoted when needed, and never read as a formula by a spreadsheet. */
@@ -151,6 +177,9 @@ export function statusCsv(rows: readonly AssignmentStudentStatus[]): string {
         r?.manifestSha256 ?? null,
         r?.lateBySeconds ?? null,
         row.feedbackReleasedAt,
+        row.submission?.submittedAt ?? null,
+        row.submission?.lateBySeconds ?? null,
+        row.submission?.manifestSha256 ?? null,
       ]
         .map(cell)
         .join(','),

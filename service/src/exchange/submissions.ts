@@ -85,6 +85,13 @@ export class ExchangeSubmissions {
     return (await query.orderBy('timestamp').orderBy('student').execute()).map(submissionOf);
   }
 
+  /** Each student's latest submission of the assignment. */
+  async latestByStudent(assignment: string): Promise<Map<string, Submission>> {
+    const latest = new Map<string, Submission>();
+    for (const submission of await this.list(assignment)) latest.set(submission.student, submission);
+    return latest;
+  }
+
   /** The student's submission with that timestamp, or their latest. */
   async get(assignment: string, student: string, timestamp?: string): Promise<Submission | undefined> {
     let query = this.ofAssignment(assignment).where('student', '=', student);

@@ -105,7 +105,7 @@ describe('assignments', () => {
     expect(csv.headers.get('content-disposition')).toContain('lab2-status.csv');
     const lines = (await csv.text()).trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'student,due_at,due_local,extended,status,snapshot,taken_at,files,bytes,manifest_sha256,late_by_seconds,feedback_released_at',
+      'student,due_at,due_local,extended,status,snapshot,taken_at,files,bytes,manifest_sha256,late_by_seconds,feedback_released_at,submitted_at,submission_late_by_seconds,submission_manifest_sha256',
     );
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(ROSTER);
     const first = lines[1]!.split(',');
@@ -127,7 +127,17 @@ describe('assignments', () => {
       receipt: { files: expect.any(Number), manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
     });
     expect(lab2.course).toEqual({ id: 'default', title: 'Course' });
-    expect(Object.keys(lab2).sort()).toEqual(['course', 'dueAt', 'dueAtLocal', 'extended', 'id', 'receipt', 'status', 'title']);
+    expect(Object.keys(lab2).sort()).toEqual([
+      'course',
+      'dueAt',
+      'dueAtLocal',
+      'extended',
+      'id',
+      'receipt',
+      'status',
+      'submission',
+      'title',
+    ]);
   });
 
   it('answers the trigger webhook once per student and due time', async () => {

@@ -195,6 +195,33 @@ describe('a course run through the exchange', () => {
     expect(bytes.includes(Buffer.from(NOTEBOOK))).toBe(true);
   });
 
+  it("shows each student's latest submission in the assignment's status, late or not by their own due time", async () => {
+    const v1 = (method: string, route: string, body?: unknown) =>
+      fetch(`${app.url}${app.prefix}api/v1/courses/nb-101/${route}`, {
+        method,
+        headers: { Authorization: `token ${tokenOf('instructor')}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const due = new Date(Date.now() - 3600_000).toISOString();
+    expect((await v1('POST', 'assignments', { id: 'ps1', dueAt: due, snapshotAtDue: false })).status).toBe(201);
+    const status = async () =>
+      (
+        (await (await v1('GET', 'assignments/ps1/status')).json()) as {
+          students: { student: string; submission: Record<string, unknown> | null }[];
+        }
+      ).students;
+    const late = (await status()).find((row) => row.student === 'student1')!.submission!;
+    expect(late).toMatchObject({ timestamp: second, files: 1, snapshot: expect.stringMatching(/^ps1-submission-2_/) });
+    expect(late.lateBySeconds).toBeGreaterThan(3500);
+    expect((await status()).find((row) => row.student === 'student2')!.submission).toBeNull();
+    // An extension granted afterwards makes the same submission on time.
+    const extended = await v1('PUT', 'assignments/ps1/extensions/student1', { dueAt: new Date(Date.now() + 86400_000).toISOString() });
+    expect(extended.status).toBe(200);
+    expect((await status()).find((row) => row.student === 'student1')!.submission).toMatchObject({ lateBySeconds: null });
+    const csv = await (await v1('GET', 'assignments/ps1/status?format=csv')).text();
+    expect(csv.split('\r\n')[0]).toContain('submitted_at,submission_late_by_seconds,submission_manifest_sha256');
+  });
+
   it('releases feedback (base64 with line breaks, timestamp with " UTC") into the Feedback section, under the latest submission', async () => {
     const html = '<html><body>Well done</body></html>';
     const released = await ngshare('instructor', 'POST', '/feedback/nb-101/ps1/student1', {

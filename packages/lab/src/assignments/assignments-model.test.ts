@@ -1,5 +1,5 @@
 import type { Assignment, AssignmentStatus, AssignmentStudentStatus } from '@coursework/client';
-import { AssignmentsModel, assignmentListItems, statusRows } from './assignments-model';
+import { AssignmentsModel, assignmentListItems, lateness, statusRows } from './assignments-model';
 import { fakeService, json, paged } from '../testing/fake-service';
 
 const API = '/services/coursework/api/v1';
@@ -37,6 +37,7 @@ const student = (
   receipt: status === 'captured' ? receipt : null,
   error: null,
   feedbackReleasedAt: null,
+  submission: null,
   ...more,
 });
 
@@ -127,6 +128,19 @@ describe('AssignmentsModel', () => {
   });
 });
 
+describe('lateness', () => {
+  it('says how late in the unit that reads best', () => {
+    expect([40, 600, 2700, 3600, 3 * 3600 + 300, 50 * 3600].map(lateness)).toEqual([
+      '40 s',
+      '10 min',
+      '45 min',
+      '1 h',
+      '3 h 5 min',
+      '2 d 2 h',
+    ]);
+  });
+});
+
 describe('statusRows', () => {
   it('marks extensions, late captures and errors, and the feedback released', () => {
     const status: AssignmentStatus = {
@@ -135,6 +149,15 @@ describe('statusRows', () => {
         student('student1', 'captured', {
           receipt: { ...receipt, files: 1, lateBySeconds: 600 },
           feedbackReleasedAt: '2026-11-24T09:00:00.000Z',
+          submission: {
+            snapshot: 'ps1-submission-2_2026-11-23',
+            submittedAt: '2026-11-23T11:45:00.000Z',
+            timestamp: '2026-11-23 11:45:00.000000',
+            files: 2,
+            bytes: 2048,
+            manifestSha256: 'b'.repeat(64),
+            lateBySeconds: 2700,
+          },
         }),
         student('student2', 'failed', { extended: true, dueAtLocal: '2026-11-30 12:00 (Europe/Paris)', error: 'no home folder' }),
       ],
@@ -148,6 +171,7 @@ describe('statusRows', () => {
         receipt: 'at 2026-11-23T11:00:03.000Z · 1 file',
         note: 'taken 10 min late',
         feedbackReleasedAt: 'at 2026-11-24T09:00:00.000Z',
+        submission: 'at 2026-11-23T11:45:00.000Z · 2 files (45 min late)',
       },
       {
         student: 'student2',
@@ -157,6 +181,7 @@ describe('statusRows', () => {
         receipt: '—',
         note: 'no home folder',
         feedbackReleasedAt: '—',
+        submission: '—',
       },
     ]);
   });

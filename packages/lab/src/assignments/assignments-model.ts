@@ -2,7 +2,14 @@
  * State of the instructor's "Assignments" section, apart from its DOM: the course's assignments, the one selected
  * and its per-student status (followed while captures are under way), and the forms' outcomes.
  */
-import type { Assignment, AssignmentStatus, AssignmentStudentStatus, CourseworkClient, Student } from '@coursework/client';
+import type {
+  Assignment,
+  AssignmentStatus,
+  AssignmentStudentStatus,
+  CourseworkClient,
+  Student,
+  SubmissionReceipt,
+} from '@coursework/client';
 import { type ISignal, Signal } from '@lumino/signaling';
 import { describeError } from '../common/connection';
 import { formatTime, localInputToIso } from '../common/datetime';
@@ -32,6 +39,8 @@ export interface StatusRow {
   /** Late captures and errors, for people. */
   note: string | null;
   feedbackReleasedAt: string;
+  /** The latest submission through nbgrader's exchange: "23 Nov 2026, 16:58 · 2 files", "… (45 min late)", or "—". */
+  submission: string;
 }
 
 export interface AssignmentsModelOptions {
@@ -62,8 +71,25 @@ export function statusRows(status: AssignmentStatus, format: (iso: string) => st
       receipt: s.receipt ? `${format(s.receipt.takenAt)} · ${s.receipt.files} file${s.receipt.files === 1 ? '' : 's'}` : '—',
       note: s.error ?? late,
       feedbackReleasedAt: s.feedbackReleasedAt ? format(s.feedbackReleasedAt) : '—',
+      submission: s.submission ? submissionText(s.submission, format) : '—',
     };
   });
+}
+
+function submissionText(submission: SubmissionReceipt, format: (iso: string) => string): string {
+  const files = `${submission.files} file${submission.files === 1 ? '' : 's'}`;
+  const late = submission.lateBySeconds === null ? '' : ` (${lateness(submission.lateBySeconds)} late)`;
+  return `${format(submission.submittedAt)} · ${files}${late}`;
+}
+
+/** "40 s", "12 min", "3 h 5 min", "2 d 4 h". */
+export function lateness(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
+  return `${Math.floor(hours / 24)} d${hours % 24 ? ` ${hours % 24} h` : ''}`;
 }
 
 export class AssignmentsModel {

@@ -210,7 +210,11 @@ export class AssignmentsSection {
       h(
         'thead',
         {},
-        h('tr', {}, ...['Student', 'Due', 'Status', 'Receipt', 'Feedback released'].map((label) => h('th', { scope: 'col' }, label))),
+        h(
+          'tr',
+          {},
+          ...['Student', 'Due', 'Status', 'Receipt', 'Submitted', 'Feedback released'].map((label) => h('th', { scope: 'col' }, label)),
+        ),
       ),
       h(
         'tbody',
@@ -233,6 +237,7 @@ export class AssignmentsSection {
               row.note ? h('span', { class: 'jp-Coursework-note' }, ` (${row.note})`) : null,
             ),
             h('td', {}, row.receipt),
+            h('td', {}, row.submission),
             h('td', {}, row.feedbackReleasedAt),
           ),
         ),

@@ -11,6 +11,7 @@ const assignment = (id: string, dueAt: string, more: Partial<MyAssignment> = {})
   extended: false,
   status: 'upcoming',
   receipt: null,
+  submission: null,
   ...more,
 });
 const now = new Date('2026-11-23T12:00:00Z');

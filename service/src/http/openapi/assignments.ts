@@ -73,9 +73,24 @@ export const assignmentSchemas = {
       },
     },
   },
+  SubmissionReceipt: {
+    type: 'object',
+    description: "A submission through nbgrader's exchange, also a snapshot of the student.",
+    required: ['snapshot', 'submittedAt', 'timestamp', 'files', 'bytes', 'manifestSha256', 'lateBySeconds'],
+    additionalProperties: false,
+    properties: {
+      snapshot: { type: 'string' },
+      submittedAt: time,
+      timestamp: { type: 'string', description: 'As nbgrader sees it: `YYYY-MM-DD HH:MM:SS.ffffff`, UTC.' },
+      files: { type: 'integer' },
+      bytes: { type: 'integer' },
+      manifestSha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      lateBySeconds: { type: ['integer', 'null'], description: "After the student's own due time by this much; null when on time." },
+    },
+  },
   AssignmentStudentStatus: {
     type: 'object',
-    required: ['student', 'dueAt', 'dueAtLocal', 'extended', 'status', 'receipt', 'error', 'feedbackReleasedAt'],
+    required: ['student', 'dueAt', 'dueAtLocal', 'extended', 'status', 'receipt', 'error', 'feedbackReleasedAt', 'submission'],
     additionalProperties: false,
     properties: {
       student: { type: 'string' },
@@ -86,11 +101,12 @@ export const assignmentSchemas = {
       receipt: { oneOf: [{ type: 'null' }, ref('Receipt')] },
       error: { type: ['string', 'null'] },
       feedbackReleasedAt: { oneOf: [{ type: 'null' }, time] },
+      submission: { oneOf: [{ type: 'null' }, ref('SubmissionReceipt')] },
     },
   },
   MyAssignment: {
     type: 'object',
-    required: ['id', 'course', 'title', 'dueAt', 'dueAtLocal', 'extended', 'status', 'receipt'],
+    required: ['id', 'course', 'title', 'dueAt', 'dueAtLocal', 'extended', 'status', 'receipt', 'submission'],
     additionalProperties: false,
     properties: {
       id: { type: 'string' },
@@ -101,6 +117,7 @@ export const assignmentSchemas = {
       extended: { type: 'boolean' },
       status: captureStatus,
       receipt: { oneOf: [{ type: 'null' }, ref('Receipt')] },
+      submission: { oneOf: [{ type: 'null' }, ref('SubmissionReceipt')] },
     },
   },
 } as const;
