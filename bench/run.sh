@@ -14,5 +14,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
 fi
+# ngshare 0.6.0, the exchange anchor, in a venv of its own (it needs SQLAlchemy 1.4; JupyterHub's venv has 2).
+if [ ! -x bench/.venv-ngshare/bin/python ] || ! bench/.venv-ngshare/bin/python -c 'import ngshare' 2>/dev/null; then
+  echo "[bench] installing ngshare 0.6.0 (the exchange anchor) into bench/.venv-ngshare"
+  "${PYTHON:-python3}" -m venv bench/.venv-ngshare
+  bench/.venv-ngshare/bin/python -m pip install --quiet 'ngshare==0.6.0' 'SQLAlchemy<2'
+fi
 npx --no-install tsc -p bench/tsconfig.json
 node bench/lib/bench.js "$@"

@@ -8,11 +8,14 @@
  *   zip of 60 homes                  vs  zip -r -1 (median of three runs each; and jszip, the library we did not
  *                                        use for it)
  *   the service's peak RSS while it streams those zips
+ *   nbgrader's exchange                  vs  ngshare 0.6.0 (see exchange.ts): every student submits, one at a time
+ *                                        and then 16 at once, and the instructor collects them all
  *
  * The service runs as its own process, exactly as JupyterHub starts it, with a small stand-in for the Hub API
  * (a benchmark measures the service, not the Hub). Usage: npm run bench [-- <homes> [<zip homes>]].
  * The last line is machine-readable:
  *   bench: first=<ratio to rsync -a> resnapshot=<seconds> store=<store/raw> zip=<ratio to zip -r -1> rss=<MB>
+ *          exchange_submit=<ratio to ngshare, 16 at once> exchange_collect=<ratio to ngshare> exchange_rss=<MB>
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,12 +25,15 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { type ExchangeTimes, runExchange, startNgshare } from './exchange';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const WORK = path.join(ROOT, 'bench', '.work');
 const HOMES = Number(process.argv[2] ?? 300);
 const ZIP_HOMES = Math.min(Number(process.argv[3] ?? 60), HOMES);
 const TOKEN = 'bench-instructor-token';
+/** ngshare 0.6.0's own venv (bench/run.sh makes it). */
+const NGSHARE_PYTHON = path.join(ROOT, 'bench', '.venv-ngshare', 'bin', 'python');
 /** Runs of each measurement and of its anchor; the ratios compare medians. */
 const REPEATS = 3;
 
@@ -118,22 +124,32 @@ function treeBytes(dir: string): number {
   return total;
 }
 
-/** Just enough of JupyterHub's API for the service: who the token is, and who the students are. */
+/**
+ * Just enough of JupyterHub's API for the service (and for ngshare): who a token is, and who the students are.
+ * `bench-<user>` is that user's token; the instructor also manages courses (the admin scope).
+ */
 async function standInHub(students: string[]) {
-  const server = createServer((req, res) => {
-    res.setHeader('Content-Type', 'application/json');
-    if (req.url === '/hub/api/user' && req.headers.authorization === `token ${TOKEN}`) {
-      res.end(
-        JSON.stringify({
-          name: 'instructor',
+  const identity = (user: string) =>
+    user === 'instructor'
+      ? {
+          name: user,
           kind: 'user',
           admin: false,
           groups: ['instructors'],
-          scopes: ['access:services', 'custom:coursework:instruct'],
-        }),
-      );
+          scopes: ['access:services', 'custom:coursework:instruct', 'custom:coursework:admin'],
+        }
+      : { name: user, kind: 'user', admin: false, groups: ['students'], scopes: ['access:services'] };
+  const server = createServer((req, res) => {
+    res.setHeader('Content-Type', 'application/json');
+    const token = /^token (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const user = token === TOKEN ? 'instructor' : token?.startsWith('bench-') ? token.slice('bench-'.length) : undefined;
+    if (req.url === '/hub/api/user' && user) {
+      res.end(JSON.stringify(identity(user)));
     } else if (req.url === '/hub/api/groups/students') {
       res.end(JSON.stringify({ name: 'students', users: students }));
+    } else if (req.url?.startsWith('/hub/api/groups/')) {
+      res.statusCode = 404;
+      res.end('{"status": 404, "message": "no such group"}');
     } else {
       res.statusCode = 403;
       res.end('{"status": 403, "message": null}');
@@ -319,6 +335,27 @@ async function main(): Promise<void> {
     // jszip on the same 60 homes, for the record of why the service streams its own zips.
     const jszip = await jszipRun(homes, zipHomes);
 
+    // nbgrader's exchange, against ngshare on the same submissions.
+    const notebooks = new Map<string, string>();
+    const submitted = (student: string, attempt: number) => {
+      const key = `${student}/${attempt}`;
+      if (!notebooks.has(key)) notebooks.set(key, notebook(`exchange-${key}`, 60_000));
+      return notebooks.get(key)!;
+    };
+    const ngshare = await startNgshare(NGSHARE_PYTHON, path.join(WORK, 'ngshare'), hub.port, await freePort());
+    let theirs: ExchangeTimes;
+    try {
+      theirs = await runExchange(ngshare.server, students, submitted);
+    } finally {
+      await ngshare.stop();
+    }
+    let exchangeRss = rssMb(pid);
+    const exchangeSampler = setInterval(() => (exchangeRss = Math.max(exchangeRss, rssMb(pid))), 20);
+    const ours = await runExchange({ name: 'Coursework', base: `${base}ngshare` }, students, submitted).finally(() =>
+      clearInterval(exchangeSampler),
+    );
+    const ratio = (key: keyof ExchangeTimes) => ours[key] / theirs[key];
+
     const rows: [string, string, string][] = [
       [
         `first snapshot, ${HOMES} homes (median of ${REPEATS})`,
@@ -341,12 +378,32 @@ async function main(): Promise<void> {
         `${peakRss.toFixed(0)} MB`,
         `${rssBeforeZip.toFixed(0)} MB just before them, ${rssAtStart.toFixed(0)} MB at start`,
       ],
+      [
+        `exchange: ${HOMES} submissions, one at a time`,
+        `${ours.submitOneByOne.toFixed(2)} s`,
+        `ngshare ${theirs.submitOneByOne.toFixed(2)} s (×${ratio('submitOneByOne').toFixed(3)}, ${(1 / ratio('submitOneByOne')).toFixed(1)}× faster)`,
+      ],
+      [
+        `exchange: ${HOMES} submissions, 16 at once`,
+        `${ours.submitConcurrent.toFixed(2)} s`,
+        `ngshare ${theirs.submitConcurrent.toFixed(2)} s (×${ratio('submitConcurrent').toFixed(3)}, ${(1 / ratio('submitConcurrent')).toFixed(1)}× faster)`,
+      ],
+      [
+        `exchange: collect ${HOMES} (list, then each)`,
+        `${ours.collect.toFixed(2)} s`,
+        `ngshare ${theirs.collect.toFixed(2)} s (×${ratio('collect').toFixed(3)}, ${(1 / ratio('collect')).toFixed(1)}× faster)`,
+      ],
+      [
+        'service peak RSS during the exchange',
+        `${exchangeRss.toFixed(0)} MB`,
+        `course set-up: ours ${ours.setup.toFixed(2)} s, ngshare ${theirs.setup.toFixed(2)} s`,
+      ],
     ];
     console.log('');
     for (const [what, ours, anchor] of rows) console.log(`${what.padEnd(40)} ${ours.padStart(10)}   ${anchor}`);
     console.log('');
     console.log(
-      `bench: first=${(first / rsyncFirst).toFixed(3)} resnapshot=${again.toFixed(3)} store=${(store / raw).toFixed(4)} zip=${(zipSeconds / zipAnchor).toFixed(3)} rss=${peakRss.toFixed(0)}`,
+      `bench: first=${(first / rsyncFirst).toFixed(3)} resnapshot=${again.toFixed(3)} store=${(store / raw).toFixed(4)} zip=${(zipSeconds / zipAnchor).toFixed(3)} rss=${peakRss.toFixed(0)} exchange_submit=${ratio('submitConcurrent').toFixed(3)} exchange_collect=${ratio('collect').toFixed(3)} exchange_rss=${exchangeRss.toFixed(0)}`,
     );
   } finally {
     await service?.stop();

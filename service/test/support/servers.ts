@@ -42,6 +42,8 @@ export function serverEnvironment(hub: RunningHub, user: string): Record<string,
 export interface Execution {
   stdout: string;
   stderr: string;
+  /** What the cell's widgets showed (their state updates, as JSON): a tqdm bar in a notebook is one. */
+  widgets: string;
   /** The exception's name and message, when the code raised one. */
   error?: string;
 }
@@ -72,7 +74,7 @@ export class ServerKernel {
   /** Runs `code` as a cell; answers its output once the kernel is idle again. */
   run(code: string, timeoutMs = 120000): Promise<Execution> {
     const msgId = randomUUID();
-    const result: Execution = { stdout: '', stderr: '' };
+    const result: Execution = { stdout: '', stderr: '', widgets: '' };
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the cell did not finish in ${timeoutMs} ms: ${JSON.stringify(result)}`)), timeoutMs);
       this.socket.onmessage = (event: MessageEvent) => {
@@ -85,6 +87,7 @@ export class ServerKernel {
         const content = message.content;
         if (message.msg_type === 'stream') result[content.name === 'stderr' ? 'stderr' : 'stdout'] += String(content.text);
         if (message.msg_type === 'error') result.error = `${String(content.ename)}: ${String(content.evalue)}`;
+        if (message.msg_type === 'comm_open' || message.msg_type === 'comm_msg') result.widgets += `${JSON.stringify(content.data)}\n`;
         if (message.msg_type === 'status' && content.execution_state === 'idle') {
           clearTimeout(timer);
           resolve(result);

@@ -1,0 +1,165 @@
+/**
+ * nbgrader's exchange: Coursework against ngshare 0.6.0 (the anchor; its own process, on SQLite, with
+ * SQLAlchemy 1.4 as it needs) on the same data, through the requests nbgrader makes, timed at the HTTP client so
+ * that nbgrader's own start-up does not hide the servers:
+ *
+ *   every student submits a 60 KB notebook, one at a time        (POST submission/<course>/<assignment>)
+ *   every student submits again, 16 at once
+ *   the instructor collects every student's latest submission   (GET submissions/..., then GET submission/... each)
+ *
+ * Both authenticate each request with the same stand-in Hub (ngshare asks it on every request; Coursework caches).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+export interface ExchangeServer {
+  name: string;
+  /** The exchange's base URL, without a trailing slash (as ngshare_exchange takes it). */
+  base: string;
+}
+
+export interface ExchangeTimes {
+  setup: number;
+  submitOneByOne: number;
+  submitConcurrent: number;
+  collect: number;
+}
+
+const COURSE = 'bench-course';
+const ASSIGNMENT = 'ps1';
+
+/** The token the stand-in Hub maps to `user` (see bench.ts). */
+export const tokenFor = (user: string) => `bench-${user}`;
+
+async function call(server: ExchangeServer, user: string, method: string, route: string, form?: Record<string, string>) {
+  const query = method === 'GET' && form ? `?${new URLSearchParams(form).toString()}` : '';
+  const response = await fetch(`${server.base}${route}${query}`, {
+    method,
+    headers: { Authorization: `token ${tokenFor(user)}`, ...(method !== 'GET' && { 'Content-Type': 'application/x-www-form-urlencoded' }) },
+    body: method !== 'GET' && form ? new URLSearchParams(form).toString() : undefined,
+  });
+  const body = (await response.json()) as { success: boolean; message?: string } & Record<string, unknown>;
+  if (!body.success) throw new Error(`${server.name}: ${method} ${route}: ${response.status} ${body.message}`);
+  return body;
+}
+
+function filesField(files: Record<string, string>): string {
+  return JSON.stringify(Object.entries(files).map(([p, content]) => ({ path: p, content: Buffer.from(content).toString('base64') })));
+}
+
+async function seconds(run: () => Promise<void>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await run();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** Runs `work` on every item, `concurrency` at a time. */
+async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+/** The whole exchange run against one server. `notebook(student, attempt)` is what the student submits. */
+export async function runExchange(
+  server: ExchangeServer,
+  students: readonly string[],
+  notebook: (student: string, attempt: number) => string,
+): Promise<ExchangeTimes> {
+  const setup = await seconds(async () => {
+    await call(server, 'instructor', 'POST', `/course/${COURSE}`, { instructors: '["instructor"]' });
+    const rows = students.map((username) => ({ username, first_name: '', last_name: '', email: '' }));
+    await call(server, 'instructor', 'POST', `/students/${COURSE}`, { students: JSON.stringify(rows) });
+    await call(server, 'instructor', 'POST', `/assignment/${COURSE}/${ASSIGNMENT}`, {
+      files: filesField({ 'ps1.ipynb': notebook('template', 0) }),
+    });
+  });
+  const submit = (attempt: number) => async (student: string) => {
+    await call(server, student, 'POST', `/submission/${COURSE}/${ASSIGNMENT}`, {
+      files: filesField({ 'ps1.ipynb': notebook(student, attempt) }),
+    });
+  };
+  const submitOneByOne = await seconds(() => pool(students, 1, submit(1)));
+  const submitConcurrent = await seconds(() => pool(students, 16, submit(2)));
+  let collected = 0;
+  const collect = await seconds(async () => {
+    const listed = (await call(server, 'instructor', 'GET', `/submissions/${COURSE}/${ASSIGNMENT}`)).submissions as {
+      student_id: string;
+    }[];
+    for (const student of [...new Set(listed.map((s) => s.student_id))]) {
+      const answer = await call(server, 'instructor', 'GET', `/submission/${COURSE}/${ASSIGNMENT}/${student}`);
+      const [file] = answer.files as { content: string }[];
+      if (Buffer.from(file!.content, 'base64').toString() !== notebook(student, 2))
+        throw new Error(`${server.name}: ${student}'s collected notebook is not the latest`);
+      collected++;
+    }
+  });
+  if (collected !== students.length) throw new Error(`${server.name}: collected ${collected} of ${students.length}`);
+  return { setup, submitOneByOne, submitConcurrent, collect };
+}
+
+/**
+ * ngshare 0.6.0 as JupyterHub would start it, from its own venv, bound to loopback (it binds every interface as a
+ * Hub service: the launcher narrows that, nothing else changes).
+ */
+export async function startNgshare(
+  python: string,
+  work: string,
+  hubPort: number,
+  port: number,
+): Promise<{ server: ExchangeServer; stop(): Promise<void> }> {
+  mkdirSync(path.join(work, 'ngshare-files'), { recursive: true });
+  const launcher = [
+    'import runpy, tornado.tcpserver as t',
+    'listen = t.TCPServer.listen',
+    "t.TCPServer.listen = lambda self, port, address='', *a, **k: listen(self, port, '127.0.0.1', *a, **k)",
+    "runpy.run_module('ngshare', run_name='__main__')",
+  ].join('\n');
+  const child = spawn(
+    python,
+    [
+      '-c',
+      launcher,
+      '--admins',
+      'instructor',
+      '--database',
+      `sqlite:///${path.join(work, 'ngshare.db')}`,
+      '--storage',
+      path.join(work, 'ngshare-files'),
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'ignore'],
+      env: {
+        PATH: process.env.PATH,
+        JUPYTERHUB_API_URL: `http://127.0.0.1:${hubPort}/hub/api`,
+        JUPYTERHUB_API_TOKEN: 'bench-ngshare-token',
+        JUPYTERHUB_CLIENT_ID: 'service-ngshare',
+        JUPYTERHUB_SERVICE_PREFIX: '/services/ngshare/',
+        JUPYTERHUB_SERVICE_URL: `http://127.0.0.1:${port}`,
+        JUPYTERHUB_OAUTH_CALLBACK_URL: '/services/ngshare/oauth_callback',
+      },
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const base = `http://127.0.0.1:${port}/services/ngshare`;
+  for (let i = 0; ; i++) {
+    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    if (i > 400 || child.exitCode !== null) throw new Error('ngshare did not start');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    server: { name: 'ngshare', base },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
