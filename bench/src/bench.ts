@@ -182,9 +182,10 @@ interface RunningService {
 }
 
 /** The service as its own process, with the flags and the malloc setting jupyterhub_config.d/coursework.py gives it. */
-async function startService(hubPort: number, homes: string, dataDir: string): Promise<RunningService> {
+async function startService(hubPort: number, homes: string, dataDir: string, profile?: string): Promise<RunningService> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--max-semi-space-size=2', path.join(ROOT, 'service', 'lib', 'main.js')], {
+  const flags = ['--max-semi-space-size=2', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])];
+  const child = spawn(process.execPath, [...flags, path.join(ROOT, 'service', 'lib', 'main.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       PATH: process.env.PATH,
@@ -349,9 +350,15 @@ async function main(): Promise<void> {
     } finally {
       await ngshare.stop();
     }
-    let exchangeRss = rssMb(pid);
-    const exchangeSampler = setInterval(() => (exchangeRss = Math.max(exchangeRss, rssMb(pid))), 20);
-    const ours = await runExchange({ name: 'Coursework', base: `${base}ngshare` }, students, submitted).finally(() =>
+    // A service of its own (a new data folder), so that its memory is the exchange's; with
+    // COURSEWORK_BENCH_PROFILE=<folder>, its CPU profile lands there.
+    await service!.stop();
+    service = await startService(hub.port, homes, path.join(WORK, 'data-exchange'), process.env.COURSEWORK_BENCH_PROFILE);
+    const exchangeService = service;
+    const exchangeRssAtStart = rssMb(exchangeService.pid);
+    let exchangeRss = exchangeRssAtStart;
+    const exchangeSampler = setInterval(() => (exchangeRss = Math.max(exchangeRss, rssMb(exchangeService.pid))), 20);
+    const ours = await runExchange({ name: 'Coursework', base: `${exchangeService.base}ngshare` }, students, submitted).finally(() =>
       clearInterval(exchangeSampler),
     );
     const ratio = (key: keyof ExchangeTimes) => ours[key] / theirs[key];
@@ -396,7 +403,7 @@ async function main(): Promise<void> {
       [
         'service peak RSS during the exchange',
         `${exchangeRss.toFixed(0)} MB`,
-        `course set-up: ours ${ours.setup.toFixed(2)} s, ngshare ${theirs.setup.toFixed(2)} s`,
+        `${exchangeRssAtStart.toFixed(0)} MB at its start; course set-up: ours ${ours.setup.toFixed(2)} s, ngshare ${theirs.setup.toFixed(2)} s`,
       ],
     ];
     console.log('');

@@ -32,16 +32,31 @@ const ASSIGNMENT = 'ps1';
 /** The token the stand-in Hub maps to `user` (see bench.ts). */
 export const tokenFor = (user: string) => `bench-${user}`;
 
-async function call(server: ExchangeServer, user: string, method: string, route: string, form?: Record<string, string>) {
-  const query = method === 'GET' && form ? `?${new URLSearchParams(form).toString()}` : '';
-  const response = await fetch(`${server.base}${route}${query}`, {
+type Answer = { success: boolean; message?: string } & Record<string, unknown>;
+
+/** One request; a form is sent as the urlencoded body ngshare_exchange sends (`encoded`: made before the clock runs). */
+async function send(server: ExchangeServer, user: string, method: string, route: string, encoded?: string): Promise<string> {
+  const response = await fetch(`${server.base}${route}`, {
     method,
-    headers: { Authorization: `token ${tokenFor(user)}`, ...(method !== 'GET' && { 'Content-Type': 'application/x-www-form-urlencoded' }) },
-    body: method !== 'GET' && form ? new URLSearchParams(form).toString() : undefined,
+    headers: {
+      Authorization: `token ${tokenFor(user)}`,
+      ...(encoded !== undefined && { 'Content-Type': 'application/x-www-form-urlencoded' }),
+    },
+    body: encoded,
   });
-  const body = (await response.json()) as { success: boolean; message?: string } & Record<string, unknown>;
-  if (!body.success) throw new Error(`${server.name}: ${method} ${route}: ${response.status} ${body.message}`);
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${server.name}: ${method} ${route}: ${response.status} ${text.slice(0, 300)}`);
+  return text;
+}
+
+function answerOf(server: ExchangeServer, text: string): Answer {
+  const body = JSON.parse(text) as Answer;
+  if (!body.success) throw new Error(`${server.name}: ${body.message}`);
   return body;
+}
+
+async function call(server: ExchangeServer, user: string, method: string, route: string, form?: Record<string, string>) {
+  return answerOf(server, await send(server, user, method, route, form && new URLSearchParams(form).toString()));
 }
 
 function filesField(files: Record<string, string>): string {
@@ -78,27 +93,32 @@ export async function runExchange(
       files: filesField({ 'ps1.ipynb': notebook('template', 0) }),
     });
   });
-  const submit = (attempt: number) => async (student: string) => {
-    await call(server, student, 'POST', `/submission/${COURSE}/${ASSIGNMENT}`, {
-      files: filesField({ 'ps1.ipynb': notebook(student, attempt) }),
-    });
+  // The clients' own work (encoding the bodies, decoding and checking the answers) is done outside the clock.
+  const bodies = (attempt: number) =>
+    new Map(students.map((s) => [s, new URLSearchParams({ files: filesField({ 'ps1.ipynb': notebook(s, attempt) }) }).toString()]));
+  const submit = (encoded: Map<string, string>) => async (student: string) => {
+    answerOf(server, await send(server, student, 'POST', `/submission/${COURSE}/${ASSIGNMENT}`, encoded.get(student)));
   };
-  const submitOneByOne = await seconds(() => pool(students, 1, submit(1)));
-  const submitConcurrent = await seconds(() => pool(students, 16, submit(2)));
-  let collected = 0;
+  const first = bodies(1);
+  const submitOneByOne = await seconds(() => pool(students, 1, submit(first)));
+  const second = bodies(2);
+  const submitConcurrent = await seconds(() => pool(students, 16, submit(second)));
+  const answers = new Map<string, string>();
   const collect = await seconds(async () => {
-    const listed = (await call(server, 'instructor', 'GET', `/submissions/${COURSE}/${ASSIGNMENT}`)).submissions as {
+    const listed = answerOf(server, await send(server, 'instructor', 'GET', `/submissions/${COURSE}/${ASSIGNMENT}`)).submissions as {
       student_id: string;
     }[];
-    for (const student of [...new Set(listed.map((s) => s.student_id))]) {
-      const answer = await call(server, 'instructor', 'GET', `/submission/${COURSE}/${ASSIGNMENT}/${student}`);
-      const [file] = answer.files as { content: string }[];
-      if (Buffer.from(file!.content, 'base64').toString() !== notebook(student, 2))
-        throw new Error(`${server.name}: ${student}'s collected notebook is not the latest`);
-      collected++;
+    for (const student of new Set(listed.map((s) => s.student_id))) {
+      answers.set(student, await send(server, 'instructor', 'GET', `/submission/${COURSE}/${ASSIGNMENT}/${student}`));
     }
   });
-  if (collected !== students.length) throw new Error(`${server.name}: collected ${collected} of ${students.length}`);
+  if (answers.size !== students.length) throw new Error(`${server.name}: collected ${answers.size} of ${students.length}`);
+  for (const [student, text] of answers) {
+    const [file] = answerOf(server, text).files as { content: string }[];
+    if (Buffer.from(file!.content, 'base64').toString() !== notebook(student, 2)) {
+      throw new Error(`${server.name}: ${student}'s collected notebook is not the latest`);
+    }
+  }
   return { setup, submitOneByOne, submitConcurrent, collect };
 }
 

@@ -50,9 +50,16 @@ export function snapshotBaseName(given: unknown): string {
   return slug;
 }
 
-/** `YYYY-MM-DD` of `at` in the time zone. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** `YYYY-MM-DD` of `at` in the time zone (each zone's formatter made once: making one costs more than using it). */
 export function localDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormats.set(timeZone, format);
+  }
+  return format.format(at);
 }
 
 export function fullSnapshotName(baseName: string, at: Date, timeZone: string): string {

@@ -9,6 +9,7 @@ import { buffer } from 'node:stream/consumers';
 import type { BlobStore } from '../blobs/blob-store';
 import { BlobDamagedError } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
+import { GroupCommit } from '../catalog/group-commit';
 import type { ExchangeFile } from '../catalog/schema';
 import type { CourseRecord, Courses } from '../courses/courses';
 import type { CourseSpaces } from '../courses/spaces';
@@ -39,6 +40,8 @@ export interface ExchangeLimits {
 type MemberKind = 'instructor' | 'student';
 
 export class Exchange {
+  private readonly commits: GroupCommit;
+
   constructor(
     private readonly catalog: Catalog,
     private readonly blobs: BlobStore,
@@ -46,14 +49,16 @@ export class Exchange {
     private readonly spaces: CourseSpaces,
     private readonly limits: ExchangeLimits,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.commits = new GroupCommit(catalog);
+  }
 
   private releases(course: CourseRecord) {
     return new ExchangeReleases(this.catalog, course.id);
   }
 
   private submissions(course: CourseRecord) {
-    return new ExchangeSubmissions(this.catalog, course.id, this.spaces.of(course).timeZone);
+    return new ExchangeSubmissions(this.catalog, course.id, this.spaces.of(course).timeZone, this.commits);
   }
 
   private profiles(course: CourseRecord) {
@@ -99,11 +104,17 @@ export class Exchange {
 
   /** Adds (or updates) an instructor or a student on the roster kept here, with their profile. */
   async putMember(course: CourseRecord, kind: MemberKind, user: string, profile: Profile, by: string): Promise<void> {
+    const instructors = kind === 'student' ? await this.instructorsOf(course) : new Set<string>();
+    await this.putChecked(course, kind, user, profile, by, instructors);
+  }
+
+  private async instructorsOf(course: CourseRecord): Promise<Set<string>> {
+    return new Set((await this.courses.roster(course)).filter((entry) => entry.roles.includes('instructor')).map((entry) => entry.user));
+  }
+
+  private async putChecked(course: CourseRecord, kind: MemberKind, user: string, profile: Profile, by: string, instructors: Set<string>) {
     naming('user', () => assertHubUserName(user));
-    if (kind === 'student') {
-      const roles = (await this.courses.roster(course)).find((entry) => entry.user === user)?.roles ?? [];
-      if (roles.includes('instructor')) throw new ConflictError('Cannot add instructor as student');
-    }
+    if (kind === 'student' && instructors.has(user)) throw new ConflictError('Cannot add instructor as student');
     await this.courses.putMember(course, user, { role: kind }, by);
     await this.profiles(course).put(user, { first_name: profile.first_name, last_name: profile.last_name, email: profile.email });
   }
@@ -115,9 +126,10 @@ export class Exchange {
     by: string,
   ): Promise<{ username: string; success: boolean; message?: string }[]> {
     const results = [];
+    const instructors = await this.instructorsOf(course);
     for (const row of rows) {
       try {
-        await this.putMember(course, 'student', row.username, row, by);
+        await this.putChecked(course, 'student', row.username, row, by, instructors);
         results.push({ username: row.username, success: true });
       } catch (error) {
         if (!(error instanceof InvalidInputError || error instanceof ConflictError)) throw error;

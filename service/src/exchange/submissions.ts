@@ -5,6 +5,7 @@
  */
 import type { ManifestEntry } from '@coursework/client';
 import type { Catalog } from '../catalog/catalog';
+import { GroupCommit } from '../catalog/group-commit';
 import type { ExchangeFile } from '../catalog/schema';
 import { recordAudit } from '../audit/audit';
 import { fullSnapshotName, slugify } from '../names';
@@ -68,6 +69,8 @@ export class ExchangeSubmissions {
     private readonly db: Catalog,
     private readonly courseId: string,
     private readonly timeZone: string,
+    /** Submissions arriving together commit together (one fsync of the catalog for the lot). */
+    private readonly commits: GroupCommit = new GroupCommit(db),
   ) {}
 
   private ofAssignment(assignment: string) {
@@ -119,7 +122,7 @@ export class ExchangeSubmissions {
     const manifestSha256 = manifestDigest(manifestJson);
     const bytes = input.files.reduce((sum, file) => sum + file.size, 0);
     const lateBySeconds = input.dueAt === null ? null : Math.max(0, Math.floor((input.at.getTime() - Date.parse(input.dueAt)) / 1000));
-    return this.db.transaction().execute(async (trx) => {
+    return this.commits.run(async (trx) => {
       const clash = await trx
         .selectFrom('exchange_submissions')
         .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('timestamp').as('latest')])

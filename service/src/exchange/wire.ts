@@ -19,8 +19,6 @@ export interface WireFile {
   content?: string;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /** Decodes the `files` field of a release, submission or feedback upload, refusing anything not exactly a file tree. */
 export function decodeFiles(field: unknown, maxFiles: number): UploadedFile[] {
   if (typeof field !== 'string' || field === '') throw new InvalidInputError('Please supply files');
@@ -45,12 +43,21 @@ export function decodeFiles(field: unknown, maxFiles: number): UploadedFile[] {
     }
     if (seen.has(path)) throw new InvalidInputError(`Illegal path: ${JSON.stringify(path)} appears twice`);
     seen.add(path);
-    const packed = content.replace(/\s+/g, '');
-    if (packed.length % 4 !== 0 || !BASE64.test(packed)) {
-      throw new InvalidInputError(`Content cannot be base64 decoded (${JSON.stringify(path.slice(0, 120))})`);
-    }
-    return { path, bytes: Buffer.from(packed, 'base64') };
+    return { path, bytes: base64Bytes(content, path) };
   });
+}
+
+/**
+ * Standard base64, with or without line breaks (Python's `encodebytes` puts one every 76 characters). Node decodes
+ * anything, skipping what is not base64; bytes that encode back to the same text are exactly what was sent.
+ */
+function base64Bytes(content: string, path: string): Buffer {
+  const packed = /\s/.test(content) ? content.replace(/\s+/g, '') : content;
+  const bytes = Buffer.from(packed, 'base64');
+  if (bytes.toString('base64') !== packed) {
+    throw new InvalidInputError(`Content cannot be base64 decoded (${JSON.stringify(path.slice(0, 120))})`);
+  }
+  return bytes;
 }
 
 export function md5Of(bytes: Buffer): string {
