@@ -88,7 +88,8 @@ async function api(user: string, apiPath: string): Promise<{ status: number; bod
 }
 
 beforeAll(async () => {
-  hub = await startHub();
+  // A small limit on the exchange's bodies, to send one over it through the Hub's proxy.
+  hub = await startHub({ env: { COURSEWORK_EXCHANGE_MAX_BODY_SIZE: '4M' } });
   // The instructor also manages courses (the admin scope, through the admins' group), as ngshare's --admins did.
   await hub.api('POST', '/groups/coursework-admins');
   expect((await hub.api('POST', '/groups/coursework-admins/users', { users: ['instructor'] })).status).toBe(200);
@@ -215,6 +216,19 @@ describe('a course run with stock nbgrader through Coursework', () => {
     expect(other.status).toBe(403);
   }, 60000);
 });
+
+it('answers a submission over the body limit with a clear error through the proxy, and the next request works', async () => {
+  const files = JSON.stringify([{ path: 'big.bin', content: Buffer.alloc(6 << 20, 7).toString('base64') }]);
+  const response = await fetch(`${hub.serviceUrl}ngshare/submission/${COURSE}/ps1`, {
+    method: 'POST',
+    headers: { Authorization: `token ${tokens.student1}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ files }).toString(),
+  });
+  expect(response.status).toBe(413);
+  expect(await response.json()).toMatchObject({ success: false, message: expect.stringContaining('COURSEWORK_EXCHANGE_MAX_BODY_SIZE') });
+  const after = await fetch(`${hub.serviceUrl}ngshare/courses`, { headers: { Authorization: `token ${tokens.student1}` } });
+  expect(after.status).toBe(200);
+}, 60000);
 
 describe("in the demo's JupyterLab, with nothing configured by the user", () => {
   const kernels: ServerKernel[] = [];
