@@ -219,7 +219,7 @@ describe('a course run with stock nbgrader through Coursework', () => {
 
 it('answers a submission over the body limit with a clear error through the proxy, and the next request works', async () => {
   const files = JSON.stringify([{ path: 'big.bin', content: Buffer.alloc(6 << 20, 7).toString('base64') }]);
-  const response = await fetch(`${hub.serviceUrl}ngshare/submission/${COURSE}/ps1`, {
+  const response = await fetch(`${hub.serviceUrl}ngshare/submission/demo-101/ps1`, {
     method: 'POST',
     headers: { Authorization: `token ${tokens.student1}`, 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ files }).toString(),
