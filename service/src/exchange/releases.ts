@@ -77,6 +77,21 @@ export class ExchangeReleases {
   }
 }
 
+/** Each file of each live release of a live course, for the store check. */
+export async function releaseBlobReferences(
+  db: Catalog,
+  deletedCourses: readonly string[] = [],
+): Promise<{ sha256: string; label: string }[]> {
+  let query = db.selectFrom('exchange_releases').select(['course_id', 'assignment_id', 'files']).where('deleted_at', 'is', null);
+  if (deletedCourses.length > 0) query = query.where('course_id', 'not in', deletedCourses);
+  return (await query.execute()).flatMap((row) =>
+    (JSON.parse(row.files) as ExchangeFile[]).map((file) => ({
+      sha256: file.sha256,
+      label: `exchange release ${row.course_id}/${row.assignment_id}: ${file.path}`,
+    })),
+  );
+}
+
 /** Every blob a live release of a live course needs (for blob collection and the store check). */
 export async function blobsInUseByReleases(db: Catalog, deletedCourses: readonly string[] = []): Promise<Set<string>> {
   let query = db.selectFrom('exchange_releases').select('files').where('deleted_at', 'is', null);

@@ -200,6 +200,21 @@ export class ExchangeSubmissions {
   }
 }
 
+/** Each file of each submission of a live course, for the store check. */
+export async function submissionBlobReferences(
+  db: Catalog,
+  deletedCourses: readonly string[] = [],
+): Promise<{ sha256: string; label: string }[]> {
+  let query = db.selectFrom('exchange_submissions').select(['course_id', 'assignment_id', 'student', 'timestamp', 'files']);
+  if (deletedCourses.length > 0) query = query.where('course_id', 'not in', deletedCourses);
+  return (await query.execute()).flatMap((row) =>
+    (JSON.parse(row.files) as ExchangeFile[]).map((file) => ({
+      sha256: file.sha256,
+      label: `exchange submission ${row.course_id}/${row.assignment_id}/${row.student} ${row.timestamp}: ${file.path}`,
+    })),
+  );
+}
+
 /** Every blob a submission of a live course needs, even once its snapshot is gone. */
 export async function blobsInUseBySubmissions(db: Catalog, deletedCourses: readonly string[] = []): Promise<Set<string>> {
   let query = db.selectFrom('exchange_submissions').select('files');

@@ -6,6 +6,8 @@ import { BlobStore } from '../blobs/blob-store';
 import { type Catalog, migrate, openSqliteCatalog } from '../catalog/catalog';
 import { createLogger } from '../log';
 import { checkStore, parseHashSelection } from './check';
+import { CourseStore, NO_CAPTURE_SETTINGS } from '../courses/store';
+import { ExchangeReleases } from '../exchange/releases';
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -74,5 +76,24 @@ describe('the store check', () => {
     expect(repaired).toMatchObject({ ok: true, broken: [{ sha256: stored[7]!.sha256, problem: 'short' }] });
     expect(await blobs.check(stored[7]!.sha256)).toEqual({ sha256: stored[7]!.sha256, ok: false, problem: 'missing' });
     expect((await check({ all: true })).broken).toEqual([]);
+  });
+
+  it("names the exchange's releases and submissions that need a blob the store lacks", async () => {
+    await new CourseStore(db).create(
+      { id: 'nb', title: 'NB', timeZone: null, groups: { instructors: 'i', graders: null, students: 's' }, capture: NO_CAPTURE_SETTINGS },
+      'test',
+    );
+    const missing = 'f'.repeat(64);
+    const file = { path: 'ps1.ipynb', sha256: missing, size: 3, md5: 'm' };
+    expect(
+      await new ExchangeReleases(db, 'nb').add(
+        'ps1',
+        [file, { ...file, path: 'ok.txt', sha256: stored[0]!.sha256 }],
+        'teacher',
+        new Date(),
+      ),
+    ).toBe(true);
+    const report = await check({ fraction: 0 });
+    expect(report.broken).toEqual([{ sha256: missing, problem: 'missing', neededBy: ['exchange release nb/ps1: ps1.ipynb'] }]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The integrity check, as `restic check` does for its repositories: every blob's length against its header, the
- * SHA-256 of all blobs or of a subset of them, every blob a snapshot or a feedback file refers to present and whole.
+ * SHA-256 of all blobs or of a subset of them, every blob a snapshot, a feedback file or nbgrader's exchange (a
+ * release, a submission) refers to present and whole.
  * What is broken is quarantined (never served again), repaired from the home a home index says still holds the
  * same bytes, and otherwise named on the snapshots and feedback files that need it.
  */
@@ -11,6 +12,8 @@ import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import { feedbackBlobReferences, markFeedbackDamaged } from '../feedback/store';
 import { CourseStore } from '../courses/store';
+import { releaseBlobReferences } from '../exchange/releases';
+import { submissionBlobReferences } from '../exchange/submissions';
 import { homePath } from '../homes/home-path';
 import { storeHomeFile } from '../homes/read-file';
 import { homeIndexSources, liveManifests, markSnapshotDamaged } from '../snapshots/queries';
@@ -37,6 +40,7 @@ export type BrokenBlob = CheckReport['broken'][number];
 interface Need {
   snapshot?: { id: number; path: string; label: string };
   feedback?: { id: number; label: string };
+  exchange?: { label: string };
 }
 
 /** Runs the check; with `repair`, it also fixes what it can. */
@@ -60,6 +64,9 @@ export async function checkStore(db: Catalog, blobs: BlobStore, options: CheckOp
   }
   const feedback = await feedbackBlobReferences(db, deleted);
   for (const file of feedback) need(file.sha256, { feedback: { id: file.id, label: `${file.student}/${file.assignment}/${file.path}` } });
+  for (const file of [...(await releaseBlobReferences(db, deleted)), ...(await submissionBlobReferences(db, deleted))]) {
+    need(file.sha256, { exchange: { label: file.label } });
+  }
 
   // Every stored blob: its length always, its hash when selected.
   const names: string[] = [];
@@ -97,7 +104,11 @@ export async function checkStore(db: Catalog, blobs: BlobStore, options: CheckOp
   const report: BrokenBlob[] = [];
   const sources = broken.size > 0 && options.repair ? await homeIndexSources(db) : new Map<string, never[]>();
   for (const [sha256, problem] of broken) {
-    const item: BrokenBlob = { sha256, problem, neededBy: (needs.get(sha256) ?? []).map((n) => n.snapshot?.label ?? n.feedback!.label) };
+    const item: BrokenBlob = {
+      sha256,
+      problem,
+      neededBy: (needs.get(sha256) ?? []).map((n) => n.snapshot?.label ?? n.feedback?.label ?? n.exchange!.label),
+    };
     if (options.repair) {
       if (problem !== 'missing') blobs.quarantine(sha256);
       const from = await repairFromHomes(blobs, sha256, sources.get(sha256) ?? [], options.homeTemplate);
