@@ -10,6 +10,7 @@ export default tseslint.config(
       '**/lib/**',
       '**/node_modules/**',
       '.venv/**',
+      'bench/.venv-ngshare/**',
       '.demo/**',
       'packages/lab-extension/labextension/**',
       'ui-tests/test-results/**',
