@@ -91,6 +91,25 @@ describe('a blob is never trusted unless it is whole', () => {
     await expect(blobs.openContent(sha(noise))).rejects.toThrow(BlobNotFoundError);
   });
 
+  it('reads whole blobs synchronously only when they are what their names say', () => {
+    const text = notebookLike(60_000);
+    const noise = randomBytes(5_000);
+    for (const bytes of [text, noise]) blobs.putBufferSync(sha(bytes), bytes, new Set());
+    expect(blobs.readVerifiedSync(sha(text)).equals(text)).toBe(true);
+    expect(blobs.readVerifiedSync(sha(noise)).equals(noise)).toBe(true);
+    expect(() => blobs.readVerifiedSync('0'.repeat(64))).toThrow(BlobNotFoundError);
+    // The same length, one byte changed: only the hash tells.
+    const file = blobs.pathOf(sha(noise));
+    const stored = readFileSync(file);
+    stored[stored.length - 1] ^= 0xff;
+    writeFileSync(file, stored);
+    expect(() => blobs.readVerifiedSync(sha(noise))).toThrow(BlobDamagedError);
+    truncateSync(blobs.pathOf(sha(text)), 1000);
+    expect(() => blobs.readVerifiedSync(sha(text))).toThrow(BlobDamagedError);
+    expect(quarantined()).toHaveLength(2);
+    expect(() => blobs.readVerifiedSync(sha(text))).toThrow(BlobNotFoundError);
+  });
+
   it('makes a read fail when the blob is cut while it is being read, never end as if complete', async () => {
     const noise = randomBytes(3_000_000);
     blobs.putBufferSync(sha(noise), noise, new Set());

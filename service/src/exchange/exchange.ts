@@ -4,10 +4,7 @@
  * Coursework's feedback (what the Feedback section shows, what the panel releases). Knows nothing of HTTP: the
  * ngshare routes (http/compat/ngshare.ts) parse requests, call one of these and answer.
  */
-import { createHash } from 'node:crypto';
-import { buffer } from 'node:stream/consumers';
 import type { BlobStore } from '../blobs/blob-store';
-import { BlobDamagedError } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import { GroupCommit } from '../catalog/group-commit';
 import type { ExchangeFile } from '../catalog/schema';
@@ -259,7 +256,7 @@ export class Exchange {
       : ((await store.detail(student, assignment))?.files ?? []);
     const result: WireFile[] = [];
     for (const file of files) {
-      const bytes = await this.read(file.sha256);
+      const bytes = this.read(file.sha256);
       result.push(wireFile(file.path, md5Of(bytes), options.listOnly ? undefined : bytes));
     }
     return result;
@@ -279,18 +276,12 @@ export class Exchange {
 
   private async wireFiles(files: readonly ExchangeFile[], listOnly: boolean): Promise<WireFile[]> {
     const result: WireFile[] = [];
-    for (const file of files) result.push(wireFile(file.path, file.md5, listOnly ? undefined : await this.read(file.sha256)));
+    for (const file of files) result.push(wireFile(file.path, file.md5, listOnly ? undefined : this.read(file.sha256)));
     return result;
   }
 
   /** A blob's bytes, checked against its name before they are sent. */
-  private async read(sha256: string): Promise<Buffer> {
-    const { stream } = await this.blobs.openContent(sha256);
-    const bytes = await buffer(stream);
-    if (createHash('sha256').update(bytes).digest('hex') !== sha256) {
-      this.blobs.quarantine(sha256);
-      throw new BlobDamagedError(sha256, 'wrong-hash');
-    }
-    return bytes;
+  private read(sha256: string): Buffer {
+    return this.blobs.readVerifiedSync(sha256);
   }
 }

@@ -275,6 +275,23 @@ describe('what the exchange refuses', () => {
     expect(answer.body.message).toMatch(new RegExp(`^${message}`));
   });
 
+  it('refuses path tricks in releases and in feedback as in submissions', async () => {
+    const trick = JSON.stringify([{ path: '../escape.ipynb', content: b64('x') }]);
+    const release = await ngshare('instructor', 'POST', '/assignment/nb-101/ps9', { files: trick });
+    expect(release).toMatchObject({ status: 400, body: { success: false, message: expect.stringMatching(/^Illegal path/) } });
+    expect((await ngshare('student', 'GET', '/assignments/nb-101')).body.assignments).toEqual(['ps1']);
+    const timestamp = (
+      (await ngshare('instructor', 'GET', '/submissions/nb-101/ps1/student1')).body.submissions as { timestamp: string }[]
+    )[0]!.timestamp;
+    for (const path of ['/etc/cron.d/x.html', 'a/../../x.html', '.hidden.html']) {
+      const feedback = await ngshare('instructor', 'POST', '/feedback/nb-101/ps1/student1', {
+        timestamp,
+        files: JSON.stringify([{ path, content: b64('<p>x</p>') }]),
+      });
+      expect(feedback).toMatchObject({ status: 400, body: { message: expect.stringMatching(/^Illegal path/) } });
+    }
+  });
+
   it('refuses duplicates, entries that are not files, and bad base64', async () => {
     const twice = JSON.stringify([
       { path: 'a.txt', content: b64('1') },
