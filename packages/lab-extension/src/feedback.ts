@@ -6,6 +6,7 @@ import {
   copyFeedbackToHome,
   copySummary,
   describeError,
+  DueStatusItem,
   FEEDBACK_DRIVE_NAME,
   FeedbackDrive,
   FeedbackHeader,
@@ -16,6 +17,7 @@ import {
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser, type FileBrowser, IFileBrowserFactory } from '@jupyterlab/filebrowser';
+import { IStatusBar } from '@jupyterlab/statusbar';
 import { CommandIDs } from './commands';
 import { courseworkIcon } from './icons';
 
@@ -26,15 +28,26 @@ export const feedbackPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Feedback released to the student, as a read-only section of the file browser.',
   autoStart: true,
   requires: [ICoursework, IFileBrowserFactory, IDefaultFileBrowser],
-  activate: (app: JupyterFrontEnd, coursework: ICoursework, factory: IFileBrowserFactory, defaultBrowser: FileBrowser): void => {
+  optional: [IStatusBar],
+  activate: (
+    app: JupyterFrontEnd,
+    coursework: ICoursework,
+    factory: IFileBrowserFactory,
+    defaultBrowser: FileBrowser,
+    statusBar: IStatusBar | null,
+  ): void => {
     const { connection } = coursework;
     // Registered at once, so that documents restored from the drive open.
     const drive = connection ? new FeedbackDrive({ connection, serverSettings: app.serviceManager.serverSettings }) : null;
     if (drive) app.serviceManager.contents.addDrive(drive);
     const show = (user: string | null) => {
-      const { section, browser } = createSection(factory, connection, drive, user);
+      const { section, browser, header } = createSection(factory, connection, drive, user);
       addSection(app, defaultBrowser, section);
       if (drive && browser) addCopyCommand(app, drive, browser, defaultBrowser);
+      if (statusBar && header) {
+        const item = new DueStatusItem({ header, open: () => openSection(app, defaultBrowser, section) });
+        statusBar.registerStatusItem('@coursework/lab-extension:due', { item, align: 'left', rank: 10 });
+      }
     };
     void coursework.me.then(
       // Instructors who are not also students have no feedback of their own.
@@ -75,14 +88,28 @@ function createSection(
   connection: ServiceConnection | null,
   drive: FeedbackDrive | null,
   user: string | null,
-): { section: FeedbackSection; browser: FileBrowser | null } {
+): { section: FeedbackSection; browser: FileBrowser | null; header?: FeedbackHeader } {
   if (!connection || !drive)
     return { section: new FeedbackSection({ error: new Error('JupyterLab does not run under JupyterHub') }), browser: null };
   const browser = factory.createFileBrowser(BROWSER_ID, { driveName: FEEDBACK_DRIVE_NAME, restore: false, allowFileUploads: false });
   browser.addClass('jp-Coursework-FeedbackBrowser');
   // Due dates and the new-feedback marker need to know whose they are; without an answer from the service, neither.
   const header = user ? new FeedbackHeader({ client: connection.client, drive, storage: localStorageOrNull(), user }) : undefined;
-  return { section: new FeedbackSection({ drive, browser, header }), browser };
+  return { section: new FeedbackSection({ drive, browser, header }), browser, header };
+}
+
+/** Shows the Feedback section: the file browser it is in, the section expanded, scrolled to and focused. */
+function openSection(app: JupyterFrontEnd, defaultBrowser: FileBrowser, section: FeedbackSection): void {
+  const accordion = (defaultBrowser as Partial<Pick<FileBrowser, 'accordionPanel'>>).accordionPanel;
+  if (accordion && defaultBrowser.node.contains(section.node)) {
+    app.shell.activateById(defaultBrowser.id);
+    const index = accordion.widgets.indexOf(section);
+    if (index >= 0 && !section.isVisible) accordion.expand(index);
+  } else {
+    app.shell.activateById(section.id);
+  }
+  section.node.scrollIntoView({ block: 'nearest' });
+  section.node.focus();
 }
 
 /** In the default file browser when it hosts sections (4.6), else a side bar panel of its own. */

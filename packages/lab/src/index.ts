@@ -2,6 +2,7 @@
 export * from './assignments/assignments-model';
 export * from './assignments/assignments-section';
 export * from './assignments/due-dates';
+export * from './assignments/next-due';
 export * from './common/connection';
 export * from './courses/roster-section';
 export * from './common/content';
@@ -19,6 +20,7 @@ export * from './feedback/feedback-header';
 export * from './feedback/feedback-section';
 export * from './feedback/release-dialog';
 export * from './feedback/release-files';
+export * from './feedback/status-item';
 export * from './snapshots/instructor-model';
 export * from './snapshots/instructor-panel';
 export * from './snapshots/snapshots-drive';

@@ -1,5 +1,6 @@
 import type { Assignment, AssignmentStatus, AssignmentStudentStatus } from '@coursework/client';
-import { AssignmentsModel, assignmentListItems, lateness, statusRows } from './assignments-model';
+import { AssignmentsModel, assignmentListItems, statusRows } from './assignments-model';
+import { spokenDuration } from '../common/datetime';
 import { fakeService, json, paged } from '../testing/fake-service';
 
 const API = '/services/coursework/api/v1';
@@ -128,9 +129,9 @@ describe('AssignmentsModel', () => {
   });
 });
 
-describe('lateness', () => {
+describe('spokenDuration', () => {
   it('says how late in the unit that reads best', () => {
-    expect([40, 600, 2700, 3600, 3 * 3600 + 300, 50 * 3600].map(lateness)).toEqual([
+    expect([40, 600, 2700, 3600, 3 * 3600 + 300, 50 * 3600].map(spokenDuration)).toEqual([
       '40 s',
       '10 min',
       '45 min',

@@ -12,7 +12,7 @@ import type {
 } from '@coursework/client';
 import { type ISignal, Signal } from '@lumino/signaling';
 import { describeError } from '../common/connection';
-import { formatTime, localInputToIso } from '../common/datetime';
+import { formatTime, localInputToIso, spokenDuration } from '../common/datetime';
 
 export interface AssignmentForm {
   id: string;
@@ -78,18 +78,8 @@ export function statusRows(status: AssignmentStatus, format: (iso: string) => st
 
 function submissionText(submission: SubmissionReceipt, format: (iso: string) => string): string {
   const files = `${submission.files} file${submission.files === 1 ? '' : 's'}`;
-  const late = submission.lateBySeconds === null ? '' : ` (${lateness(submission.lateBySeconds)} late)`;
+  const late = submission.lateBySeconds === null ? '' : ` (${spokenDuration(submission.lateBySeconds)} late)`;
   return `${format(submission.submittedAt)} · ${files}${late}`;
-}
-
-/** "40 s", "12 min", "3 h 5 min", "2 d 4 h". */
-export function lateness(seconds: number): string {
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
-  return `${Math.floor(hours / 24)} d${hours % 24 ? ` ${hours % 24} h` : ''}`;
 }
 
 export class AssignmentsModel {

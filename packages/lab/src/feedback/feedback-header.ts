@@ -3,7 +3,7 @@
  * capture) and a marker of feedback released since they last looked. When the service cannot tell the due dates,
  * it shows nothing: the section's own line already says when the service is unreachable.
  */
-import type { CourseworkClient, MyFeedbackAssignment } from '@coursework/client';
+import type { CourseworkClient, MyAssignment, MyFeedbackAssignment } from '@coursework/client';
 import { type ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import { h } from '../common/dom';
@@ -44,13 +44,20 @@ export class FeedbackHeader extends Widget {
     return this.newSignal;
   }
 
+  /** Emits the student's assignments (due times, receipts) after each read of them. */
+  get assignmentsChanged(): ISignal<this, MyAssignment[]> {
+    return this.assignmentsSignal;
+  }
+
   /** Reads the due dates again (at most once per `minRefreshMs`, unless forced). */
   async refreshDueDates(force = false): Promise<void> {
     const now = Date.now();
     if (!force && now - this.lastRead < (this.options.minRefreshMs ?? 30_000)) return;
     this.lastRead = now;
     try {
-      this.renderDueDates(await this.options.client.myAssignments());
+      const assignments = await this.options.client.myAssignments();
+      this.renderDueDates(assignments);
+      this.assignmentsSignal.emit(assignments);
     } catch {
       // Nothing extra to show: the section's own message covers an unreachable service.
       this.dueList.replaceChildren();
@@ -120,4 +127,5 @@ export class FeedbackHeader extends Widget {
   private readonly newNote = h('p', { class: 'jp-Coursework-new-feedback', role: 'status' });
   private readonly dueList = h('ul', { class: 'jp-Coursework-due-dates', 'aria-label': 'Your due dates' });
   private readonly newSignal = new Signal<this, string[]>(this);
+  private readonly assignmentsSignal = new Signal<this, MyAssignment[]>(this);
 }
