@@ -1,19 +1,9 @@
-import type { MyAssignment, MyFeedbackAssignment } from '@coursework/client';
+import { DEMO_COURSE, myAssignment } from '../testing/my-assignment';
+import type { MyFeedbackAssignment } from '@coursework/client';
 import { dueDateGroups, dueDateItems, markSeen, newFeedback, parseSeen, shortDigest } from './due-dates';
 
-const course = { id: 'demo-101', title: 'Demo 101' };
-const assignment = (id: string, dueAt: string, more: Partial<MyAssignment> = {}): MyAssignment => ({
-  id,
-  course,
-  title: id.toUpperCase(),
-  dueAt,
-  dueAtLocal: `${dueAt.slice(0, 16).replace('T', ' ')} (UTC)`,
-  extended: false,
-  status: 'upcoming',
-  receipt: null,
-  submission: null,
-  ...more,
-});
+const course = DEMO_COURSE;
+const assignment = myAssignment;
 const now = new Date('2026-11-23T12:00:00Z');
 const format = (iso: string) => `at ${iso}`;
 

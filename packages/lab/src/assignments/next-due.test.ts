@@ -1,20 +1,8 @@
-import type { MyAssignment } from '@coursework/client';
+import { myAssignment } from '../testing/my-assignment';
 import { nextDue } from './next-due';
 
-const course = { id: 'demo-101', title: 'Demo 101' };
 const now = new Date('2026-11-28T12:00:00Z');
-const assignment = (id: string, dueAt: string, more: Partial<MyAssignment> = {}): MyAssignment => ({
-  id,
-  course,
-  title: id.toUpperCase(),
-  dueAt,
-  dueAtLocal: `${dueAt.slice(0, 16).replace('T', ' ')} (UTC)`,
-  extended: false,
-  status: 'upcoming',
-  receipt: null,
-  submission: null,
-  ...more,
-});
+const assignment = myAssignment;
 const receipt = {
   snapshot: 'hw0_2026-11-27',
   takenAt: '2026-11-27T17:00:02.000Z',
