@@ -2,12 +2,12 @@
 import { CourseworkError } from '@coursework/client';
 import type { Contents } from '@jupyterlab/services';
 import { directoryModel, fileEntryModel, fileModel, joinPath } from './models';
-import { listChildren, resolveNode, type TreeFile } from './tree';
+import { folderTimes, listChildren, resolveNode, type TreeFile } from './tree';
 
 export interface TreeLocation {
   /** Drive path of the tree's root, e.g. `student1/ps1_2026-11-23`. */
   rootPath: string;
-  /** Date of the tree's folders. */
+  /** Date of the tree's folders that hold no dated file. */
   lastModified: string;
   files: readonly TreeFile[];
   /** Path segments below the root. */
@@ -32,10 +32,14 @@ export async function treeModel(
     if (!options?.content) return fileEntryModel(path, node.file);
     return fileModel(path, node.file, await readBytes(node.file), options);
   }
-  if (!options?.content) return directoryModel(path, lastModified);
+  // A folder's time is its newest file's, as the home had it.
+  const times = folderTimes(files, segments, lastModified);
+  if (!options?.content) return directoryModel(path, times.self);
   const children = listChildren(files, segments).map((child) => {
     const childPath = joinPath(path, child.name);
-    return child.kind === 'file' ? fileEntryModel(childPath, child.file) : directoryModel(childPath, lastModified);
+    return child.kind === 'file'
+      ? fileEntryModel(childPath, child.file)
+      : directoryModel(childPath, times.children.get(child.name) ?? lastModified);
   });
-  return directoryModel(path, lastModified, children);
+  return directoryModel(path, times.self, children);
 }

@@ -1,4 +1,4 @@
-import { filesBelow, foldersOf, listChildren, resolveNode, segmentsOf, type TreeFile } from './tree';
+import { filesBelow, folderTimes, foldersOf, listChildren, resolveNode, segmentsOf, type TreeFile } from './tree';
 
 const at = '2026-11-23T10:00:00.000Z';
 const files: TreeFile[] = [
@@ -29,6 +29,25 @@ describe('resolveNode', () => {
     expect(resolveNode(files, ['practice', 'deep', 'x.txt'])).toMatchObject({ kind: 'file', file: { size: 3 } });
     expect(resolveNode(files, ['pract'])).toBeNull();
     expect(resolveNode(files, ['practice', 'missing'])).toBeNull();
+  });
+});
+
+describe('folderTimes', () => {
+  it('dates each folder by the newest file below it, and a folder with no dated file by the fallback', () => {
+    const dated: TreeFile[] = [
+      { path: 'a.txt', size: 1, lastModified: '2026-11-20T10:00:00.000Z' },
+      { path: 'practice/old.ipynb', size: 1, lastModified: '2026-11-01T10:00:00.000Z' },
+      { path: 'practice/deep/new.txt', size: 1, lastModified: '2026-11-22T10:00:00.000Z' },
+      { path: 'data/undated.csv', size: 1, lastModified: '' },
+    ];
+    const root = folderTimes(dated, [], 'taken');
+    expect(root.self).toBe('2026-11-22T10:00:00.000Z');
+    expect(Object.fromEntries(root.children)).toEqual({ practice: '2026-11-22T10:00:00.000Z' });
+    expect(folderTimes(dated, ['practice'], 'taken')).toEqual({
+      self: '2026-11-22T10:00:00.000Z',
+      children: new Map([['deep', '2026-11-22T10:00:00.000Z']]),
+    });
+    expect(folderTimes(dated, ['data'], 'taken').self).toBe('taken');
   });
 });
 

@@ -43,6 +43,27 @@ export function listChildren(files: readonly TreeFile[], segments: readonly stri
   return [...[...folders].map((name): TreeNode => ({ kind: 'directory', name })).sort(byName), ...children.sort(byName)];
 }
 
+/**
+ * The times of the folder `segments` and of each folder in it: the newest time of a file below each (as a file
+ * manager shows a folder changed when something in it did), or `fallback` for a folder with no dated file.
+ */
+export function folderTimes(
+  files: readonly TreeFile[],
+  segments: readonly string[],
+  fallback: string,
+): { self: string; children: Map<string, string> } {
+  const prefix = segments.length === 0 ? '' : `${segments.join('/')}/`;
+  let self = '';
+  const children = new Map<string, string>();
+  for (const file of files) {
+    if (!file.path.startsWith(prefix)) continue;
+    if (file.lastModified > self) self = file.lastModified;
+    const rest = segmentsOf(file.path.slice(prefix.length));
+    if (rest.length > 1 && file.lastModified > (children.get(rest[0]!) ?? '')) children.set(rest[0]!, file.lastModified);
+  }
+  return { self: self || fallback, children };
+}
+
 /** The paths of the files below the folder `segments` (every file for the root), as `files` gives them. */
 export function filesBelow(files: readonly TreeFile[], segments: readonly string[]): string[] {
   const prefix = segments.length === 0 ? '' : `${segments.join('/')}/`;
