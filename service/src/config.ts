@@ -413,7 +413,8 @@ export const SETTINGS = {
     name: 'COURSEWORK_COOKIE_SECRET',
     default: '',
     secret: true,
-    description: 'Secret that signs the login cookie (at least 32 characters); generated into the data dir when empty.',
+    description:
+      'Secret that signs the login cookie and download links (at least 32 characters); generated into the data dir when empty, so replicas that share the data dir share it.',
     schema: z.string().refine((s) => s === '' || s.length >= 32, 'expected at least 32 characters'),
   },
   maxFileBytes: {

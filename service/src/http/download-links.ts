@@ -1,12 +1,17 @@
 /**
  * Short-lived download links: a caller who authenticates with a token header (the JupyterLab extension) asks for a
  * link to one download and hands it to the browser, which then streams the file to disk itself instead of the page
- * holding a whole zip in memory. A link is an unguessable id bound to one exact path (query included) and to the
- * caller as resolved when it was made; it lasts a minute, and every use goes through the policy again with that
- * caller, so a link never grants more than its maker has.
+ * holding a whole zip in memory. A link is bound to one exact path (query included) and to the caller as resolved
+ * when it was made; it lasts a minute, and every use goes through the policy again with that caller, so a link
+ * never grants more than its maker has.
+ *
+ * A link is signed (HMAC-SHA256, with a key derived from the service's secret, the one its login cookies use) and
+ * carries what it stands for; nothing is kept in the service, so every replica that shares the secret honours a
+ * link any of them made.
  */
-import { randomBytes } from 'node:crypto';
-import type { Caller, Operation } from '../access/policy';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { type Caller, isCourseAdmin, type Operation } from '../access/policy';
+import type { HubIdentity } from '../hub/client';
 
 /** The GET operations a link may stand in for: downloads only, never API reads or writes. */
 export const LINKABLE: ReadonlySet<Operation> = new Set<Operation>([
@@ -19,11 +24,11 @@ export const LINKABLE: ReadonlySet<Operation> = new Set<Operation>([
 ]);
 
 export const LINK_TTL_MS = 60_000;
-const MAX_LINKS = 10_000;
 
-interface Link {
-  caller: Caller;
-  /** Absolute path with its query, without the `link` parameter. */
+/** What a link carries: the maker's identity and access, the exact target, the expiry (ms since the epoch). */
+interface LinkPayload {
+  identity: HubIdentity;
+  hasAccess: boolean;
   target: string;
   expires: number;
 }
@@ -36,28 +41,37 @@ export function withoutLinkParameter(url: string): string {
 }
 
 export class DownloadLinks {
-  private readonly links = new Map<string, Link>();
+  private readonly key: Buffer;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    secret: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.key = createHash('sha256').update(`coursework download links\0${secret}`).digest();
+  }
 
   create(caller: Caller, target: string): { id: string; expiresAt: string } {
-    this.sweep();
-    if (this.links.size >= MAX_LINKS) this.links.delete(this.links.keys().next().value!);
-    const id = randomBytes(24).toString('base64url');
     const expires = this.now() + LINK_TTL_MS;
-    this.links.set(id, { caller, target, expires });
-    return { id, expiresAt: new Date(expires).toISOString() };
+    const payload: LinkPayload = { identity: caller.identity, hasAccess: caller.hasAccess, target, expires };
+    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    return { id: `${body}.${this.sign(body).toString('base64url')}`, expiresAt: new Date(expires).toISOString() };
   }
 
-  /** The caller a link stands for, if it is live and made for exactly this URL. */
+  /** The caller a link stands for, if it is genuine, live and made for exactly this URL. */
   resolve(id: string, url: string): Caller | undefined {
-    const link = this.links.get(id);
-    if (!link || link.expires <= this.now()) return undefined;
-    return link.target === withoutLinkParameter(url) ? link.caller : undefined;
+    const dot = id.lastIndexOf('.');
+    if (dot <= 0) return undefined;
+    const body = id.slice(0, dot);
+    const signature = Buffer.from(id.slice(dot + 1), 'base64url');
+    const expected = this.sign(body);
+    if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return undefined;
+    const link = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as LinkPayload;
+    if (link.expires <= this.now() || link.target !== withoutLinkParameter(url)) return undefined;
+    // Its roles are read again for the course of the download (see the guard).
+    return { identity: link.identity, hasAccess: link.hasAccess, roles: [], courseAdmin: isCourseAdmin(link.identity) };
   }
 
-  private sweep(): void {
-    const now = this.now();
-    for (const [id, link] of this.links) if (link.expires <= now) this.links.delete(id);
+  private sign(body: string): Buffer {
+    return createHmac('sha256', this.key).update(body).digest();
   }
 }

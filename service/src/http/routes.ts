@@ -31,6 +31,8 @@ export interface RouteDeps
   oauth: HubOAuth;
   version: string;
   metrics: Metrics;
+  /** The service's secret: its login cookies' key, and the one its download links are signed with. */
+  cookieSecret: string;
 }
 
 type Ctx = ParameterizedContext<AppState>;
@@ -46,7 +48,7 @@ export function createRouter(deps: RouteDeps): Router<AppState> {
     accessScopes: config.hub.accessScopes,
     serviceName: config.hub.serviceName,
     ownerAccess: config.allowStudentSnapshots,
-    links: new DownloadLinks(),
+    links: new DownloadLinks(deps.cookieSecret),
   };
   /** Registers a route named by its operation, behind that operation's guard. */
   const addRoute = (method: Method, operation: Operation, path: string, handlers: Middleware<AppState>[], options?: GuardOptions) => {

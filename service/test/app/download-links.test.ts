@@ -26,7 +26,9 @@ describe('download links', () => {
     expect(response.status).toBe(201);
     const body = (await response.json()) as { url: string; expiresAt: string };
     expectMatchesContract('createDownloadLink', 201, body);
-    expect(body.url).toMatch(new RegExp(`^${app.prefix}api/v1/students/student1/snapshots/${SEEDED.name}/zip\\?link=[\\w-]{32}$`));
+    expect(body.url).toMatch(
+      new RegExp(`^${app.prefix}api/v1/students/student1/snapshots/${SEEDED.name}/zip\\?link=[\\w-]+\\.[\\w-]{43}$`),
+    );
     const download = await fetch(app.url + body.url);
     expect(download.status).toBe(200);
     expect(download.headers.get('content-type')).toBe('application/zip');
@@ -37,7 +39,7 @@ describe('download links', () => {
 
   it('open nothing but the exact URL they were made for', async () => {
     const link = await instructor.downloadLink(instructor.courseZipUrl(SEEDED.name, ['student1']));
-    const id = /link=([\w-]+)/.exec(link)![1];
+    const id = /link=([\w.-]+)/.exec(link)![1];
     expect((await fetch(app.url + link)).status).toBe(200);
     // Another query, another path, an API read, a write: all refused.
     expect((await fetch(`${app.url}${app.prefix}api/v1/snapshots/${SEEDED.name}/zip?students=student2&link=${id}`)).status).toBe(401);
@@ -58,7 +60,7 @@ describe('download links', () => {
 
   it('expire after a minute', () => {
     let now = 0;
-    const links = new DownloadLinks(() => now);
+    const links = new DownloadLinks('secret of this service', () => now);
     const caller = {
       identity: { name: 'x', kind: 'user' as const, admin: false, groups: [], scopes: [] },
       hasAccess: true,
@@ -66,10 +68,27 @@ describe('download links', () => {
       courseAdmin: false,
     };
     const { id } = links.create(caller, '/p/file?x=1');
-    expect(links.resolve(id, '/p/file?x=1&link=abc')).toBe(caller);
-    expect(links.resolve(id, '/p/file?link=abc&x=1')).toBe(caller);
+    expect(links.resolve(id, '/p/file?x=1&link=abc')).toEqual(caller);
+    expect(links.resolve(id, '/p/file?link=abc&x=1')).toEqual(caller);
     now = 60_001;
     expect(links.resolve(id, '/p/file?x=1')).toBeUndefined();
+  });
+
+  it('are honoured by every replica that shares the secret, and by no other; a changed byte voids them', () => {
+    const caller = {
+      identity: { name: 'x', kind: 'user' as const, admin: false, groups: ['instructors'], scopes: ['custom:coursework:admin'] },
+      hasAccess: true,
+      roles: [],
+      courseAdmin: true,
+    };
+    const { id } = new DownloadLinks('shared').create(caller, '/p/file');
+    expect(new DownloadLinks('shared').resolve(id, '/p/file')).toEqual(caller);
+    expect(new DownloadLinks('another').resolve(id, '/p/file')).toBeUndefined();
+    const [body, signature] = id.split('.') as [string, string];
+    const payload = JSON.parse(Buffer.from(body, 'base64url').toString()) as { target: string };
+    const retargeted = Buffer.from(JSON.stringify({ ...payload, target: '/p/other' })).toString('base64url');
+    expect(new DownloadLinks('shared').resolve(`${retargeted}.${signature}`, '/p/other')).toBeUndefined();
+    expect(new DownloadLinks('shared').resolve('no-dot', '/p/file')).toBeUndefined();
   });
 
   it('compare URLs without their link parameter', () => {
