@@ -7,7 +7,7 @@ describe('file trees on the wire', () => {
     const text = 'x'.repeat(200);
     const plain = Buffer.from(text).toString('base64');
     const broken = `${(plain.match(/.{1,76}/g) ?? []).join('\n')}\n`;
-    const files = decodeFiles(JSON.stringify([entry('a/b.txt', plain), entry('c.txt', broken)]), 10);
+    const files = decodeFiles(Buffer.from(JSON.stringify([entry('a/b.txt', plain), entry('c.txt', broken)])), 10);
     expect(files.map((f) => [f.path, f.bytes.toString()])).toEqual([
       ['a/b.txt', text],
       ['c.txt', text],
@@ -15,8 +15,8 @@ describe('file trees on the wire', () => {
   });
 
   it('takes an empty tree and hidden files (a submission may have them)', () => {
-    expect(decodeFiles('[]', 10)).toEqual([]);
-    expect(decodeFiles(JSON.stringify([entry('.data/x', 'eA==')]), 10)[0]!.bytes.toString()).toBe('x');
+    expect(decodeFiles(Buffer.from('[]'), 10)).toEqual([]);
+    expect(decodeFiles(Buffer.from(JSON.stringify([entry('.data/x', 'eA==')])), 10)[0]!.bytes.toString()).toBe('x');
   });
 
   it.each([
@@ -31,11 +31,11 @@ describe('file trees on the wire', () => {
     ['[{"path": "a", "content": "YQ"}]', 'Content cannot be base64 decoded'],
     ['[{"path": "a", "content": "Y!Q="}]', 'Content cannot be base64 decoded'],
   ])('refuses %j', (field, message) => {
-    expect(() => decodeFiles(field, 10)).toThrow(new RegExp(`^${message}`));
+    expect(() => decodeFiles(field === undefined ? undefined : Buffer.from(field), 10)).toThrow(new RegExp(`^${message}`));
   });
 
   it('caps the number of files', () => {
-    expect(() => decodeFiles(JSON.stringify([entry('a', ''), entry('b', '')]), 1)).toThrow(/Too many files/);
+    expect(() => decodeFiles(Buffer.from(JSON.stringify([entry('a', ''), entry('b', '')])), 1)).toThrow(/Too many files/);
   });
 
   it('answers md5 checksums, and contents only when asked', () => {

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { assertRelativePath } from '../names';
+import { parseFileList } from './form';
 import { InvalidInputError } from '../util/invalid-input';
 
 export interface UploadedFile {
@@ -20,22 +21,11 @@ export interface WireFile {
 }
 
 /** Decodes the `files` field of a release, submission or feedback upload, refusing anything not exactly a file tree. */
-export function decodeFiles(field: unknown, maxFiles: number): UploadedFile[] {
-  if (typeof field !== 'string' || field === '') throw new InvalidInputError('Please supply files');
-  let list: unknown;
-  try {
-    list = JSON.parse(field);
-  } catch {
-    throw new InvalidInputError('Files cannot be JSON decoded');
-  }
-  if (!Array.isArray(list)) throw new InvalidInputError('Incorrect request format: files is a JSON list of {path, content}');
-  if (list.length > maxFiles) throw new InvalidInputError(`Too many files: at most ${maxFiles} in one upload (got ${list.length})`);
+export function decodeFiles(field: Buffer | undefined, maxFiles: number): UploadedFile[] {
+  if (field === undefined || field.length === 0) throw new InvalidInputError('Please supply files');
+  const files = parseFileList(field, maxFiles);
   const seen = new Set<string>();
-  return list.map((entry: unknown, index) => {
-    const { path, content } = (entry ?? {}) as { path?: unknown; content?: unknown };
-    if (typeof entry !== 'object' || entry === null || typeof path !== 'string' || typeof content !== 'string') {
-      throw new InvalidInputError(`Incorrect request format: files[${index}] is not {path, content}`);
-    }
+  for (const { path } of files) {
     try {
       assertRelativePath(path, { hidden: true });
     } catch (error) {
@@ -43,21 +33,8 @@ export function decodeFiles(field: unknown, maxFiles: number): UploadedFile[] {
     }
     if (seen.has(path)) throw new InvalidInputError(`Illegal path: ${JSON.stringify(path)} appears twice`);
     seen.add(path);
-    return { path, bytes: base64Bytes(content, path) };
-  });
-}
-
-/**
- * Standard base64, with or without line breaks (Python's `encodebytes` puts one every 76 characters). Node decodes
- * anything, skipping what is not base64; bytes that encode back to the same text are exactly what was sent.
- */
-function base64Bytes(content: string, path: string): Buffer {
-  const packed = /\s/.test(content) ? content.replace(/\s+/g, '') : content;
-  const bytes = Buffer.from(packed, 'base64');
-  if (bytes.toString('base64') !== packed) {
-    throw new InvalidInputError(`Content cannot be base64 decoded (${JSON.stringify(path.slice(0, 120))})`);
   }
-  return bytes;
+  return files;
 }
 
 export function md5Of(bytes: Buffer): string {

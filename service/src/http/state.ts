@@ -11,6 +11,8 @@ export interface AppState {
   authVia?: 'header' | 'cookie';
   /** Credentials were sent but the Hub does not accept them (or a download link is not, or no longer, valid). */
   credentialsRejected?: boolean | 'link';
+  /** A form-encoded request's fields, as bytes (nbgrader's exchange reads its uploads from them). */
+  form?: Map<string, Buffer>;
   /** Errors in the shape of a compatible API's (ngshare's `{success: false, message}`) instead of the service's. */
   errorShape?: 'ngshare';
 }

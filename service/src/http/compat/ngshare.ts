@@ -7,10 +7,10 @@
  * table; the routes parse, call one function of the exchange (exchange/exchange.ts) and answer.
  */
 import type { Middleware, ParameterizedContext } from 'koa';
-import { HttpMethodEnum, koaBody } from 'koa-body';
 import type { Config } from '../../config';
 import type { Exchange } from '../../exchange/exchange';
 import type { Profile } from '../../exchange/profiles';
+import { BodyTooLargeError, formFields, readBody } from '../../exchange/form';
 import { decodeFiles, listOnly, parseWireTimestamp } from '../../exchange/wire';
 import { assertAssignmentId } from '../../names';
 import { InvalidInputError, naming } from '../../util/invalid-input';
@@ -46,10 +46,10 @@ function ok(ctx: Ctx, body: Record<string, unknown> = {}): void {
   ctx.body = { success: true, ...body };
 }
 
-/** A form field (or query parameter, for GETs): its first value. */
-function field(ctx: Ctx, name: string): unknown {
-  const source = ctx.method === 'GET' ? ctx.query : ((ctx.request.body ?? {}) as Record<string, unknown>);
-  const value = source[name];
+/** A form field (or query parameter, for GETs): its first value, as text. */
+function field(ctx: Ctx, name: string): string | undefined {
+  if (ctx.method !== 'GET') return ctx.state.form?.get(name)?.toString('utf8');
+  const value = ctx.query[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
@@ -90,25 +90,23 @@ function assignmentOf(ctx: Ctx): string {
 export function addNgshareRoutes(add: AddRoute, deps: NgshareRouteDeps): void {
   const { exchange, config } = deps;
   const limit = config.exchange.maxBodyBytes;
-  const form = koaBody({
-    json: false,
-    multipart: false,
-    urlencoded: true,
-    formLimit: limit,
-    // ngshare_exchange sends `user=` with its DELETEs too: read it so that the connection stays clean.
-    parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.DELETE],
-    onError: (error) => {
-      const status = (error as { status?: unknown }).status;
-      if (status === 413) {
-        throw new ApiError(
-          413,
-          `The request is larger than the exchange takes (${limit} bytes, base64 included; COURSEWORK_EXCHANGE_MAX_BODY_SIZE): submit fewer or smaller files`,
-        );
-      }
-      throw new ApiError(400, `Incorrect request format: ${error.message}`);
-    },
-  }) as unknown as Middleware<AppState>;
-  const files = (ctx: Ctx) => decodeFiles(field(ctx, 'files'), config.exchange.maxFiles);
+  // The form's fields as bytes (exchange/form.ts): a submission's files are decoded from them, never made strings.
+  const form: Middleware<AppState> = async (ctx, next) => {
+    if (ctx.request.length && !ctx.is('urlencoded')) {
+      throw new ApiError(400, 'Incorrect request format: send the fields form-encoded (application/x-www-form-urlencoded)');
+    }
+    try {
+      ctx.state.form = formFields(await readBody(ctx.req, limit));
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      throw new ApiError(
+        413,
+        `The request is larger than the exchange takes (${limit} bytes, base64 included; COURSEWORK_EXCHANGE_MAX_BODY_SIZE): submit fewer or smaller files`,
+      );
+    }
+    await next();
+  };
+  const files = (ctx: Ctx) => decodeFiles(ctx.state.form?.get('files'), config.exchange.maxFiles);
   const course = (ctx: Ctx) => ctx.state.course!;
   const caller = (ctx: Ctx) => ctx.state.caller!.identity;
   const at = (path: string) => `${NGSHARE_BASE}${path}`;
