@@ -1,6 +1,12 @@
 /** The course_members table: the roster Coursework keeps itself, one role per user and course. */
 import type { Catalog } from '../catalog/catalog';
+import { prepareQuery } from '../catalog/prepared';
 import type { MemberRole } from '../catalog/schema';
+
+/** Every request reads its caller's role: compiled once. */
+const selectRole = prepareQuery((db, p: { course: string; user: string }) =>
+  db.selectFrom('course_members').select('role').where('course_id', '=', p.course).where('user', '=', p.user),
+);
 
 export type { MemberRole };
 
@@ -22,13 +28,7 @@ export class MemberStore {
 
   /** The user's role in the course, if the roster kept here has one. */
   async roleOf(course: string, user: string): Promise<MemberRole | undefined> {
-    const row = await this.db
-      .selectFrom('course_members')
-      .select('role')
-      .where('course_id', '=', course)
-      .where('user', '=', user)
-      .executeTakeFirst();
-    return row?.role;
+    return (await selectRole(this.db, { course, user })).rows[0]?.role;
   }
 
   /** The courses where the roster kept here gives the user a role. */

@@ -1,5 +1,6 @@
 /** The courses table: every course the service serves, the configured one included. */
 import type { Catalog } from '../catalog/catalog';
+import { prepareQuery } from '../catalog/prepared';
 import type { Selectable } from 'kysely';
 import type { CoursesTable } from '../catalog/schema';
 import type { Course } from '../config';
@@ -18,6 +19,9 @@ export interface CourseCapture {
   exclude: string[] | null;
   includeHidden: boolean | null;
 }
+
+/** Every request reads its course: compiled once. */
+const selectCourse = prepareQuery((db, p: { id: string }) => db.selectFrom('courses').selectAll().where('id', '=', p.id));
 
 export const NO_CAPTURE_SETTINGS: CourseCapture = { folder: null, exclude: null, includeHidden: null };
 
@@ -84,7 +88,7 @@ export class CourseStore {
 
   /** The course, deleted or not; undefined when there never was one with this id. */
   async get(id: string): Promise<CourseRecord | undefined> {
-    const row = await this.db.selectFrom('courses').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = (await selectCourse(this.db, { id })).rows[0];
     return row && recordOf(row);
   }
 

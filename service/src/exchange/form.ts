@@ -27,21 +27,31 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   return Buffer.concat(chunks, length);
 }
 
-const HEX = (byte: number) =>
-  byte >= 0x30 && byte <= 0x39 ? byte - 0x30 : (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66 ? (byte | 0x20) - 0x57 : -1;
+/** Each byte's value as a hex digit, or -1. */
+const HEX = new Int8Array(256).fill(-1);
+for (let d = 0; d < 16; d++) {
+  HEX['0123456789abcdef'.charCodeAt(d)] = d;
+  HEX['0123456789ABCDEF'.charCodeAt(d)] = d;
+}
 
 /** `a+b%2Fc` → the bytes of `a b/c` (a malformed `%` escape is kept as it is, as browsers and Python do). */
 export function percentDecode(bytes: Buffer): Buffer {
   if (!bytes.includes(0x25) && !bytes.includes(0x2b)) return bytes;
   const out = Buffer.allocUnsafe(bytes.length);
   let o = 0;
-  for (let i = 0; i < bytes.length; i++) {
+  const length = bytes.length;
+  for (let i = 0; i < length; i++) {
     const byte = bytes[i]!;
-    if (byte === 0x2b) out[o++] = 0x20;
-    else if (byte === 0x25 && i + 2 < bytes.length && HEX(bytes[i + 1]!) >= 0 && HEX(bytes[i + 2]!) >= 0) {
-      out[o++] = HEX(bytes[i + 1]!) * 16 + HEX(bytes[i + 2]!);
-      i += 2;
-    } else out[o++] = byte;
+    if (byte === 0x25 && i + 2 < length) {
+      const high = HEX[bytes[i + 1]!]!;
+      const low = HEX[bytes[i + 2]!]!;
+      if (high >= 0 && low >= 0) {
+        out[o++] = (high << 4) | low;
+        i += 2;
+        continue;
+      }
+    }
+    out[o++] = byte === 0x2b ? 0x20 : byte;
   }
   return out.subarray(0, o);
 }

@@ -6,6 +6,7 @@
 import type { ManifestEntry } from '@coursework/client';
 import type { Catalog } from '../catalog/catalog';
 import { GroupCommit } from '../catalog/group-commit';
+import { prepareQuery } from '../catalog/prepared';
 import type { ExchangeFile } from '../catalog/schema';
 import { recordAudit } from '../audit/audit';
 import { fullSnapshotName, slugify } from '../names';
@@ -64,6 +65,27 @@ function submissionOf(row: Row): Submission {
   };
 }
 
+/** What collecting reads for each student: compiled once. */
+const selectLatest = prepareQuery((db, p: { courseId: string; assignment: string; student: string }) =>
+  db
+    .selectFrom('exchange_submissions')
+    .selectAll()
+    .where('course_id', '=', p.courseId)
+    .where('assignment_id', '=', p.assignment)
+    .where('student', '=', p.student)
+    .orderBy('timestamp', 'desc')
+    .limit(1),
+);
+const selectAt = prepareQuery((db, p: { courseId: string; assignment: string; student: string; timestamp: string }) =>
+  db
+    .selectFrom('exchange_submissions')
+    .selectAll()
+    .where('course_id', '=', p.courseId)
+    .where('assignment_id', '=', p.assignment)
+    .where('student', '=', p.student)
+    .where('timestamp', '=', p.timestamp),
+);
+
 export class ExchangeSubmissions {
   constructor(
     private readonly db: Catalog,
@@ -97,10 +119,9 @@ export class ExchangeSubmissions {
 
   /** The student's submission with that timestamp, or their latest. */
   async get(assignment: string, student: string, timestamp?: string): Promise<Submission | undefined> {
-    let query = this.ofAssignment(assignment).where('student', '=', student);
-    query = timestamp === undefined ? query.orderBy('timestamp', 'desc').limit(1) : query.where('timestamp', '=', timestamp);
-    const row = await query.executeTakeFirst();
-    return row && submissionOf(row);
+    const key = { courseId: this.courseId, assignment, student };
+    const { rows } = timestamp === undefined ? await selectLatest(this.db, key) : await selectAt(this.db, { ...key, timestamp });
+    return rows[0] && submissionOf(rows[0]);
   }
 
   /**
