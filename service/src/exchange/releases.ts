@@ -1,5 +1,6 @@
 /** The exchange_releases table: the assignments released through nbgrader's exchange, one live release each. */
 import type { Catalog } from '../catalog/catalog';
+import { prepareQuery } from '../catalog/prepared';
 import type { ExchangeFile } from '../catalog/schema';
 import { recordAudit } from '../audit/audit';
 
@@ -9,6 +10,16 @@ export interface ExchangeRelease {
   releasedBy: string;
   files: ExchangeFile[];
 }
+
+/** Every fetch and submission reads its release: compiled once. */
+const selectLive = prepareQuery((db, p: { courseId: string; assignment: string }) =>
+  db
+    .selectFrom('exchange_releases')
+    .selectAll()
+    .where('course_id', '=', p.courseId)
+    .where('deleted_at', 'is', null)
+    .where('assignment_id', '=', p.assignment),
+);
 
 export class ExchangeReleases {
   constructor(
@@ -27,7 +38,7 @@ export class ExchangeReleases {
   }
 
   async get(assignment: string): Promise<ExchangeRelease | undefined> {
-    const row = await this.live().where('assignment_id', '=', assignment).executeTakeFirst();
+    const row = (await selectLive(this.db, { courseId: this.courseId, assignment })).rows[0];
     return row && { assignment, releasedAt: row.released_at, releasedBy: row.released_by, files: JSON.parse(row.files) as ExchangeFile[] };
   }
 

@@ -86,6 +86,15 @@ const selectAt = prepareQuery((db, p: { courseId: string; assignment: string; st
     .where('timestamp', '=', p.timestamp),
 );
 
+const selectCountAndLatest = prepareQuery((db, p: { courseId: string; assignment: string; student: string }) =>
+  db
+    .selectFrom('exchange_submissions')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('timestamp').as('latest')])
+    .where('course_id', '=', p.courseId)
+    .where('assignment_id', '=', p.assignment)
+    .where('student', '=', p.student),
+);
+
 export class ExchangeSubmissions {
   constructor(
     private readonly db: Catalog,
@@ -144,13 +153,8 @@ export class ExchangeSubmissions {
     const bytes = input.files.reduce((sum, file) => sum + file.size, 0);
     const lateBySeconds = input.dueAt === null ? null : Math.max(0, Math.floor((input.at.getTime() - Date.parse(input.dueAt)) / 1000));
     return this.commits.run(async (trx) => {
-      const clash = await trx
-        .selectFrom('exchange_submissions')
-        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('timestamp').as('latest')])
-        .where('course_id', '=', this.courseId)
-        .where('assignment_id', '=', input.assignment)
-        .where('student', '=', input.student)
-        .executeTakeFirstOrThrow();
+      const clash = (await selectCountAndLatest(trx, { courseId: this.courseId, assignment: input.assignment, student: input.student }))
+        .rows[0]!;
       const timestamp =
         clash.latest !== null && clash.latest >= input.timestamp
           ? wireTimestamp(microsOfWireTimestamp(clash.latest) + 1n)
