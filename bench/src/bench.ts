@@ -197,7 +197,8 @@ async function startService(hubPort: number, homes: string, dataDir: string, pro
       COURSEWORK_DATA_DIR: dataDir,
       COURSEWORK_HOME_TEMPLATE: path.join(homes, '{username}'),
       COURSEWORK_LOG_LEVEL: 'warn',
-      MALLOC_MMAP_THRESHOLD_: '131072',
+      // The Hub config's value; set MALLOC_MMAP_THRESHOLD_ to measure another.
+      MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
       ...(process.env.COURSEWORK_READ_WORKERS ? { COURSEWORK_READ_WORKERS: process.env.COURSEWORK_READ_WORKERS } : {}),
     },
   });

@@ -34,10 +34,12 @@ for (let d = 0; d < 16; d++) {
   HEX['0123456789ABCDEF'.charCodeAt(d)] = d;
 }
 
-/** `a+b%2Fc` → the bytes of `a b/c` (a malformed `%` escape is kept as it is, as browsers and Python do). */
+/**
+ * `a+b%2Fc` → the bytes of `a b/c` (a malformed `%` escape is kept as it is, as browsers and Python do), decoded in
+ * place: the decoded bytes are never more than the encoded ones, so they overwrite them and no copy is made.
+ */
 export function percentDecode(bytes: Buffer): Buffer {
   if (!bytes.includes(0x25) && !bytes.includes(0x2b)) return bytes;
-  const out = Buffer.allocUnsafe(bytes.length);
   let o = 0;
   const length = bytes.length;
   for (let i = 0; i < length; i++) {
@@ -46,17 +48,17 @@ export function percentDecode(bytes: Buffer): Buffer {
       const high = HEX[bytes[i + 1]!]!;
       const low = HEX[bytes[i + 2]!]!;
       if (high >= 0 && low >= 0) {
-        out[o++] = (high << 4) | low;
+        bytes[o++] = (high << 4) | low;
         i += 2;
         continue;
       }
     }
-    out[o++] = byte === 0x2b ? 0x20 : byte;
+    bytes[o++] = byte === 0x2b ? 0x20 : byte;
   }
-  return out.subarray(0, o);
+  return bytes.subarray(0, o);
 }
 
-/** The fields of a form-encoded body, each as bytes (the first of a repeated name wins, as the service reads forms). */
+/** The fields of a form-encoded body, each as bytes decoded in the body's own memory (the first of a repeated name wins). */
 export function formFields(body: Buffer): Map<string, Buffer> {
   const fields = new Map<string, Buffer>();
   let start = 0;
