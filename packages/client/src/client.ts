@@ -8,6 +8,7 @@ import {
   type AuditFilter,
   type BulkReleaseReport,
   type CheckReport,
+  type ClassStatus,
   type Course,
   type CourseInput,
   type FeedbackAssignmentSummary,
@@ -337,6 +338,11 @@ export class CourseworkClient {
 
   assignmentStatusCsvUrl(id: string): string {
     return this.url(`api/v1/assignments/${encodeURIComponent(id)}/status?format=csv`);
+  }
+
+  /** The whole class at once: every assignment's status for every student (`status[i][j]`: student i, assignment j). */
+  classStatus(): Promise<ClassStatus> {
+    return this.getJson('api/v1/class');
   }
 
   /** Takes the deadline capture now (an LMS calls this at its deadline); idempotent per student. */

@@ -367,6 +367,14 @@ export interface AssignmentStatus {
   students: AssignmentStudentStatus[];
 }
 
+/** The class workspace's view of a course: `status[i][j]` is `students[i]` on `assignments[j]`. */
+export interface ClassStatus {
+  course: CourseRef;
+  assignments: Assignment[];
+  students: string[];
+  status: AssignmentStudentStatus[][];
+}
+
 export interface MyAssignment {
   id: string;
   course: CourseRef;

@@ -153,4 +153,26 @@ describe('assignments', () => {
     expect(new Set(status.students.map((s) => s.receipt!.snapshot)).size).toBe(1);
     await expect(instructor.triggerAssignment('nope')).rejects.toMatchObject({ status: 404 });
   });
+
+  it('gives the whole class at once, a row per student of the roster and a column per assignment', async () => {
+    await instructor.createAssignment({ id: 'class-a', dueAt: '2030-01-01T10:00:00Z', snapshotAtDue: false });
+    await instructor.createAssignment({ id: 'class-b', dueAt: '2030-02-01T10:00:00Z', snapshotAtDue: false });
+    await instructor.grantExtension('class-b', 'student2', '2030-02-08T10:00:00Z');
+    const view = await instructor.classStatus();
+    expectMatchesContract('getClassStatus', 200, view);
+    expect(view.students).toEqual(ROSTER);
+    const columns = view.assignments.map((a) => a.id);
+    expect(columns).toEqual(expect.arrayContaining(['class-a', 'class-b']));
+    expect(view.status).toHaveLength(ROSTER.length);
+    view.status.forEach((row, i) => {
+      expect(row).toHaveLength(columns.length);
+      for (const cell of row) expect(cell.student).toBe(ROSTER[i]);
+    });
+    const b = columns.indexOf('class-b');
+    expect(view.status[1]![b]).toMatchObject({ extended: true, dueAt: '2030-02-08T10:00:00.000Z', status: 'not-scheduled' });
+    expect(view.status[0]![b]).toMatchObject({ extended: false });
+    await expect(student.classStatus()).rejects.toMatchObject({ status: 403 });
+    await instructor.deleteAssignment('class-a');
+    await instructor.deleteAssignment('class-b');
+  });
 });

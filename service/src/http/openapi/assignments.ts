@@ -221,6 +221,34 @@ export const assignmentPaths = {
       },
     },
   },
+  '/api/v1/class': {
+    get: {
+      operationId: 'getClassStatus',
+      summary:
+        "The whole class at once: every assignment's status for every student of the roster (`status[i][j]` is student i on assignment j).",
+      responses: {
+        '200': {
+          description: 'The class',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['course', 'assignments', 'students', 'status'],
+                additionalProperties: false,
+                properties: {
+                  course: ref('CourseRef'),
+                  assignments: { type: 'array', items: ref('Assignment') },
+                  students: { type: 'array', items: { type: 'string' } },
+                  status: { type: 'array', items: { type: 'array', items: ref('AssignmentStudentStatus') } },
+                },
+              },
+            },
+          },
+        },
+        ...errors,
+      },
+    },
+  },
   '/api/v1/assignments/{id}/trigger': {
     post: {
       operationId: 'triggerAssignment',
