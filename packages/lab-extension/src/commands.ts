@@ -5,6 +5,7 @@ export const CommandIDs = {
   browseSnapshots: 'coursework:browse-snapshots',
   copyFeedbackToHome: 'coursework:copy-feedback-to-home',
   releaseAsFeedback: 'coursework:release-as-feedback',
+  openClassWorkspace: 'coursework:open-class-workspace',
 } as const;
 
 /** The command palette's category for them. */

@@ -6,6 +6,7 @@ import {
   AssignmentsModel,
   AssignmentsSection,
   BulkFeedbackSection,
+  ClassWorkspace,
   ICoursework,
   initialCourse,
   InstructorModel,
@@ -15,7 +16,7 @@ import {
   taughtCourses,
 } from '@coursework/lab';
 import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { MessageLoop } from '@lumino/messaging';
 import { CommandIDs, PALETTE_CATEGORY } from './commands';
@@ -58,6 +59,20 @@ async function addPanel(
   const storageKey = `coursework:course:${me.name}`;
   let panel: InstructorPanel | null = null;
 
+  // The class workspace, one in the main area, following the course the panel is on; restored with the layout.
+  const workspaces = new WidgetTracker<MainAreaWidget<ClassWorkspace>>({ namespace: 'coursework-class' });
+  const openWorkspace = () => {
+    let workspace = workspaces.currentWidget;
+    if (!workspace || workspace.isDisposed) {
+      workspace = new MainAreaWidget({ content: new ClassWorkspace(connection) });
+      workspace.id = 'coursework-class';
+      workspace.title.icon = courseworkIcon;
+      app.shell.add(workspace, 'main');
+      void workspaces.add(workspace);
+    }
+    app.shell.activateById(workspace.id);
+  };
+
   /** Builds the panel for `course` (replacing the one shown), with the sections the user's rights there allow. */
   const show = async (course: TaughtCourse) => {
     // The default course through the routes without a course in their path, as scripts use them.
@@ -72,6 +87,7 @@ async function addPanel(
       courseId: course.id,
       onSwitchCourse: (id) => switchTo(id),
       canTakeSnapshots: permissions.includes('createSnapshots'),
+      onOpenWorkspace: openWorkspace,
     });
     next.title.icon = courseworkIcon;
     if (permissions.includes('listAssignments')) {
@@ -146,7 +162,14 @@ async function addPanel(
     caption: 'Take a snapshot of students’ homes',
     execute: () => showWithKeyboard(() => panel?.focusSnapshotForm()),
   });
-  for (const command of [CommandIDs.openInstructorPanel, CommandIDs.takeSnapshot]) {
+  app.commands.addCommand(CommandIDs.openClassWorkspace, {
+    label: 'Coursework: Open class workspace',
+    caption: 'The whole class at once: a row per student, a column per assignment',
+    icon: courseworkIcon,
+    execute: openWorkspace,
+  });
+  void restorer?.restore(workspaces, { command: CommandIDs.openClassWorkspace, name: () => 'class' });
+  for (const command of [CommandIDs.openInstructorPanel, CommandIDs.takeSnapshot, CommandIDs.openClassWorkspace]) {
     palette?.addItem({ command, category: PALETTE_CATEGORY });
   }
 }

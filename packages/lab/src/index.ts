@@ -24,3 +24,5 @@ export * from './feedback/status-item';
 export * from './snapshots/instructor-model';
 export * from './snapshots/instructor-panel';
 export * from './snapshots/snapshots-drive';
+export * from './workspace/class-model';
+export * from './workspace/class-workspace';

@@ -23,6 +23,8 @@ export interface InstructorPanelOptions {
   onSwitchCourse?: (courseId: string) => void;
   /** Whether the user may take snapshots in this course (graders may not): without it, no snapshot form. */
   canTakeSnapshots?: boolean;
+  /** Opens the class workspace (a "Class view" button in the header when given). */
+  onOpenWorkspace?: () => void;
 }
 
 export const INSTRUCTOR_PANEL_ID = 'coursework-instructor-panel';
@@ -51,8 +53,18 @@ export class InstructorPanel extends Widget {
       },
       'API docs',
     );
+    let classView: HTMLButtonElement | null = null;
+    if (options.onOpenWorkspace) {
+      const open = options.onOpenWorkspace;
+      classView = h(
+        'button',
+        { type: 'button', class: 'jp-Coursework-button', title: 'The whole class at once, in the main area' },
+        'Class view',
+      );
+      classView.addEventListener('click', () => open());
+    }
     this.node.append(
-      h('header', { class: 'jp-Coursework-header' }, h('h2', {}, 'Coursework'), this.courseControl(options), apiDocs, refresh),
+      h('header', { class: 'jp-Coursework-header' }, h('h2', {}, 'Coursework'), this.courseControl(options), apiDocs, classView, refresh),
       ...(options.canTakeSnapshots === false ? [] : [this.buildForm()]),
       this.buildOverview(),
     );

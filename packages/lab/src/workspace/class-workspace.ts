@@ -1,0 +1,235 @@
+/**
+ * The class workspace: the whole class at once, a row per student and a column per assignment, in the main area.
+ * The grid is virtualised (only the rows in view exist in the page, so a class of thousands scrolls as one of ten)
+ * and stays an ARIA grid: its row and column counts, each rendered row's index, a column header per assignment and a
+ * row header per student; the arrow keys, Home, End, Page Up and Page Down move the active cell.
+ */
+import type { ClassStatus } from '@coursework/client';
+import { Widget } from '@lumino/widgets';
+import { describeError, type ServiceConnection } from '../common/connection';
+import { h } from '../common/dom';
+import { type ClassRow, classRows, STATE_FILTERS, type StateFilter, visibleRows } from './class-model';
+
+export const ROW_HEIGHT = 28;
+/** Rows rendered beyond the visible ones, above and below, so that scrolling shows no gaps. */
+const OVERSCAN = 8;
+
+export class ClassWorkspace extends Widget {
+  constructor(private readonly connection: ServiceConnection) {
+    super();
+    this.id = 'coursework-class-workspace';
+    this.addClass('jp-Coursework-ClassWorkspace');
+    this.title.label = 'Class';
+    this.title.closable = true;
+    this.filter.addEventListener('input', () => this.applyFilters());
+    this.stateSelect.addEventListener('change', () => this.applyFilters());
+    this.refreshButton.addEventListener('click', () => void this.refresh());
+    this.grid.addEventListener('scroll', () => this.renderRows());
+    this.grid.addEventListener('keydown', (event) => this.onKey(event));
+    this.node.append(
+      h(
+        'div',
+        { class: 'jp-Coursework-ClassToolbar' },
+        h('label', {}, 'Students ', this.filter),
+        h('label', {}, 'Show ', this.stateSelect),
+        this.count,
+        this.refreshButton,
+      ),
+      this.message,
+      this.grid,
+    );
+    this.grid.append(this.header, this.body);
+    connection.courseChanged.connect(() => void this.refresh());
+    void this.refresh();
+  }
+
+  /** Reads the class again. */
+  async refresh(): Promise<void> {
+    this.message.textContent = 'Loading the class…';
+    try {
+      const view = await this.connection.client.classStatus();
+      this.view = view;
+      this.rows = classRows(view);
+      this.title.label = `Class: ${view.course.title}`;
+      this.message.textContent = '';
+    } catch (error) {
+      this.message.textContent = `Could not read the class: ${describeError(error)}`;
+    }
+    this.renderHeader();
+    this.applyFilters();
+  }
+
+  /** Filters and sorts again, then draws what is in view. */
+  private applyFilters(): void {
+    this.shown = visibleRows(this.rows, {
+      text: this.filter.value,
+      state: this.stateSelect.value as StateFilter,
+      sortBy: this.sortBy,
+      descending: this.descending,
+    });
+    const columns = this.view?.assignments.length ?? 0;
+    this.grid.setAttribute('aria-rowcount', String(this.shown.length + 1));
+    this.grid.setAttribute('aria-colcount', String(columns + 1));
+    this.count.textContent = `${this.shown.length} of ${this.rows.length} students`;
+    this.body.style.height = `${this.shown.length * ROW_HEIGHT}px`;
+    this.active = { row: Math.min(this.active.row, Math.max(0, this.shown.length - 1)), column: Math.min(this.active.column, columns) };
+    this.renderedFrom = -1;
+    this.renderRows();
+  }
+
+  private get template(): string {
+    return `var(--jp-Coursework-class-name-width, 160px) repeat(${this.view?.assignments.length ?? 0}, var(--jp-Coursework-class-cell-width, 150px))`;
+  }
+
+  private renderHeader(): void {
+    const assignments = this.view?.assignments ?? [];
+    const sortButton = (label: string, column: number | null, title: string) => {
+      const sorted = this.sortBy === column;
+      const button = h(
+        'button',
+        { type: 'button', class: 'jp-Coursework-link', title: `Sort by ${title}` },
+        label,
+        sorted ? (this.descending ? ' ▾' : ' ▴') : '',
+      );
+      button.addEventListener('click', () => {
+        this.descending = this.sortBy === column ? !this.descending : false;
+        this.sortBy = column;
+        this.renderHeader();
+        this.applyFilters();
+      });
+      return h(
+        'div',
+        {
+          role: 'columnheader',
+          'aria-colindex': String((column ?? -1) + 2),
+          'aria-sort': sorted ? (this.descending ? 'descending' : 'ascending') : 'none',
+        },
+        button,
+      );
+    };
+    this.header.style.gridTemplateColumns = this.template;
+    this.header.replaceChildren(
+      sortButton('Student', null, 'name'),
+      ...assignments.map((a, j) => {
+        const cell = sortButton(a.title || a.id, j, a.title || a.id);
+        cell.append(h('span', { class: 'jp-Coursework-note' }, `due ${a.dueAtLocal}`));
+        return cell;
+      }),
+    );
+  }
+
+  /** Draws the rows in view (and a few around them), each at its place in the full height. */
+  private renderRows(): void {
+    const first = Math.max(0, Math.floor(this.grid.scrollTop / ROW_HEIGHT) - OVERSCAN);
+    const count = Math.ceil((this.grid.clientHeight || ROW_HEIGHT * 20) / ROW_HEIGHT) + 2 * OVERSCAN;
+    if (first === this.renderedFrom && count === this.renderedCount) return;
+    this.renderedFrom = first;
+    this.renderedCount = count;
+    const rows: HTMLElement[] = [];
+    for (let i = first; i < Math.min(this.shown.length, first + count); i++) rows.push(this.rowElement(this.shown[i]!, i));
+    this.body.replaceChildren(...rows);
+    this.markActive();
+  }
+
+  private rowElement(row: ClassRow, index: number): HTMLElement {
+    const element = h(
+      'div',
+      { role: 'row', class: 'jp-Coursework-ClassRow', 'aria-rowindex': String(index + 2), 'data-student': row.student },
+      h('div', { role: 'rowheader', 'aria-colindex': '1', id: this.cellId(index, 0) }, row.student),
+      ...row.cells.map((cell, j) =>
+        h(
+          'div',
+          {
+            role: 'gridcell',
+            'aria-colindex': String(j + 2),
+            id: this.cellId(index, j + 1),
+            class: `jp-Coursework-ClassCell jp-mod-${cell.state}`,
+            title: cell.description,
+            'aria-label': cell.description,
+          },
+          cell.text,
+          cell.extended ? h('span', { class: 'jp-Coursework-tag', 'aria-hidden': 'true' }, 'ext.') : null,
+        ),
+      ),
+    );
+    element.style.top = `${index * ROW_HEIGHT}px`;
+    element.style.gridTemplateColumns = this.template;
+    return element;
+  }
+
+  private cellId(row: number, column: number): string {
+    return `coursework-class-cell-${row}-${column}`;
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    const columns = this.view?.assignments.length ?? 0;
+    const page = Math.max(1, Math.floor(this.grid.clientHeight / ROW_HEIGHT) - 1);
+    const { row, column } = this.active;
+    const moves: Record<string, [number, number]> = {
+      ArrowDown: [row + 1, column],
+      ArrowUp: [row - 1, column],
+      ArrowRight: [row, column + 1],
+      ArrowLeft: [row, column - 1],
+      PageDown: [row + page, column],
+      PageUp: [row - page, column],
+      Home: event.ctrlKey ? [0, 0] : [row, 0],
+      End: event.ctrlKey ? [this.shown.length - 1, columns] : [row, columns],
+    };
+    const next = moves[event.key];
+    if (!next || this.shown.length === 0) return;
+    event.preventDefault();
+    this.active = { row: Math.max(0, Math.min(this.shown.length - 1, next[0])), column: Math.max(0, Math.min(columns, next[1])) };
+    // Keep the active row in view; the rows around it are drawn as the grid scrolls.
+    const top = this.active.row * ROW_HEIGHT;
+    const headerHeight = this.header.offsetHeight;
+    if (top < this.grid.scrollTop) this.grid.scrollTop = top;
+    else if (top + ROW_HEIGHT > this.grid.scrollTop + this.grid.clientHeight - headerHeight) {
+      this.grid.scrollTop = top + ROW_HEIGHT - this.grid.clientHeight + headerHeight;
+    }
+    this.renderRows();
+    this.markActive();
+  }
+
+  private markActive(): void {
+    this.body.querySelector('.jp-mod-active')?.classList.remove('jp-mod-active');
+    const id = this.cellId(this.active.row, this.active.column);
+    const cell = this.body.querySelector(`#${id}`);
+    if (cell) {
+      cell.classList.add('jp-mod-active');
+      this.grid.setAttribute('aria-activedescendant', id);
+    } else {
+      this.grid.removeAttribute('aria-activedescendant');
+    }
+  }
+
+  private view: ClassStatus | null = null;
+  private rows: ClassRow[] = [];
+  private shown: ClassRow[] = [];
+  private sortBy: number | null = null;
+  private descending = false;
+  private active = { row: 0, column: 0 };
+  private renderedFrom = -1;
+  private renderedCount = 0;
+  private readonly filter = h('input', {
+    type: 'search',
+    placeholder: 'Name',
+    class: 'jp-Coursework-input',
+    'aria-label': 'Filter students by name',
+  });
+  private readonly stateSelect = h(
+    'select',
+    { class: 'jp-Coursework-input', 'aria-label': 'Which students' },
+    ...STATE_FILTERS.map((f) => h('option', { value: f.value }, f.label)),
+  );
+  private readonly count = h('span', { class: 'jp-Coursework-note', role: 'status' });
+  private readonly refreshButton = h('button', { type: 'button', class: 'jp-Coursework-button' }, 'Refresh');
+  private readonly message = h('p', { class: 'jp-Coursework-message', role: 'status' });
+  private readonly header = h('div', { role: 'row', class: 'jp-Coursework-ClassHeader', 'aria-rowindex': '1' });
+  private readonly body = h('div', { class: 'jp-Coursework-ClassBody', role: 'rowgroup' });
+  private readonly grid = h('div', {
+    class: 'jp-Coursework-ClassGrid',
+    role: 'grid',
+    tabindex: '0',
+    'aria-label': 'The class: students and assignments',
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * The class workspace in the main area: a generated course of 300 students × 10 assignments, opened from the
+ * instructor panel; first render and a full scroll measured in the browser (reported, not asserted: speed is the
+ * benchmark's business), the grid virtualised and still an ARIA grid, filtering, sorting and the keyboard.
+ */
+import { CourseworkClient } from '@coursework/client';
+import { expect, logInToLab, test } from './fixtures';
+import { keepScreenshot } from './coursework-lab';
+import { dismissToasts, forgetLayout, showInstructorPanel } from './lab-workspace';
+
+const COURSE = 'class-300';
+const STUDENTS = Array.from({ length: 300 }, (_, i) => `cls-${String(i + 1).padStart(3, '0')}`);
+
+test.describe('the class workspace', () => {
+  let admin: CourseworkClient;
+
+  test.beforeAll(async ({ hub }) => {
+    // A course of its own, made by the instructor as a course admin (then back to an instructor only).
+    await hub.api('POST', '/groups/coursework-admins');
+    await hub.api('POST', '/groups/coursework-admins/users', { users: ['instructor'] });
+    admin = new CourseworkClient({ baseUrl: hub.serviceUrl, token: (await hub.issueToken('instructor')).token });
+    await admin.createCourse({ id: COURSE, title: 'Class of 300' });
+    await admin.addRosterMembers(
+      COURSE,
+      STUDENTS.map((user) => ({ user })),
+    );
+    const course = admin.forCourse(COURSE);
+    for (let a = 1; a <= 10; a++) {
+      const dueAt = new Date(Date.now() + a * 86400_000).toISOString();
+      await course.createAssignment({ id: `hw${a}`, title: `Homework ${a}`, dueAt, snapshotAtDue: false });
+    }
+    await course.grantExtension('hw1', 'cls-002', new Date(Date.now() + 5 * 86400_000).toISOString());
+  });
+
+  test.afterAll(async ({ hub }) => {
+    await admin.deleteCourse(COURSE, COURSE);
+    await hub.api('DELETE', '/groups/coursework-admins/users', { users: ['instructor'] });
+  });
+
+  test.afterEach(async ({ page }) => forgetLayout(page));
+
+  test('shows 300 students × 10 assignments in a virtualised grid, filters, sorts and moves with the keyboard', async ({
+    page,
+    hub,
+  }, testInfo) => {
+    await logInToLab(page, hub, 'instructor');
+    await showInstructorPanel(page);
+    await dismissToasts(page);
+    const panel = page.locator('#coursework-instructor-panel');
+    await panel.getByRole('combobox', { name: 'Course' }).selectOption(COURSE);
+    await expect(page.locator('#coursework-instructor-panel').getByRole('button', { name: 'Class view' })).toBeVisible();
+
+    const started = await page.evaluate(() => performance.now());
+    await page.locator('#coursework-instructor-panel').getByRole('button', { name: 'Class view' }).click();
+    const grid = page.getByRole('grid', { name: 'The class: students and assignments' });
+    await expect(grid.locator('[data-student="cls-001"]')).toBeVisible();
+    const firstRender = (await page.evaluate(() => performance.now())) - started;
+
+    await expect(grid).toHaveAttribute('aria-rowcount', '301');
+    await expect(grid).toHaveAttribute('aria-colcount', '11');
+    await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')).toContainText('Class: Class of 300');
+    await expect(grid.getByRole('columnheader', { name: /Homework 10/ })).toBeVisible();
+    // Only the rows in view (and a few around them) are in the page.
+    expect(await grid.locator('.jp-Coursework-ClassRow').count()).toBeLessThan(80);
+    await expect(grid.locator('[data-student="cls-002"] [role="gridcell"]').first()).toContainText('ext.');
+
+    const scrollStarted = await page.evaluate(() => performance.now());
+    await grid.evaluate((node) => (node.scrollTop = node.scrollHeight));
+    await expect(grid.locator('[data-student="cls-300"]')).toBeVisible();
+    const fullScroll = (await page.evaluate(() => performance.now())) - scrollStarted;
+    expect(await grid.locator('.jp-Coursework-ClassRow').count()).toBeLessThan(80);
+    await expect(grid.locator('[data-student="cls-300"]')).toHaveAttribute('aria-rowindex', '301');
+    await grid.evaluate((node) => (node.scrollTop = 0));
+    await keepScreenshot(page.locator('#jp-main-dock-panel'), testInfo, 'class-workspace.png');
+    console.log(`class workspace, 300 × 10: first render ${firstRender.toFixed(0)} ms, full scroll ${fullScroll.toFixed(0)} ms`);
+
+    await page.getByRole('searchbox', { name: 'Filter students by name' }).fill('cls-29');
+    await expect(page.locator('.jp-Coursework-ClassToolbar [role="status"]')).toHaveText('10 of 300 students');
+    await expect(grid).toHaveAttribute('aria-rowcount', '11');
+
+    await grid.getByRole('button', { name: 'Student' }).click();
+    await expect(grid.getByRole('columnheader', { name: /Student/ })).toHaveAttribute('aria-sort', 'descending');
+    await expect(grid.locator('.jp-Coursework-ClassRow').first()).toHaveAttribute('data-student', 'cls-299');
+
+    await grid.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    await expect(grid).toHaveAttribute('aria-activedescendant', 'coursework-class-cell-1-1');
+    await expect(page.locator('#coursework-class-cell-1-1')).toHaveAttribute('aria-label', /^cls-298, Homework 1: due /);
+  });
+});
