@@ -53,6 +53,8 @@ test.describe('the instructor with the keyboard alone', () => {
     await page.keyboard.press('Tab');
     await expect(panel.getByRole('link', { name: 'API docs' })).toBeFocused();
     await page.keyboard.press('Tab');
+    await expect(panel.getByRole('button', { name: 'Class view' })).toBeFocused();
+    await page.keyboard.press('Tab');
     await expect(panel.getByRole('button', { name: 'Refresh' })).toBeFocused();
     await page.keyboard.press('Tab');
     await expect(panel.getByLabel('Name')).toBeFocused();
