@@ -27,7 +27,6 @@ export interface ExchangeTimes {
   collect: number;
 }
 
-const COURSE = 'bench-course';
 const AGENT = new Agent({ keepAlive: true, maxSockets: 16 });
 const ASSIGNMENT = 'ps1';
 
@@ -92,17 +91,21 @@ async function pool<T>(items: readonly T[], concurrency: number, work: (item: T)
   );
 }
 
-/** The whole exchange run against one server. `notebook(student, attempt)` is what the student submits. */
+/**
+ * The whole exchange run against one server, in a course of its own (`course`): `notebook(student, attempt)` is what
+ * the student submits.
+ */
 export async function runExchange(
   server: ExchangeServer,
   students: readonly string[],
   notebook: (student: string, attempt: number) => string,
+  course: string,
 ): Promise<ExchangeTimes> {
   const setup = await seconds(async () => {
-    await call(server, 'instructor', 'POST', `/course/${COURSE}`, { instructors: '["instructor"]' });
+    await call(server, 'instructor', 'POST', `/course/${course}`, { instructors: '["instructor"]' });
     const rows = students.map((username) => ({ username, first_name: '', last_name: '', email: '' }));
-    await call(server, 'instructor', 'POST', `/students/${COURSE}`, { students: JSON.stringify(rows) });
-    await call(server, 'instructor', 'POST', `/assignment/${COURSE}/${ASSIGNMENT}`, {
+    await call(server, 'instructor', 'POST', `/students/${course}`, { students: JSON.stringify(rows) });
+    await call(server, 'instructor', 'POST', `/assignment/${course}/${ASSIGNMENT}`, {
       files: filesField({ 'ps1.ipynb': notebook('template', 0) }),
     });
   });
@@ -110,7 +113,7 @@ export async function runExchange(
   const bodies = (attempt: number) =>
     new Map(students.map((s) => [s, new URLSearchParams({ files: filesField({ 'ps1.ipynb': notebook(s, attempt) }) }).toString()]));
   const submit = (encoded: Map<string, string>) => async (student: string) => {
-    answerOf(server, await send(server, student, 'POST', `/submission/${COURSE}/${ASSIGNMENT}`, encoded.get(student)));
+    answerOf(server, await send(server, student, 'POST', `/submission/${course}/${ASSIGNMENT}`, encoded.get(student)));
   };
   const first = bodies(1);
   const submitOneByOne = await seconds(() => pool(students, 1, submit(first)));
@@ -118,11 +121,11 @@ export async function runExchange(
   const submitConcurrent = await seconds(() => pool(students, 16, submit(second)));
   const answers = new Map<string, string>();
   const collect = await seconds(async () => {
-    const listed = answerOf(server, await send(server, 'instructor', 'GET', `/submissions/${COURSE}/${ASSIGNMENT}`)).submissions as {
+    const listed = answerOf(server, await send(server, 'instructor', 'GET', `/submissions/${course}/${ASSIGNMENT}`)).submissions as {
       student_id: string;
     }[];
     for (const student of new Set(listed.map((s) => s.student_id))) {
-      answers.set(student, await send(server, 'instructor', 'GET', `/submission/${COURSE}/${ASSIGNMENT}/${student}`));
+      answers.set(student, await send(server, 'instructor', 'GET', `/submission/${course}/${ASSIGNMENT}/${student}`));
     }
   });
   if (answers.size !== students.length) throw new Error(`${server.name}: collected ${answers.size} of ${students.length}`);
