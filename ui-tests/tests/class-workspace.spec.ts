@@ -88,4 +88,20 @@ test.describe('the class workspace', () => {
     await expect(grid).toHaveAttribute('aria-activedescendant', 'coursework-class-cell-1-1');
     await expect(page.locator('#coursework-class-cell-1-1')).toHaveAttribute('aria-label', /^cls-298, Homework 1: due /);
   });
+
+  test("opens from the launcher's Coursework card, which students do not get", async ({ page, browser, hub }) => {
+    await logInToLab(page, hub, 'instructor');
+    await dismissToasts(page);
+    const card = page.locator('.jp-Launcher .jp-LauncherCard', { hasText: 'Class workspace' });
+    await card.click();
+    const grid = page.getByRole('grid', { name: 'The class: students and assignments' });
+    await expect(grid.locator('[data-student="student1"]')).toBeVisible();
+    await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')).toContainText('Class: Demo 101');
+
+    const student = await browser.newPage();
+    await logInToLab(student, hub, 'student1');
+    await expect(student.locator('.jp-Launcher')).toBeVisible();
+    await expect(student.locator('.jp-Launcher .jp-LauncherCard', { hasText: 'Class workspace' })).toHaveCount(0);
+    await student.context().close();
+  });
 });

@@ -17,6 +17,7 @@ import {
 } from '@coursework/lab';
 import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import { ILauncher } from '@jupyterlab/launcher';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { MessageLoop } from '@lumino/messaging';
 import { CommandIDs, PALETTE_CATEGORY } from './commands';
@@ -29,16 +30,17 @@ export const instructorPlugin: JupyterFrontEndPlugin<void> = {
   description: 'The Coursework instructor panel: students × snapshots, taking snapshots, zip downloads, assignments, bulk feedback.',
   autoStart: true,
   requires: [ICoursework],
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry],
+  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ILauncher],
   activate: (
     app: JupyterFrontEnd,
     coursework: ICoursework,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     settings: ISettingRegistry | null,
+    launcher: ILauncher | null,
   ): void => {
     // Not awaited: JupyterLab must not wait for the service to start.
-    void addPanel(app, coursework, palette, restorer, settings);
+    void addPanel(app, coursework, palette, restorer, settings, launcher);
   },
 };
 
@@ -48,6 +50,7 @@ async function addPanel(
   palette: ICommandPalette | null,
   restorer: ILayoutRestorer | null,
   settings: ISettingRegistry | null,
+  launcher: ILauncher | null,
 ): Promise<void> {
   const { connection } = coursework;
   const me = await coursework.me.catch(() => null);
@@ -163,12 +166,15 @@ async function addPanel(
     execute: () => showWithKeyboard(() => panel?.focusSnapshotForm()),
   });
   app.commands.addCommand(CommandIDs.openClassWorkspace, {
-    label: 'Coursework: Open class workspace',
+    // The launcher's card says less: it sits under "Coursework" already.
+    label: (args) => (args.isLauncher ? 'Class workspace' : 'Coursework: Open class workspace'),
     caption: 'The whole class at once: a row per student, a column per assignment',
     icon: courseworkIcon,
     execute: openWorkspace,
   });
   void restorer?.restore(workspaces, { command: CommandIDs.openClassWorkspace, name: () => 'class' });
+  // Those who teach (this far only for them) get a card in the launcher.
+  launcher?.add({ command: CommandIDs.openClassWorkspace, category: PALETTE_CATEGORY, rank: 1 });
   for (const command of [CommandIDs.openInstructorPanel, CommandIDs.takeSnapshot, CommandIDs.openClassWorkspace]) {
     palette?.addItem({ command, category: PALETTE_CATEGORY });
   }
