@@ -5,27 +5,7 @@
  * strings (the body, the field decoded from it, each content, the base64 checked by encoding back) each request
  * left four or five copies of that in the JavaScript heap, where only the decoded files are needed.
  */
-import type { IncomingMessage } from 'node:http';
 import { InvalidInputError } from '../util/invalid-input';
-
-/** A body over the limit: answered 413 (the HTTP layer drains the rest first). */
-export class BodyTooLargeError extends Error {
-  override name = 'BodyTooLargeError';
-}
-
-/** The whole body, refused as soon as it is known to be over `limit` bytes. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > limit) throw new BodyTooLargeError(`the request has ${declared} bytes`);
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    length += chunk.length;
-    if (length > limit) throw new BodyTooLargeError(`the request has more than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, length);
-}
 
 /** Each byte's value as a hex digit, or -1. */
 const HEX = new Int8Array(256).fill(-1);

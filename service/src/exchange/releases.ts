@@ -102,12 +102,3 @@ export async function releaseBlobReferences(
     })),
   );
 }
-
-/** Every blob a live release of a live course needs (for blob collection and the store check). */
-export async function blobsInUseByReleases(db: Catalog, deletedCourses: readonly string[] = []): Promise<Set<string>> {
-  let query = db.selectFrom('exchange_releases').select('files').where('deleted_at', 'is', null);
-  if (deletedCourses.length > 0) query = query.where('course_id', 'not in', deletedCourses);
-  const used = new Set<string>();
-  for (const row of await query.execute()) for (const file of JSON.parse(row.files) as ExchangeFile[]) used.add(file.sha256);
-  return used;
-}

@@ -239,12 +239,3 @@ export async function submissionBlobReferences(
     })),
   );
 }
-
-/** Every blob a submission of a live course needs, even once its snapshot is gone. */
-export async function blobsInUseBySubmissions(db: Catalog, deletedCourses: readonly string[] = []): Promise<Set<string>> {
-  let query = db.selectFrom('exchange_submissions').select('files');
-  if (deletedCourses.length > 0) query = query.where('course_id', 'not in', deletedCourses);
-  const used = new Set<string>();
-  for (const row of await query.execute()) for (const file of JSON.parse(row.files) as ExchangeFile[]) used.add(file.sha256);
-  return used;
-}

@@ -75,8 +75,3 @@ export function microsOfWireTimestamp(timestamp: string): bigint {
   const millis = Date.parse(`${timestamp.slice(0, 10)}T${timestamp.slice(11, 19)}Z`);
   return BigInt(millis) * 1000n + BigInt(timestamp.slice(20, 26));
 }
-
-/** The ISO-8601 time (to the millisecond) of a wire timestamp. */
-export function isoOfWireTimestamp(timestamp: string): string {
-  return `${timestamp.slice(0, 10)}T${timestamp.slice(11, 23)}Z`;
-}

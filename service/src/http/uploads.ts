@@ -85,8 +85,12 @@ export function cleaningUploads(handler: Middleware<AppState>): Middleware<AppSt
  * A request body of at most `max` bytes (413 beyond). A declared length over the cap is refused before reading;
  * otherwise the rest of an oversized body is drained, not cut off, so the client receives the 413.
  */
-export async function readBody(stream: Readable, max: number, declaredLength?: number): Promise<Buffer> {
-  const tooLarge = () => new ApiError(413, `The file is larger than ${max} bytes, the limit for one feedback file`);
+export async function readBody(
+  stream: Readable,
+  max: number,
+  declaredLength?: number,
+  tooLarge: () => Error = () => new ApiError(413, `The file is larger than ${max} bytes, the limit for one feedback file`),
+): Promise<Buffer> {
   if (declaredLength !== undefined && declaredLength > max) throw tooLarge();
   const chunks: Buffer[] = [];
   let total = 0;

@@ -10,8 +10,8 @@ import { checkStore } from './check';
 import { CourseStore } from '../courses/store';
 import type { Logger } from '../log';
 import { blobsInUseByFeedback } from '../feedback/store';
-import { blobsInUseByReleases } from '../exchange/releases';
-import { blobsInUseBySubmissions } from '../exchange/submissions';
+import { releaseBlobReferences } from '../exchange/releases';
+import { submissionBlobReferences } from '../exchange/submissions';
 import { blobsInUseBySnapshots, SnapshotQueries } from '../snapshots/queries';
 
 /** Unreferenced blobs younger than this are kept: they may belong to a snapshot being taken. */
@@ -26,8 +26,8 @@ export async function blobsInUse(db: Catalog): Promise<Set<string>> {
   const deleted = await new CourseStore(db).deletedIds();
   const inUse = await blobsInUseBySnapshots(db, deleted);
   for (const sha256 of await blobsInUseByFeedback(db, deleted)) inUse.add(sha256);
-  for (const sha256 of await blobsInUseByReleases(db, deleted)) inUse.add(sha256);
-  for (const sha256 of await blobsInUseBySubmissions(db, deleted)) inUse.add(sha256);
+  for (const { sha256 } of [...(await releaseBlobReferences(db, deleted)), ...(await submissionBlobReferences(db, deleted))])
+    inUse.add(sha256);
   return inUse;
 }
 

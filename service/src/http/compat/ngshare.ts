@@ -7,15 +7,17 @@
  * table; the routes parse, call one function of the exchange (exchange/exchange.ts) and answer.
  */
 import type { Middleware, ParameterizedContext } from 'koa';
+import { decide } from '../../access/policy';
 import type { Config } from '../../config';
 import type { Exchange } from '../../exchange/exchange';
 import type { Profile } from '../../exchange/profiles';
-import { BodyTooLargeError, formFields, readBody } from '../../exchange/form';
+import { formFields } from '../../exchange/form';
 import { decodeFiles, listOnly, parseWireTimestamp } from '../../exchange/wire';
 import { assertAssignmentId } from '../../names';
 import { InvalidInputError, naming } from '../../util/invalid-input';
 import type { Refusal } from '../auth';
 import { ApiError } from '../errors';
+import { readBody } from '../uploads';
 import type { AddRoute, AppState } from '../state';
 
 type Ctx = ParameterizedContext<AppState>;
@@ -95,15 +97,12 @@ export function addNgshareRoutes(add: AddRoute, deps: NgshareRouteDeps): void {
     if (ctx.request.length && !ctx.is('urlencoded')) {
       throw new ApiError(400, 'Incorrect request format: send the fields form-encoded (application/x-www-form-urlencoded)');
     }
-    try {
-      ctx.state.form = formFields(await readBody(ctx.req, limit));
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error;
-      throw new ApiError(
+    const tooLarge = () =>
+      new ApiError(
         413,
         `The request is larger than the exchange takes (${limit} bytes, base64 included; COURSEWORK_EXCHANGE_MAX_BODY_SIZE): submit fewer or smaller files`,
       );
-    }
+    ctx.state.form = formFields(await readBody(ctx.req, limit, ctx.request.length, tooLarge));
     await next();
   };
   const files = (ctx: Ctx) => decodeFiles(ctx.state.form?.get('files'), config.exchange.maxFiles);
@@ -244,7 +243,8 @@ export function addNgshareRoutes(add: AddRoute, deps: NgshareRouteDeps): void {
     const assignment = assignmentOf(ctx);
     const timestamp = timestampOf(ctx);
     const student = ctx.params.student!;
-    const asStudent = !ctx.state.caller!.roles.some((role) => role === 'instructor' || role === 'grader') && !ctx.state.caller!.courseAdmin;
+    // Feedback not released yet is for those the policy lets read a student's feedback; the student sees what is released.
+    const asStudent = decide('getStudentFeedback', ctx.state.caller) !== 'allow';
     const found = await exchange.feedback(course(ctx), assignment, student, timestamp, {
       listOnly: listOnly(field(ctx, 'list_only')),
       asStudent,
