@@ -37,6 +37,11 @@ interface InstructorRun {
   students: string[];
   job: { state: string; total: number; done: number; name: string };
   zip: string;
+  taken: string[];
+  listed: string[];
+  oneZip: string;
+  oneFile: string;
+  again: string;
   report: { students: Record<string, { status: string; files: string[] }> };
   statusType: string;
   statusIndex: string[];
@@ -54,6 +59,11 @@ import coursework
 students = [s["name"] for s in coursework.students()]
 job = coursework.take_snapshot("from a notebook")
 zip_path = coursework.download_class_zip(job["name"], to="zips")
+taken = [s["name"] for s in coursework.snapshots("student1")]
+listed = [f["path"] for f in coursework.files("student1", job["name"])]
+one_zip = coursework.download_zip("student1", job["name"], to="zips")
+one_file = coursework.download_file("student1", job["name"], "about-me.md", to="zips")
+again = coursework.download_file("student1", job["name"], "about-me.md", to="zips")
 for name in ("student1", "student2", "nobody"):
     (pathlib.Path("reports") / name).mkdir(parents=True, exist_ok=True)
     (pathlib.Path("reports") / name / "report.txt").write_text(f"well done {name}")
@@ -63,6 +73,11 @@ print(json.dumps({
     "students": students,
     "job": {key: job[key] for key in ("state", "total", "done", "name")},
     "zip": str(zip_path),
+    "taken": taken,
+    "listed": listed,
+    "oneZip": str(one_zip),
+    "oneFile": str(one_file),
+    "again": str(again),
     "report": report,
     "statusType": type(status).__name__,
     "statusIndex": list(status.index),
@@ -84,6 +99,24 @@ print(json.dumps({
   expect(run.zip).toBe(`zips/${run.job.name}.zip`);
   const entries = execFileSync('unzip', ['-Z1', zipOnDisk], { encoding: 'utf8' }).split('\n');
   for (const student of ['student1', 'student2']) expect(entries.some((entry) => entry.startsWith(`${student}/`))).toBe(true);
+
+  // One student's snapshots, its files, its zip and one file of it, each a new file in the instructor's home.
+  expect(run.taken).toContain(run.job.name);
+  expect(run.listed).toContain('about-me.md');
+  expect([run.oneZip, run.oneFile, run.again]).toEqual([
+    `zips/student1_${run.job.name}.zip`,
+    'zips/about-me.md',
+    'zips/about-me-feedback.md',
+  ]);
+  const zips = path.join(hub.homes, 'instructor', 'zips');
+  expect(
+    readFileSync(path.join(zips, `student1_${run.job.name}.zip`))
+      .subarray(0, 2)
+      .toString(),
+  ).toBe('PK');
+  const original = readFileSync(path.join(hub.homes, 'student1', 'about-me.md'), 'utf8');
+  expect(readFileSync(path.join(zips, 'about-me.md'), 'utf8')).toBe(original);
+  expect(readFileSync(path.join(zips, 'about-me-feedback.md'), 'utf8')).toBe(original);
 
   expect(run.report.students.student1).toMatchObject({ status: 'released', files: ['report.txt'] });
   expect(run.report.students.student2).toMatchObject({ status: 'released' });
