@@ -1,10 +1,20 @@
-// Three projects: `unit` (one module at a time, beside the code), `app` (the whole Koa app in the test's process,
-// with a stand-in for the Hub) and `integration` (a real JupyterHub, proxy and service, started by the tests).
+const fs = require('node:fs');
+const path = require('node:path');
+
+// Projects: `unit` (one module at a time, beside the code), `app` (the whole Koa app in the test's process, with a
+// stand-in for the Hub), the same two on PostgreSQL, and `integration` (a real JupyterHub, proxy and service,
+// started by the tests).
 // `npm test` runs them all; `npm run test:unit` is the fast loop.
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
+    // Kysely ships ECMAScript modules only; Node 24 requires them natively, but jest's module loader needs them
+    // compiled to CommonJS (or a flag on every run).
+    '/node_modules/kysely/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs' }, isolatedModules: true }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!kysely/)'],
   // Tests use the packages' sources, not their builds.
   moduleNameMapper: { '^@coursework/client$': '<rootDir>/packages/client/src/index.ts' },
   // The venv and the demo hold package.json files of their own (JupyterLab's), which jest must not index; nor the
@@ -15,6 +25,20 @@ const common = {
     '<rootDir>/ui-tests/',
     '<rootDir>/packages/lab-extension/labextension/',
   ],
+};
+
+// The catalog's and the domains' tests run on SQLite and again on a real PostgreSQL: every test file that opens
+// its catalog through the test helper, and every app test (the app's catalog follows the same helper).
+const catalogTests = (dir) =>
+  fs
+    .readdirSync(path.join(__dirname, dir), { recursive: true })
+    .filter((file) => file.endsWith('.test.ts'))
+    .filter((file) => fs.readFileSync(path.join(__dirname, dir, file), 'utf8').includes('test/support/test-catalog'))
+    .map((file) => `<rootDir>/${dir}/${file}`);
+const onPostgres = {
+  globals: { COURSEWORK_TEST_CATALOG: 'postgres' },
+  globalSetup: '<rootDir>/service/test/support/postgres-global.ts',
+  globalTeardown: '<rootDir>/service/test/support/postgres-global-teardown.ts',
 };
 
 module.exports = {
@@ -30,6 +54,15 @@ module.exports = {
       ...common,
       displayName: 'app',
       testMatch: ['<rootDir>/service/test/app/**/*.test.ts'],
+    },
+    { ...common, ...onPostgres, displayName: 'unit:postgres', testMatch: catalogTests('service/src') },
+    {
+      ...common,
+      ...onPostgres,
+      displayName: 'app:postgres',
+      testMatch: ['<rootDir>/service/test/app/**/*.test.ts'],
+      // Upgrading a catalog file an older release left behind concerns SQLite only.
+      testPathIgnorePatterns: ['/upgrade\\.test\\.ts$'],
     },
     {
       ...common,

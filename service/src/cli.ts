@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { BlobStore } from './blobs/blob-store';
-import { migrate, openSqliteCatalog } from './catalog/catalog';
+import { catalogOptions, migrate, openCatalog } from './catalog/catalog';
 import { ConfigError, loadConfig } from './config';
 import { checkStore, type CheckReport, parseHashSelection } from './integrity/check';
 import { createLogger } from './log';
@@ -74,7 +74,7 @@ async function check(args: string[]): Promise<void> {
     if (error instanceof ConfigError) fail(`configuration error: ${error.message}`);
     throw error;
   }
-  const catalog = openSqliteCatalog(path.join(config.dataDir, 'catalog.sqlite'));
+  const catalog = openCatalog(catalogOptions(config));
   try {
     await migrate(catalog, createLogger('warn'));
     const blobs = new BlobStore(path.join(config.dataDir, 'blobs'));

@@ -45,6 +45,8 @@ export interface Config {
     accessScopes: string[];
   };
   dataDir: string;
+  /** The catalog: PostgreSQL when `url` is set, else SQLite in `dataDir`. */
+  database: { url: string | undefined; poolSize: number };
   homeTemplate: string;
   /** The course the settings name: the default course of the unscoped and seed-compatible routes. */
   course: Course;
@@ -277,6 +279,22 @@ export const SETTINGS = {
     default: 'coursework-data',
     description: 'Where the catalog, blobs and cookie secret live (relative paths are resolved against the working directory).',
     schema: z.string().min(1),
+  },
+  databaseUrl: {
+    name: 'COURSEWORK_DATABASE_URL',
+    default: '',
+    description:
+      'PostgreSQL catalog shared by several replicas (`postgres://user:password@host:5432/db`); empty: an embedded SQLite file in the data directory.',
+    secret: true,
+    schema: z
+      .string()
+      .refine((s) => s === '' || /^postgres(ql)?:\/\/[^\s]+$/.test(s), 'expected postgres://user:password@host:port/database'),
+  },
+  databasePoolSize: {
+    name: 'COURSEWORK_DATABASE_POOL_SIZE',
+    default: '10',
+    description: 'Connections each replica keeps to PostgreSQL.',
+    schema: z.coerce.number().int().min(1).max(200),
   },
   homeTemplate: {
     name: 'COURSEWORK_HOME_TEMPLATE',
@@ -656,6 +674,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       accessScopes: parseAccessScopes(s.accessScopes, s.serviceName),
     },
     dataDir: path.resolve(s.dataDir),
+    database: { url: s.databaseUrl === '' ? undefined : s.databaseUrl, poolSize: s.databasePoolSize },
     homeTemplate: s.homeTemplate,
     course: {
       id: s.courseId,

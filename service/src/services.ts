@@ -2,9 +2,8 @@
  * The service's parts wired together from the config, once: what `main.ts` starts and what the in-process tests
  * run, so that both wire the same way. The Hub is passed in (the real client, or a stand-in in tests).
  */
-import path from 'node:path';
 import type { AppDeps } from './app';
-import { migrate, openSqliteCatalog } from './catalog/catalog';
+import { catalogOptions, migrate, openCatalog } from './catalog/catalog';
 import { Courses } from './courses/courses';
 import { Exchange } from './exchange/exchange';
 import { CourseSpaces } from './courses/spaces';
@@ -35,7 +34,7 @@ export type Services = AppDeps & Pick<ReturnType<typeof createSnapshotServices>,
 export async function createServices(options: ServiceOptions): Promise<Services> {
   const { config, log } = options;
   const lookups = options.lookups ?? options.hub;
-  const catalog = openSqliteCatalog(path.join(config.dataDir, 'catalog.sqlite'));
+  const catalog = openCatalog(catalogOptions(config));
   await migrate(catalog, log);
   await syncCourse(catalog, config.course);
   const metrics = new Metrics({ freeSpace: () => blobs.freeSpace() });

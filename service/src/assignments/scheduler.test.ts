@@ -1,12 +1,13 @@
 /**
  * The capture scheduler with a controllable clock: nothing sleeps, each test moves `now` and runs passes.
- * Snapshots are real (a real taker on temporary homes and a real SQLite catalog).
+ * Snapshots are real (a real taker on temporary homes and a real catalog).
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BlobStore } from '../blobs/blob-store';
-import { type Catalog, migrate, openSqliteCatalog } from '../catalog/catalog';
+import { type Catalog, type CatalogOptions, migrate, openCatalog } from '../catalog/catalog';
+import { testDatabaseUrl } from '../../test/support/test-catalog';
 import { syncCourse } from '../courses/store';
 import { createLogger } from '../log';
 import { SnapshotJobs } from '../snapshots/jobs';
@@ -22,6 +23,7 @@ const TZ = 'UTC';
 const at = (hhmm: string) => new Date(`2026-12-01T${hhmm}:00.000Z`);
 
 let root: string;
+let shared: CatalogOptions;
 let now: Date;
 const clock = () => now;
 const roster = { studentNames: async () => STUDENTS };
@@ -35,9 +37,9 @@ interface Instance {
   jobs: SnapshotJobs;
 }
 
-/** A service instance on the shared catalog file: its own connection, jobs and scheduler. */
+/** A service instance on the shared catalog: its own connection, jobs and scheduler. */
 function instance(): Instance {
-  const db = openSqliteCatalog(path.join(root, 'catalog.sqlite'));
+  const db = openCatalog(shared);
   opened.push(db);
   const taker = new SnapshotTaker(db, new BlobStore(path.join(root, 'blobs'), { durable: false }), {
     exclude: [],
@@ -74,7 +76,8 @@ beforeEach(async () => {
     mkdirSync(path.join(root, 'homes', student), { recursive: true });
     writeFileSync(path.join(root, 'homes', student, 'ps1.ipynb'), `{"by": "${student}"}`);
   }
-  const db = openSqliteCatalog(path.join(root, 'catalog.sqlite'));
+  shared = { url: await testDatabaseUrl(), sqliteFile: path.join(root, 'catalog.sqlite') };
+  const db = openCatalog(shared);
   await migrate(db, log);
   await syncCourse(db, course);
   await db.destroy();

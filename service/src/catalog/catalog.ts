@@ -1,11 +1,14 @@
 /**
- * The catalog: an embedded SQLite file by default, reached through Kysely (which also speaks PostgreSQL), with
- * versioned migrations applied at start-up.
+ * The catalog, reached through Kysely: an embedded SQLite file by default, or a PostgreSQL database that several
+ * replicas of the service share. Versioned migrations are applied at start-up; on PostgreSQL Kysely's migrator
+ * holds an advisory lock meanwhile, so replicas starting together migrate once.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, type Migration, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import { type Migration, Migrator } from 'kysely/migration';
+import pg from 'pg';
 import type { Logger } from '../log';
 import * as m0001 from './migrations/0001-courses-and-audit';
 import * as m0002 from './migrations/0002-snapshots-and-jobs';
@@ -15,6 +18,7 @@ import * as m0005 from './migrations/0005-integrity';
 import * as m0006 from './migrations/0006-courses-and-members';
 import * as m0007 from './migrations/0007-course-capture';
 import * as m0008 from './migrations/0008-exchange';
+import { PostgresSchemaPlugin } from './postgres-schema';
 import type { CatalogSchema } from './schema';
 
 /** In order; a name is never reused or edited once released. */
@@ -30,6 +34,26 @@ const MIGRATIONS: Record<string, Migration> = {
 };
 
 export type Catalog = Kysely<CatalogSchema>;
+
+export interface CatalogOptions {
+  /** `postgres://…`; none: SQLite at `sqliteFile`. */
+  url?: string | undefined;
+  poolSize?: number;
+  sqliteFile: string;
+}
+
+export function openCatalog(options: CatalogOptions): Catalog {
+  return options.url ? openPostgresCatalog(options.url, options.poolSize ?? 10) : openSqliteCatalog(options.sqliteFile);
+}
+
+/** The catalog a config names (what the service and its command line open). */
+export function catalogOptions(config: { dataDir: string; database: { url: string | undefined; poolSize: number } }): CatalogOptions {
+  return { url: config.database.url, poolSize: config.database.poolSize, sqliteFile: path.join(config.dataDir, 'catalog.sqlite') };
+}
+
+export function isPostgres(db: Pick<Catalog, 'getExecutor'>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
 
 /**
  * better-sqlite3 with a cache of prepared statements: Kysely prepares every query it runs, and preparing costs
@@ -69,8 +93,30 @@ export function openSqliteCatalog(file: string): Catalog {
   return new Kysely<CatalogSchema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
 }
 
+/**
+ * pg hands 64-bit integers (`bigint` columns, `count(*)`) and numerics (`sum`) over as strings, lest they lose
+ * precision; the catalog's numbers (sizes, counts) stay far below 2^53, so they are read as numbers, as SQLite's are.
+ */
+const NUMBER_TYPES = new Set<number>([pg.types.builtins.INT8, pg.types.builtins.NUMERIC]);
+const catalogTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    NUMBER_TYPES.has(oid) && format !== 'binary'
+      ? (text: string) => Number(text)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+function openPostgresCatalog(url: string, poolSize: number): Catalog {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: catalogTypes, connectionTimeoutMillis: 10_000 });
+  // A connection the server drops while idle (a restart, a failover) must not take the process down; the next
+  // query opens a new one.
+  pool.on('error', () => undefined);
+  return new Kysely<CatalogSchema>({ dialect: new PostgresDialect({ pool }) });
+}
+
 export async function migrate(db: Catalog, log: Logger): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  // Migrations are written once for both databases; on PostgreSQL the plugin maps SQLite's column types.
+  const migrating = isPostgres(db) ? db.withPlugin(new PostgresSchemaPlugin()) : db;
+  const migrator = new Migrator({ db: migrating, provider: { getMigrations: async () => MIGRATIONS } });
   const { error, results } = await migrator.migrateToLatest();
   const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   if (applied.length > 0) log.info({ applied }, 'catalog migrated');

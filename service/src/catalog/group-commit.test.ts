@@ -2,14 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../log';
-import { type Catalog, migrate, openSqliteCatalog } from './catalog';
+import { type Catalog, migrate } from './catalog';
+import { openTestCatalog } from '../../test/support/test-catalog';
 import { syncCourse } from '../courses/store';
 import { GroupCommit } from './group-commit';
 
 const course = { id: 'c1', title: 'Course', instructorsGroup: 'instructors', gradersGroup: 'g', studentsGroup: 'students' };
 
 async function openCatalog(): Promise<Catalog> {
-  const db = openSqliteCatalog(path.join(mkdtempSync(path.join(os.tmpdir(), 'coursework-group-commit-')), 'catalog.sqlite'));
+  const db = await openTestCatalog(mkdtempSync(path.join(os.tmpdir(), 'coursework-group-commit-')));
   await migrate(db, createLogger('fatal'));
   await syncCourse(db, course);
   return db;

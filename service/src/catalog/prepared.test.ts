@@ -2,13 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../log';
-import { migrate, openSqliteCatalog } from './catalog';
+import { migrate } from './catalog';
+import { openTestCatalog } from '../../test/support/test-catalog';
 import { syncCourse } from '../courses/store';
 import { prepareQuery } from './prepared';
 
 describe('prepared queries', () => {
   it('run with each call’s own values, a parameter used twice and a constant of the query kept', async () => {
-    const db = openSqliteCatalog(path.join(mkdtempSync(path.join(os.tmpdir(), 'coursework-prepared-')), 'catalog.sqlite'));
+    const db = await openTestCatalog(mkdtempSync(path.join(os.tmpdir(), 'coursework-prepared-')));
     await migrate(db, createLogger('fatal'));
     await syncCourse(db, { id: 'c1', title: 'Course', instructorsGroup: 'i', gradersGroup: 'g', studentsGroup: 's' });
     const insert = prepareQuery((d, p: { target: string; at: string }) =>

@@ -3,7 +3,8 @@ import { mkdtempSync, truncateSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BlobStore } from '../blobs/blob-store';
-import { type Catalog, migrate, openSqliteCatalog } from '../catalog/catalog';
+import { type Catalog, migrate } from '../catalog/catalog';
+import { openTestCatalog } from '../../test/support/test-catalog';
 import { createLogger } from '../log';
 import { checkStore, parseHashSelection } from './check';
 import { CourseStore, NO_CAPTURE_SETTINGS } from '../courses/store';
@@ -17,7 +18,7 @@ let stored: { sha256: string; size: number }[];
 
 beforeEach(async () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'coursework-check-'));
-  db = openSqliteCatalog(path.join(root, 'catalog.sqlite'));
+  db = await openTestCatalog(root);
   await migrate(db, createLogger('fatal'));
   blobs = new BlobStore(path.join(root, 'blobs'), { durable: false });
   stored = [];

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { BlobStore } from '../blobs/blob-store';
 import { collectGarbage } from '../blobs/collect';
-import { type Catalog, migrate, openSqliteCatalog } from '../catalog/catalog';
+import { type Catalog, migrate } from '../catalog/catalog';
+import { openTestCatalog } from '../../test/support/test-catalog';
 import { CourseStore, syncCourse } from '../courses/store';
 import { FeedbackStore } from '../feedback/store';
 import { createLogger } from '../log';
@@ -51,7 +52,7 @@ const ageBlobs = (...texts: string[]) => {
 
 beforeEach(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'coursework-gc-'));
-  db = openSqliteCatalog(path.join(root, 'catalog.sqlite'));
+  db = await openTestCatalog(root);
   await migrate(db, log);
   await syncCourse(db, course);
   storeClockOffset = 0;

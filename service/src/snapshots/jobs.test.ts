@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BlobStore } from '../blobs/blob-store';
-import { type Catalog, migrate, openSqliteCatalog } from '../catalog/catalog';
+import { type Catalog, migrate } from '../catalog/catalog';
+import { openTestCatalog, refuseWrites } from '../../test/support/test-catalog';
 import { syncCourse } from '../courses/store';
-import { sql } from 'kysely';
 import { createLogger } from '../log';
 import { BusyError } from '../util/busy';
 import { SnapshotJobs, type SnapshotJobsOptions } from './jobs';
@@ -24,7 +24,7 @@ beforeEach(async () => {
     mkdirSync(path.join(root, 'homes', student), { recursive: true });
     writeFileSync(path.join(root, 'homes', student, 'work.ipynb'), `{"by": "${student}"}`);
   }
-  db = openSqliteCatalog(path.join(root, 'catalog.sqlite'));
+  db = await openTestCatalog(root);
   await migrate(db, log);
   await syncCourse(db, course);
   taker = new SnapshotTaker(db, new BlobStore(path.join(root, 'blobs'), { durable: false }), {
@@ -76,7 +76,7 @@ describe('SnapshotJobs', () => {
     const jobs = jobsOf(slowTaker, { recordRetryMs: 20 });
     const { job } = await jobs.request(params(), STUDENTS, 'prof');
     // The real catalog refusing every write, as it does when its disk is full.
-    await sql`PRAGMA query_only = ON`.execute(db);
+    await refuseWrites(db, true);
     release();
     await jobs.settled(job.id);
     const failed = (await jobs.get(job.id))!;
@@ -87,7 +87,7 @@ describe('SnapshotJobs', () => {
     const stale = await db.selectFrom('jobs').select(['state', 'error']).where('id', '=', job.id).executeTakeFirstOrThrow();
     expect(stale).toEqual({ state: 'running', error: null });
 
-    await sql`PRAGMA query_only = OFF`.execute(db);
+    await refuseWrites(db, false);
     for (let i = 0; i < 100; i++) {
       const row = await db.selectFrom('jobs').select('state').where('id', '=', job.id).executeTakeFirstOrThrow();
       if (row.state === 'failed') break;

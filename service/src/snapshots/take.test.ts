@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { BlobStore } from '../blobs/blob-store';
-import { type Catalog, migrate, openSqliteCatalog } from '../catalog/catalog';
+import { type Catalog, migrate } from '../catalog/catalog';
+import { openTestCatalog } from '../../test/support/test-catalog';
 import { syncCourse } from '../courses/store';
 import { createLogger } from '../log';
 import { scanHome } from './home-scan';
@@ -72,7 +73,7 @@ function makeHome(name: string): string {
 
 beforeEach(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'coursework-take-'));
-  db = openSqliteCatalog(path.join(root, 'catalog.sqlite'));
+  db = await openTestCatalog(root);
   await migrate(db, createLogger('fatal'));
   await syncCourse(db, course);
   blobs = new BlobStore(path.join(root, 'blobs'), { durable: false });

@@ -14,6 +14,7 @@ import type { SnapshotJobs } from '../../src/snapshots/jobs';
 import type { AssignmentServices } from '../../src/assignments/services';
 import type { FeedbackReleases } from '../../src/feedback/services';
 import { createServices, type Services } from '../../src/services';
+import { testDatabaseUrl } from './test-catalog';
 
 const ACCESS = 'access:services!service=coursework';
 
@@ -63,6 +64,7 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
     writeFileSync(path.join(homes, student, SEEDED.file), SEEDED.content);
     writeFileSync(path.join(homes, student, 'sub', 'notes.txt'), `notes of ${student}`);
   }
+  const databaseUrl = await testDatabaseUrl();
   const config = loadConfig({
     JUPYTERHUB_API_URL: 'http://127.0.0.1:9/hub/api',
     JUPYTERHUB_API_TOKEN: 'service-token-for-tests',
@@ -70,6 +72,8 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
     JUPYTERHUB_SERVICE_URL: 'http://127.0.0.1:10101',
     JUPYTERHUB_OAUTH_CALLBACK_URL: '/services/coursework/oauth_callback',
     COURSEWORK_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'coursework-data-')),
+    // A new database on the run's PostgreSQL in the PostgreSQL projects; SQLite in the data directory otherwise.
+    ...(databaseUrl ? { COURSEWORK_DATABASE_URL: databaseUrl } : {}),
     COURSEWORK_HOME_TEMPLATE: `${homes}/{username}`,
     COURSEWORK_LOG_LEVEL: 'fatal',
     ...env,
