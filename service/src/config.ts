@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { FreeSpaceFloor } from './util/storage';
@@ -47,6 +48,8 @@ export interface Config {
   dataDir: string;
   /** The catalog: PostgreSQL when `url` is set, else SQLite in `dataDir`. */
   database: { url: string | undefined; poolSize: number };
+  /** This replica's name in leases, and how long a lease holds unless renewed. */
+  replica: { id: string; leaseMs: number };
   homeTemplate: string;
   /** The course the settings name: the default course of the unscoped and seed-compatible routes. */
   course: Course;
@@ -295,6 +298,19 @@ export const SETTINGS = {
     default: '10',
     description: 'Connections each replica keeps to PostgreSQL.',
     schema: z.coerce.number().int().min(1).max(200),
+  },
+  replicaId: {
+    name: 'COURSEWORK_REPLICA_ID',
+    default: '',
+    description:
+      "This replica's name in the claims replicas make on shared work (jobs, deliveries); empty: the host name and port, which a restarted replica keeps, so it takes its own unfinished jobs back at once.",
+    schema: z.string().max(200),
+  },
+  leaseSeconds: {
+    name: 'COURSEWORK_LEASE_SECONDS',
+    default: '30',
+    description: "How long a replica's claim on a job holds unless renewed: another replica takes over a dead one's jobs after this.",
+    schema: z.coerce.number().int().min(1).max(3600),
   },
   homeTemplate: {
     name: 'COURSEWORK_HOME_TEMPLATE',
@@ -675,6 +691,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     dataDir: path.resolve(s.dataDir),
     database: { url: s.databaseUrl === '' ? undefined : s.databaseUrl, poolSize: s.databasePoolSize },
+    replica: { id: s.replicaId === '' ? `${os.hostname()}:${port}` : s.replicaId, leaseMs: s.leaseSeconds * 1000 },
     homeTemplate: s.homeTemplate,
     course: {
       id: s.courseId,

@@ -24,6 +24,7 @@ const OWNERS: Record<string, string> = {
   exchange_releases: 'exchange/releases.ts',
   exchange_submissions: 'exchange/submissions.ts',
   exchange_profiles: 'exchange/profiles.ts',
+  leases: 'replicas/leases.ts',
 };
 
 function sources(dir: string): string[] {

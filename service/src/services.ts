@@ -14,6 +14,7 @@ import { IdentityCache, type IdentityResolver } from './hub/identity-cache';
 import { Housekeeping } from './integrity/housekeeping';
 import type { Logger } from './log';
 import { Metrics } from './metrics';
+import { Leases } from './replicas/leases';
 import { createSnapshotServices } from './snapshots/services';
 
 export interface ServiceOptions {
@@ -53,7 +54,8 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     durable: options.durable,
     metrics,
   });
-  const spaces = new CourseSpaces({ config, catalog, blobs, taker, hub: lookups, courses, log, metrics });
+  const leases = new Leases(catalog, config.replica.id);
+  const spaces = new CourseSpaces({ config, catalog, blobs, taker, hub: lookups, courses, log, metrics, leases });
   const exchange = new Exchange(catalog, blobs, courses, spaces, {
     feedbackExtensions: config.feedback.extensions,
     feedbackMaxFileBytes: config.feedback.maxFileBytes,
@@ -67,6 +69,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
       intervalMs: config.snapshots.housekeepingIntervalMs,
       checkBytesPerRun: config.storage.checkBytesPerRun,
       homeTemplate: config.homeTemplate,
+      leases,
     },
     log,
   );

@@ -20,7 +20,9 @@ afterEach(async () => {
 
 /** Waits (on real I/O, not the faked clock) until `done` holds; the catalog's answers take real time. */
 async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 10_000 && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
+  // process.hrtime: the one clock jest's fake timers leave alone.
+  const deadline = process.hrtime.bigint() + 10_000_000_000n;
+  while (!done() && process.hrtime.bigint() < deadline) await new Promise((resolve) => setImmediate(resolve));
   expect(done()).toBe(true);
 }
 

@@ -16,6 +16,7 @@ const ALL = [
   '0006-courses-and-members',
   '0007-course-capture',
   '0008-exchange',
+  '0009-replicas',
 ];
 
 async function freshOptions(): Promise<CatalogOptions> {

@@ -95,6 +95,16 @@ export interface JobsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The replica running the job, and until when its claim holds unless renewed (ISO time). */
+  lease_owner: string | null;
+  lease_until: string | null;
+}
+
+/** Work one replica at a time does, by name: held by `owner` until `until` (ISO time). */
+export interface LeasesTable {
+  name: string;
+  owner: string;
+  until: string;
 }
 
 export interface FeedbackFilesTable {
@@ -225,6 +235,7 @@ export interface CatalogSchema {
   snapshots: SnapshotsTable;
   home_index: HomeIndexTable;
   jobs: JobsTable;
+  leases: LeasesTable;
   feedback_files: FeedbackFilesTable;
   assignments: AssignmentsTable;
   extensions: ExtensionsTable;

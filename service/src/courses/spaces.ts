@@ -10,6 +10,7 @@ import type { Config } from '../config';
 import { createFeedbackServices } from '../feedback/services';
 import type { HubClient } from '../hub/client';
 import type { Logger } from '../log';
+import type { Leases } from '../replicas/leases';
 import type { Metrics } from '../metrics';
 import type { SnapshotJobs } from '../snapshots/jobs';
 import { SnapshotQueries } from '../snapshots/queries';
@@ -38,6 +39,8 @@ export interface SharedParts {
   courses: Courses;
   log: Logger;
   metrics?: Metrics;
+  /** Work one replica at a time does (a course's feedback delivery). */
+  leases?: Leases;
 }
 
 export class CourseSpaces {
@@ -81,17 +84,19 @@ export class CourseSpaces {
     } catch (error) {
       this.shared.log.error({ err: error, course: space.course.id }, 'could not resume the unfinished snapshot jobs');
     }
+    space.jobs.startSweeping();
     space.feedback.delivery.start();
     space.assignments.scheduler.start();
   }
 
   private stopLoops(space: CourseSpace): void {
+    space.jobs.stopSweeping();
     space.feedback.delivery.stop();
     space.assignments.scheduler.stop();
   }
 
   private build(course: CourseRecord): CourseSpace {
-    const { config, catalog, blobs, taker, hub, courses, log, metrics } = this.shared;
+    const { config, catalog, blobs, taker, hub, courses, log, metrics, leases } = this.shared;
     const timeZone = course.timeZone ?? config.snapshots.timeZone;
     const scoped = { id: course.id, timeZone };
     const roster = new Roster(hub, course.groups.students, config.auth.cacheTtlSeconds * 1000, log, () => courses.keptStudents(course.id));
@@ -116,7 +121,7 @@ export class CourseSpaces {
       roster,
       snapshots: new SnapshotQueries(catalog, course.id),
       jobs,
-      feedback: createFeedbackServices(config, catalog, blobs, course.id, log, { metrics }),
+      feedback: createFeedbackServices(config, catalog, blobs, course.id, log, { metrics, leases }),
       assignments: createAssignmentServices(catalog, scoped, jobs, roster, log),
     };
   }

@@ -4,16 +4,29 @@
  * outcome is recorded on each file. It wakes when a release is recorded, at the next scheduled release time, and
  * once a minute in any case, so a release that came due while the service was down is delivered at start-up, and
  * one for a home that does not exist yet is written once it does.
+ *
+ * With several replicas, one delivers a course's feedback at a time: a pass holds the course's delivery lease
+ * (renewed before each student), so no file is written twice; a replica that finds it held looks again shortly.
  */
 import type { HomeDelivery } from '@coursework/client';
 import type { BlobStore } from '../blobs/blob-store';
 import { homeExists, homePath } from '../homes/home-path';
 import type { Logger } from '../log';
+import type { Leases } from '../replicas/leases';
 import { WakeLoop } from '../util/wake-loop';
 import { writeIntoHome } from '../homes/home-writer';
 import type { FeedbackRow, FeedbackStore } from './store';
 
 const MAX_SLEEP_MS = 60_000;
+/** When another replica is delivering the course's feedback: how soon to look again. */
+const BUSY_RETRY_MS = 1000;
+
+/** The lease a replica holds while it delivers a course's feedback. */
+export interface DeliveryLease {
+  leases: Leases;
+  name: string;
+  ms: number;
+}
 
 export class FeedbackDelivery extends WakeLoop {
   constructor(
@@ -24,6 +37,7 @@ export class FeedbackDelivery extends WakeLoop {
     private readonly now: () => Date = () => new Date(),
     /** Told of each file's delivery, by its status. */
     private readonly onDelivered: (status: HomeDelivery['status']) => void = () => undefined,
+    private readonly lease?: DeliveryLease,
   ) {
     super({ longestMs: MAX_SLEEP_MS, marginMs: 50, now });
   }
@@ -31,7 +45,12 @@ export class FeedbackDelivery extends WakeLoop {
   /** Delivers what is due; wakes next at the next scheduled release. */
   protected override async pass(): Promise<number | undefined> {
     try {
-      await this.deliverDue();
+      if (!(await this.holdLease())) return this.now().getTime() + BUSY_RETRY_MS;
+      try {
+        await this.deliverDue();
+      } finally {
+        await this.lease?.leases.release(this.lease.name).catch(() => undefined);
+      }
     } catch (error) {
       this.log.error({ err: error }, 'feedback delivery failed');
     }
@@ -48,8 +67,16 @@ export class FeedbackDelivery extends WakeLoop {
       after = due.at(-1)!.id;
       const byStudent = new Map<string, FeedbackRow[]>();
       for (const row of due) byStudent.set(row.student, [...(byStudent.get(row.student) ?? []), row]);
-      for (const [student, rows] of byStudent) await this.deliverTo(student, rows);
+      for (const [student, rows] of byStudent) {
+        if (!(await this.holdLease())) return;
+        await this.deliverTo(student, rows);
+      }
     }
+  }
+
+  /** Takes or renews the delivery lease; false when another replica holds it (always true on one replica). */
+  private async holdLease(): Promise<boolean> {
+    return this.lease ? this.lease.leases.acquire(this.lease.name, this.lease.ms) : true;
   }
 
   private async deliverTo(student: string, rows: FeedbackRow[]): Promise<void> {

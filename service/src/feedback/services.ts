@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics';
 import { type ChildResult, writeIntoHome } from '../homes/home-writer';
 import { FeedbackDelivery } from './delivery';
 import { FeedbackStore } from './store';
+import type { Leases } from '../replicas/leases';
 
 export interface ReleaseOptions {
   by: string;
@@ -97,10 +98,19 @@ export function createFeedbackServices(
   blobs: BlobStore,
   courseId: string,
   log: Logger,
-  options: { now?: () => Date; metrics?: Pick<Metrics, 'deliveries'> } = {},
+  options: { now?: () => Date; metrics?: Pick<Metrics, 'deliveries'>; leases?: Leases } = {},
 ) {
-  const { now, metrics } = options;
+  const { now, metrics, leases } = options;
   const store = new FeedbackStore(catalog, courseId, now);
-  const delivery = new FeedbackDelivery(store, blobs, config.homeTemplate, log, now, (status) => metrics?.deliveries.inc({ status }));
+  const lease = leases && { leases, name: `feedback-delivery:${courseId}`, ms: config.replica.leaseMs };
+  const delivery = new FeedbackDelivery(
+    store,
+    blobs,
+    config.homeTemplate,
+    log,
+    now,
+    (status) => metrics?.deliveries.inc({ status }),
+    lease,
+  );
   return new FeedbackReleases(store, blobs, delivery, config.feedback, now);
 }

@@ -13,6 +13,7 @@ import { checkStore } from './check';
 import { BLOB_GRACE_MS, blobsInUse, Housekeeping } from './housekeeping';
 import { SnapshotQueries } from '../snapshots/queries';
 import { SnapshotTaker } from '../snapshots/take';
+import { Leases } from '../replicas/leases';
 
 const log = createLogger('fatal');
 const course = { id: 'c1', title: 'C', instructorsGroup: 'i', gradersGroup: 'g', studentsGroup: 's' };
@@ -219,5 +220,38 @@ describe('retention', () => {
       log,
     );
     expect(await housekeeping.applyRetention()).toBe(0);
+  });
+});
+
+describe('housekeeping on several replicas', () => {
+  it('is done by one replica while it lives, and by another once its lease has lapsed', async () => {
+    let now = new Date('2026-11-23T00:00:00Z');
+    const clock = () => now;
+    const replica = (name: string) =>
+      new Housekeeping(
+        db,
+        blobs,
+        {
+          courseIds: async () => [course.id],
+          retentionDays: 0,
+          intervalMs: 60_000,
+          checkBytesPerRun: 0,
+          homeTemplate: '/nonexistent/{username}',
+          leases: new Leases(db, name, clock),
+          now: clock,
+        },
+        log,
+      );
+    const [a, b] = [replica('a'), replica('b')];
+    expect(await a.runIfHeld()).toBe(true);
+    expect(await b.runIfHeld()).toBe(false);
+    now = new Date(now.getTime() + 60_000);
+    expect(await a.runIfHeld()).toBe(true);
+    expect(await b.runIfHeld()).toBe(false);
+    // a stops running (dies): one and a half intervals after its last run, b carries on.
+    now = new Date(now.getTime() + 60_000);
+    expect(await b.runIfHeld()).toBe(false);
+    now = new Date(now.getTime() + 31_000);
+    expect(await b.runIfHeld()).toBe(true);
   });
 });

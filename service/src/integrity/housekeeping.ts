@@ -9,6 +9,7 @@ import type { Catalog } from '../catalog/catalog';
 import { checkStore } from './check';
 import { CourseStore } from '../courses/store';
 import type { Logger } from '../log';
+import type { Leases } from '../replicas/leases';
 import { blobsInUseByFeedback } from '../feedback/store';
 import { releaseBlobReferences } from '../exchange/releases';
 import { submissionBlobReferences } from '../exchange/submissions';
@@ -40,6 +41,8 @@ export interface HousekeepingOptions {
   /** Bytes of blobs hashed per run, going on where the last run stopped. */
   checkBytesPerRun: number;
   homeTemplate: string;
+  /** With several replicas: the one holding the `housekeeping` lease does it (see `start`). */
+  leases?: Leases;
   now?: () => Date;
 }
 
@@ -58,12 +61,24 @@ export class Housekeeping {
     this.now = options.now ?? (() => new Date());
   }
 
+  /**
+   * Runs every interval. With several replicas, only the one holding the `housekeeping` lease: held for one and a
+   * half intervals and renewed by its holder at each run, so the others take over only once it has died.
+   */
   start(): void {
     this.timer = setInterval(
-      () => void this.runOnce().catch((error: unknown) => this.log.error({ err: error }, 'housekeeping failed')),
+      () => void this.runIfHeld().catch((error: unknown) => this.log.error({ err: error }, 'housekeeping failed')),
       this.options.intervalMs,
     );
     this.timer.unref();
+  }
+
+  /** Runs once if this replica holds (or takes) the housekeeping lease; whether it ran. */
+  async runIfHeld(): Promise<boolean> {
+    const { leases, intervalMs } = this.options;
+    if (leases && !(await leases.acquire('housekeeping', intervalMs * 1.5))) return false;
+    await this.runOnce();
+    return true;
   }
 
   stop(): void {

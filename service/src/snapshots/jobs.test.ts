@@ -218,3 +218,76 @@ describe('SnapshotJobs', () => {
     expect(rows.map((r) => r.student).sort()).toEqual(STUDENTS);
   });
 });
+
+describe('SnapshotJobs on several replicas of one catalog', () => {
+  /** A taker that takes the first `n` students it is asked for at once, and the others only when released. */
+  function takerHoldingAfter(n: number): { partTaker: SnapshotTaker; release: () => void } {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let asked = 0;
+    const partTaker = {
+      take: async (request: TakeRequest) => {
+        if (++asked > n) await held;
+        return taker.take(request);
+      },
+    } as unknown as SnapshotTaker;
+    return { partTaker, release };
+  }
+
+  const snapshotsPerStudent = async () =>
+    (await db.selectFrom('snapshots').select('student').where('name', '=', params().name).execute()).map((r) => r.student).sort();
+
+  it("takes over a job whose replica's lease lapsed: each student taken once, the outcome the new holder's", async () => {
+    // Replica a took two students, then stopped answering; its clock being a minute behind makes its lease lapse
+    // at once for b, as a dead replica's does after the lease time.
+    const { partTaker, release } = takerHoldingAfter(2);
+    const minuteAgo = () => new Date(Date.now() - 60_000);
+    const a = jobsOf(partTaker, { replica: 'a', leaseMs: 30_000, now: minuteAgo, inFlight: 1 });
+    const { job } = await a.request(params(), STUDENTS, 'prof');
+    for (let i = 0; i < 100 && (await snapshotsPerStudent()).length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await snapshotsPerStudent()).toHaveLength(2);
+
+    const b = jobsOf(taker, { replica: 'b', leaseMs: 30_000 });
+    expect(await b.settledWithin(job.id, 20)).toBe(false);
+    expect(await b.resumeUnfinished()).toEqual([job.id]);
+    // Taken once: b does not take a job it already runs, nor a job whose lease holds.
+    expect(await b.resumeUnfinished()).toEqual([]);
+    expect(await jobsOf(taker, { replica: 'c' }).resumeUnfinished()).toEqual([]);
+    expect(await b.settledWithin(job.id, 10_000)).toBe(true);
+    const done = (await b.get(job.id))!;
+    expect(done.state).toBe('done');
+    expect(Object.values(done.students).map((s) => s.status)).toEqual(['taken', 'taken', 'taken', 'taken']);
+    expect(await snapshotsPerStudent()).toEqual(STUDENTS);
+
+    // The slow replica wakes up: what it takes now is the same snapshots, and it writes nothing over b's outcome.
+    release();
+    await a.settled(job.id);
+    expect(await snapshotsPerStudent()).toEqual(STUDENTS);
+    const row = await db.selectFrom('jobs').select(['state', 'lease_owner', 'done']).where('id', '=', job.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ state: 'done', lease_owner: 'b', done: 4 });
+  });
+
+  it('answers a long poll on any replica: one that does not run the job reads its end from the catalog', async () => {
+    const { slowTaker, release } = heldTaker();
+    const a = jobsOf(slowTaker, { replica: 'a' });
+    const b = jobsOf(taker, { replica: 'b' });
+    const { job } = await a.request(params(), STUDENTS, 'prof');
+    expect(await b.settledWithin(job.id, 300)).toBe(false);
+    const waiting = b.settledWithin(job.id, 10_000);
+    release();
+    expect(await waiting).toBe(true);
+    expect((await b.get(job.id))!.state).toBe('done');
+  });
+
+  it('leaves a job a live replica holds alone, and resumes its own at once after a restart', async () => {
+    const { slowTaker } = heldTaker();
+    const a = jobsOf(slowTaker, { replica: 'a' });
+    const { job } = await a.request(params(), STUDENTS, 'prof');
+    expect(await jobsOf(taker, { replica: 'b' }).resumeUnfinished()).toEqual([]);
+    // The same replica started again (same name, nothing running in it yet) takes its job back without waiting.
+    const restarted = jobsOf(taker, { replica: 'a' });
+    expect(await restarted.resumeUnfinished()).toEqual([job.id]);
+    await restarted.settled(job.id);
+    expect((await restarted.get(job.id))!.state).toBe('done');
+  });
+});

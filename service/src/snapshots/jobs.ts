@@ -7,6 +7,11 @@
  * starting another. After a crash or restart, unfinished jobs resume: students already taken stay taken (the
  * snapshot row carries the job's id), the rest are taken then.
  *
+ * Several replicas may share the catalog. A job is run by the replica that holds its lease: the one that created it,
+ * renewing the lease while it runs. Every replica looks now and then for jobs whose lease has lapsed (their replica
+ * died) and takes them over; the students the dead replica had taken count as taken, the others are taken once. A
+ * replica that finds its lease taken over stops taking students and leaves the job's row to the new holder.
+ *
  * Every job ends. When the data disk falls below its free-space floor, the students not yet taken are reported
  * `not-taken` with the reason (see SnapshotTaker) instead of filling the disk to zero. When the catalog cannot record the job's
  * outcomes (its disk is full), the job ends `failed` with the reason: kept in memory, reported by `get`, and
@@ -36,6 +41,10 @@ export interface JobParams {
 }
 
 const PROGRESS_FLUSH_MS = 250;
+/** How long a replica's claim on a job holds unless renewed (renewed three times as often). */
+const LEASE_MS = 30_000;
+/** How often a long poll on a job run by another replica looks at its row. */
+const POLL_MS = 200;
 /** How often the outcome of a job the catalog could not record is offered to it again. */
 const RECORD_RETRY_MS = 5000;
 
@@ -62,6 +71,10 @@ export interface SnapshotJobsOptions {
   /** Jobs one caller may have queued or running when asking for a limited one (see `request`); default: no limit. */
   maxPerCaller?: number;
   metrics?: Pick<Metrics, 'jobs' | 'jobDuration' | 'homes' | 'homeBytes'>;
+  /** This replica's name in job leases (default `local`: one replica). */
+  replica?: string;
+  /** How long a claim on a job holds unless renewed (default 30 s). */
+  leaseMs?: number;
   now?: () => Date;
 }
 
@@ -74,6 +87,8 @@ interface LiveJob {
   bytes: number;
   startedAt: string;
   finishedAt: string | null;
+  /** Another replica took the job over (this one's lease lapsed): take no more students, record nothing. */
+  lost: boolean;
 }
 
 export class SnapshotJobs {
@@ -83,7 +98,10 @@ export class SnapshotJobs {
   /** Jobs running here, and ended jobs whose outcome the catalog has not yet accepted. */
   private readonly live = new Map<string, LiveJob>();
   private retryTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private readonly now: () => Date;
+  private readonly replica: string;
+  private readonly leaseMs: number;
   private readonly snapshots: SnapshotQueries;
 
   constructor(
@@ -93,6 +111,8 @@ export class SnapshotJobs {
     private readonly log: Logger,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.replica = options.replica ?? 'local';
+    this.leaseMs = options.leaseMs ?? LEASE_MS;
     this.snapshots = new SnapshotQueries(db, options.courseId);
   }
 
@@ -167,6 +187,8 @@ export class SnapshotJobs {
         created_at: this.now().toISOString(),
         started_at: null,
         finished_at: null,
+        lease_owner: this.replica,
+        lease_until: this.leaseUntil(),
       })
       .execute();
     this.start(id);
@@ -203,35 +225,100 @@ export class SnapshotJobs {
     return view;
   }
 
-  /** Picks up the jobs a previous run of the service left unfinished. */
+  /**
+   * Takes over the unfinished jobs no replica holds: those a previous run of this replica left, and those of
+   * replicas whose lease lapsed. Returns the ids taken.
+   */
   async resumeUnfinished(): Promise<string[]> {
-    const rows = await this.db
+    const now = this.now().toISOString();
+    const claimable = await this.db
       .selectFrom('jobs')
       .select('id')
       .where('course_id', '=', this.options.courseId)
       .where('state', 'in', ['queued', 'running'])
+      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', this.replica), eb('lease_until', '<', now)]))
       .execute();
-    for (const row of rows) this.start(row.id);
-    if (rows.length > 0) this.log.info({ jobs: rows.map((r) => r.id) }, 'resuming unfinished snapshot jobs');
-    return rows.map((r) => r.id);
+    const taken: string[] = [];
+    for (const { id } of claimable) {
+      // Ended here, with an outcome the catalog has not taken yet (see retryUnrecorded): not to be run again.
+      if (this.running.has(id) || this.live.has(id) || !(await this.claim(id, now))) continue;
+      taken.push(id);
+      this.start(id);
+    }
+    if (taken.length > 0) this.log.info({ jobs: taken, replica: this.replica }, 'resuming unfinished snapshot jobs');
+    return taken;
+  }
+
+  /** Looks for jobs to take over now, and every half lease from now on, until `stop`. */
+  startSweeping(): void {
+    if (this.sweepTimer) return;
+    this.sweepTimer = setInterval(() => {
+      this.resumeUnfinished().catch((error: unknown) =>
+        this.log.warn({ err: describeFailure(error) }, 'could not look for jobs to take over'),
+      );
+    }, this.leaseMs / 2);
+    this.sweepTimer.unref();
+  }
+
+  stopSweeping(): void {
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
   }
 
   /**
-   * Waits up to `ms` for the job's run in this process to end (a long poll of its state); false if it still runs
-   * then. A job not running here (done, or unknown) answers at once.
+   * Waits up to `ms` for the job to end (a long poll of its state); false if it still runs then. A job run by this
+   * replica is awaited; one run by another replica is looked up in the catalog until it ends.
    */
   async settledWithin(id: string, ms: number): Promise<boolean> {
     const run = this.running.get(id);
-    if (!run) return true;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), ms);
     });
+    const ended = run ? run.then(() => true) : this.endedInCatalog(id, Date.now() + ms);
     try {
-      return await Promise.race([run.then(() => true), timedOut]);
+      return await Promise.race([ended, timedOut]);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Resolves true once the job's row says it ended (or there is none), false at `deadline`. */
+  private async endedInCatalog(id: string, deadline: number): Promise<boolean> {
+    for (;;) {
+      if (this.running.has(id)) return this.running.get(id)!.then(() => true);
+      const row = await this.db.selectFrom('jobs').select('state').where('id', '=', id).executeTakeFirst();
+      if (!row || row.state === 'done' || row.state === 'failed') return true;
+      if (Date.now() + POLL_MS > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+
+  private leaseUntil(): string {
+    return new Date(this.now().getTime() + this.leaseMs).toISOString();
+  }
+
+  /** Takes the job's lease if it is free, lapsed or this replica's own; true if taken. */
+  private async claim(id: string, now: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('jobs')
+      .set({ lease_owner: this.replica, lease_until: this.leaseUntil() })
+      .where('id', '=', id)
+      .where('state', 'in', ['queued', 'running'])
+      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', this.replica), eb('lease_until', '<', now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Renews the job's lease; false when another replica has taken the job over. */
+  private async renew(id: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('jobs')
+      .set({ lease_until: this.leaseUntil() })
+      .where('id', '=', id)
+      .where('lease_owner', '=', this.replica)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   /** Resolves when the job's current run ends (for tests and orderly shutdown). */
@@ -263,8 +350,37 @@ export class SnapshotJobs {
       bytes: Object.values(results).reduce((sum, r) => sum + (r.bytes ?? 0), 0),
       startedAt: row.started_at ?? this.now().toISOString(),
       finishedAt: null,
+      lost: false,
     };
     this.live.set(id, live);
+    const renewal = setInterval(() => {
+      this.renew(id).then(
+        (held) => {
+          if (!held && !live.lost) {
+            live.lost = true;
+            this.log.warn({ job: id, replica: this.replica }, 'another replica took the snapshot job over');
+          }
+        },
+        // A renewal the catalog refuses is tried again; the lease outlasts two misses.
+        (error: unknown) => this.log.warn({ job: id, err: describeFailure(error) }, 'job lease not renewed'),
+      );
+    }, this.leaseMs / 3);
+    renewal.unref();
+    try {
+      await this.runHeld(id, params, results, pending, row.created_by, live);
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  private async runHeld(
+    id: string,
+    params: JobParams,
+    results: Record<string, StudentOutcome>,
+    pending: string[],
+    actor: string,
+    live: LiveJob,
+  ): Promise<void> {
     // A progress write the catalog refuses is not fatal: the next one carries the same outcomes.
     const flushProgress = () =>
       this.record(id, live).catch((error: unknown) => {
@@ -274,7 +390,8 @@ export class SnapshotJobs {
     const started = Date.now();
     let flushedAt = started;
     await mapPool(pending, this.options.inFlight, async (student) => {
-      const outcome = await this.takeOne(id, params, student, row.created_by);
+      if (live.lost) return;
+      const outcome = await this.takeOne(id, params, student, actor);
       results[student] = outcome;
       live.done++;
       live.bytes += outcome.bytes ?? 0;
@@ -285,6 +402,10 @@ export class SnapshotJobs {
         await flushProgress();
       }
     });
+    if (live.lost) {
+      this.live.delete(id);
+      return;
+    }
     live.finishedAt = this.now().toISOString();
     live.state = 'done';
     this.options.metrics?.jobDuration.observe((Date.now() - started) / 1000);
@@ -302,7 +423,7 @@ export class SnapshotJobs {
     }
   }
 
-  /** Writes a job's outcomes and state to its row, one write per job at a time. */
+  /** Writes a job's outcomes and state to its row, one write per job at a time, while this replica holds it. */
   private record(id: string, live: LiveJob): Promise<unknown> {
     const values = {
       state: live.state,
@@ -313,7 +434,9 @@ export class SnapshotJobs {
       error: live.error,
       finished_at: live.finishedAt,
     };
-    return this.serialised(id, () => this.db.updateTable('jobs').set(values).where('id', '=', id).execute());
+    return this.serialised(id, () =>
+      this.db.updateTable('jobs').set(values).where('id', '=', id).where('lease_owner', '=', this.replica).execute(),
+    );
   }
 
   /** Offers the ended jobs the catalog refused to it again, until it takes them all. */

@@ -70,6 +70,8 @@ export function createSnapshotJobs(
       inFlight: STUDENTS_IN_FLIGHT,
       lowSpace: () => blobs.lowSpace(),
       maxPerCaller: config.perCaller.jobs,
+      replica: config.replica.id,
+      leaseMs: config.replica.leaseMs,
       metrics,
     },
     log,

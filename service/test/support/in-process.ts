@@ -14,7 +14,7 @@ import type { SnapshotJobs } from '../../src/snapshots/jobs';
 import type { AssignmentServices } from '../../src/assignments/services';
 import type { FeedbackReleases } from '../../src/feedback/services';
 import { createServices, type Services } from '../../src/services';
-import { testDatabaseUrl } from './test-catalog';
+import { HUB_ENV, testDatabaseUrl } from './test-catalog';
 
 const ACCESS = 'access:services!service=coursework';
 
@@ -66,11 +66,7 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
   }
   const databaseUrl = await testDatabaseUrl();
   const config = loadConfig({
-    JUPYTERHUB_API_URL: 'http://127.0.0.1:9/hub/api',
-    JUPYTERHUB_API_TOKEN: 'service-token-for-tests',
-    JUPYTERHUB_SERVICE_PREFIX: '/services/coursework/',
-    JUPYTERHUB_SERVICE_URL: 'http://127.0.0.1:10101',
-    JUPYTERHUB_OAUTH_CALLBACK_URL: '/services/coursework/oauth_callback',
+    ...HUB_ENV,
     COURSEWORK_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'coursework-data-')),
     // A new database on the run's PostgreSQL in the PostgreSQL projects; SQLite in the data directory otherwise.
     ...(databaseUrl ? { COURSEWORK_DATABASE_URL: databaseUrl } : {}),

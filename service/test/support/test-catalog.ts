@@ -11,6 +11,15 @@ export function testCatalogKind(): 'sqlite' | 'postgres' {
   return (globalThis as { COURSEWORK_TEST_CATALOG?: string }).COURSEWORK_TEST_CATALOG === 'postgres' ? 'postgres' : 'sqlite';
 }
 
+/** What JupyterHub gives a managed service, for tests that build a config without a Hub (port 9: nothing listens). */
+export const HUB_ENV = {
+  JUPYTERHUB_API_URL: 'http://127.0.0.1:9/hub/api',
+  JUPYTERHUB_API_TOKEN: 'service-token-for-tests',
+  JUPYTERHUB_SERVICE_PREFIX: '/services/coursework/',
+  JUPYTERHUB_SERVICE_URL: 'http://127.0.0.1:10101',
+  JUPYTERHUB_OAUTH_CALLBACK_URL: '/services/coursework/oauth_callback',
+};
+
 /** A new empty PostgreSQL database's URL in a PostgreSQL project; undefined on SQLite. */
 export async function testDatabaseUrl(): Promise<string | undefined> {
   if (testCatalogKind() === 'sqlite') return undefined;
