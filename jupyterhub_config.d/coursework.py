@@ -21,7 +21,11 @@ all of them on to the service, which validates them (see the README's configurat
   launcher, or in a checkout ``node`` and the ``service/lib/main.js`` beside this folder);
 - ``COURSEWORK_SERVICE_URL``: where single-user servers reach the service, given to them as ``COURSEWORK_URL``
   for the Python client (default: the address above with the service's prefix; set it when servers run on
-  other hosts, e.g. ``http://coursework:10101/services/coursework/``).
+  other hosts, e.g. ``http://coursework:10101/services/coursework/``);
+- ``COURSEWORK_SERVICE_API_TOKEN``: set when the service runs on its own rather than started by the Hub (several
+  replicas behind a load balancer, or a Deployment on Kubernetes): the Hub then starts nothing, knows the service
+  by this token (give the replicas the same one as ``JUPYTERHUB_API_TOKEN``) and routes its prefix to the address
+  above, the load balancer's.
 """
 
 import os
@@ -100,21 +104,25 @@ roles = _with_role(roles, "coursework-admin", [ADMIN, ACCESS], groups=[_admins])
 roles = _with_role(roles, "coursework-service", ["read:groups", "read:users:name"], services=[SERVICE])
 c.JupyterHub.load_roles = roles
 
-c.JupyterHub.services = [s for s in _configured("JupyterHub", "services", []) if s.get("name") != SERVICE] + [
-    {
-        "name": SERVICE,
-        "display": True,
-        "url": f"http://{_host}:{_port}",
-        "command": _service_command(),
-        # Everything the admin set for Coursework reaches the service; JupyterHub adds the JUPYTERHUB_* variables.
-        "environment": {
-            "MALLOC_MMAP_THRESHOLD_": _MALLOC_MMAP_THRESHOLD,
-            **{k: v for k, v in _env.items() if k.startswith("COURSEWORK_")},
-        },
-        "oauth_no_confirm": True,
-        "oauth_client_allowed_scopes": [INSTRUCT, ADMIN],
+_service = {
+    "name": SERVICE,
+    "display": True,
+    "url": f"http://{_host}:{_port}",
+    "oauth_no_confirm": True,
+    "oauth_client_allowed_scopes": [INSTRUCT, ADMIN],
+}
+if _env.get("COURSEWORK_SERVICE_API_TOKEN"):
+    # Run elsewhere: the replicas get their settings (and the JUPYTERHUB_* ones the Hub gives a managed service) from
+    # where they run. OAuth works as for a managed service: client `service-coursework`, callback under its prefix.
+    _service["api_token"] = _env["COURSEWORK_SERVICE_API_TOKEN"]
+else:
+    _service["command"] = _service_command()
+    # Everything the admin set for Coursework reaches the service; JupyterHub adds the JUPYTERHUB_* variables.
+    _service["environment"] = {
+        "MALLOC_MMAP_THRESHOLD_": _MALLOC_MMAP_THRESHOLD,
+        **{k: v for k, v in _env.items() if k.startswith("COURSEWORK_")},
     }
-]
+c.JupyterHub.services = [s for s in _configured("JupyterHub", "services", []) if s.get("name") != SERVICE] + [_service]
 
 # The single-user server's own token ($JUPYTERHUB_API_TOKEN: in the user's kernels and terminals, and what nbgrader
 # sends) reaches the service with the user's Coursework rights, no more: JupyterHub gives the token the subset of these

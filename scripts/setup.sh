@@ -37,6 +37,23 @@ if [ "$(cat node_modules/.coursework-setup 2>/dev/null)" != "$lock" ]; then
   echo "$lock" > node_modules/.coursework-setup
 fi
 
+# What the tests start besides the project's own parts: PostgreSQL (throwaway clusters, for the catalog on PostgreSQL)
+# and HAProxy (the load balancer in front of the replicas), from Debian's packages.
+if [ "${1:-}" = "--with-browser" ]; then
+  needed=()
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || [ -n "${COURSEWORK_POSTGRES_BIN:-}" ] || needed+=(postgresql)
+  command -v haproxy >/dev/null || needed+=(haproxy)
+  if [ ${#needed[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      say "installing ${needed[*]} from Debian's packages"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
+    else
+      fail "The tests need ${needed[*]}: install them (Debian/Ubuntu: sudo apt-get install ${needed[*]}); for PostgreSQL elsewhere, set COURSEWORK_POSTGRES_BIN to the folder of its initdb and pg_ctl."
+    fi
+  fi
+fi
+
 # A browser for the UI tests: the system's Chromium (Playwright's own download is not used).
 if [ "${1:-}" = "--with-browser" ]; then
   CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}

@@ -6,6 +6,7 @@ import type { AppState } from './state';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { BlobDamagedError, BlobNotFoundError } from '../blobs/blob-store';
+import { isCatalogUnavailable } from '../catalog/unavailable';
 import { BusyError } from '../util/busy';
 import { ConflictError } from '../util/conflict';
 import { NotFoundError } from '../util/not-found';
@@ -84,6 +85,11 @@ export function errorHandler(log: Logger, metrics?: Pick<Metrics, 'storageFull'>
       if (error instanceof BlobNotFoundError) {
         log.error({ err: error.message }, 'blob missing from the store');
         return sendError(ctx, 500, 'The stored copy of this file is missing; `coursework check` repairs it where the home still has it');
+      }
+      if (isCatalogUnavailable(error)) {
+        log.warn({ err: describeFailure(error) }, 'catalog unavailable');
+        ctx.set('Retry-After', '5');
+        return sendError(ctx, 503, 'The catalog database cannot be reached just now; try again shortly');
       }
       if (error instanceof HubUnavailableError) {
         log.warn({ err: error.message }, 'hub unavailable');

@@ -55,3 +55,19 @@ class ServerTokens(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ServiceRunElsewhere(unittest.TestCase):
+    def test_a_managed_service_by_default(self) -> None:
+        service = next(s for s in configured(Config()).JupyterHub.services if s["name"] == "coursework")
+        self.assertIn("command", service)
+        self.assertNotIn("api_token", service)
+
+    def test_an_external_service_with_its_token_and_the_load_balancers_address(self) -> None:
+        c = configured(Config(), COURSEWORK_SERVICE_API_TOKEN="t" * 32, COURSEWORK_SERVICE_HOST="coursework", COURSEWORK_SERVICE_PORT="8080")
+        service = next(s for s in c.JupyterHub.services if s["name"] == "coursework")
+        self.assertEqual(service["url"], "http://coursework:8080")
+        self.assertEqual(service["api_token"], "t" * 32)
+        self.assertNotIn("command", service)
+        self.assertNotIn("environment", service)
+        self.assertEqual(service["oauth_client_allowed_scopes"], ["custom:coursework:instruct", "custom:coursework:admin"])
