@@ -4,11 +4,14 @@
  * once, any replica answers any request, and a PostgreSQL restart is answered with 503s and recovered from.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { CourseworkClient, type Job } from '@coursework/client';
-import { freePorts, type RunningHub, startHub } from '../support/hub';
+import { freePorts, REPO, type RunningHub, startHub } from '../support/hub';
+import { BlobStore } from '../../src/blobs/blob-store';
 import { createDatabase, type PostgresCluster, startPostgres } from '../support/postgres';
 import { type ReplicaSet, startReplicas } from '../support/replicas';
 
@@ -20,6 +23,8 @@ let catalog: pg.Pool;
 let hub: RunningHub;
 let replicas: ReplicaSet;
 let instructor: CourseworkClient;
+/** The settings every replica shares (and the administrator's command line uses). */
+let shared: Record<string, string>;
 
 beforeAll(async () => {
   cluster = await startPostgres();
@@ -39,23 +44,18 @@ beforeAll(async () => {
     // Bytes of their own in every file: each is a new blob, written and synced, so the job takes a while.
     for (let i = 0; i < FILES_PER_HOME; i++) writeFileSync(path.join(hub.homes, student, 'work', `part-${i}.txt`), randomBytes(4096));
   }
-  replicas = await startReplicas({
-    hub,
-    apiToken,
-    balancerPort,
-    ports,
-    env: {
-      COURSEWORK_DATABASE_URL: databaseUrl,
-      COURSEWORK_DATA_DIR: path.join(hub.dir, 'shared-data'),
-      COURSEWORK_COOKIE_SECRET: randomBytes(32).toString('hex'),
-      COURSEWORK_HOME_TEMPLATE: `${hub.homes}/{username}`,
-      COURSEWORK_COURSE_ID: 'demo-101',
-      COURSEWORK_COURSE_TITLE: 'Demo 101: Data Science',
-      COURSEWORK_LEASE_SECONDS: '3',
-      COURSEWORK_SNAPSHOT_CONCURRENCY: '1',
-      COURSEWORK_LOG_LEVEL: 'info',
-    },
-  });
+  shared = {
+    COURSEWORK_DATABASE_URL: databaseUrl,
+    COURSEWORK_DATA_DIR: path.join(hub.dir, 'shared-data'),
+    COURSEWORK_COOKIE_SECRET: randomBytes(32).toString('hex'),
+    COURSEWORK_HOME_TEMPLATE: `${hub.homes}/{username}`,
+    COURSEWORK_COURSE_ID: 'demo-101',
+    COURSEWORK_COURSE_TITLE: 'Demo 101: Data Science',
+    COURSEWORK_LEASE_SECONDS: '3',
+    COURSEWORK_SNAPSHOT_CONCURRENCY: '1',
+    COURSEWORK_LOG_LEVEL: 'info',
+  };
+  replicas = await startReplicas({ hub, apiToken, balancerPort, ports, env: shared });
   instructor = new CourseworkClient({ baseUrl: hub.serviceUrl, token: (await hub.issueToken('instructor')).token });
 }, 180_000);
 
@@ -163,6 +163,53 @@ it('captures each student once at a deadline all three schedulers see, and deliv
   }
   for (const student of readers) expect(readdirSync(path.join(hub.homes, student, 'feedback', 'quiz'))).toEqual(['report.html']);
 }, 150_000);
+
+/** The administrator's command line, with the replicas' settings. */
+const cli = (...args: string[]) =>
+  execFileSync(process.execPath, [path.join(REPO, 'service', 'lib', 'cli.js'), ...args], {
+    env: { PATH: process.env.PATH ?? '', ...shared },
+    encoding: 'utf8',
+  });
+
+it('collects unreferenced blobs beside replicas that are snapshotting: what is referenced stays, what is not goes', async () => {
+  // A blob only a deleted snapshot referred to, and older than the grace period: collection's to delete.
+  const loner = EXTRA_STUDENTS[5]!;
+  const draft = randomBytes(5000);
+  const draftFile = path.join(hub.homes, loner, 'work', 'draft.bin');
+  writeFileSync(draftFile, draft);
+  const { job: drafted } = await instructor.snapshot({ name: 'draft', students: [loner] });
+  const draftName = (await instructor.waitForJob(drafted.id)).name;
+  rmSync(draftFile);
+  await instructor.deleteSnapshot(loner, draftName);
+  const store = new BlobStore(path.join(shared.COURSEWORK_DATA_DIR!, 'blobs'));
+  const orphan = store.pathOf(createHash('sha256').update(draft).digest('hex'));
+  const twoHoursAgo = new Date(Date.now() - 2 * 3600 * 1000);
+  utimesSync(orphan, twoHoursAgo, twoHoursAgo);
+
+  // New bytes in forty homes, taken by the replicas while collections run beside them.
+  for (const student of EXTRA_STUDENTS.slice(0, 40)) writeFileSync(path.join(hub.homes, student, 'work', 'final.bin'), randomBytes(8192));
+  const { job } = await instructor.snapshot({ name: 'final' });
+  const collect = () => {
+    const out = cli('collect');
+    expect(out).toMatch(/^\d+ blobs, \d+ in use; \d+ deleted/);
+    return Number(/; (\d+) deleted/.exec(out)![1]);
+  };
+  let collections = 0;
+  let deleted = 0;
+  while ((await instructor.job(job.id)).state === 'running' || collections === 0) {
+    deleted += collect();
+    collections++;
+  }
+  const final = await instructor.waitForJob(job.id);
+  expect(new Set(Object.values(final.students).map((s) => s.status))).toEqual(new Set(['taken']));
+  // Once the replicas' new snapshot replaced the loner's home index (the last reference to the draft's blob), a
+  // collection deleted that blob: this one, or one that ran while the job went on.
+  deleted += collect();
+  expect(deleted).toBeGreaterThanOrEqual(1);
+  expect(existsSync(orphan)).toBe(false);
+  const report = JSON.parse(cli('check', '--report-only', '--json')) as { ok: boolean; broken: unknown[] };
+  expect(report).toMatchObject({ ok: true, broken: [] });
+}, 180_000);
 
 it('answers 503 with a clear message while PostgreSQL is down, and recovers by itself once it is back', async () => {
   cluster.stop('fast');
