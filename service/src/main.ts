@@ -48,7 +48,7 @@ async function start(): Promise<void> {
   const server = app.listen(port, host, () => {
     log.info({ host, port, prefix: config.hub.servicePrefix, course: config.course.id, version }, 'coursework listening');
   });
-  const marker = new RunMarker(config.dataDir);
+  const marker = new RunMarker(config.dataDir, config.replica.id);
   const inDoubtSince = marker.begin();
   stopOnSignals(server, catalog, marker, log);
   if (inDoubtSince !== null) {

@@ -4,11 +4,13 @@
  * A marker file in the data folder exists while the service runs; its mtime is renewed every minute. A start that
  * finds it left behind knows the last run was killed (or the machine lost power): blobs written or touched since
  * shortly before its last renewal may be incomplete on disk, and are worth hashing before anything reuses them.
+ * Replicas sharing the data folder each keep their own marker, named after the replica: one replica's clean end
+ * says nothing of the others'.
  */
 import { closeSync, openSync, rmSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 
-const MARKER = 'running';
+const MARKER_PREFIX = 'running-';
 const RENEW_MS = 60_000;
 /** Writes in doubt start this long before the marker's last renewal (a renewal may itself not have reached disk). */
 const DOUBT_MARGIN_MS = 2 * RENEW_MS;
@@ -17,8 +19,8 @@ export class RunMarker {
   private timer: NodeJS.Timeout | undefined;
   private readonly file: string;
 
-  constructor(dataDir: string) {
-    this.file = path.join(dataDir, MARKER);
+  constructor(dataDir: string, replicaId: string) {
+    this.file = path.join(dataDir, MARKER_PREFIX + replicaId.replace(/[^A-Za-z0-9._-]/g, '_'));
   }
 
   /**
