@@ -21,4 +21,4 @@ if [ ! -x bench/.venv-ngshare/bin/python ] || ! bench/.venv-ngshare/bin/python -
   bench/.venv-ngshare/bin/python -m pip install --quiet 'ngshare==0.6.0' 'SQLAlchemy<2'
 fi
 npx --no-install tsc -p bench/tsconfig.json
-node bench/lib/bench.js "$@"
+node bench/lib/bench/src/bench.js "$@"

@@ -10,24 +10,34 @@
  *   the service's peak RSS while it streams those zips
  *   nbgrader's exchange                  vs  ngshare 0.6.0 (see exchange.ts): every student submits, one at a time
  *                                        and then 16 at once, and the instructor collects them all
+ *   the catalog on PostgreSQL, and three replicas on it behind HAProxy (see scale-out.ts): first snapshot and
+ *                                        re-snapshot against SQLite's, listing p99 under 200 readers on each
  *
  * The service runs as its own process, exactly as JupyterHub starts it, with a small stand-in for the Hub API
  * (a benchmark measures the service, not the Hub). Usage: npm run bench [-- <homes> [<zip homes>]].
  * The last line is machine-readable:
  *   bench: first=<ratio to rsync -a> resnapshot=<seconds> store=<store/raw> zip=<ratio to zip -r -1> rss=<MB>
  *          exchange_submit=<ratio to ngshare, 16 at once> exchange_collect=<ratio to ngshare> exchange_rss=<MB>
+ *          pg_resnapshot=<PostgreSQL re-snapshot / SQLite's> replicas_first=<3 replicas' first snapshot / 1 replica's>
+ *          listing_p99_ms=<SQLite>/<PostgreSQL>/<3 replicas>
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type ExchangeTimes, runExchange, startNgshare } from './exchange';
+import { type LoadResult, listingLoad, postgresForBench, sharedCookieSecret, startBalancer } from './scale-out';
 
-const ROOT = path.resolve(__dirname, '..', '..');
+/** The repository: the nearest folder above this file that holds the service (the build's depth may change). */
+const ROOT = (() => {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir))
+    if (existsSync(path.join(dir, 'service', 'package.json'))) return dir;
+  throw new Error('not inside the repository');
+})();
 const WORK = path.join(ROOT, 'bench', '.work');
 const HOMES = Number(process.argv[2] ?? 300);
 const ZIP_HOMES = Math.min(Number(process.argv[3] ?? 60), HOMES);
@@ -174,6 +184,7 @@ function rssMb(pid: number): number {
 
 interface RunningService {
   base: string;
+  port: number;
   pid: number;
   rssAtStart: number;
   /** Takes a snapshot of every student; resolves with its full name once the job is done. */
@@ -181,9 +192,44 @@ interface RunningService {
   stop(): Promise<void>;
 }
 
+interface ServiceOptions {
+  /** Where its CPU profile goes (`--cpu-prof`). */
+  profile?: string | undefined;
+  /** A PostgreSQL catalog instead of SQLite in the data folder. */
+  databaseUrl?: string;
+  /** For replicas: each one's name, and the secret they share. */
+  replicaId?: string;
+  cookieSecret?: string;
+}
+
+/** Takes a snapshot of every student through `base`; resolves with its full name once the job is done. */
+async function snapshotAt(base: string, name: string, headers: Record<string, string>): Promise<string> {
+  const started = await fetch(`${base}api/v1/snapshots`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name, includeHidden: true }),
+  });
+  const { job } = (await started.json()) as { job: { id: string } };
+  // A long poll: the service answers as the job ends, so the time is exact and no reads compete with the job.
+  for (;;) {
+    const state = (await (await fetch(`${base}api/v1/jobs/${job.id}?wait=60`, { headers })).json()) as {
+      state: string;
+      name: string;
+      students: Record<string, { status: string }>;
+    };
+    if (state.state === 'failed') throw new Error(`snapshot ${name} failed: ${JSON.stringify(state)}`);
+    if (state.state === 'done') {
+      const failed = Object.entries(state.students).filter(([, s]) => s.status !== 'taken');
+      if (failed.length > 0) throw new Error(`snapshot ${name}: ${failed.length} students not taken`);
+      return state.name;
+    }
+  }
+}
+
 /** The service as its own process, with the flags and the malloc setting jupyterhub_config.d/coursework.py gives it. */
-async function startService(hubPort: number, homes: string, dataDir: string, profile?: string): Promise<RunningService> {
+async function startService(hubPort: number, homes: string, dataDir: string, options: ServiceOptions = {}): Promise<RunningService> {
   const port = await freePort();
+  const { profile } = options;
   const flags = ['--max-semi-space-size=2', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])];
   const child = spawn(process.execPath, [...flags, path.join(ROOT, 'service', 'lib', 'main.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -200,6 +246,9 @@ async function startService(hubPort: number, homes: string, dataDir: string, pro
       // The Hub config's value; set MALLOC_MMAP_THRESHOLD_ to measure another.
       MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
       ...(process.env.COURSEWORK_READ_WORKERS ? { COURSEWORK_READ_WORKERS: process.env.COURSEWORK_READ_WORKERS } : {}),
+      ...(options.databaseUrl ? { COURSEWORK_DATABASE_URL: options.databaseUrl } : {}),
+      ...(options.replicaId ? { COURSEWORK_REPLICA_ID: options.replicaId } : {}),
+      ...(options.cookieSecret ? { COURSEWORK_COOKIE_SECRET: options.cookieSecret } : {}),
     },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -217,30 +266,10 @@ async function startService(hubPort: number, homes: string, dataDir: string, pro
   }
   return {
     base,
+    port,
     pid: child.pid!,
     rssAtStart: rssMb(child.pid!),
-    async snapshot(name, headers) {
-      const started = await fetch(`${base}api/v1/snapshots`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ name, includeHidden: true }),
-      });
-      const { job } = (await started.json()) as { job: { id: string } };
-      // A long poll: the service answers as the job ends, so the time is exact and no reads compete with the job.
-      for (;;) {
-        const state = (await (await fetch(`${base}api/v1/jobs/${job.id}?wait=60`, { headers })).json()) as {
-          state: string;
-          name: string;
-          students: Record<string, { status: string }>;
-        };
-        if (state.state === 'failed') throw new Error(`snapshot ${name} failed: ${JSON.stringify(state)}`);
-        if (state.state === 'done') {
-          const failed = Object.entries(state.students).filter(([, s]) => s.status !== 'taken');
-          if (failed.length > 0) throw new Error(`snapshot ${name}: ${failed.length} students not taken`);
-          return state.name;
-        }
-      }
-    },
+    snapshot: (name, headers) => snapshotAt(base, name, headers),
     async stop() {
       child.kill('SIGINT');
       await exited;
@@ -312,6 +341,7 @@ async function main(): Promise<void> {
       againRuns.push(await secondsAsync(async () => void (await service!.snapshot(`bench again ${i + 1}`, headers))));
     const again = median(againRuns);
     const store = treeBytes(path.join(WORK, `data-${REPEATS}`, 'blobs'));
+    const sqliteLoad = await listingLoad(base, headers, students, LOAD);
 
     const rssBeforeZip = rssMb(pid);
     let peakRss = rssBeforeZip;
@@ -358,7 +388,7 @@ async function main(): Promise<void> {
     // A service of its own (a new data folder), so that its memory is the exchange's; with
     // COURSEWORK_BENCH_PROFILE=<folder>, its CPU profile lands there.
     await service!.stop();
-    service = await startService(hub.port, homes, path.join(WORK, 'data-exchange'), process.env.COURSEWORK_BENCH_PROFILE);
+    service = await startService(hub.port, homes, path.join(WORK, 'data-exchange'), { profile: process.env.COURSEWORK_BENCH_PROFILE });
     const exchangeService = service;
     const exchangeRssAtStart = rssMb(exchangeService.pid);
     let exchangeRss = exchangeRssAtStart;
@@ -373,6 +403,11 @@ async function main(): Promise<void> {
     } finally {
       clearInterval(exchangeSampler);
     }
+    await service!.stop();
+    service = undefined;
+
+    const scaleOut = await measureScaleOut(hub.port, homes, students, headers);
+
     const medianOf = (runs: ExchangeTimes[]) =>
       Object.fromEntries(
         (Object.keys(runs[0]!) as (keyof ExchangeTimes)[]).map((key) => [key, median(runs.map((run) => run[key]))]),
@@ -408,6 +443,29 @@ async function main(): Promise<void> {
         `${peakRss.toFixed(0)} MB`,
         `${rssBeforeZip.toFixed(0)} MB just before them, ${rssAtStart.toFixed(0)} MB at start`,
       ],
+      [
+        `first snapshot on PostgreSQL (median of ${REPEATS})`,
+        `${scaleOut.pgFirst.toFixed(2)} s`,
+        `SQLite ${first.toFixed(2)} s (×${(scaleOut.pgFirst / first).toFixed(2)}); runs ${scaleOut.pgFirstRuns.map((t) => t.toFixed(2)).join(', ')}`,
+      ],
+      [
+        `re-snapshot on PostgreSQL (median of ${REPEATS})`,
+        `${scaleOut.pgAgain.toFixed(3)} s`,
+        `SQLite ${again.toFixed(3)} s (×${(scaleOut.pgAgain / again).toFixed(2)}); runs ${scaleOut.pgAgainRuns.map((t) => t.toFixed(3)).join(', ')}`,
+      ],
+      [
+        `first snapshot, 3 replicas (median of ${REPEATS})`,
+        `${scaleOut.replicasFirst.toFixed(2)} s`,
+        `one replica on PostgreSQL ${scaleOut.pgFirst.toFixed(2)} s (×${(scaleOut.replicasFirst / scaleOut.pgFirst).toFixed(2)}); runs ${scaleOut.replicasFirstRuns.map((t) => t.toFixed(2)).join(', ')}`,
+      ],
+      [
+        `re-snapshot, 3 replicas (median of ${REPEATS})`,
+        `${scaleOut.replicasAgain.toFixed(3)} s`,
+        `one replica on PostgreSQL ${scaleOut.pgAgain.toFixed(3)} s (×${(scaleOut.replicasAgain / scaleOut.pgAgain).toFixed(2)})`,
+      ],
+      loadRow('SQLite', sqliteLoad),
+      loadRow('PostgreSQL', scaleOut.pgLoad),
+      loadRow('3 replicas, HAProxy', scaleOut.replicasLoad),
       exchangeRow(`${HOMES} submissions, one at a time`, 'submitOneByOne'),
       exchangeRow(`${HOMES} submissions, 16 at once`, 'submitConcurrent'),
       exchangeRow(`collect ${HOMES} (list, then each)`, 'collect'),
@@ -421,11 +479,100 @@ async function main(): Promise<void> {
     for (const [what, ours, anchor] of rows) console.log(`${what.padEnd(40)} ${ours.padStart(10)}   ${anchor}`);
     console.log('');
     console.log(
-      `bench: first=${(first / rsyncFirst).toFixed(3)} resnapshot=${again.toFixed(3)} store=${(store / raw).toFixed(4)} zip=${(zipSeconds / zipAnchor).toFixed(3)} rss=${peakRss.toFixed(0)} exchange_submit=${ratio('submitConcurrent').toFixed(3)} exchange_collect=${ratio('collect').toFixed(3)} exchange_rss=${exchangeRss.toFixed(0)}`,
+      `bench: first=${(first / rsyncFirst).toFixed(3)} resnapshot=${again.toFixed(3)} store=${(store / raw).toFixed(4)} zip=${(zipSeconds / zipAnchor).toFixed(3)} rss=${peakRss.toFixed(0)} exchange_submit=${ratio('submitConcurrent').toFixed(3)} exchange_collect=${ratio('collect').toFixed(3)} exchange_rss=${exchangeRss.toFixed(0)} pg_resnapshot=${(scaleOut.pgAgain / again).toFixed(3)} replicas_first=${(scaleOut.replicasFirst / scaleOut.pgFirst).toFixed(3)} listing_p99_ms=${sqliteLoad.p99.toFixed(0)}/${scaleOut.pgLoad.p99.toFixed(0)}/${scaleOut.replicasLoad.p99.toFixed(0)}`,
     );
   } finally {
     await service?.stop();
     hub.server.close();
+  }
+}
+
+/** The listing load each set-up gets: 200 readers, bounded in time and in requests. */
+const LOAD = { readers: 200, seconds: 10, maxRequests: 50_000 };
+
+const loadRow = (what: string, load: LoadResult): [string, string, string] => [
+  `listing p99, ${LOAD.readers} readers: ${what}`,
+  `${load.p99.toFixed(0)} ms`,
+  `p50 ${load.p50.toFixed(1)} ms; ${load.requests} requests in ${LOAD.seconds} s at most, ${load.errors} errors`,
+];
+
+interface ScaleOut {
+  pgFirstRuns: number[];
+  pgFirst: number;
+  pgAgainRuns: number[];
+  pgAgain: number;
+  pgLoad: LoadResult;
+  replicasFirstRuns: number[];
+  replicasFirst: number;
+  replicasAgain: number;
+  replicasLoad: LoadResult;
+}
+
+/**
+ * The same first snapshot and re-snapshots with the catalog on PostgreSQL: one replica, then three behind HAProxy
+ * sharing the database and the data folder (each first snapshot into a new database and folder).
+ */
+async function measureScaleOut(hubPort: number, homes: string, students: string[], headers: Record<string, string>): Promise<ScaleOut> {
+  const postgres = await postgresForBench();
+  const running: RunningService[] = [];
+  const stopAll = async () => {
+    for (const s of running.splice(0)) await s.stop();
+  };
+  try {
+    const pgFirstRuns: number[] = [];
+    for (let i = 1; i <= REPEATS; i++) {
+      await stopAll();
+      running.push(await startService(hubPort, homes, path.join(WORK, `pg-data-${i}`), { databaseUrl: await postgres.database() }));
+      pgFirstRuns.push(await secondsAsync(async () => void (await running[0]!.snapshot('bench first', headers))));
+      execFileSync('sync');
+    }
+    const pgAgainRuns: number[] = [];
+    for (let i = 0; i < REPEATS; i++)
+      pgAgainRuns.push(await secondsAsync(async () => void (await running[0]!.snapshot(`bench again ${i + 1}`, headers))));
+    const pgLoad = await listingLoad(running[0]!.base, headers, students, LOAD);
+    await stopAll();
+
+    const replicasFirstRuns: number[] = [];
+    let balancer: { base: string; stop(): void } | undefined;
+    for (let i = 1; i <= REPEATS; i++) {
+      balancer?.stop();
+      await stopAll();
+      const databaseUrl = await postgres.database();
+      const cookieSecret = sharedCookieSecret();
+      const dataDir = path.join(WORK, `replicas-data-${i}`);
+      running.push(
+        ...(await Promise.all(
+          [1, 2, 3].map((r) => startService(hubPort, homes, dataDir, { databaseUrl, replicaId: `replica-${r}`, cookieSecret })),
+        )),
+      );
+      balancer = await startBalancer(
+        WORK,
+        running.map((s) => s.port),
+      );
+      const base = balancer.base;
+      replicasFirstRuns.push(await secondsAsync(async () => void (await snapshotAt(base, 'bench first', headers))));
+      execFileSync('sync');
+    }
+    const replicasAgainRuns: number[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      replicasAgainRuns.push(await secondsAsync(async () => void (await snapshotAt(balancer!.base, `bench again ${i + 1}`, headers))));
+    }
+    const replicasLoad = await listingLoad(balancer!.base, headers, students, LOAD);
+    balancer!.stop();
+    return {
+      pgFirstRuns,
+      pgFirst: median(pgFirstRuns),
+      pgAgainRuns,
+      pgAgain: median(pgAgainRuns),
+      pgLoad,
+      replicasFirstRuns,
+      replicasFirst: median(replicasFirstRuns),
+      replicasAgain: median(replicasAgainRuns),
+      replicasLoad,
+    };
+  } finally {
+    await stopAll();
+    postgres.cluster.destroy();
   }
 }
 

@@ -19,6 +19,17 @@ beforeEach(() => {
   blobs = new BlobStore(root, { durable: false });
 });
 
+describe('replicas sharing the data folder', () => {
+  it('store the same bytes at the same moment harmlessly: one whole blob, no temporary file left', async () => {
+    const other = new BlobStore(root, { durable: true });
+    const bytes = randomBytes(3 * 1024 * 1024);
+    const writes = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? blobs : other).storeBuffer(bytes));
+    for (const result of await Promise.all(writes)) expect(result).toEqual({ sha256: sha(bytes), size: bytes.length });
+    expect(await buffer((await other.openContent(sha(bytes))).stream)).toEqual(bytes);
+    expect(readdirSync(path.dirname(blobs.pathOf(sha(bytes))))).toEqual([sha(bytes)]);
+  });
+});
+
 describe('the stored form of in-memory bytes', () => {
   it('deflates text once and keeps random bytes as they are', () => {
     const text = notebookLike(50_000);
