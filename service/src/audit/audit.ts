@@ -57,6 +57,27 @@ export async function recordAudit(
   });
 }
 
+/** Many events in one statement (a batch of students' snapshots): one round trip to the catalog for them all. */
+export async function recordAudits(
+  db: Kysely<CatalogSchema> | Transaction<CatalogSchema>,
+  events: { event: AuditEvent; at: Date }[],
+): Promise<void> {
+  if (events.length === 0) return;
+  await db
+    .insertInto('audit_events')
+    .values(
+      events.map(({ event, at }) => ({
+        course_id: event.courseId,
+        at: at.toISOString(),
+        actor: event.actor,
+        action: event.action,
+        target: event.target,
+        detail: JSON.stringify(event.detail ?? {}),
+      })),
+    )
+    .execute();
+}
+
 export type { AuditEntry };
 
 /** A page of the course's audit log, newest first, optionally of one action (or action family: `feedback.`). */

@@ -6,15 +6,20 @@
  * Why: a whole-course re-snapshot writes a few rows per student and little else. One transaction per student
  * makes every commit rewrite the same B-tree pages into the WAL (several pages per student, and the checkpoints
  * that follow); a few dozen students per commit cut the catalog's share of a re-snapshot by more than half.
+ *
+ * `BatchCommit` hands the writer the whole batch, so that it can write many rows in one statement (one round
+ * trip to PostgreSQL for a batch rather than one per row); `GroupCommit` runs a function per write.
  */
 import type { Transaction } from 'kysely';
 import type { Catalog } from './catalog';
 import type { CatalogSchema } from './schema';
 
 export type RowWork<T> = (trx: Transaction<CatalogSchema>) => Promise<T>;
+/** Writes `items` in the transaction it is given; answers one result per item, in order. */
+export type BatchWriter<I, R> = (trx: Transaction<CatalogSchema>, items: I[]) => Promise<R[]>;
 
-interface Queued {
-  work: RowWork<unknown>;
+interface Queued<I> {
+  item: I;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -22,19 +27,22 @@ interface Queued {
 /** Enough to amortise a commit; small enough that a batch never holds the catalog for long. */
 const MAX_BATCH = 64;
 
-export class GroupCommit {
-  private queue: Queued[] = [];
+export class BatchCommit<I, R> {
+  private queue: Queued<I>[] = [];
   private draining = false;
 
-  constructor(private readonly db: Catalog) {}
+  constructor(
+    private readonly db: Catalog,
+    private readonly write: BatchWriter<I, R>,
+  ) {}
 
   /**
-   * Runs `work` in a transaction shared with other writers; resolves once it has committed. `work` may run a
-   * second time (alone, after its batch rolled back), so it must only write through the transaction it is given.
+   * Writes `item` in a transaction shared with other writers; resolves once it has committed. The writer may see
+   * the item twice (alone, after its batch rolled back), so it must only write through the transaction it is given.
    */
-  run<T>(work: RowWork<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+  run(item: I): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve: resolve as (value: unknown) => void, reject });
       if (!this.draining) {
         this.draining = true;
         // Writers that arrive in the same turn of the event loop join the first batch.
@@ -47,17 +55,45 @@ export class GroupCommit {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        const values = await this.db.transaction().execute(async (trx) => {
-          const results: unknown[] = [];
-          for (const item of batch) results.push(await item.work(trx));
-          return results;
-        });
-        batch.forEach((item, i) => item.resolve(values[i]));
+        const values = await this.db.transaction().execute((trx) =>
+          this.write(
+            trx,
+            batch.map((queued) => queued.item),
+          ),
+        );
+        batch.forEach((queued, i) => queued.resolve(values[i]));
       } catch (error) {
         if (batch.length === 1) batch[0]!.reject(error);
-        else for (const item of batch) await this.db.transaction().execute(item.work).then(item.resolve, item.reject);
+        else {
+          for (const queued of batch) {
+            await this.db
+              .transaction()
+              .execute((trx) => this.write(trx, [queued.item]))
+              .then((values) => queued.resolve(values[0]), queued.reject);
+          }
+        }
       }
     }
     this.draining = false;
+  }
+}
+
+export class GroupCommit {
+  private readonly batches: BatchCommit<RowWork<unknown>, unknown>;
+
+  constructor(db: Catalog) {
+    this.batches = new BatchCommit(db, async (trx, works) => {
+      const results: unknown[] = [];
+      for (const work of works) results.push(await work(trx));
+      return results;
+    });
+  }
+
+  /**
+   * Runs `work` in a transaction shared with other writers; resolves once it has committed. `work` may run a
+   * second time (alone, after its batch rolled back), so it must only write through the transaction it is given.
+   */
+  run<T>(work: RowWork<T>): Promise<T> {
+    return this.batches.run(work) as Promise<T>;
   }
 }

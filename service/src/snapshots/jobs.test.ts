@@ -156,10 +156,11 @@ describe('SnapshotJobs', () => {
   it('joins an identical request while the first is running, and starts anew once it is done', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const slow = Object.create(taker) as SnapshotTaker;
+    const base = taker;
+    const slow = Object.create(base) as SnapshotTaker;
     slow.take = async (request: TakeRequest) => {
       await gate;
-      return taker.take(request);
+      return base.take(request);
     };
     const jobs = jobsWith(slow);
     const first = await jobs.request(params(), STUDENTS, 'prof');
@@ -171,6 +172,7 @@ describe('SnapshotJobs', () => {
     await Promise.all([jobs.settled(first.job.id), jobs.settled(different.job.id)]);
     const later = await jobs.request(params(), STUDENTS, 'prof');
     expect(later.joined).toBe(false);
+    await jobs.settled(later.job.id);
   });
 
   it('survives a student failing', async () => {

@@ -3,10 +3,11 @@
  * taking snapshots, reading them back, removing them, and what blob collection and the store check need of them.
  */
 import type { SnapshotSummary } from '@coursework/client';
+import type { Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit';
 import type { Catalog } from '../catalog/catalog';
 import { prepareQuery } from '../catalog/prepared';
-import type { SnapshotsTable } from '../catalog/schema';
+import type { CatalogSchema, SnapshotsTable } from '../catalog/schema';
 import type { Skipped } from '../homes/walk';
 import type { IndexedFile } from './home-scan';
 import type { ManifestEntry } from '@coursework/client';
@@ -237,70 +238,123 @@ export async function markSnapshotDamaged(db: Catalog, id: number, paths: string
 
 // The statements of every student of a snapshot job, prepared (see prepared.ts), and run by SnapshotTaker.
 
-export const selectExistingAndIndex = prepareQuery((db, p: { courseId: string; student: string; name: string }) =>
-  db.selectNoFrom((eb) => [
-    eb
-      .selectFrom('snapshots')
-      .select('id')
-      .where('course_id', '=', p.courseId)
-      .where('student', '=', p.student)
-      .where('name', '=', p.name)
-      .where('deleted_at', 'is', null)
-      .as('existing'),
-    eb
-      .selectFrom('home_index')
-      .select('walked_at_ns')
-      .where('course_id', '=', p.courseId)
-      .where('student', '=', p.student)
-      .as('walked_at_ns'),
-    eb.selectFrom('home_index').select('entries').where('course_id', '=', p.courseId).where('student', '=', p.student).as('entries'),
-  ]),
-);
+/** What taking a student's snapshot needs to know first: whether it exists already, and the home's last index. */
+export interface ExistingAndIndex {
+  exists: boolean;
+  index: { walkedAtNs: string; entries: string } | null;
+}
 
-export const insertSnapshot = prepareQuery(
-  (
-    db,
-    p: {
-      courseId: string;
-      student: string;
-      name: string;
-      baseName: string;
-      takenAt: string;
-      takenBy: string;
-      jobId: string | null;
-      includeHidden: number;
-      files: number;
-      bytes: number;
-      manifestSha256: string;
-      manifest: string;
-      skipped: string;
-    },
-  ) =>
-    db
-      .insertInto('snapshots')
-      .values({
-        course_id: p.courseId,
-        student: p.student,
-        name: p.name,
-        base_name: p.baseName,
-        taken_at: p.takenAt,
-        taken_by: p.takenBy,
-        job_id: p.jobId,
-        include_hidden: p.includeHidden,
-        file_count: p.files,
-        bytes: p.bytes,
-        manifest_sha256: p.manifestSha256,
-        manifest: p.manifest,
-        skipped: p.skipped,
-      })
-      .onConflict((oc) => oc.doNothing()),
-);
+/** Whether the snapshot `name` exists for each of `students`, and their home indexes: two queries for them all. */
+export async function existingAndIndexes(
+  db: Catalog,
+  courseId: string,
+  name: string,
+  students: readonly string[],
+): Promise<Map<string, ExistingAndIndex>> {
+  const existing = await db
+    .selectFrom('snapshots')
+    .select('student')
+    .where('course_id', '=', courseId)
+    .where('name', '=', name)
+    .where('student', 'in', students)
+    .where('deleted_at', 'is', null)
+    .execute();
+  const indexes = await db
+    .selectFrom('home_index')
+    .select(['student', 'walked_at_ns', 'entries'])
+    .where('course_id', '=', courseId)
+    .where('student', 'in', students)
+    .execute();
+  const taken = new Set(existing.map((row) => row.student));
+  const indexOf = new Map(indexes.map((row) => [row.student, { walkedAtNs: row.walked_at_ns, entries: row.entries }]));
+  return new Map(students.map((student) => [student, { exists: taken.has(student), index: indexOf.get(student) ?? null }]));
+}
 
-export const saveHomeIndex = prepareQuery((db, p: { courseId: string; student: string; walkedAtNs: string; entries: string }) =>
+/** The columns of a new snapshot row. */
+export type SnapshotFields = {
+  courseId: string;
+  student: string;
+  name: string;
+  baseName: string;
+  takenAt: string;
+  takenBy: string;
+  jobId: string | null;
+  includeHidden: number;
+  files: number;
+  bytes: number;
+  manifestSha256: string;
+  manifest: string;
+  skipped: string;
+};
+
+const snapshotRow = (r: SnapshotFields) => ({
+  course_id: r.courseId,
+  student: r.student,
+  name: r.name,
+  base_name: r.baseName,
+  taken_at: r.takenAt,
+  taken_by: r.takenBy,
+  job_id: r.jobId,
+  include_hidden: r.includeHidden,
+  file_count: r.files,
+  bytes: r.bytes,
+  manifest_sha256: r.manifestSha256,
+  manifest: r.manifest,
+  skipped: r.skipped,
+});
+
+/** A snapshot row to record, with the home index its scan left (null: the previous one still holds). */
+export type SnapshotRecord = SnapshotFields & {
+  index: { walkedAtNs: string; entries: string } | null;
+};
+
+/**
+ * Records many students' snapshots and their new home indexes in one statement each; answers, per record, whether
+ * it was recorded (false: a live snapshot of that name existed already). Run inside the caller's transaction.
+ */
+export async function recordSnapshots(trx: Transaction<CatalogSchema>, records: readonly SnapshotRecord[]): Promise<boolean[]> {
+  const inserted = await trx
+    .insertInto('snapshots')
+    .values(records.map(snapshotRow))
+    .onConflict((oc) => oc.doNothing())
+    .returning(['course_id', 'student', 'name'])
+    .execute();
+  const key = (courseId: string, student: string, name: string) => `${courseId}\0${student}\0${name}`;
+  const recorded = new Set(inserted.map((row) => key(row.course_id, row.student, row.name)));
+  // Two records of one name for one student in a batch: the first was recorded, the other found it there.
+  const done = records.map((r) => recorded.delete(key(r.courseId, r.student, r.name)));
+  // One index per home: the last of the batch wins (a statement may not update one row twice).
+  const indexes = new Map<string, { course_id: string; student: string; walked_at_ns: string; entries: string }>();
+  records.forEach((r, i) => {
+    if (done[i] && r.index) {
+      indexes.set(`${r.courseId}\0${r.student}`, {
+        course_id: r.courseId,
+        student: r.student,
+        walked_at_ns: r.index.walkedAtNs,
+        entries: r.index.entries,
+      });
+    }
+  });
+  if (indexes.size > 0) {
+    await trx
+      .insertInto('home_index')
+      .values([...indexes.values()])
+      .onConflict((oc) =>
+        oc.columns(['course_id', 'student']).doUpdateSet((eb) => ({
+          walked_at_ns: eb.ref('excluded.walked_at_ns'),
+          entries: eb.ref('excluded.entries'),
+        })),
+      )
+      .execute();
+  }
+  return done;
+}
+
+export const insertSnapshot = prepareQuery((db, p: SnapshotFields) =>
   db
-    .insertInto('home_index')
-    .values({ course_id: p.courseId, student: p.student, walked_at_ns: p.walkedAtNs, entries: p.entries })
-    .onConflict((oc) => oc.columns(['course_id', 'student']).doUpdateSet({ walked_at_ns: p.walkedAtNs, entries: p.entries })),
+    .insertInto('snapshots')
+    .values(snapshotRow(p))
+    .onConflict((oc) => oc.doNothing()),
 );
 
 /** Where each stored hash was last seen in a home, by the home indexes: the sources a damaged blob is repaired from. */

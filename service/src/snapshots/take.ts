@@ -4,16 +4,19 @@
  *
  * Blobs are durable before the snapshot row is written, and the row and the new home index are written in one
  * transaction, so a crash leaves unreferenced blobs at worst, never a snapshot with missing bytes or half a
- * manifest.
+ * manifest. The catalog is asked and written for many students at once (the lookups of students that start
+ * together share a query, the rows of students that finish together share a transaction and its statements), which
+ * keeps a whole-course re-snapshot to a few dozen round trips to the catalog.
  */
-import { recordAudit } from '../audit/audit';
+import { recordAudits } from '../audit/audit';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
-import { GroupCommit } from '../catalog/group-commit';
+import { BatchCommit } from '../catalog/group-commit';
 import type { Skipped } from '../homes/walk';
 import { Limiter } from '../util/limiter';
+import { LookupBatch } from '../util/lookup-batch';
 import type { HomeScan } from './home-scan';
-import { insertSnapshot, saveHomeIndex, selectExistingAndIndex } from './queries';
+import { type ExistingAndIndex, existingAndIndexes, recordSnapshots, type SnapshotRecord } from './queries';
 import { type HomeScanner, InThreadScanner } from './scanner';
 
 /** One captured file or symlink (symlinks have a null sha256: their targets are never read). */
@@ -64,17 +67,43 @@ export class SnapshotTaker {
   private readonly now: () => Date;
   private readonly scanner: HomeScanner;
   private readonly scans: Limiter;
-  private readonly commits: GroupCommit;
+  private readonly commits: BatchCommit<{ record: SnapshotRecord; actor: string }, boolean>;
+  private readonly lookups: LookupBatch<ExistingAndIndex>;
 
   constructor(
-    private readonly db: Catalog,
+    db: Catalog,
     private readonly blobs: BlobStore,
     private readonly options: TakerOptions,
   ) {
     this.now = options.now ?? (() => new Date());
     this.scanner = options.scanner ?? new InThreadScanner(blobs);
     this.scans = new Limiter(options.scanConcurrency ?? 4);
-    this.commits = new GroupCommit(db);
+    this.commits = new BatchCommit(db, async (trx, items) => {
+      const recorded = await recordSnapshots(
+        trx,
+        items.map((item) => item.record),
+      );
+      await recordAudits(
+        trx,
+        items
+          .filter((_, i) => recorded[i])
+          .map(({ record, actor }) => ({
+            event: {
+              courseId: record.courseId,
+              actor,
+              action: 'snapshot.taken' as const,
+              target: `${record.student}/${record.name}`,
+              detail: { files: record.files, bytes: record.bytes, skipped: JSON.parse(record.skipped).length as number, job: record.jobId },
+            },
+            at: new Date(record.takenAt),
+          })),
+      );
+      return recorded;
+    });
+    this.lookups = new LookupBatch((group, students) => {
+      const [courseId, name] = JSON.parse(group) as [string, string];
+      return existingAndIndexes(db, courseId, name, students);
+    });
   }
 
   async take(request: TakeRequest): Promise<TakeResult> {
@@ -102,8 +131,9 @@ export class SnapshotTaker {
     await this.blobs.syncAll(scan.unsynced);
     const { files, bytes, skipped, index } = scan;
     const takenAt = this.now();
-    const inserted = await this.commits.run(async (trx) => {
-      const result = await insertSnapshot(trx, {
+    const inserted = await this.commits.run({
+      actor: request.actor,
+      record: {
         courseId: request.courseId,
         student: request.student,
         name: request.name,
@@ -117,38 +147,15 @@ export class SnapshotTaker {
         manifestSha256: scan.manifestSha256,
         manifest: scan.manifestJson,
         skipped: JSON.stringify(skipped),
-      });
-      if (Number(result.numAffectedRows ?? 0n) === 0) return false;
-      if (index)
-        await saveHomeIndex(trx, {
-          courseId: request.courseId,
-          student: request.student,
-          walkedAtNs: index.walkedAtNs,
-          entries: index.entries,
-        });
-      await recordAudit(
-        trx,
-        {
-          courseId: request.courseId,
-          actor: request.actor,
-          action: 'snapshot.taken',
-          target: `${request.student}/${request.name}`,
-          detail: { files, bytes, skipped: skipped.length, job: request.jobId },
-        },
-        takenAt,
-      );
-      return true;
+        index,
+      },
     });
     if (!inserted) return { status: 'exists', ...empty };
     return { status: 'taken', files, bytes, read: scan.read, newBlobs: scan.newBlobs, skipped };
   }
 
-  /** Whether the snapshot exists already, and the student's home index, in one query. */
-  private async existingAndIndex(courseId: string, student: string, name: string) {
-    const row = (await selectExistingAndIndex(this.db, { courseId, student, name })).rows[0]!;
-    return {
-      exists: row.existing !== null,
-      index: row.walked_at_ns !== null && row.entries !== null ? { walkedAtNs: row.walked_at_ns, entries: row.entries } : null,
-    };
+  /** Whether the snapshot exists already, and the student's home index (asked together with other students'). */
+  private async existingAndIndex(courseId: string, student: string, name: string): Promise<ExistingAndIndex> {
+    return (await this.lookups.get(JSON.stringify([courseId, name]), student)) ?? { exists: false, index: null };
   }
 }
