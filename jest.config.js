@@ -2,8 +2,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 // Projects: `unit` (one module at a time, beside the code), `app` (the whole Koa app in the test's process, with a
-// stand-in for the Hub), the same two on PostgreSQL, and `integration` (a real JupyterHub, proxy and service,
-// started by the tests).
+// stand-in for the Hub) and `integration` (a real JupyterHub, proxy and service, started by the tests), each also on
+// PostgreSQL (`:postgres`).
 // `npm test` runs them all; `npm run test:unit` is the fast loop.
 const common = {
   rootDir: __dirname,
@@ -68,6 +68,15 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/service/test/integration/**/*.test.ts'],
+    },
+    {
+      ...common,
+      ...onPostgres,
+      displayName: 'integration:postgres',
+      testMatch: ['<rootDir>/service/test/integration/**/*.test.ts'],
+      // These read or damage the SQLite file itself (a full disk under it, a kill mid-write); the replicas run on
+      // PostgreSQL already.
+      testPathIgnorePatterns: ['/(crash-resume|crash-writes|disk-full|replicas)\\.test\\.ts$'],
     },
   ],
 };

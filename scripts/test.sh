@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: set-up as needed, then every suite: type checks, lint, the Python client's and Hub config's tests, jest
-# (unit and app tests on SQLite and on PostgreSQL, then integration against a real JupyterHub), the browser tests in
-# ui-tests/, and the Kubernetes deployment's checks (run beside the rest).
+# (unit, app and integration tests against a real JupyterHub, each on SQLite and again on PostgreSQL), the browser
+# tests in ui-tests/, and the Kubernetes deployment's checks (run beside the rest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --with-browser

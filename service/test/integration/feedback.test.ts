@@ -19,7 +19,6 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
 import { CourseworkClient, type StudentFeedback } from '@coursework/client';
 import { type RunningHub, startHub } from '../support/hub';
 import { expectMatchesContract } from '../support/openapi-validator';
@@ -121,9 +120,13 @@ describe('feedback under a real Hub', () => {
     expect((await asStudent2('api/v1/students/student1/feedback/ps1/files/report.html')).status).toBe(403);
 
     // Recorded in the audit log: the release and the student's download.
-    const catalog = new SQLite(path.join(hub.dir, 'data', 'catalog.sqlite'), { readonly: true });
-    const events = catalog.prepare("select actor, action, target from audit_events where action like 'feedback.%'").all();
-    catalog.close();
+    const catalog = hub.openCatalog();
+    const events = await catalog
+      .selectFrom('audit_events')
+      .select(['actor', 'action', 'target'])
+      .where('action', 'like', 'feedback.%')
+      .execute();
+    await catalog.destroy();
     expect(events).toEqual(
       expect.arrayContaining([
         { actor: 'instructor', action: 'feedback.released', target: 'student1/ps1' },

@@ -7,7 +7,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
 import { CourseworkClient } from '@coursework/client';
 import { REPO, type RunningHub, startHub } from '../support/hub';
 
@@ -86,9 +85,9 @@ describe('the seed README, command by command', () => {
     expect(json(twice)).toMatchObject({ error: 'Already Exists - Snapshot Name Already Exists' });
 
     // The README's reading examples name snapshots of 2021-09-09: give today's that date, as if taken then.
-    const catalog = new SQLite(path.join(hub.dir, 'data', 'catalog.sqlite'));
-    catalog.prepare("UPDATE snapshots SET name = 'assignment-1_2021-09-09' WHERE name = ?").run(`assignment-1_${today}`);
-    catalog.close();
+    const catalog = hub.openCatalog();
+    await catalog.updateTable('snapshots').set({ name: 'assignment-1_2021-09-09' }).where('name', '=', `assignment-1_${today}`).execute();
+    await catalog.destroy();
   });
 
   it.each([

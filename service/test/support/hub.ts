@@ -5,10 +5,12 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { type Catalog, openCatalog } from '../../src/catalog/catalog';
+import { testDatabaseUrl } from './test-catalog';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const VENV_BIN = path.join(REPO, '.venv', 'bin');
@@ -39,6 +41,8 @@ export interface RunningHub {
   hubProcess: ChildProcess;
   /** Everything the Hub, the proxy and the service printed. */
   log(): string;
+  /** The service's catalog (SQLite in its data folder, or its PostgreSQL database), for assertions on rows. */
+  openCatalog(): Catalog;
   /** A call to the Hub's REST API as the test admin. */
   api(method: string, apiPath: string, body?: unknown): Promise<Response>;
   issueToken(user: string, request?: { scopes?: string[]; expires_in?: number }): Promise<IssuedToken>;
@@ -100,6 +104,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const logFile = path.join(dir, 'hub.log');
   const out = openSync(logFile, 'a');
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('COURSEWORK_')));
+  // In the PostgreSQL project, the service's catalog is a new database on the run's cluster.
+  const databaseUrl = await testDatabaseUrl();
   const hubProcess = spawn(path.join(VENV_BIN, 'jupyterhub'), ['-f', path.join(__dirname, 'jupyterhub_config.py')], {
     cwd: dir,
     stdio: ['ignore', out, out],
@@ -117,6 +123,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       COURSEWORK_TEST_ADMIN_TOKEN: adminToken,
       COURSEWORK_TEST_LMS_TOKEN: lmsToken,
       COURSEWORK_TEST_PROMETHEUS_TOKEN: prometheusToken,
+      ...(databaseUrl ? { COURSEWORK_DATABASE_URL: databaseUrl } : {}),
       ...options.env,
     },
   });
@@ -142,6 +149,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     homes,
     hubProcess,
     log: () => readFileSync(logFile, 'utf8'),
+    openCatalog: () => openCatalog({ url: databaseUrl, sqliteFile: path.join(dir, 'data', 'catalog.sqlite') }),
     api,
     async issueToken(user, request = {}) {
       const response = await api('POST', `/users/${user}/tokens`, { note: 'coursework test', expires_in: 3600, ...request });
@@ -172,6 +180,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     await waitFor('the Hub API', async () => (await fetch(`${url}/hub/api/`)).ok, hubProcess, logFile);
     if (options.waitForService !== false) {
       await waitFor('the service', async () => (await fetch(`${serviceUrl}health`)).ok, hubProcess, logFile);
+      // On PostgreSQL, nothing may fall back to a SQLite file unnoticed.
+      if (databaseUrl && existsSync(path.join(dir, 'data', 'catalog.sqlite'))) throw new Error('the service opened SQLite, not PostgreSQL');
     }
   } catch (error) {
     await hub.stop().catch(() => undefined);
