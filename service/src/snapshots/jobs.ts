@@ -43,8 +43,11 @@ export interface JobParams {
 const PROGRESS_FLUSH_MS = 250;
 /** How long a replica's claim on a job holds unless renewed (renewed three times as often). */
 const LEASE_MS = 30_000;
-/** How often a long poll on a job run by another replica looks at its row: soon at first, then less often. */
-const POLL_FIRST_MS = 20;
+/**
+ * How often a long poll on a job run by another replica looks at its row: every tenth of the time waited so far
+ * (an answer comes at most a tenth late), between these bounds.
+ */
+const POLL_MIN_MS = 20;
 const POLL_MAX_MS = 250;
 /** How often the outcome of a job the catalog could not record is offered to it again. */
 const RECORD_RETRY_MS = 5000;
@@ -286,10 +289,12 @@ export class SnapshotJobs {
 
   /** Resolves true once the job's row says it ended (or there is none), false at `deadline`. */
   private async endedInCatalog(id: string, deadline: number): Promise<boolean> {
-    for (let pause = POLL_FIRST_MS; ; pause = Math.min(POLL_MAX_MS, pause * 2)) {
+    const started = Date.now();
+    for (;;) {
       if (this.running.has(id)) return this.running.get(id)!.then(() => true);
       const row = await this.db.selectFrom('jobs').select('state').where('id', '=', id).executeTakeFirst();
       if (!row || row.state === 'done' || row.state === 'failed') return true;
+      const pause = Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, (Date.now() - started) / 10));
       if (Date.now() + pause > deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
