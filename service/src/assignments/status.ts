@@ -3,7 +3,15 @@
  * taken (with its receipt), their latest submission through nbgrader's exchange, and when feedback reached them. Derived from the rows on every read, so a moved due
  * time or a new extension is reflected at once and nothing stored goes stale.
  */
-import type { Assignment, AssignmentStudentStatus, CaptureStatus, MyAssignment, Receipt, SubmissionReceipt } from '@coursework/client';
+import type {
+  Assignment,
+  AssignmentStudentStatus,
+  CaptureStatus,
+  MyAssignment,
+  Receipt,
+  SnapshotSummary,
+  SubmissionReceipt,
+} from '@coursework/client';
 import type { Selectable } from 'kysely';
 import type { Catalog } from '../catalog/catalog';
 import type { AssignmentsTable, ExtensionsTable } from '../catalog/schema';
@@ -15,6 +23,11 @@ import { type AssignmentStore, effectiveDue, localTime } from './store';
 
 /** A capture that began later than this after its due time is flagged as late-taken. */
 export const LATE_TOLERANCE_MS = 60_000;
+
+/** Snapshot rows behind receipts, keyed `student\0name`. */
+type ReceiptSnapshots = ReadonlyMap<string, Pick<SnapshotSummary, 'name' | 'takenAt' | 'files' | 'bytes' | 'manifestSha256'>>;
+
+const deadlineKey = (assignment: string, student: string, dueAt: string) => `${assignment}\0${student}\0${dueAt}`;
 
 export class AssignmentStatusReader {
   private readonly snapshots: SnapshotQueries;
@@ -33,9 +46,14 @@ export class AssignmentStatusReader {
     this.submissions = new ExchangeSubmissions(db, courseId, timeZone);
   }
 
-  private async receipt(capture: CaptureRow): Promise<Receipt | null> {
+  /** The snapshot rows behind the captures' receipts, in one query. */
+  private receiptSnapshots(captures: readonly CaptureRow[]): Promise<ReceiptSnapshots> {
+    return this.snapshots.latestByName(captures.filter((c) => c.state === 'taken' && c.snapshot_name).map((c) => c.snapshot_name!));
+  }
+
+  private receipt(capture: CaptureRow, snapshots: ReceiptSnapshots): Receipt | null {
     if (capture.state !== 'taken' || !capture.snapshot_name) return null;
-    const snapshot = await this.snapshots.latest(capture.student, capture.snapshot_name);
+    const snapshot = snapshots.get(`${capture.student}\0${capture.snapshot_name}`);
     if (!snapshot) return null;
     const late = Date.parse(capture.claimed_at) - Date.parse(capture.due_at);
     return {
@@ -48,16 +66,17 @@ export class AssignmentStatusReader {
     };
   }
 
-  private async studentStatus(
+  private studentStatus(
     assignment: Selectable<AssignmentsTable>,
     extensions: Selectable<ExtensionsTable>[],
-    captures: CaptureRow[],
+    deadlineCaptures: ReadonlyMap<string, CaptureRow>,
+    snapshots: ReceiptSnapshots,
     student: string,
     submission: Submission | undefined,
-  ): Promise<Omit<AssignmentStudentStatus, 'feedbackReleasedAt'>> {
+  ): Omit<AssignmentStudentStatus, 'feedbackReleasedAt'> {
     const { dueAt, extended } = effectiveDue(assignment, extensions, student);
     // The deadline capture is the one for the student's effective due time; earlier ones stay but do not count.
-    const capture = captures.find((c) => c.student === student && c.kind === 'deadline' && c.due_at === dueAt);
+    const capture = deadlineCaptures.get(deadlineKey(assignment.id, student, dueAt));
     let status: CaptureStatus;
     if (capture) status = capture.state === 'taken' ? 'captured' : capture.state === 'failed' ? 'failed' : 'capturing';
     else if (assignment.snapshot_at_due !== 1) status = 'not-scheduled';
@@ -68,26 +87,50 @@ export class AssignmentStatusReader {
       dueAtLocal: localTime(dueAt, this.timeZone),
       extended,
       status,
-      receipt: capture ? await this.receipt(capture) : null,
+      receipt: capture ? this.receipt(capture, snapshots) : null,
       error: capture?.state === 'failed' ? capture.error : null,
       submission: submission ? submissionReceipt(submission, dueAt) : null,
     };
   }
 
   async forAssignment(assignment: Assignment, roster: readonly string[]): Promise<AssignmentStudentStatus[]> {
-    const row = (await this.assignments.rows()).find((a) => a.id === assignment.id)!;
-    const [extensions, captures, releasedAt, submissions] = await Promise.all([
-      this.assignments.extensionRows(assignment.id),
-      capturesOf(this.db, this.courseId, { assignmentId: assignment.id }),
-      this.feedback.releasedAtByStudent(assignment.id),
-      this.submissions.latestByStudent(assignment.id),
+    return (await this.forClass([assignment], roster)).map((row) => row[0]!);
+  }
+
+  /**
+   * Every student of `roster` on every one of `assignments` (the class view): `[student][assignment]`. The rows are
+   * read once for the whole class (a few queries per assignment, not per student).
+   */
+  async forClass(assignments: readonly Assignment[], roster: readonly string[]): Promise<AssignmentStudentStatus[][]> {
+    const ids = new Set(assignments.map((a) => a.id));
+    const [rows, extensions, captures, perAssignment] = await Promise.all([
+      this.assignments.rows(),
+      this.assignments.extensionRows(),
+      capturesOf(this.db, this.courseId),
+      Promise.all(
+        assignments.map(async (a) => ({
+          releasedAt: await this.feedback.releasedAtByStudent(a.id),
+          submissions: await this.submissions.latestByStudent(a.id),
+        })),
+      ),
     ]);
-    const rows: AssignmentStudentStatus[] = [];
-    for (const student of roster) {
-      const status = await this.studentStatus(row, extensions, captures, student, submissions.get(student));
-      rows.push({ ...status, feedbackReleasedAt: releasedAt.get(student) ?? null });
-    }
-    return rows;
+    const wanted = captures.filter((c) => ids.has(c.assignment_id));
+    const snapshots = await this.receiptSnapshots(wanted);
+    const deadlineCaptures = new Map(
+      wanted.filter((c) => c.kind === 'deadline').map((c) => [deadlineKey(c.assignment_id, c.student, c.due_at), c]),
+    );
+    const columns = assignments.map((assignment, j) => {
+      const row = rows.find((a) => a.id === assignment.id)!;
+      const ofAssignment = extensions.filter((e) => e.assignment_id === assignment.id);
+      const { releasedAt, submissions } = perAssignment[j]!;
+      return { row, ofAssignment, releasedAt, submissions };
+    });
+    return roster.map((student) =>
+      columns.map(({ row, ofAssignment, releasedAt, submissions }) => ({
+        ...this.studentStatus(row, ofAssignment, deadlineCaptures, snapshots, student, submissions.get(student)),
+        feedbackReleasedAt: releasedAt.get(student) ?? null,
+      })),
+    );
   }
 
   async forStudent(student: string): Promise<Omit<MyAssignment, 'course'>[]> {
@@ -96,15 +139,13 @@ export class AssignmentStatusReader {
       this.assignments.extensionRows(),
       capturesOf(this.db, this.courseId, { student }),
     ]);
+    const snapshots = await this.receiptSnapshots(captures);
+    const deadlineCaptures = new Map(
+      captures.filter((c) => c.kind === 'deadline').map((c) => [deadlineKey(c.assignment_id, c.student, c.due_at), c]),
+    );
     const mine: Omit<MyAssignment, 'course'>[] = [];
     for (const row of rows) {
-      const status = await this.studentStatus(
-        row,
-        extensions,
-        captures.filter((c) => c.assignment_id === row.id),
-        student,
-        await this.submissions.get(row.id, student),
-      );
+      const status = this.studentStatus(row, extensions, deadlineCaptures, snapshots, student, await this.submissions.get(row.id, student));
       mine.push({
         id: row.id,
         title: row.title,

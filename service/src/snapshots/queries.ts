@@ -152,20 +152,32 @@ export class SnapshotQueries {
     return row && { jobId: row.job_id, files: row.file_count, bytes: row.bytes, skipped: (JSON.parse(row.skipped) as unknown[]).length };
   }
 
-  /** The latest snapshot of this name, deleted or not: a capture's receipt. */
-  async latest(
-    student: string,
-    name: string,
-  ): Promise<Pick<SnapshotSummary, 'name' | 'takenAt' | 'files' | 'bytes' | 'manifestSha256'> | undefined> {
-    const row = await this.db
+  /**
+   * The latest snapshot, deleted or not, of each student and each of `names` (keyed `student\0name`), in one query:
+   * the receipts of deadline captures, for one student or a whole class.
+   */
+  async latestByName(
+    names: readonly string[],
+  ): Promise<Map<string, Pick<SnapshotSummary, 'name' | 'takenAt' | 'files' | 'bytes' | 'manifestSha256'>>> {
+    const latest = new Map<string, Pick<SnapshotSummary, 'name' | 'takenAt' | 'files' | 'bytes' | 'manifestSha256'>>();
+    if (names.length === 0) return latest;
+    const rows = await this.db
       .selectFrom('snapshots')
-      .select(['name', 'taken_at', 'file_count', 'bytes', 'manifest_sha256'])
+      .select(['student', 'name', 'taken_at', 'file_count', 'bytes', 'manifest_sha256'])
       .where('course_id', '=', this.courseId)
-      .where('student', '=', student)
-      .where('name', '=', name)
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
-    return row && { name: row.name, takenAt: row.taken_at, files: row.file_count, bytes: row.bytes, manifestSha256: row.manifest_sha256 };
+      .where('name', 'in', [...new Set(names)])
+      .orderBy('id')
+      .execute();
+    for (const row of rows) {
+      latest.set(`${row.student}\0${row.name}`, {
+        name: row.name,
+        takenAt: row.taken_at,
+        files: row.file_count,
+        bytes: row.bytes,
+        manifestSha256: row.manifest_sha256,
+      });
+    }
+    return latest;
   }
 
   /** Live snapshots taken before `cutoff` (ISO time), for retention. */

@@ -2,7 +2,6 @@
  * The assignments API: instructors manage assignments, due times and extensions and read each student's status
  * (JSON or CSV); an LMS triggers the deadline capture; students read their own due times and receipts.
  */
-import type { AssignmentStudentStatus } from '@coursework/client';
 import type { ParameterizedContext } from 'koa';
 import { recordAudit } from '../../audit/audit';
 import { statusCsv } from '../../assignments/status';
@@ -127,15 +126,13 @@ export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): v
     await assignments.scheduler.settle();
     const students = await roster.studentNames();
     const list = await assignments.store.list();
-    const columns: AssignmentStudentStatus[][] = [];
-    for (const assignment of list) columns.push(await assignments.status.forAssignment(assignment, students));
     const course = ctx.state.course!;
     ctx.body = {
       course: { id: course.id, title: course.title },
       assignments: list,
       students,
       // status[i][j]: student i on assignment j.
-      status: students.map((_, i) => columns.map((column) => column[i]!)),
+      status: await assignments.status.forClass(list, students),
     };
   });
 
