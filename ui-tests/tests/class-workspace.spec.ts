@@ -6,7 +6,7 @@
 import { CourseworkClient } from '@coursework/client';
 import { expect, logInToLab, test } from './fixtures';
 import { keepScreenshot } from './coursework-lab';
-import { dismissToasts, forgetLayout, showInstructorPanel } from './lab-workspace';
+import { dismissToasts, forgetLayout, showInstructorPanel, waitForSavedLayout } from './lab-workspace';
 
 const COURSE = 'class-300';
 const STUDENTS = Array.from({ length: 300 }, (_, i) => `cls-${String(i + 1).padStart(3, '0')}`);
@@ -97,6 +97,12 @@ test.describe('the class workspace', () => {
     const grid = page.getByRole('grid', { name: 'The class: students and assignments' });
     await expect(grid.locator('[data-student="student1"]')).toBeVisible();
     await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')).toContainText('Class: Demo 101');
+
+    // Restored with the layout: the next visit to JupyterLab opens it again.
+    await waitForSavedLayout(page, 'coursework-class:class');
+    await page.reload();
+    await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'Class: Demo 101' })).toBeVisible({ timeout: 30_000 });
+    await expect(grid.locator('[data-student="student1"]')).toBeVisible();
 
     const student = await browser.newPage();
     await logInToLab(student, hub, 'student1');

@@ -39,8 +39,22 @@ export const instructorPlugin: JupyterFrontEndPlugin<void> = {
     settings: ISettingRegistry | null,
     launcher: ILauncher | null,
   ): void => {
+    // The class workspace's command and its restoration are registered now, while JupyterLab restores its layout
+    // (the restorer takes no tracker once that is done); the command opens the workspace once the panel is ready.
+    const workspaces = new WidgetTracker<MainAreaWidget<ClassWorkspace>>({ namespace: 'coursework-class' });
+    let ready!: (open: (() => void) | null) => void;
+    const opener = new Promise<(() => void) | null>((resolve) => (ready = resolve));
+    app.commands.addCommand(CommandIDs.openClassWorkspace, {
+      // The launcher's card says less: it sits under "Coursework" already.
+      label: (args) => (args.isLauncher ? 'Class workspace' : 'Coursework: Open class workspace'),
+      caption: 'The whole class at once: a row per student, a column per assignment',
+      icon: courseworkIcon,
+      // Not awaited by the restorer either: the layout is not held up by the service.
+      execute: () => void opener.then((open) => open?.()),
+    });
+    void restorer?.restore(workspaces, { command: CommandIDs.openClassWorkspace, name: () => 'class' });
     // Not awaited: JupyterLab must not wait for the service to start.
-    void addPanel(app, coursework, palette, restorer, settings, launcher);
+    void addPanel(app, coursework, palette, restorer, settings, launcher, workspaces).then(ready, () => ready(null));
   },
 };
 
@@ -51,19 +65,19 @@ async function addPanel(
   restorer: ILayoutRestorer | null,
   settings: ISettingRegistry | null,
   launcher: ILauncher | null,
-): Promise<void> {
+  workspaces: WidgetTracker<MainAreaWidget<ClassWorkspace>>,
+): Promise<(() => void) | null> {
   const { connection } = coursework;
   const me = await coursework.me.catch(() => null);
-  if (!connection || !me) return;
+  if (!connection || !me) return null;
   const taught = taughtCourses(me);
-  if (taught.length === 0) return;
+  if (taught.length === 0) return null;
 
   const pollIntervalMs = await pollInterval(settings);
   const storageKey = `coursework:course:${me.name}`;
   let panel: InstructorPanel | null = null;
 
   // The class workspace, one in the main area, following the course the panel is on; restored with the layout.
-  const workspaces = new WidgetTracker<MainAreaWidget<ClassWorkspace>>({ namespace: 'coursework-class' });
   const openWorkspace = () => {
     let workspace = workspaces.currentWidget;
     if (!workspace || workspace.isDisposed) {
@@ -165,19 +179,12 @@ async function addPanel(
     caption: 'Take a snapshot of students’ homes',
     execute: () => showWithKeyboard(() => panel?.focusSnapshotForm()),
   });
-  app.commands.addCommand(CommandIDs.openClassWorkspace, {
-    // The launcher's card says less: it sits under "Coursework" already.
-    label: (args) => (args.isLauncher ? 'Class workspace' : 'Coursework: Open class workspace'),
-    caption: 'The whole class at once: a row per student, a column per assignment',
-    icon: courseworkIcon,
-    execute: openWorkspace,
-  });
-  void restorer?.restore(workspaces, { command: CommandIDs.openClassWorkspace, name: () => 'class' });
   // Those who teach (this far only for them) get a card in the launcher.
   launcher?.add({ command: CommandIDs.openClassWorkspace, category: PALETTE_CATEGORY, rank: 1 });
   for (const command of [CommandIDs.openInstructorPanel, CommandIDs.takeSnapshot, CommandIDs.openClassWorkspace]) {
     palette?.addItem({ command, category: PALETTE_CATEGORY });
   }
+  return openWorkspace;
 }
 
 /** The job polling interval from the settings (schema/instructor.json), or its default. */
