@@ -151,6 +151,20 @@ describe('assignments', () => {
       (s) => s.students.every((r) => r.status === 'captured'),
     );
     expect(new Set(status.students.map((s) => s.receipt!.snapshot)).size).toBe(1);
+    // The class view gives every student's capture and receipt too, read for the whole class at once.
+    const view = await instructor.classStatus();
+    const quiz = view.assignments.findIndex((a) => a.id === 'quiz');
+    for (const row of view.status) {
+      expect(row[quiz]).toMatchObject({
+        status: 'captured',
+        receipt: {
+          snapshot: status.students[0]!.receipt!.snapshot,
+          files: expect.any(Number),
+          manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        },
+      });
+      expect(row[quiz]!.receipt!.files).toBeGreaterThan(0);
+    }
     await expect(instructor.triggerAssignment('nope')).rejects.toMatchObject({ status: 404 });
   });
 
