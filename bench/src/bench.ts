@@ -30,7 +30,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type ExchangeTimes, runExchange, startNgshare } from './exchange';
-import { type LoadResult, listingLoad, postgresForBench, sharedCookieSecret, startBalancer } from './scale-out';
+import { waitForHealth } from '../../service/test/support/replicas';
+import { balancerFor, type LoadResult, listingLoad, postgresForBench, sharedCookieSecret } from './scale-out';
 
 /** The repository: the nearest folder above this file that holds the service (the build's depth may change). */
 const ROOT = (() => {
@@ -253,17 +254,7 @@ async function startService(hubPort: number, homes: string, dataDir: string, opt
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const base = `http://127.0.0.1:${port}/services/coursework/`;
-  for (let i = 0; ; i++) {
-    if (
-      await fetch(`${base}health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (i > 200) throw new Error('the service did not start');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitForHealth(`${base}health`, 'the service', child, 10_000);
   return {
     base,
     port,
@@ -546,7 +537,7 @@ async function measureScaleOut(hubPort: number, homes: string, students: string[
           [1, 2, 3].map((r) => startService(hubPort, homes, dataDir, { databaseUrl, replicaId: `replica-${r}`, cookieSecret })),
         )),
       );
-      balancer = await startBalancer(
+      balancer = await balancerFor(
         WORK,
         running.map((s) => s.port),
       );

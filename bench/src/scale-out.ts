@@ -7,12 +7,10 @@
  *
  * PostgreSQL is a throwaway cluster (the tests' fixture) on loopback, with fsync on, as the catalog's own SQLite is.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { openSync, writeFileSync } from 'node:fs';
-import { Agent } from 'node:http';
-import path from 'node:path';
+import { Agent, request } from 'node:http';
 import { createDatabase, freePort, type PostgresCluster, startPostgres } from '../../service/test/support/postgres';
+import { startBalancer } from '../../service/test/support/replicas';
 
 export interface LoadResult {
   requests: number;
@@ -53,8 +51,7 @@ export async function listingLoad(
   return { requests: latencies.length, errors, p50: at(0.5), p99: at(0.99) };
 }
 
-async function get(agent: Agent, url: string, headers: Record<string, string>): Promise<boolean> {
-  const { request } = await import('node:http');
+function get(agent: Agent, url: string, headers: Record<string, string>): Promise<boolean> {
   return new Promise((resolve) => {
     const req = request(url, { agent, headers }, (res) => {
       res.resume();
@@ -66,44 +63,11 @@ async function get(agent: Agent, url: string, headers: Record<string, string>): 
   });
 }
 
-/** HAProxy in front of the replicas, round robin, as the replica tests run it. */
-export async function startBalancer(dir: string, ports: readonly number[]): Promise<{ base: string; stop(): void }> {
+/** HAProxy in front of the replicas, as the replica tests run it (logs in `dir`); its base URL. */
+export async function balancerFor(dir: string, ports: readonly number[]): Promise<{ base: string; stop(): void }> {
   const port = await freePort();
-  const config = path.join(dir, 'haproxy.cfg');
-  writeFileSync(
-    config,
-    [
-      'global',
-      '  maxconn 8192',
-      'defaults',
-      '  mode http',
-      '  timeout connect 2s',
-      '  timeout client 120s',
-      '  timeout server 120s',
-      'frontend coursework',
-      `  bind 127.0.0.1:${port}`,
-      '  default_backend replicas',
-      'backend replicas',
-      '  balance roundrobin',
-      ...ports.map((p, i) => `  server r${i + 1} 127.0.0.1:${p}`),
-      '',
-    ].join('\n'),
-  );
-  const log = openSync(path.join(dir, 'haproxy.log'), 'a');
-  const child: ChildProcess = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', log, log] });
-  const base = `http://127.0.0.1:${port}/services/coursework/`;
-  for (let i = 0; ; i++) {
-    if (
-      await fetch(`${base}health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (child.exitCode !== null || i > 100) throw new Error(`HAProxy did not start (see ${dir}/haproxy.log)`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { base, stop: () => void child.kill('SIGTERM') };
+  const balancer = await startBalancer(dir, port, ports);
+  return { base: `http://127.0.0.1:${port}/services/coursework/`, stop: balancer.stop };
 }
 
 export interface PostgresForBench {

@@ -28,7 +28,42 @@ export interface ReplicaOptions {
   env: Record<string, string>;
 }
 
-function haproxyConfig(balancerPort: number, ports: number[]): string {
+/** Waits until `url` answers 200 (a health check); fails if `child` exits first or `ms` pass. */
+export async function waitForHealth(url: string, what: string, child?: ChildProcess, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (child && child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}) before answering`);
+    const up = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) return;
+    if (Date.now() > deadline) throw new Error(`${what} did not answer within ${ms / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * HAProxy on `balancerPort` in front of the replicas at `ports` (round robin, health checks, a request to a replica
+ * that just died sent to another); logs in `dir`. Resolves once it answers the service's health check.
+ */
+export async function startBalancer(dir: string, balancerPort: number, ports: readonly number[]): Promise<{ stop(): void }> {
+  try {
+    execFileSync('haproxy', ['-v']);
+  } catch {
+    throw new Error('HAProxy is needed for the replica tests and the benchmark: install it (Debian/Ubuntu: apt-get install haproxy)');
+  }
+  const config = path.join(dir, 'haproxy.cfg');
+  writeFileSync(config, haproxyConfig(balancerPort, ports));
+  const log = openSync(path.join(dir, 'haproxy.log'), 'a');
+  const balancer = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', log, log], detached: true });
+  closeSync(log);
+  const kill = killerOfGroup(balancer);
+  await waitForHealth(`http://127.0.0.1:${balancerPort}/services/coursework/health`, `HAProxy (see ${dir}/haproxy.log)`, balancer, 30_000);
+  return { stop: kill };
+}
+
+function haproxyConfig(balancerPort: number, ports: readonly number[]): string {
   return [
     'global',
     '  maxconn 4096',
@@ -54,11 +89,6 @@ function haproxyConfig(balancerPort: number, ports: number[]): string {
 
 export async function startReplicas(options: ReplicaOptions): Promise<ReplicaSet> {
   const { hub, apiToken, balancerPort, ports } = options;
-  try {
-    execFileSync('haproxy', ['-v']);
-  } catch {
-    throw new Error('HAProxy is needed for the replica tests: install it (Debian/Ubuntu: apt-get install haproxy)');
-  }
   const ids = ports.map((_, i) => `replica-${i + 1}`);
   const logFiles = ids.map((id) => path.join(hub.dir, `${id}.log`));
   const children: (ChildProcess | undefined)[] = [];
@@ -89,17 +119,9 @@ export async function startReplicas(options: ReplicaOptions): Promise<ReplicaSet
       closeSync(out);
       children[i] = child;
       killers[i] = killerOfGroup(child);
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        if (child.exitCode !== null) throw new Error(`${ids[i]} exited (${child.exitCode}):\n${set.log(i).slice(-3000)}`);
-        const up = await fetch(`http://127.0.0.1:${ports[i]}/services/coursework/health`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (up) return;
-        if (Date.now() > deadline) throw new Error(`${ids[i]} did not answer within 60 s`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      await waitForHealth(`http://127.0.0.1:${ports[i]}/services/coursework/health`, ids[i]!, child).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}:\n${set.log(i).slice(-3000)}`);
+      });
     },
     kill(i, signal = 'SIGKILL') {
       children[i]?.kill(signal);
@@ -112,23 +134,8 @@ export async function startReplicas(options: ReplicaOptions): Promise<ReplicaSet
 
   // Started together, as a Deployment's pods are: one migrates the catalog while the others wait on its lock.
   await Promise.all(ports.map((_, i) => set.start(i)));
-  const config = path.join(hub.dir, 'haproxy.cfg');
-  writeFileSync(config, haproxyConfig(balancerPort, ports));
-  const balancer = spawn('haproxy', ['-db', '-f', config], {
-    stdio: ['ignore', openSync(path.join(hub.dir, 'haproxy.log'), 'a'), openSync(path.join(hub.dir, 'haproxy.log'), 'a')],
-    detached: true,
-  });
-  killers.push(killerOfGroup(balancer));
-  const deadline = Date.now() + 30_000;
-  while (
-    !(await fetch(`${hub.serviceUrl}health`).then(
-      (r) => r.ok,
-      () => false,
-    ))
-  ) {
-    if (Date.now() > deadline)
-      throw new Error(`the replicas do not answer through the Hub's proxy:\n${readFileSync(path.join(hub.dir, 'haproxy.log'), 'utf8')}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const balancer = await startBalancer(hub.dir, balancerPort, ports);
+  killers.push(balancer.stop);
+  await waitForHealth(`${hub.serviceUrl}health`, "the replicas through the Hub's proxy", undefined, 30_000);
   return set;
 }
