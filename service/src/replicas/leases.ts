@@ -34,14 +34,4 @@ export class Leases {
   async release(name: string): Promise<void> {
     await this.db.deleteFrom('leases').where('name', '=', name).where('owner', '=', this.owner).execute();
   }
-
-  /** Runs `work` if the lease is free (holding it meanwhile); undefined when another replica holds it. */
-  async whileHeld<T>(name: string, ms: number, work: () => Promise<T>): Promise<T | undefined> {
-    if (!(await this.acquire(name, ms))) return undefined;
-    try {
-      return await work();
-    } finally {
-      await this.release(name).catch(() => undefined);
-    }
-  }
 }

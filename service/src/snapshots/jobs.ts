@@ -20,7 +20,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Job, StudentOutcome } from '@coursework/client';
+import type { ExpressionBuilder } from 'kysely';
 import type { Catalog } from '../catalog/catalog';
+import type { CatalogSchema } from '../catalog/schema';
 import { homePath } from '../homes/home-path';
 import { fullSnapshotName } from '../names';
 import type { Logger } from '../log';
@@ -240,7 +242,7 @@ export class SnapshotJobs {
       .select('id')
       .where('course_id', '=', this.options.courseId)
       .where('state', 'in', ['queued', 'running'])
-      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', this.replica), eb('lease_until', '<', now)]))
+      .where(this.claimable(now))
       .execute();
     const taken: string[] = [];
     for (const { id } of claimable) {
@@ -304,6 +306,12 @@ export class SnapshotJobs {
     return new Date(this.now().getTime() + this.leaseMs).toISOString();
   }
 
+  /** A job this replica may take: no one holds it, it holds it itself (a restart), or the holder's lease lapsed. */
+  private claimable(now: string) {
+    return (eb: ExpressionBuilder<CatalogSchema, 'jobs'>) =>
+      eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', this.replica), eb('lease_until', '<', now)]);
+  }
+
   /** Takes the job's lease if it is free, lapsed or this replica's own; true if taken. */
   private async claim(id: string, now: string): Promise<boolean> {
     const result = await this.db
@@ -311,7 +319,7 @@ export class SnapshotJobs {
       .set({ lease_owner: this.replica, lease_until: this.leaseUntil() })
       .where('id', '=', id)
       .where('state', 'in', ['queued', 'running'])
-      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', this.replica), eb('lease_until', '<', now)]))
+      .where(this.claimable(now))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }

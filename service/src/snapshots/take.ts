@@ -67,7 +67,7 @@ export class SnapshotTaker {
   private readonly now: () => Date;
   private readonly scanner: HomeScanner;
   private readonly scans: Limiter;
-  private readonly commits: BatchCommit<{ record: SnapshotRecord; actor: string }, boolean>;
+  private readonly commits: BatchCommit<{ record: SnapshotRecord; actor: string; skipped: number }, boolean>;
   private readonly lookups: LookupBatch<ExistingAndIndex>;
 
   constructor(
@@ -87,13 +87,13 @@ export class SnapshotTaker {
         trx,
         items
           .filter((_, i) => recorded[i])
-          .map(({ record, actor }) => ({
+          .map(({ record, actor, skipped }) => ({
             event: {
               courseId: record.courseId,
               actor,
               action: 'snapshot.taken' as const,
               target: `${record.student}/${record.name}`,
-              detail: { files: record.files, bytes: record.bytes, skipped: JSON.parse(record.skipped).length as number, job: record.jobId },
+              detail: { files: record.files, bytes: record.bytes, skipped, job: record.jobId },
             },
             at: new Date(record.takenAt),
           })),
@@ -133,6 +133,7 @@ export class SnapshotTaker {
     const takenAt = this.now();
     const inserted = await this.commits.run({
       actor: request.actor,
+      skipped: skipped.length,
       record: {
         courseId: request.courseId,
         student: request.student,
