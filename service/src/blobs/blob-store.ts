@@ -19,6 +19,7 @@ import {
   closeSync,
   createWriteStream,
   fstatSync,
+  fsync,
   futimesSync,
   mkdirSync,
   openSync,
@@ -33,8 +34,11 @@ import { type FileHandle, mkdir, open, readdir, rename, stat, unlink, writeFile 
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { mapPool } from '../util/pool';
+
+const fsyncFd = promisify(fsync);
 import { type FreeSpaceFloor, InsufficientStorageError, lowSpace } from '../util/storage';
 
 export type BlobEncoding = 'identity' | 'deflate';
@@ -310,6 +314,13 @@ export class BlobStore {
   putBufferSync(sha256: string, bytes: Buffer, dirty: Set<string>): { added: boolean } {
     const target = this.pathOf(sha256);
     if (this.isStored(sha256, target)) return { added: false };
+    closeSync(this.writeNewSync(sha256, target, bytes));
+    if (this.durable) dirty.add(target).add(path.dirname(target));
+    return { added: true };
+  }
+
+  /** Writes a new blob through a temporary file renamed into place; answers the file still open. */
+  private writeNewSync(sha256: string, target: string, bytes: Buffer): number {
     const dir = path.dirname(target);
     if (!this.createdDirs.has(dir)) {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -324,29 +335,33 @@ export class BlobStore {
       writeAllSync(fd, payload);
       const written = fstatSync(fd).size;
       if (written !== HEADER_BYTES + payload.length) throw shortWrite(written, HEADER_BYTES + payload.length);
+      renameSync(temp, target);
     } catch (error) {
       closeSync(fd);
       rmSync(temp, { force: true });
       throw error;
     }
-    closeSync(fd);
-    renameSync(temp, target);
     this.touchedAt.set(sha256, this.now());
-    if (this.durable) dirty.add(target).add(dir);
-    return { added: true };
+    return fd;
   }
 
   /**
    * Stores bytes held in memory (an upload, a released file) and makes them durable at once; answers their id.
-   * Refused with InsufficientStorageError when the data disk is below its free-space floor.
+   * Refused with InsufficientStorageError when the data disk is below its free-space floor. The file is synced
+   * through the descriptor it was written with, beside its folder.
    */
   async storeBuffer(bytes: Buffer): Promise<{ sha256: string; size: number }> {
     const low = this.lowSpace();
     if (low) throw new InsufficientStorageError(`Nothing was stored: ${low}`);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const dirty = new Set<string>();
-    this.putBufferSync(sha256, bytes, dirty);
-    await this.syncAll(dirty);
+    const target = this.pathOf(sha256);
+    if (this.isStored(sha256, target)) return { sha256, size: bytes.length };
+    const fd = this.writeNewSync(sha256, target, bytes);
+    try {
+      if (this.durable) await Promise.all([fsyncFd(fd), syncPath(path.dirname(target))]);
+    } finally {
+      closeSync(fd);
+    }
     return { sha256, size: bytes.length };
   }
 
