@@ -227,7 +227,7 @@ async function snapshotAt(base: string, name: string, headers: Record<string, st
   }
 }
 
-/** The service as its own process, with the flags and the malloc setting jupyterhub_config.d/coursework.py gives it. */
+/** The service as its own process, with the flags and the malloc settings jupyterhub_config.d/coursework.py gives it. */
 async function startService(hubPort: number, homes: string, dataDir: string, options: ServiceOptions = {}): Promise<RunningService> {
   const port = await freePort();
   const { profile } = options;
@@ -244,8 +244,9 @@ async function startService(hubPort: number, homes: string, dataDir: string, opt
       COURSEWORK_DATA_DIR: dataDir,
       COURSEWORK_HOME_TEMPLATE: path.join(homes, '{username}'),
       COURSEWORK_LOG_LEVEL: 'warn',
-      // The Hub config's value; set MALLOC_MMAP_THRESHOLD_ to measure another.
+      // The Hub config's values; set MALLOC_MMAP_THRESHOLD_ or MALLOC_ARENA_MAX to measure others.
       MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '1',
       ...(process.env.COURSEWORK_READ_WORKERS ? { COURSEWORK_READ_WORKERS: process.env.COURSEWORK_READ_WORKERS } : {}),
       ...(options.databaseUrl ? { COURSEWORK_DATABASE_URL: options.databaseUrl } : {}),
       ...(options.replicaId ? { COURSEWORK_REPLICA_ID: options.replicaId } : {}),

@@ -57,7 +57,9 @@ describe('the managed service', () => {
     expect(cmdline.at(-1)).toMatch(/\/jupyterhub_coursework\/node_modules\/@coursework\/service\/lib\/main\.js$/);
     // The memory settings it starts with.
     expect(cmdline).toContain('--max-semi-space-size=2');
-    expect(readFileSync(`/proc/${model.pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_MMAP_THRESHOLD_=131072');
+    const environment = readFileSync(`/proc/${model.pid}/environ`, 'utf8').split('\0');
+    expect(environment).toContain('MALLOC_MMAP_THRESHOLD_=131072');
+    expect(environment).toContain('MALLOC_ARENA_MAX=1');
     const health = await get('health');
     expect(health.status).toBe(200);
     expectMatchesContract('getHealth', 200, await health.json());
