@@ -1,8 +1,11 @@
 /**
  * The class workspace in the main area: a generated course of 300 students × 10 assignments, opened from the
  * instructor panel; first render and a full scroll measured in the browser (reported, not asserted: speed is the
- * benchmark's business), the grid virtualised and still an ARIA grid, filtering, sorting and the keyboard.
+ * benchmark's business), the grid virtualised and still an ARIA grid, filtering, sorting and the keyboard; a
+ * selection made with the mouse and the keyboard, extended and captured.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { CourseworkClient } from '@coursework/client';
 import { expect, logInToLab, test } from './fixtures';
 import { keepScreenshot } from './coursework-lab';
@@ -87,6 +90,73 @@ test.describe('the class workspace', () => {
     await page.keyboard.press('ArrowRight');
     await expect(grid).toHaveAttribute('aria-activedescendant', 'coursework-class-cell-1-1');
     await expect(page.locator('#coursework-class-cell-1-1')).toHaveAttribute('aria-label', /^cls-298, Homework 1: due /);
+  });
+
+  test('acts on a selection: five students get an extension, three are captured with progress and outcomes', async ({ page, hub }) => {
+    for (const student of STUDENTS.slice(0, 3)) {
+      mkdirSync(path.join(hub.homes, student), { recursive: true });
+      writeFileSync(path.join(hub.homes, student, 'work.ipynb'), JSON.stringify({ cells: [], student }));
+    }
+    await logInToLab(page, hub, 'instructor');
+    await showInstructorPanel(page);
+    await dismissToasts(page);
+    const panel = page.locator('#coursework-instructor-panel');
+    await panel.getByRole('combobox', { name: 'Course' }).selectOption(COURSE);
+    await panel.getByRole('button', { name: 'Class view' }).click();
+    const grid = page.getByRole('grid', { name: 'The class: students and assignments' });
+    await expect(grid.locator('[data-student="cls-001"]')).toBeVisible();
+    const actions = page.getByRole('toolbar', { name: 'Actions on the selected students' });
+    const selected = actions.getByRole('status').first();
+    const hw2Cell = (student: string) => grid.locator(`[data-student="${student}"] [role="gridcell"][aria-colindex="3"]`);
+
+    // A range with the mouse: one checkbox, then Shift and another.
+    await grid.getByRole('checkbox', { name: 'Select cls-010' }).click();
+    await grid.getByRole('checkbox', { name: 'Select cls-014' }).click({ modifiers: ['Shift'] });
+    await expect(selected).toHaveText('5 students selected');
+    await expect(grid.locator('[data-student="cls-012"]')).toHaveAttribute('aria-selected', 'true');
+    await expect(grid.locator('[data-student="cls-015"]')).toHaveAttribute('aria-selected', 'false');
+
+    await actions.getByRole('combobox', { name: 'Assignment to act on' }).selectOption('hw2');
+    await actions.getByRole('spinbutton', { name: 'Hours to extend by' }).fill('48');
+    await actions.getByRole('button', { name: 'Extend', exact: true }).click();
+    await expect(actions.locator('summary')).toHaveText('Extend: 5 extended');
+    const five = ['cls-010', 'cls-011', 'cls-012', 'cls-013', 'cls-014'];
+    for (const student of five) await expect(hw2Cell(student)).toContainText('ext.');
+    await expect(hw2Cell('cls-015')).not.toContainText('ext.');
+    const hw2 = await admin.forCourse(COURSE).assignment('hw2');
+    expect(hw2.extensions.map((e) => e.student).sort()).toEqual(five);
+    for (const extension of hw2.extensions) {
+      expect(new Date(extension.dueAt).getTime() - new Date(hw2.dueAt).getTime()).toBe(48 * 3600_000);
+    }
+
+    // The keyboard: Escape clears, Space selects the active row, Shift+Space extends to it.
+    await grid.focus();
+    await page.keyboard.press('Escape');
+    await expect(selected).toHaveText('0 students selected');
+    await expect(actions.getByRole('button', { name: 'Capture now' })).toBeDisabled();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Shift+Space');
+    await expect(selected).toHaveText('3 students selected');
+
+    // Capture now: the progress as the job reports it, then each student's outcome.
+    await page.locator('.jp-Coursework-ClassActions progress').evaluate((node) => {
+      const seen: string[] = [];
+      (window as unknown as { progressSeen: string[] }).progressSeen = seen;
+      new MutationObserver(() => seen.push(node.getAttribute('aria-valuetext') ?? '')).observe(node, { attributes: true });
+    });
+    await actions.getByRole('button', { name: 'Capture now' }).click();
+    await expect(actions.locator('summary')).toHaveText('Capture now: 3 captured', { timeout: 30_000 });
+    const progressSeen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+    expect(progressSeen).toContain('3 of 3 students');
+    const course = admin.forCourse(COURSE);
+    for (const student of STUDENTS.slice(0, 3)) {
+      await expect(actions.locator(`li[data-student="${student}"]`)).toContainText('captured as hw2-capture-');
+      const snapshots = await course.studentSnapshots(student);
+      expect(snapshots.filter((s) => s.name.startsWith('hw2-capture-')).map((s) => s.files)).toEqual([1]);
+    }
   });
 
   test("opens from the launcher's Coursework card, which students do not get", async ({ page, browser, hub }) => {

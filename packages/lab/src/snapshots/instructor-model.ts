@@ -2,9 +2,10 @@
  * State of the instructor panel, apart from its DOM: the students × snapshots overview, the filter, the selection,
  * and the snapshot job being taken (polled until done).
  */
-import { type CourseworkClient, type Job, jobEnded, type SnapshotSummary, type Student, type StudentOutcome } from '@coursework/client';
+import { type CourseworkClient, type Job, jobEnded, type SnapshotSummary, type Student } from '@coursework/client';
 import { type ISignal, Signal } from '@lumino/signaling';
 import { describeError } from '../common/connection';
+import { outcomeProblem } from './outcomes';
 
 export interface OverviewRow {
   student: string;
@@ -41,14 +42,6 @@ export interface InstructorModelOptions {
 }
 
 /** What each outcome of a job says about a student that did not get a snapshot. */
-const OUTCOME_MESSAGES: Partial<Record<StudentOutcome['status'], string>> = {
-  failed: 'failed',
-  'no-home': 'has no home folder',
-  'not-taken': 'was not taken',
-  'not-a-student': 'is not a student of the course',
-  exists: 'already has a snapshot of this name',
-};
-
 export class InstructorModel {
   constructor(options: InstructorModelOptions) {
     this.client = options.client;
@@ -173,9 +166,8 @@ export class InstructorModel {
   problems(): Problem[] {
     if (!this.job) return [];
     return Object.entries(this.job.students).flatMap(([student, outcome]) => {
-      const message = OUTCOME_MESSAGES[outcome.status];
-      if (!message) return [];
-      return [{ student, message: outcome.error ? `${message}: ${outcome.error}` : message }];
+      const message = outcomeProblem(outcome);
+      return message ? [{ student, message }] : [];
     });
   }
 
