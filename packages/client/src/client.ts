@@ -30,6 +30,7 @@ import {
   type SnapshotSummary,
   type Student,
   type StudentFeedback,
+  type StudentTimeline,
   type TriggerResult,
 } from './wire';
 
@@ -343,6 +344,11 @@ export class CourseworkClient {
   /** The whole class at once: every assignment's status for every student (`status[i][j]`: student i, assignment j). */
   classStatus(): Promise<ClassStatus> {
     return this.getJson('api/v1/class');
+  }
+
+  /** A student's history on one time axis: snapshots, captures, submissions, feedback, extensions; their due times. */
+  studentTimeline(student: string): Promise<StudentTimeline> {
+    return this.getJson(`api/v1/students/${encodeURIComponent(student)}/timeline`);
   }
 
   /** Takes the deadline capture now (an LMS calls this at its deadline); idempotent per student. */

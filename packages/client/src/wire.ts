@@ -375,6 +375,44 @@ export interface ClassStatus {
   status: AssignmentStudentStatus[][];
 }
 
+export type TimelineEventKind =
+  | 'snapshot'
+  | 'capture'
+  | 'snapshot-deleted'
+  | 'snapshot-downloaded'
+  | 'submission'
+  | 'feedback-scheduled'
+  | 'feedback-released'
+  | 'feedback-delivered'
+  | 'feedback-withdrawn'
+  | 'feedback-viewed'
+  | 'extension';
+
+/** One thing that happened to a student's work. */
+export interface TimelineEvent {
+  /** UTC. */
+  at: string;
+  kind: TimelineEventKind;
+  /** The assignment it concerns, when it concerns one (a capture, a submission, feedback, an extension). */
+  assignment: string | null;
+  /** The snapshot's name, the feedback file's path, the new due time: what the event is about. */
+  what: string;
+  by: string;
+  files?: number;
+  bytes?: number;
+}
+
+/** A student's history in a course, and their due time on each assignment. */
+export interface StudentTimeline {
+  student: string;
+  course: CourseRef;
+  dues: { assignment: string; title: string; dueAt: string; extended: boolean }[];
+  /** Oldest first. */
+  events: TimelineEvent[];
+  /** Whether older events were left out (the timeline shows the latest two thousand). */
+  truncated: boolean;
+}
+
 export interface MyAssignment {
   id: string;
   course: CourseRef;

@@ -1,4 +1,4 @@
-/** Assignments' parts: the store, the scheduler and the status reader. */
+/** Assignments' parts: the store, the scheduler, the status reader and the students' timelines. */
 import type { Catalog } from '../catalog/catalog';
 import type { Logger } from '../log';
 import type { SnapshotJobs } from '../snapshots/jobs';
@@ -6,11 +6,13 @@ import type { Roster } from '../students/roster';
 import { CaptureScheduler } from './scheduler';
 import { AssignmentStatusReader } from './status';
 import { AssignmentStore } from './store';
+import { StudentTimelineReader } from './timeline';
 
 export interface AssignmentServices {
   store: AssignmentStore;
   scheduler: CaptureScheduler;
   status: AssignmentStatusReader;
+  timeline: StudentTimelineReader;
 }
 
 /** One course's assignments, in its time zone. */
@@ -25,5 +27,10 @@ export function createAssignmentServices(
   const { id: courseId, timeZone } = course;
   const store = new AssignmentStore(catalog, courseId, timeZone, now);
   const scheduler = new CaptureScheduler(catalog, store, jobs, roster, { courseId, timeZone, now }, log);
-  return { store, scheduler, status: new AssignmentStatusReader(catalog, store, courseId, timeZone, now) };
+  return {
+    store,
+    scheduler,
+    status: new AssignmentStatusReader(catalog, store, courseId, timeZone, now),
+    timeline: new StudentTimelineReader(catalog, store, courseId, now),
+  };
 }

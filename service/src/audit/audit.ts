@@ -103,6 +103,24 @@ export async function readAudit(
   return { items: rows.map((row) => ({ ...row, detail: JSON.parse(row.detail) as Record<string, unknown> })), total: Number(total) };
 }
 
+/**
+ * The latest `limit` events whose target is the student's (`<student>/…`: their snapshots, submissions and feedback),
+ * oldest first.
+ */
+export async function readStudentAudit(db: Kysely<CatalogSchema>, courseId: string, student: string, limit: number): Promise<AuditEntry[]> {
+  const prefix = `${student}/`;
+  const rows = await db
+    .selectFrom('audit_events')
+    .select(['at', 'actor', 'action', 'target', 'detail'])
+    .where('course_id', '=', courseId)
+    .where('target', '>=', prefix)
+    .where('target', '<', `${prefix}\uffff`)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.reverse().map((row) => ({ ...row, detail: JSON.parse(row.detail) as Record<string, unknown> }));
+}
+
 /** Events held back while the catalog refuses writes, at most this many (the oldest are kept). */
 const MAX_BACKLOG = 100_000;
 const BACKLOG_RETRY_MS = 5000;

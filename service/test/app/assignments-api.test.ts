@@ -1,6 +1,6 @@
 /**
  * The assignments API through the real app: CRUD and extensions, the trigger webhook, the status table (JSON and
- * CSV) and a student's own view. Scheduling over time is tested with a controllable clock in the scheduler's
+ * CSV), a student's own view and a student's timeline. Scheduling over time is tested with a controllable clock in the scheduler's
  * tests; here due times are real and the captures real.
  */
 import { CourseworkClient } from '@coursework/client';
@@ -188,5 +188,54 @@ describe('assignments', () => {
     await expect(student.classStatus()).rejects.toMatchObject({ status: 403 });
     await instructor.deleteAssignment('class-a');
     await instructor.deleteAssignment('class-b');
+  });
+  it("gives a student's timeline: their capture, an extension, feedback released and then opened by them, in order", async () => {
+    await instructor.createAssignment({ id: 'tl1', dueAt: new Date(Date.now() - 60_000).toISOString() });
+    await instructor.createAssignment({ id: 'tl2', title: 'Later', dueAt: '2030-01-01T10:00:00Z', snapshotAtDue: false });
+    const status = await until(
+      () => instructor.assignmentStatus('tl1'),
+      (s) => s.students[0]!.status === 'captured',
+    );
+    await instructor.grantExtension('tl2', 'student1', '2030-01-08T10:00:00Z');
+    await instructor.releaseFeedback('student1', 'tl1', { 'report.html': '<p>ok</p>' });
+    const opened = await fetch(student.myFeedbackFileUrl('tl1', 'report.html'), {
+      headers: { Authorization: `token ${tokenOf('student')}` },
+    });
+    expect(opened.status).toBe(200);
+    // The view is recorded just after the answer.
+    const timeline = await until(
+      () => instructor.studentTimeline('student1'),
+      (t) => t.events.some((e) => e.kind === 'feedback-viewed'),
+    );
+    expectMatchesContract('getStudentTimeline', 200, timeline);
+    expect(timeline.student).toBe('student1');
+    const mine = timeline.events.filter((e) => e.assignment === 'tl1' || e.assignment === 'tl2');
+    const order = (kind: string) => mine.findIndex((e) => e.kind === kind);
+    expect(order('capture')).toBeGreaterThanOrEqual(0);
+    expect(order('capture')).toBeLessThan(order('feedback-released'));
+    expect(order('extension')).toBeLessThan(order('feedback-released'));
+    expect(order('feedback-released')).toBeLessThan(order('feedback-viewed'));
+    expect(mine[order('capture')]).toMatchObject({ assignment: 'tl1', what: status.students[0]!.receipt!.snapshot, files: 2 });
+    expect(mine[order('extension')]).toMatchObject({ assignment: 'tl2', what: 'extension to 2030-01-08T10:00:00.000Z', by: 'instructor' });
+    expect(mine[order('feedback-released')]).toMatchObject({ assignment: 'tl1', files: 1, by: 'instructor' });
+    expect(mine[order('feedback-viewed')]).toMatchObject({ assignment: 'tl1', what: 'report.html', by: 'student1' });
+    // The seeded snapshot is a snapshot, not a capture; nothing of another student's is in it.
+    expect(timeline.events.find((e) => e.what === 'hw1_2026-11-23')).toMatchObject({ kind: 'snapshot' });
+    const student2 = await instructor.studentTimeline('student2');
+    expect(student2.events.some((e) => e.assignment === 'tl2' || e.kind === 'feedback-viewed')).toBe(false);
+    expect(timeline.events.map((e) => e.at)).toEqual([...timeline.events.map((e) => e.at)].sort());
+    expect(timeline.dues.find((d) => d.assignment === 'tl2')).toEqual({
+      assignment: 'tl2',
+      title: 'Later',
+      dueAt: '2030-01-08T10:00:00.000Z',
+      extended: true,
+    });
+    expect(student2.dues.find((d) => d.assignment === 'tl2')).toMatchObject({ dueAt: '2030-01-01T10:00:00.000Z', extended: false });
+
+    await expect(student.studentTimeline('student1')).rejects.toMatchObject({ status: 403 });
+    await expect(instructor.studentTimeline('nobody')).rejects.toMatchObject({ status: 404 });
+    await expect(instructor.studentTimeline('bad/name')).rejects.toMatchObject({ status: 400 });
+    await instructor.deleteAssignment('tl1');
+    await instructor.deleteAssignment('tl2');
   });
 });

@@ -104,6 +104,54 @@ export const assignmentSchemas = {
       submission: { oneOf: [{ type: 'null' }, ref('SubmissionReceipt')] },
     },
   },
+  TimelineEvent: {
+    type: 'object',
+    required: ['at', 'kind', 'assignment', 'what', 'by'],
+    additionalProperties: false,
+    properties: {
+      at: time,
+      kind: {
+        enum: [
+          'snapshot',
+          'capture',
+          'snapshot-deleted',
+          'snapshot-downloaded',
+          'submission',
+          'feedback-scheduled',
+          'feedback-released',
+          'feedback-delivered',
+          'feedback-withdrawn',
+          'feedback-viewed',
+          'extension',
+        ],
+      },
+      assignment: { type: ['string', 'null'] },
+      what: { type: 'string', description: "The snapshot's name, the feedback file's path, the new due time." },
+      by: { type: 'string' },
+      files: { type: 'integer' },
+      bytes: { type: 'integer' },
+    },
+  },
+  StudentTimeline: {
+    type: 'object',
+    required: ['student', 'course', 'dues', 'events', 'truncated'],
+    additionalProperties: false,
+    properties: {
+      student: { type: 'string' },
+      course: ref('CourseRef'),
+      dues: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['assignment', 'title', 'dueAt', 'extended'],
+          additionalProperties: false,
+          properties: { assignment: { type: 'string' }, title: { type: 'string' }, dueAt: time, extended: { type: 'boolean' } },
+        },
+      },
+      events: { type: 'array', items: ref('TimelineEvent'), description: 'Oldest first.' },
+      truncated: { type: 'boolean', description: 'Whether older events were left out (the latest 2000 are kept).' },
+    },
+  },
   MyAssignment: {
     type: 'object',
     required: ['id', 'course', 'title', 'dueAt', 'dueAtLocal', 'extended', 'status', 'receipt', 'submission'],
@@ -245,6 +293,18 @@ export const assignmentPaths = {
             },
           },
         },
+        ...errors,
+      },
+    },
+  },
+  '/api/v1/students/{student}/timeline': {
+    get: {
+      operationId: 'getStudentTimeline',
+      summary:
+        "A student's history on one time axis: snapshots and deadline captures, submissions, feedback released, delivered, withdrawn and opened by the student, extensions; and the student's due time on each assignment.",
+      parameters: [studentParameter],
+      responses: {
+        '200': { description: 'The timeline', content: json(ref('StudentTimeline')) },
         ...errors,
       },
     },

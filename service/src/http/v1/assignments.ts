@@ -136,6 +136,15 @@ export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): v
     };
   });
 
+  // A student's history on one time axis (the class workspace's timeline).
+  add('get', 'getStudentTimeline', '/api/v1/students/:student/timeline', async (ctx) => {
+    const student = studentParam(ctx);
+    const { assignments, roster } = space(ctx);
+    if (!(await roster.includes(student))) throw new ApiError(404, `${student} is not a student of this course`);
+    const course = ctx.state.course!;
+    ctx.body = { ...(await assignments.timeline.of(student)), course: { id: course.id, title: course.title } };
+  });
+
   add('post', 'triggerAssignment', '/api/v1/assignments/:id/trigger', json, async (ctx) => {
     const id = idParam(ctx);
     const body = (ctx.request.body ?? {}) as { students?: unknown };
