@@ -8,6 +8,7 @@ import {
   type AuditFilter,
   type BulkReleaseReport,
   type CheckReport,
+  type ClassChanges,
   type ClassStatus,
   type Course,
   type CourseInput,
@@ -341,9 +342,21 @@ export class CourseworkClient {
     return this.url(`api/v1/assignments/${encodeURIComponent(id)}/status?format=csv`);
   }
 
-  /** The whole class at once: every assignment's status for every student (`status[i][j]`: student i, assignment j). */
-  classStatus(): Promise<ClassStatus> {
-    return this.getJson('api/v1/class');
+  /**
+   * The whole class at once: every assignment's status for every student (`status[i][j]`: student i, assignment j);
+   * or for some students only.
+   */
+  classStatus(students?: readonly string[]): Promise<ClassStatus> {
+    return this.getJson(students ? `api/v1/class?students=${students.map(encodeURIComponent).join(',')}` : 'api/v1/class');
+  }
+
+  /**
+   * What changed in the course after `after` (a cursor from an earlier answer), waiting up to `waitSeconds` for
+   * something to; without `after`, the cursor to start from.
+   */
+  classChanges(after?: number, waitSeconds = 0): Promise<ClassChanges> {
+    const query = after === undefined ? '' : `?after=${after}&wait=${waitSeconds}`;
+    return this.getJson(`api/v1/changes${query}`);
   }
 
   /** A student's history on one time axis: snapshots, captures, submissions, feedback, extensions; their due times. */

@@ -378,6 +378,7 @@ export interface ClassStatus {
 export type TimelineEventKind =
   | 'snapshot'
   | 'capture'
+  | 'capture-failed'
   | 'snapshot-deleted'
   | 'snapshot-downloaded'
   | 'submission'
@@ -411,6 +412,16 @@ export interface StudentTimeline {
   events: TimelineEvent[];
   /** Whether older events were left out (the timeline shows the latest two thousand). */
   truncated: boolean;
+}
+
+/** What changed in the course after a cursor (`GET api/v1/changes`). */
+export interface ClassChanges {
+  /** Ask after this next. */
+  cursor: number;
+  /** Students whose work, feedback or due times changed. */
+  students: string[];
+  /** Whether assignments, the course or its roster changed (a view of the whole class reads it again). */
+  assignments: boolean;
 }
 
 export interface MyAssignment {

@@ -86,6 +86,7 @@ export const POLICY = {
   getAssignmentStatus: TEACHING,
   getClassStatus: TEACHING,
   getStudentTimeline: TEACHING,
+  getClassChanges: TEACHING,
   // An LMS calls it with a Hub service token holding the instruct scope.
   triggerAssignment: ['instructor'],
   // Every member asks for their own: the answers only ever hold the caller's feedback and due times.

@@ -2,7 +2,7 @@
  * The capture scheduler with a controllable clock: nothing sleeps, each test moves `now` and runs passes.
  * Snapshots are real (a real taker on temporary homes and a real catalog).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BlobStore } from '../blobs/blob-store';
@@ -121,6 +121,24 @@ describe('the capture scheduler', () => {
     now = at('17:05');
     await pass(i);
     expect(await snapshotsOf(i.db, 's1')).toEqual(['ps1_2026-12-01']);
+  });
+
+  it('records a capture that failed once, for the timeline and the changes feed', async () => {
+    const a = instance();
+    rmSync(path.join(root, 'homes', 's3'), { recursive: true });
+    await a.store.create({ id: 'ps1', dueAt: '2026-12-01T17:00:00Z' }, 'prof');
+    now = at('17:00');
+    await pass(a);
+    await a.scheduler.settle();
+    expect((await statusOf(a)).map((s) => s.status)).toEqual(['captured', 'captured', 'failed']);
+    const rows = await a.db
+      .selectFrom('audit_events')
+      .select(['action', 'target', 'detail'])
+      .where('action', '=', 'capture.failed')
+      .execute();
+    expect(rows.map((r) => [r.target, JSON.parse(r.detail)])).toEqual([
+      ['s3/ps1', { dueAt: '2026-12-01T17:00:00.000Z', error: 'no-home' }],
+    ]);
   });
 
   it("moves one student's capture to their extension", async () => {

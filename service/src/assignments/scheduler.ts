@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { jobEnded, type TriggerResult } from '@coursework/client';
 import type { Selectable } from 'kysely';
+import { recordAudit } from '../audit/audit';
 import type { Catalog } from '../catalog/catalog';
 import type { CaptureKind, CapturesTable } from '../catalog/schema';
 import type { Logger } from '../log';
@@ -270,8 +271,26 @@ export class CaptureScheduler extends WakeLoop {
       if (job && jobEnded(job)) {
         const outcome = job.students[capture.student];
         const error = outcome?.error ?? outcome?.status ?? 'no outcome';
-        await this.db.updateTable('captures').set({ state: 'failed', error }).where('id', '=', capture.id).execute();
-        this.log.warn({ assignment: capture.assignment_id, student: capture.student, error }, 'capture failed');
+        // Recorded once (another replica may settle the same capture): the student's timeline and the class's changes
+        // feed show it.
+        const failed = await this.db.transaction().execute(async (trx) => {
+          const { numUpdatedRows } = await trx
+            .updateTable('captures')
+            .set({ state: 'failed', error })
+            .where('id', '=', capture.id)
+            .where('state', 'in', ['claimed', 'running'])
+            .executeTakeFirstOrThrow();
+          if (Number(numUpdatedRows) === 0) return false;
+          await recordAudit(trx, {
+            courseId: this.options.courseId,
+            actor: job.createdBy,
+            action: 'capture.failed',
+            target: `${capture.student}/${capture.assignment_id}`,
+            detail: { dueAt: capture.due_at, error },
+          });
+          return true;
+        });
+        if (failed) this.log.warn({ assignment: capture.assignment_id, student: capture.student, error }, 'capture failed');
       }
     }
   }

@@ -1,4 +1,4 @@
-/** Assignments' parts: the store, the scheduler, the status reader and the students' timelines. */
+/** Assignments' parts: the store, the scheduler, the status reader, the students' timelines and the changes feed. */
 import type { Catalog } from '../catalog/catalog';
 import type { Logger } from '../log';
 import type { SnapshotJobs } from '../snapshots/jobs';
@@ -7,12 +7,14 @@ import { CaptureScheduler } from './scheduler';
 import { AssignmentStatusReader } from './status';
 import { AssignmentStore } from './store';
 import { StudentTimelineReader } from './timeline';
+import { ClassChangesFeed } from './changes';
 
 export interface AssignmentServices {
   store: AssignmentStore;
   scheduler: CaptureScheduler;
   status: AssignmentStatusReader;
   timeline: StudentTimelineReader;
+  changes: ClassChangesFeed;
 }
 
 /** One course's assignments, in its time zone. */
@@ -32,5 +34,6 @@ export function createAssignmentServices(
     scheduler,
     status: new AssignmentStatusReader(catalog, store, courseId, timeZone, now),
     timeline: new StudentTimelineReader(catalog, store, courseId, now),
+    changes: new ClassChangesFeed(catalog, courseId),
   };
 }

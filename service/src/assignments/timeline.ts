@@ -1,6 +1,7 @@
 /**
  * A student's history in a course, on one time axis: snapshots and deadline captures, submissions through nbgrader's
- * exchange, feedback released, delivered, withdrawn and opened by the student, extensions; and each assignment's due
+ * exchange, deadline captures that failed, feedback released, delivered, withdrawn and opened by the student,
+ * extensions; and each assignment's due
  * time for the student (with the extension). Read from the audit log (every one of those actions writes a row whose
  * target starts with the student's name), the captures (which snapshot is which assignment's capture) and the
  * assignments with their extensions.
@@ -84,6 +85,8 @@ export class StudentTimelineReader {
         return { ...base, kind: 'snapshot-deleted', assignment: captureOf.get(first) ?? null, what: first };
       case 'snapshot.downloaded':
         return { ...base, kind: 'snapshot-downloaded', assignment: captureOf.get(first) ?? null, what: rest };
+      case 'capture.failed':
+        return { ...base, kind: 'capture-failed', assignment: first, what: String(detail.error ?? 'failed') };
       case 'exchange.submitted': {
         const files = number(detail.files);
         const bytes = number(detail.bytes);

@@ -21,6 +21,7 @@ export interface AuditEvent {
     | 'assignment.updated'
     | 'assignment.deleted'
     | 'assignment.triggered'
+    | 'capture.failed'
     | 'extension.granted'
     | 'extension.revoked'
     | 'course.created'
@@ -119,6 +120,33 @@ export async function readStudentAudit(db: Kysely<CatalogSchema>, courseId: stri
     .limit(limit)
     .execute();
   return rows.reverse().map((row) => ({ ...row, detail: JSON.parse(row.detail) as Record<string, unknown> }));
+}
+
+/** The course's events after the row `after` (row ids are the changes feed's cursor), oldest first, at most `limit`. */
+export async function readAuditAfter(
+  db: Kysely<CatalogSchema>,
+  courseId: string,
+  after: number,
+  limit: number,
+): Promise<{ id: number; action: string; target: string }[]> {
+  return db
+    .selectFrom('audit_events')
+    .select(['id', 'action', 'target'])
+    .where('course_id', '=', courseId)
+    .where('id', '>', after)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** The id of the course's latest event (0 when none): where a changes feed starts. */
+export async function latestAuditId(db: Kysely<CatalogSchema>, courseId: string): Promise<number> {
+  const row = await db
+    .selectFrom('audit_events')
+    .select((eb) => eb.fn.max('id').as('latest'))
+    .where('course_id', '=', courseId)
+    .executeTakeFirst();
+  return Number(row?.latest ?? 0);
 }
 
 /** Events held back while the catalog refuses writes, at most this many (the oldest are kept). */

@@ -1,6 +1,6 @@
 /**
  * The assignments API through the real app: CRUD and extensions, the trigger webhook, the status table (JSON and
- * CSV), a student's own view and a student's timeline. Scheduling over time is tested with a controllable clock in the scheduler's
+ * CSV), a student's own view, a student's timeline and the class's changes feed. Scheduling over time is tested with a controllable clock in the scheduler's
  * tests; here due times are real and the captures real.
  */
 import { CourseworkClient } from '@coursework/client';
@@ -237,5 +237,46 @@ describe('assignments', () => {
     await expect(instructor.studentTimeline('bad/name')).rejects.toMatchObject({ status: 400 });
     await instructor.deleteAssignment('tl1');
     await instructor.deleteAssignment('tl2');
+  });
+  it('follows the class: the changes feed names the students whose rows changed, and those rows are read alone', async () => {
+    const start = await instructor.classChanges();
+    expectMatchesContract('getClassChanges', 200, start);
+    expect(start).toEqual({ cursor: expect.any(Number), students: [], assignments: false });
+    // Nothing new: the read waits, then answers the same cursor.
+    const began = Date.now();
+    expect(await instructor.classChanges(start.cursor, 1)).toEqual({ cursor: start.cursor, students: [], assignments: false });
+    expect(Date.now() - began).toBeGreaterThanOrEqual(900);
+
+    // A read waiting when a change happens answers with it, long before its wait is over.
+    const waiting = instructor.classChanges(start.cursor, 20);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const released = Date.now();
+    await instructor.releaseFeedback('student2', 'live', { 'notes.txt': 'good' });
+    const change = await waiting;
+    expect(Date.now() - released).toBeLessThan(5000);
+    expect(change.students).toEqual(['student2']);
+    expect(change.assignments).toBe(false);
+    expect(change.cursor).toBeGreaterThan(start.cursor);
+
+    await instructor.createAssignment({ id: 'live', dueAt: '2030-01-01T10:00:00Z', snapshotAtDue: false });
+    await instructor.grantExtension('live', 'student3', '2030-01-02T10:00:00Z');
+    const next = await instructor.classChanges(change.cursor, 5);
+    expect(next).toMatchObject({ students: ['student3'], assignments: true });
+
+    // The rows of the students named, and only theirs.
+    const rows = await instructor.classStatus(['student3', 'student1', 'nobody']);
+    expectMatchesContract('getClassStatus', 200, rows);
+    expect(rows.students).toEqual(['student1', 'student3']);
+    const live = rows.assignments.findIndex((a) => a.id === 'live');
+    expect(rows.status[1]![live]).toMatchObject({ student: 'student3', extended: true });
+
+    for (const bad of ['after=-1', 'after=x', 'after=1&wait=31', 'after=1&wait=0.5']) {
+      const response = await fetch(`${app.url}${app.prefix}api/v1/changes?${bad}`, {
+        headers: { Authorization: `token ${tokenOf('instructor')}` },
+      });
+      expect(response.status).toBe(400);
+    }
+    await expect(student.classChanges()).rejects.toMatchObject({ status: 403 });
+    await instructor.deleteAssignment('live');
   });
 });

@@ -225,6 +225,7 @@ const TABLE: Record<Operation, Row> = {
   getAssignmentStatus: { method: 'GET', path: 'api/v1/assignments/nope/status', expect: teaching(404) },
   getClassStatus: { method: 'GET', path: 'api/v1/class', expect: teaching(200) },
   getStudentTimeline: { method: 'GET', path: 'api/v1/students/student2/timeline', expect: teaching(200) },
+  getClassChanges: { method: 'GET', path: 'api/v1/changes', expect: teaching(200) },
   triggerAssignment: { method: 'POST', path: 'api/v1/assignments/nope/trigger', body: {}, expect: instructorsOnly(404) },
   listMyAssignments: { method: 'GET', path: 'api/v1/me/assignments', expect: members(200) },
   listMyFeedback: { method: 'GET', path: 'api/v1/me/feedback', expect: members(200) },

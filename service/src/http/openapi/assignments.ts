@@ -114,6 +114,7 @@ export const assignmentSchemas = {
         enum: [
           'snapshot',
           'capture',
+          'capture-failed',
           'snapshot-deleted',
           'snapshot-downloaded',
           'submission',
@@ -269,11 +270,41 @@ export const assignmentPaths = {
       },
     },
   },
+  '/api/v1/changes': {
+    get: {
+      operationId: 'getClassChanges',
+      summary:
+        'What changed in the course after a cursor: the students whose work, feedback or due times changed, and whether the assignments (or the course, or its roster) did. Without `after`, the cursor to start from. With `wait`, an answer with nothing in it waits up to that many seconds for a change.',
+      parameters: [
+        { name: 'after', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'The cursor of an earlier answer.' },
+        { name: 'wait', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 30 } },
+      ],
+      responses: {
+        '200': {
+          description: 'The changes',
+          content: json({
+            type: 'object',
+            required: ['cursor', 'students', 'assignments'],
+            additionalProperties: false,
+            properties: {
+              cursor: { type: 'integer' },
+              students: { type: 'array', items: { type: 'string' } },
+              assignments: { type: 'boolean' },
+            },
+          }),
+        },
+        ...errors,
+      },
+    },
+  },
   '/api/v1/class': {
     get: {
       operationId: 'getClassStatus',
       summary:
-        "The whole class at once: every assignment's status for every student of the roster (`status[i][j]` is student i on assignment j).",
+        "The whole class at once: every assignment's status for every student of the roster (`status[i][j]` is student i on assignment j), or for the students named in `students`.",
+      parameters: [
+        { name: 'students', in: 'query', schema: { type: 'string' }, description: 'Comma-separated: only these students (of the roster).' },
+      ],
       responses: {
         '200': {
           description: 'The class',

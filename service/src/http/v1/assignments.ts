@@ -25,6 +25,9 @@ export interface AssignmentRouteDeps {
 
 type Ctx = ParameterizedContext<AppState>;
 
+/** The longest a client may ask the changes feed to wait. */
+const MAX_CHANGES_WAIT_SECONDS = 30;
+
 function idParam(ctx: Ctx): string {
   naming('Bad assignment id', () => assertAssignmentId(ctx.params.id));
   return ctx.params.id!;
@@ -120,11 +123,13 @@ export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): v
     }
   });
 
-  // The whole class at once (the class workspace): every assignment's status for every student of the roster.
+  // The whole class at once (the class workspace): every assignment's status for every student of the roster, or
+  // for some of them (`?students=a,b`: those the changes feed named).
   add('get', 'getClassStatus', '/api/v1/class', async (ctx) => {
     const { assignments, roster } = space(ctx);
     await assignments.scheduler.settle();
-    const students = await roster.studentNames();
+    const asked = typeof ctx.query.students === 'string' ? new Set(ctx.query.students.split(',')) : undefined;
+    const students = (await roster.studentNames()).filter((student) => !asked || asked.has(student));
     const list = await assignments.store.list();
     const course = ctx.state.course!;
     ctx.body = {
@@ -134,6 +139,20 @@ export function addAssignmentRoutes(add: AddRoute, deps: AssignmentRouteDeps): v
       // status[i][j]: student i on assignment j.
       status: await assignments.status.forClass(list, students),
     };
+  });
+
+  // What changed after a cursor, waiting up to `wait` seconds for something to (the class workspace's live view).
+  add('get', 'getClassChanges', '/api/v1/changes', async (ctx) => {
+    const after = ctx.query.after === undefined ? undefined : Number(ctx.query.after);
+    if (after !== undefined && !(Number.isSafeInteger(after) && after >= 0))
+      throw new ApiError(400, 'after must be a cursor from an earlier answer');
+    const wait = ctx.query.wait === undefined ? 0 : Number(ctx.query.wait);
+    if (!(Number.isInteger(wait) && wait >= 0 && wait <= MAX_CHANGES_WAIT_SECONDS)) {
+      throw new ApiError(400, `wait must be a whole number of seconds from 0 to ${MAX_CHANGES_WAIT_SECONDS}`);
+    }
+    let closed = false;
+    ctx.req.once('close', () => (closed = true));
+    ctx.body = await space(ctx).assignments.changes.since(after, wait * 1000, () => closed);
   });
 
   // A student's history on one time axis (the class workspace's timeline).
