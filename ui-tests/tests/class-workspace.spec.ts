@@ -1,8 +1,8 @@
 /**
  * The class workspace in the main area: a generated course of 300 students × 10 assignments, opened from the
  * instructor panel; first render and a full scroll measured in the browser (reported, not asserted: speed is the
- * benchmark's business), the grid virtualised and still an ARIA grid, filtering, sorting and the keyboard; a
- * selection made with the mouse and the keyboard, extended and captured.
+ * benchmark's business), the grid virtualised and still an ARIA grid, live changes, filtering, sorting and the
+ * keyboard; a selection made with the mouse and the keyboard, extended and captured; a student's timeline.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -67,6 +67,18 @@ test.describe('the class workspace', () => {
     expect(await grid.locator('.jp-Coursework-ClassRow').count()).toBeLessThan(80);
     await expect(grid.locator('[data-student="cls-002"] [role="gridcell"]').first()).toContainText('ext.');
 
+    // Live: feedback released elsewhere shows in the student's cell without a reload, read for that student alone.
+    const classReads: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.endsWith('/class')) classReads.push(url.search);
+    });
+    await admin.forCourse(COURSE).releaseFeedback('cls-004', 'hw1', { 'notes.txt': 'good' });
+    await expect(grid.locator('[data-student="cls-004"] [role="gridcell"][aria-colindex="2"]')).toContainText('feedback', {
+      timeout: 15_000,
+    });
+    expect(classReads).toEqual(['?students=cls-004']);
+
     const scrollStarted = await page.evaluate(() => performance.now());
     await grid.evaluate((node) => (node.scrollTop = node.scrollHeight));
     await expect(grid.locator('[data-student="cls-300"]')).toBeVisible();
@@ -92,7 +104,10 @@ test.describe('the class workspace', () => {
     await expect(page.locator('#coursework-class-cell-1-1')).toHaveAttribute('aria-label', /^cls-298, Homework 1: due /);
   });
 
-  test('acts on a selection: five students get an extension, three are captured with progress and outcomes', async ({ page, hub }) => {
+  test('acts on a selection: five students get an extension, three are captured with progress and outcomes; a timeline', async ({
+    page,
+    hub,
+  }, testInfo) => {
     for (const student of STUDENTS.slice(0, 3)) {
       mkdirSync(path.join(hub.homes, student), { recursive: true });
       writeFileSync(path.join(hub.homes, student, 'work.ipynb'), JSON.stringify({ cells: [], student }));
@@ -157,6 +172,52 @@ test.describe('the class workspace', () => {
       const snapshots = await course.studentSnapshots(student);
       expect(snapshots.filter((s) => s.name.startsWith('hw2-capture-')).map((s) => s.files)).toEqual([1]);
     }
+
+    // The first student's feedback released, then opened by the student with their own token: the timeline shows
+    // the capture, the release and the view in that order, as a chart and as a list.
+    await course.releaseFeedback('cls-001', 'hw2', { 'report.html': '<p>Well done</p>' });
+    await hub.api('POST', '/users/cls-001');
+    const { token } = await hub.issueToken('cls-001');
+    const own = new CourseworkClient({ baseUrl: hub.serviceUrl, token });
+    const opened = await fetch(own.myFeedbackFileUrl('hw2', 'report.html', COURSE), { headers: { Authorization: `token ${token}` } });
+    expect(opened.status).toBe(200);
+    await expect.poll(async () => (await course.studentTimeline('cls-001')).events.map((e) => e.kind)).toContain('feedback-viewed');
+    await grid.getByRole('button', { name: 'cls-001', exact: true }).click();
+    const events = page.getByRole('list', { name: 'Events of cls-001' }).getByRole('listitem');
+    await expect(events).toHaveCount(3);
+    await expect(events.nth(0)).toContainText('snapshot hw2-capture-');
+    await expect(events.nth(1)).toContainText('hw2 · feedback released hw2 (1 file) · by instructor');
+    await expect(events.nth(2)).toContainText('hw2 · feedback opened by the student report.html · by cls-001');
+    // Drawn by JupyterLab's Vega renderer, at the width of the pane.
+    const canvas = page.locator('.jp-Coursework-DetailChart .vega-embed canvas');
+    await expect(canvas).toBeVisible();
+    expect((await canvas.boundingBox())!.width).toBeGreaterThan(250);
+    await keepScreenshot(page.locator('#jp-main-dock-panel'), testInfo, 'class-timeline.png');
+
+    // An assignment past its due time: captured at once (the three with homes; the others have none). The new column
+    // arrives through the changes feed; its chart says when and how big, in a picture and in words.
+    await course.createAssignment({ id: 'hw0', title: 'Homework 0', dueAt: new Date(Date.now() - 60_000).toISOString() });
+    await expect(grid.getByRole('columnheader', { name: /Homework 0/ })).toBeVisible({ timeout: 15_000 });
+    await expect
+      .poll(
+        async () => {
+          const { students } = await course.assignmentStatus('hw0');
+          return [students.filter((s) => s.status === 'captured').length, students.filter((s) => s.status === 'failed').length];
+        },
+        { timeout: 60_000 },
+      )
+      .toEqual([3, 297]);
+    // Both the captures and the failures reach the grid through the changes feed.
+    const hw0Cell = (student: string) => grid.locator(`[data-student="${student}"] [role="gridcell"][aria-colindex="2"]`);
+    await expect(hw0Cell('cls-001')).toHaveAttribute('aria-label', /captured 20/, { timeout: 15_000 });
+    await expect(hw0Cell('cls-004')).toHaveText('failed', { timeout: 15_000 });
+    await actions.getByRole('combobox', { name: 'Assignment to act on' }).selectOption('hw0');
+    await actions.getByRole('button', { name: 'Chart' }).click();
+    const summary = page.locator('.jp-Coursework-ChartSummary');
+    await expect(summary).toContainText('3 of 300 captured', { timeout: 15_000 });
+    await expect(summary).toContainText('297 missing or failed');
+    await expect(page.locator('.jp-Coursework-DetailChart .vega-embed canvas')).toBeVisible();
+    await keepScreenshot(page.locator('#jp-main-dock-panel'), testInfo, 'class-chart.png');
   });
 
   test("opens from the launcher's Coursework card, which students do not get", async ({ page, browser, hub }) => {

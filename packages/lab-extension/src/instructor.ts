@@ -6,9 +6,11 @@ import {
   AssignmentsModel,
   AssignmentsSection,
   BulkFeedbackSection,
+  type ChartRenderer,
   ClassWorkspace,
   ICoursework,
   initialCourse,
+  VEGA_LITE_MIME,
   InstructorModel,
   InstructorPanel,
   RosterSection,
@@ -18,8 +20,10 @@ import {
 import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { MessageLoop } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
 import { CommandIDs, PALETTE_CATEGORY } from './commands';
 import { courseworkIcon } from './icons';
 
@@ -30,7 +34,7 @@ export const instructorPlugin: JupyterFrontEndPlugin<void> = {
   description: 'The Coursework instructor panel: students × snapshots, taking snapshots, zip downloads, assignments, bulk feedback.',
   autoStart: true,
   requires: [ICoursework],
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ILauncher],
+  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ILauncher, IRenderMimeRegistry],
   activate: (
     app: JupyterFrontEnd,
     coursework: ICoursework,
@@ -38,6 +42,7 @@ export const instructorPlugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     settings: ISettingRegistry | null,
     launcher: ILauncher | null,
+    rendermime: IRenderMimeRegistry | null,
   ): void => {
     // The class workspace's command and its restoration are registered now, while JupyterLab restores its layout
     // (the restorer takes no tracker once that is done); the command opens the workspace once the panel is ready.
@@ -54,9 +59,30 @@ export const instructorPlugin: JupyterFrontEndPlugin<void> = {
     });
     void restorer?.restore(workspaces, { command: CommandIDs.openClassWorkspace, name: () => 'class' });
     // Not awaited: JupyterLab must not wait for the service to start.
-    void addPanel(app, coursework, palette, restorer, settings, launcher, workspaces).then(ready, () => ready(null));
+    const renderChart = rendermime ? chartRenderer(rendermime) : undefined;
+    void addPanel(app, coursework, palette, restorer, settings, launcher, workspaces, renderChart).then(ready, () => ready(null));
   },
 };
+
+/** Charts drawn by JupyterLab's own Vega-Lite renderer (the one notebooks' outputs use) into a workspace's element. */
+function chartRenderer(rendermime: IRenderMimeRegistry): ChartRenderer | undefined {
+  if (!rendermime.mimeTypes.includes(VEGA_LITE_MIME)) return undefined;
+  return async (spec, host) => {
+    const renderer = rendermime.createRenderer(VEGA_LITE_MIME);
+    const remove = () => {
+      if (renderer.isAttached) Widget.detach(renderer);
+      renderer.dispose();
+    };
+    Widget.attach(renderer, host);
+    try {
+      await renderer.renderModel(rendermime.createModel({ data: { [VEGA_LITE_MIME]: spec as never }, trusted: true }));
+    } catch (error) {
+      remove();
+      throw error;
+    }
+    return { dispose: remove };
+  };
+}
 
 async function addPanel(
   app: JupyterFrontEnd,
@@ -66,6 +92,7 @@ async function addPanel(
   settings: ISettingRegistry | null,
   launcher: ILauncher | null,
   workspaces: WidgetTracker<MainAreaWidget<ClassWorkspace>>,
+  renderChart: ChartRenderer | undefined,
 ): Promise<(() => void) | null> {
   const { connection } = coursework;
   const me = await coursework.me.catch(() => null);
@@ -81,7 +108,7 @@ async function addPanel(
   const openWorkspace = () => {
     let workspace = workspaces.currentWidget;
     if (!workspace || workspace.isDisposed) {
-      workspace = new MainAreaWidget({ content: new ClassWorkspace(connection) });
+      workspace = new MainAreaWidget({ content: new ClassWorkspace(connection, renderChart ? { renderChart } : {}) });
       workspace.id = 'coursework-class';
       workspace.title.icon = courseworkIcon;
       app.shell.add(workspace, 'main');

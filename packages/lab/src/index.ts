@@ -26,3 +26,6 @@ export * from './snapshots/instructor-panel';
 export * from './snapshots/snapshots-drive';
 export * from './workspace/class-model';
 export * from './workspace/class-workspace';
+export * from './workspace/timeline';
+export * from './workspace/assignment-chart';
+export * from './workspace/detail-pane';

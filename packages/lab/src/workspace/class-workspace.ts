@@ -5,23 +5,40 @@
  * row header per student; the arrow keys, Home, End, Page Up and Page Down move the active cell. Students are selected
  * with their row's checkbox (Shift extends from the last one) or from the keyboard (Space, Shift+Space, Ctrl+A,
  * Escape), and the actions bar acts on the selection: capture now, extend, withdraw feedback, download, copy names.
+ * A student's name (or Enter on their row) opens their timeline under the grid. While open, the workspace follows the
+ * course's changes feed and reads again only the rows of the students it names.
  */
 import type { ClassStatus } from '@coursework/client';
 import { Widget } from '@lumino/widgets';
 import { describeError, type ServiceConnection } from '../common/connection';
 import { h } from '../common/dom';
-import { downloadFrom } from '../common/download';
-import { type BulkOutcome, captureNow, type DueChange, grantExtensions, summary, withdrawFeedback } from './bulk-actions';
+import { ActionsBar } from './actions-bar';
 import { type ClassRow, classRows, STATE_FILTERS, type StateFilter, visibleRows } from './class-model';
+import { type ChartRenderer, DetailPane } from './detail-pane';
 import { RowSelection } from './selection';
 
+export interface ClassWorkspaceOptions {
+  /** Without one, the timeline is shown as a list only. */
+  renderChart?: ChartRenderer;
+}
+
 export const ROW_HEIGHT = 28;
+/** How long one read of the changes feed waits for a change. */
+const CHANGES_WAIT_SECONDS = 25;
 /** Rows rendered beyond the visible ones, above and below, so that scrolling shows no gaps. */
 const OVERSCAN = 8;
 
 export class ClassWorkspace extends Widget {
-  constructor(private readonly connection: ServiceConnection) {
+  constructor(
+    private readonly connection: ServiceConnection,
+    options: ClassWorkspaceOptions = {},
+  ) {
     super();
+    this.detail = new DetailPane(
+      () => connection.client,
+      options.renderChart,
+      () => this.grid.focus(),
+    );
     this.id = 'coursework-class-workspace';
     this.addClass('jp-Coursework-ClassWorkspace');
     this.title.label = 'Class';
@@ -41,30 +58,91 @@ export class ClassWorkspace extends Widget {
         this.count,
         this.refreshButton,
       ),
-      this.actionsBar(),
+      this.actions.node,
       this.message,
       this.grid,
+      this.detail.node,
     );
     this.grid.append(this.header, this.body);
     connection.courseChanged.connect(() => void this.refresh());
     void this.refresh();
   }
 
-  /** Reads the class again. */
+  /** Reads the class again (and where its changes feed stands, first, so that no change falls in between). */
   async refresh(): Promise<void> {
     this.message.textContent = 'Loading the class…';
+    const generation = ++this.generation;
     try {
+      const { cursor } = await this.connection.client.classChanges();
       const view = await this.connection.client.classStatus();
+      if (generation !== this.generation) return;
+      this.cursor = cursor;
+      void this.follow();
       this.view = view;
       this.rows = classRows(view);
       this.selection.retain(new Set(view.students));
-      this.renderAssignmentChoice();
+      this.actions.setAssignments(view.assignments);
       this.title.label = `Class: ${view.course.title}`;
       this.message.textContent = '';
     } catch (error) {
       this.message.textContent = `Could not read the class: ${describeError(error)}`;
     }
     this.renderHeader();
+    this.applyFilters();
+  }
+
+  /**
+   * Long-polls the changes feed while the workspace is open; the students it names are read again a second later
+   * (so that a job finishing for many students costs one read), the whole class when assignments changed.
+   */
+  private async follow(): Promise<void> {
+    if (this.following) return;
+    this.following = true;
+    let failures = 0;
+    while (!this.isDisposed) {
+      const generation = this.generation;
+      try {
+        const changes = await this.connection.client.classChanges(this.cursor, CHANGES_WAIT_SECONDS);
+        failures = 0;
+        if (generation !== this.generation || this.isDisposed) continue;
+        this.cursor = changes.cursor;
+        if (changes.assignments) void this.refresh();
+        else if (changes.students.length > 0) this.readSoon(changes.students);
+      } catch {
+        // The service restarting, the network away: try again, less and less often.
+        failures++;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1000 * 2 ** failures)));
+      }
+    }
+    this.following = false;
+  }
+
+  private readSoon(students: readonly string[]): void {
+    for (const student of students) this.changed.add(student);
+    this.changedTimer ??= setTimeout(() => void this.readChanged(), 1000);
+  }
+
+  /** Reads the rows of the students changed since the last read, and draws them where they are. */
+  private async readChanged(): Promise<void> {
+    this.changedTimer = undefined;
+    const view = this.view;
+    const students = [...this.changed].filter((student) => view?.students.includes(student));
+    this.changed.clear();
+    if (!view || students.length === 0) return;
+    const generation = this.generation;
+    let fresh: ClassStatus;
+    try {
+      fresh = await this.connection.client.classStatus(students);
+    } catch {
+      return;
+    }
+    if (generation !== this.generation || this.view !== view) return;
+    const rows = new Map(classRows(fresh).map((row) => [row.student, row]));
+    fresh.students.forEach((student, i) => {
+      const index = view.students.indexOf(student);
+      if (index >= 0) view.status[index] = fresh.status[i]!;
+    });
+    this.rows = this.rows.map((row) => rows.get(row.student) ?? row);
     this.applyFilters();
   }
 
@@ -89,7 +167,7 @@ export class ClassWorkspace extends Widget {
     this.active = { row: Math.min(this.active.row, Math.max(0, this.shown.length - 1)), column: Math.min(this.active.column, columns) };
     this.renderedFrom = -1;
     this.renderRows();
-    this.renderSelectionState();
+    this.actions.update();
   }
 
   private get template(): string {
@@ -168,7 +246,11 @@ export class ClassWorkspace extends Widget {
           'aria-label': `Select ${row.student}`,
           'data-row': String(index),
         }),
-        row.student,
+        h(
+          'button',
+          { type: 'button', class: 'jp-Coursework-link', tabindex: '-1', title: `Timeline of ${row.student}`, 'data-row': String(index) },
+          row.student,
+        ),
       ),
       ...row.cells.map((cell, j) =>
         h(
@@ -223,13 +305,19 @@ export class ClassWorkspace extends Widget {
     }
     this.renderRows();
     this.markActive();
-    this.followActiveColumn();
+    const assignment = this.view?.assignments[this.active.column - 1];
+    if (assignment) this.actions.choose(assignment.id);
   }
 
   /** Space, Shift+Space, Ctrl+A and Escape select; answers whether the key was one of them. */
   private onSelectionKey(event: KeyboardEvent): boolean {
     const order = this.shown.map((row) => row.student);
     const student = order[this.active.row];
+    if (event.key === 'Enter' && student !== undefined) {
+      event.preventDefault();
+      void this.detail.showTimeline(student);
+      return true;
+    }
     if (event.key === ' ' && student !== undefined) {
       if (event.shiftKey) this.selection.extendTo(student, order);
       else this.selection.toggle(student);
@@ -246,6 +334,12 @@ export class ClassWorkspace extends Widget {
   }
 
   private onBodyClick(event: MouseEvent): void {
+    const name = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-row]');
+    const nameOf = name ? this.shown[Number(name.dataset.row)]?.student : undefined;
+    if (nameOf !== undefined) {
+      void this.detail.showTimeline(nameOf);
+      return;
+    }
     const box = (event.target as HTMLElement).closest<HTMLInputElement>('input.jp-Coursework-ClassSelect');
     if (!box) return;
     const index = Number(box.dataset.row);
@@ -266,176 +360,7 @@ export class ClassWorkspace extends Widget {
   private selectionChanged(): void {
     this.renderedFrom = -1;
     this.renderRows();
-    this.renderSelectionState();
-  }
-
-  private renderSelectionState(): void {
-    const count = this.selectedStudents.length;
-    this.selectedCount.textContent = count === 1 ? '1 student selected' : `${count} students selected`;
-    for (const button of this.actionButtons) button.disabled = count === 0 || this.busy;
-  }
-
-  /** The assignment the actions apply to follows the active cell's column. */
-  private followActiveColumn(): void {
-    const assignment = this.view?.assignments[this.active.column - 1];
-    if (assignment) this.assignmentChoice.value = assignment.id;
-  }
-
-  private renderAssignmentChoice(): void {
-    const current = this.assignmentChoice.value;
-    const assignments = this.view?.assignments ?? [];
-    this.assignmentChoice.replaceChildren(...assignments.map((a) => h('option', { value: a.id }, a.title || a.id)));
-    if (assignments.some((a) => a.id === current)) this.assignmentChoice.value = current;
-  }
-
-  // --- actions on the selection ---------------------------------------------------------------------------------
-
-  private actionsBar(): HTMLElement {
-    const action = (label: string, run: () => Promise<BulkOutcome[] | null>, verb: string) => {
-      const button = h('button', { type: 'button', class: 'jp-Coursework-button' }, label);
-      button.addEventListener('click', () => void this.runAction(label, verb, run));
-      this.actionButtons.push(button);
-      return button;
-    };
-    const client = () => this.connection.client;
-    const assignment = () => this.assignmentChoice.value;
-    const dueAtOf = (student: string) => {
-      const i = this.view?.students.indexOf(student) ?? -1;
-      const j = this.view?.assignments.findIndex((a) => a.id === assignment()) ?? -1;
-      return this.view?.status[i]?.[j]?.dueAt ?? new Date().toISOString();
-    };
-    const extend = (change: () => DueChange | string) => async () => {
-      const chosen = change();
-      if (typeof chosen === 'string') throw new Error(chosen);
-      return grantExtensions(client(), assignment(), this.selectedStudents, dueAtOf, chosen, (p) => this.showProgress(p));
-    };
-    const withdrawButton = action(
-      'Withdraw feedback',
-      async () => {
-        // A second click confirms: withdrawing takes the feedback out of the students' Feedback section.
-        if (withdrawButton.dataset.confirm !== 'yes') {
-          withdrawButton.dataset.confirm = 'yes';
-          withdrawButton.textContent = `Withdraw for ${this.selectedStudents.length}? Click again`;
-          return null;
-        }
-        return withdrawFeedback(client(), assignment(), this.selectedStudents, (p) => this.showProgress(p));
-      },
-      'withdrawn',
-    );
-    return h(
-      'div',
-      { class: 'jp-Coursework-ClassActions', role: 'toolbar', 'aria-label': 'Actions on the selected students' },
-      this.selectedCount,
-      action(
-        'Capture now',
-        () =>
-          captureNow(client(), this.selectedStudents, `${assignment() || 'class'} capture ${new Date().toTimeString().slice(0, 8)}`, (p) =>
-            this.showProgress(p),
-          ),
-        'captured',
-      ),
-      h('label', {}, 'Assignment ', this.assignmentChoice),
-      h('label', {}, 'Extend by ', this.extendHours, ' hours'),
-      action(
-        'Extend',
-        extend(() => {
-          const hours = Number(this.extendHours.value);
-          return Number.isFinite(hours) && hours !== 0 ? { hours } : 'Give a number of hours (negative to shorten)';
-        }),
-        'extended',
-      ),
-      h('label', {}, 'or until ', this.extendUntil),
-      action(
-        'Set due time',
-        extend(() => (this.extendUntil.value ? { dueAt: new Date(this.extendUntil.value).toISOString() } : 'Choose the new due time')),
-        'extended',
-      ),
-      withdrawButton,
-      action('Download captures', () => this.downloadCaptures(), 'in the download'),
-      action(
-        'Copy names',
-        async () => {
-          const names = this.selectedStudents;
-          await navigator.clipboard.writeText(names.join('\n'));
-          return names.map((student) => ({ student, ok: true, message: 'copied' }));
-        },
-        'copied',
-      ),
-      this.progress,
-      this.outcome,
-    );
-  }
-
-  /** One zip per capture the selected students' work is in, for the chosen assignment, streamed by the browser. */
-  private async downloadCaptures(): Promise<BulkOutcome[]> {
-    const j = this.view?.assignments.findIndex((a) => a.id === this.assignmentChoice.value) ?? -1;
-    const bySnapshot = new Map<string, string[]>();
-    const outcomes: BulkOutcome[] = [];
-    for (const student of this.selectedStudents) {
-      const i = this.view?.students.indexOf(student) ?? -1;
-      const snapshot = this.view?.status[i]?.[j]?.receipt?.snapshot;
-      if (!snapshot) outcomes.push({ student, ok: false, message: 'no capture to download' });
-      else bySnapshot.set(snapshot, [...(bySnapshot.get(snapshot) ?? []), student]);
-    }
-    const client = this.connection.client;
-    for (const [snapshot, students] of bySnapshot) {
-      downloadFrom(await client.downloadLink(client.courseZipUrl(snapshot, students)));
-      outcomes.push(...students.map((student) => ({ student, ok: true, message: `in ${snapshot}.zip` })));
-    }
-    return outcomes;
-  }
-
-  private async runAction(label: string, verb: string, run: () => Promise<BulkOutcome[] | null>): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    this.renderSelectionState();
-    this.outcome.replaceChildren();
-    this.progress.hidden = false;
-    this.progress.removeAttribute('value');
-    let outcomes: BulkOutcome[] | null = null;
-    try {
-      outcomes = await run();
-    } catch (error) {
-      this.outcome.replaceChildren(h('span', { class: 'jp-Coursework-error' }, `${label}: ${describeError(error)}`));
-    } finally {
-      this.busy = false;
-      this.progress.hidden = true;
-      this.renderSelectionState();
-    }
-    if (outcomes === null) return;
-    for (const button of this.actionButtons) {
-      if (button.dataset.confirm === 'yes') {
-        delete button.dataset.confirm;
-        button.textContent = 'Withdraw feedback';
-      }
-    }
-    this.showOutcomes(`${label}: ${summary(outcomes, verb)}`, outcomes);
-    if (verb !== 'copied' && verb !== 'in the download') await this.refresh();
-  }
-
-  private showProgress({ done, total }: { done: number; total: number }): void {
-    this.progress.max = Math.max(total, 1);
-    this.progress.value = done;
-    this.progress.setAttribute('aria-valuetext', `${done} of ${total} students`);
-  }
-
-  /** The summary, and each student's outcome (those that failed first) under it. */
-  private showOutcomes(headline: string, outcomes: BulkOutcome[]): void {
-    const ordered = [...outcomes].sort((a, b) => Number(a.ok) - Number(b.ok));
-    this.outcome.replaceChildren(
-      h(
-        'details',
-        { class: 'jp-Coursework-ClassOutcome', open: outcomes.some((o) => !o.ok) },
-        h('summary', {}, headline),
-        h(
-          'ul',
-          { 'aria-label': 'Outcome per student' },
-          ...ordered.map((o) =>
-            h('li', { class: o.ok ? '' : 'jp-Coursework-error', 'data-student': o.student }, `${o.student}: ${o.message}`),
-          ),
-        ),
-      ),
-    );
+    this.actions.update();
   }
 
   private markActive(): void {
@@ -451,21 +376,25 @@ export class ClassWorkspace extends Widget {
   }
 
   private view: ClassStatus | null = null;
+  /** Bumped by every full read: answers to older reads are dropped. */
+  private generation = 0;
+  private cursor: number | undefined;
+  private following = false;
+  private readonly changed = new Set<string>();
+  private changedTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly selection = new RowSelection();
-  private busy = false;
-  private readonly actionButtons: HTMLButtonElement[] = [];
-  private readonly selectedCount = h('span', { class: 'jp-Coursework-note', role: 'status' });
-  private readonly assignmentChoice = h('select', { class: 'jp-Coursework-input', 'aria-label': 'Assignment to act on' });
-  private readonly extendHours = h('input', {
-    type: 'number',
-    value: '24',
-    step: '1',
-    class: 'jp-Coursework-input jp-Coursework-hours',
-    'aria-label': 'Hours to extend by',
+  private readonly actions = new ActionsBar({
+    client: () => this.connection.client,
+    view: () => this.view,
+    selected: () => this.selectedStudents,
+    showChart: (id) => {
+      const column = this.view?.assignments.findIndex((a) => a.id === id) ?? -1;
+      if (this.view && column >= 0) this.detail.showAssignment(this.view, column);
+    },
+    refresh: () => this.refresh(),
   });
-  private readonly extendUntil = h('input', { type: 'datetime-local', class: 'jp-Coursework-input', 'aria-label': 'New due time' });
-  private readonly progress = h('progress', { hidden: true, 'aria-label': 'Progress of the action' });
-  private readonly outcome = h('div', { role: 'status', class: 'jp-Coursework-ClassOutcomes' });
+  /** Under the grid: a student's timeline or an assignment's chart. */
+  private readonly detail: DetailPane;
   private rows: ClassRow[] = [];
   private shown: ClassRow[] = [];
   private sortBy: number | null = null;
