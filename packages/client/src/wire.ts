@@ -358,6 +358,10 @@ export interface AssignmentStudentStatus {
   error: string | null;
   /** When the latest feedback file on this assignment was released to the student. */
   feedbackReleasedAt: string | null;
+  /** When the next feedback file still scheduled will be released. */
+  feedbackScheduledAt: string | null;
+  /** When the student last opened their feedback through Coursework, if since its latest release. */
+  feedbackSeenAt: string | null;
   /** The student's latest submission through nbgrader's exchange, if any. */
   submission: SubmissionReceipt | null;
 }

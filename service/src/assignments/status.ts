@@ -15,6 +15,7 @@ import type {
 import type { Selectable } from 'kysely';
 import type { Catalog } from '../catalog/catalog';
 import type { AssignmentsTable, ExtensionsTable } from '../catalog/schema';
+import { feedbackOpenings } from '../audit/audit';
 import { ExchangeSubmissions, type Submission } from '../exchange/submissions';
 import { FeedbackStore } from '../feedback/store';
 import { SnapshotQueries } from '../snapshots/queries';
@@ -73,7 +74,7 @@ export class AssignmentStatusReader {
     snapshots: ReceiptSnapshots,
     student: string,
     submission: Submission | undefined,
-  ): Omit<AssignmentStudentStatus, 'feedbackReleasedAt'> {
+  ): Omit<AssignmentStudentStatus, 'feedbackReleasedAt' | 'feedbackScheduledAt' | 'feedbackSeenAt'> {
     const { dueAt, extended } = effectiveDue(assignment, extensions, student);
     // The deadline capture is the one for the student's effective due time; earlier ones stay but do not count.
     const capture = deadlineCaptures.get(deadlineKey(assignment.id, student, dueAt));
@@ -103,13 +104,14 @@ export class AssignmentStatusReader {
    */
   async forClass(assignments: readonly Assignment[], roster: readonly string[]): Promise<AssignmentStudentStatus[][]> {
     const ids = new Set(assignments.map((a) => a.id));
-    const [rows, extensions, captures, perAssignment] = await Promise.all([
+    const [rows, extensions, captures, openings, perAssignment] = await Promise.all([
       this.assignments.rows(),
       this.assignments.extensionRows(),
       capturesOf(this.db, this.courseId),
+      feedbackOpenings(this.db, this.courseId),
       Promise.all(
         assignments.map(async (a) => ({
-          releasedAt: await this.feedback.releasedAtByStudent(a.id),
+          released: await this.feedback.releaseTimesByStudent(a.id),
           submissions: await this.submissions.latestByStudent(a.id),
         })),
       ),
@@ -122,14 +124,21 @@ export class AssignmentStatusReader {
     const columns = assignments.map((assignment, j) => {
       const row = rows.find((a) => a.id === assignment.id)!;
       const ofAssignment = extensions.filter((e) => e.assignment_id === assignment.id);
-      const { releasedAt, submissions } = perAssignment[j]!;
-      return { row, ofAssignment, releasedAt, submissions };
+      const { released, submissions } = perAssignment[j]!;
+      return { row, ofAssignment, released, submissions };
     });
     return roster.map((student) =>
-      columns.map(({ row, ofAssignment, releasedAt, submissions }) => ({
-        ...this.studentStatus(row, ofAssignment, deadlineCaptures, snapshots, student, submissions.get(student)),
-        feedbackReleasedAt: releasedAt.get(student) ?? null,
-      })),
+      columns.map(({ row, ofAssignment, released, submissions }) => {
+        const { releasedAt = null, scheduledAt = null } = released.get(student) ?? {};
+        // Seen: opened since the latest release (feedback released after the student looked is new to them).
+        const opened = openings.get(`${student}\0${row.id}`);
+        return {
+          ...this.studentStatus(row, ofAssignment, deadlineCaptures, snapshots, student, submissions.get(student)),
+          feedbackReleasedAt: releasedAt,
+          feedbackScheduledAt: scheduledAt,
+          feedbackSeenAt: releasedAt !== null && opened !== undefined && opened >= releasedAt ? opened : null,
+        };
+      }),
     );
   }
 

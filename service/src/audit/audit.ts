@@ -122,6 +122,29 @@ export async function readStudentAudit(db: Kysely<CatalogSchema>, courseId: stri
   return rows.reverse().map((row) => ({ ...row, detail: JSON.parse(row.detail) as Record<string, unknown> }));
 }
 
+/**
+ * When each student last opened feedback of each assignment through Coursework (their own downloads of it), keyed
+ * `student\0assignment`.
+ */
+export async function feedbackOpenings(db: Kysely<CatalogSchema>, courseId: string): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('audit_events')
+    .select(['actor', 'target'])
+    .select((eb) => eb.fn.max('at').as('at'))
+    .where('course_id', '=', courseId)
+    .where('action', '=', 'feedback.downloaded')
+    .groupBy(['actor', 'target'])
+    .execute();
+  const opened = new Map<string, string>();
+  for (const { actor, target, at } of rows) {
+    // `student/assignment/path`, opened by the student themselves (an instructor's read is not the student's).
+    if (!target.startsWith(`${actor}/`)) continue;
+    const key = `${actor}\0${target.slice(actor.length + 1).split('/')[0]}`;
+    if ((opened.get(key) ?? '') < (at as string)) opened.set(key, at as string);
+  }
+  return opened;
+}
+
 /** The course's events after the row `after` (row ids are the changes feed's cursor), oldest first, at most `limit`. */
 export async function readAuditAfter(
   db: Kysely<CatalogSchema>,

@@ -263,20 +263,21 @@ export class FeedbackStore {
     });
   }
 
-  /** When each student's current feedback on an assignment was last released (released files only). */
-  async releasedAtByStudent(assignment: string): Promise<Map<string, string>> {
-    const rows = await this.db
-      .selectFrom('feedback_files')
-      .select(['student'])
-      .select((eb) => eb.fn.max('release_at').as('released_at'))
-      .where('course_id', '=', this.courseId)
-      .where('assignment', '=', assignment)
-      .where('replaced_at', 'is', null)
-      .where('withdrawn_at', 'is', null)
-      .where('release_at', '<=', this.now().toISOString())
-      .groupBy('student')
-      .execute();
-    return new Map(rows.map((row) => [row.student, row.released_at as string]));
+  /**
+   * Per student with feedback on the assignment: when the latest of it was released (seen by the student from then
+   * on), and when the next still scheduled file will be.
+   */
+  async releaseTimesByStudent(assignment: string): Promise<Map<string, { releasedAt: string | null; scheduledAt: string | null }>> {
+    const rows = await this.current().select(['student', 'release_at']).where('assignment', '=', assignment).execute();
+    const now = this.now().toISOString();
+    const times = new Map<string, { releasedAt: string | null; scheduledAt: string | null }>();
+    for (const { student, release_at: at } of rows) {
+      const time = times.get(student) ?? { releasedAt: null, scheduledAt: null };
+      if (at <= now) time.releasedAt = time.releasedAt === null || at > time.releasedAt ? at : time.releasedAt;
+      else time.scheduledAt = time.scheduledAt === null || at < time.scheduledAt ? at : time.scheduledAt;
+      times.set(student, time);
+    }
+    return times;
   }
 
   /** Current files released by now that are to be written into homes and were not yet, by id after `afterId`. */

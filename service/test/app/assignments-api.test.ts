@@ -232,6 +232,24 @@ describe('assignments', () => {
     });
     expect(student2.dues.find((d) => d.assignment === 'tl2')).toMatchObject({ dueAt: '2030-01-01T10:00:00.000Z', extended: false });
 
+    // The class view says the same: released and seen by student1; scheduled for student2, not released yet.
+    await instructor.releaseFeedback('student2', 'tl1', { 'later.html': '<p>soon</p>' }, { releaseAt: '2031-01-01T00:00:00Z' });
+    const view = await instructor.classStatus(['student1', 'student2']);
+    const column = view.assignments.findIndex((a) => a.id === 'tl1');
+    expect(view.status[0]![column]).toMatchObject({
+      feedbackReleasedAt: expect.any(String),
+      feedbackSeenAt: mine[order('feedback-viewed')]!.at,
+    });
+    expect(view.status[1]![column]).toMatchObject({
+      feedbackReleasedAt: null,
+      feedbackScheduledAt: '2031-01-01T00:00:00.000Z',
+      feedbackSeenAt: null,
+    });
+    // Released again after the student looked: new to them.
+    await instructor.releaseFeedback('student1', 'tl1', { 'report.html': '<p>better</p>' });
+    const again = await instructor.classStatus(['student1']);
+    expect(again.status[0]![column]).toMatchObject({ feedbackSeenAt: null });
+
     await expect(student.studentTimeline('student1')).rejects.toMatchObject({ status: 403 });
     await expect(instructor.studentTimeline('nobody')).rejects.toMatchObject({ status: 404 });
     await expect(instructor.studentTimeline('bad/name')).rejects.toMatchObject({ status: 400 });

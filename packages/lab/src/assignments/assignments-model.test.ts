@@ -38,6 +38,8 @@ const student = (
   receipt: status === 'captured' ? receipt : null,
   error: null,
   feedbackReleasedAt: null,
+  feedbackScheduledAt: null,
+  feedbackSeenAt: null,
   submission: null,
   ...more,
 });

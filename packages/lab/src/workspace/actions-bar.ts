@@ -36,7 +36,7 @@ export class ActionsBar {
 
   /** The assignment the actions apply to (it follows the grid's active column). */
   choose(assignment: string): void {
-    if ([...this.assignmentChoice.options].some((option) => option.value === assignment)) this.assignmentChoice.value = assignment;
+    if (Array.from(this.assignmentChoice.options).some((option) => option.value === assignment)) this.assignmentChoice.value = assignment;
   }
 
   /** The assignments to choose from, after a read of the class. */

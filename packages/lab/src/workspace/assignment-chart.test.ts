@@ -10,6 +10,8 @@ const cell = (student: string, more: Partial<AssignmentStudentStatus>): Assignme
   receipt: null,
   error: null,
   feedbackReleasedAt: null,
+  feedbackScheduledAt: null,
+  feedbackSeenAt: null,
   submission: null,
   ...more,
 });

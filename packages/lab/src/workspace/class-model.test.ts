@@ -10,6 +10,8 @@ const status = (student: string, more: Partial<AssignmentStudentStatus> = {}): A
   receipt: null,
   error: null,
   feedbackReleasedAt: null,
+  feedbackScheduledAt: null,
+  feedbackSeenAt: null,
   submission: null,
   ...more,
 });
@@ -56,6 +58,20 @@ describe('class cells', () => {
     expect(all).toMatchObject({ state: 'captured', text: 'captured · submitted · feedback', extended: true, feedback: true });
     expect(all.description).toMatch(/^a, PS1: due 2026-11-20 17:00 \(UTC\) \(extended\); captured .*; submitted .*; feedback released/);
     expect(cellOf(status('a', { status: 'not-scheduled' }), 'PS1')).toMatchObject({ state: 'none', text: '—' });
+  });
+
+  it('say whether the feedback is scheduled, released, or seen by the student', () => {
+    const released = { status: 'captured' as const, receipt, feedbackReleasedAt: '2026-11-21T09:00:00.000Z' };
+    expect(cellOf(status('a', { status: 'captured', receipt, feedbackScheduledAt: '2026-11-22T09:00:00.000Z' }), 'PS1')).toMatchObject({
+      text: 'captured · feedback scheduled',
+      feedback: false,
+    });
+    const unseen = cellOf(status('a', released), 'PS1');
+    expect(unseen.text).toBe('captured · feedback');
+    expect(unseen.description).toContain('not yet seen by the student');
+    const seen = cellOf(status('a', { ...released, feedbackSeenAt: '2026-11-21T10:00:00.000Z' }), 'PS1');
+    expect(seen).toMatchObject({ text: 'captured · feedback seen', feedback: true });
+    expect(seen.description).toContain('seen by the student 2026-11-21T10:00:00.000Z');
   });
 });
 

@@ -10,7 +10,10 @@ export type CellState = 'captured' | 'late' | 'missing' | 'failed' | 'upcoming' 
 
 export interface ClassCell {
   state: CellState;
-  /** What the cell says: "captured", "late 12 min", "submitted", … with "· feedback" when some was released. */
+  /**
+   * What the cell says: "captured", "late 12 min", "submitted", … with "· feedback" when some was released ("· feedback
+   * seen" once the student opened it since, "· feedback scheduled" while it waits for its time).
+   */
   text: string;
   /** The longer form, for the tooltip and screen readers. */
   description: string;
@@ -72,7 +75,9 @@ export function cellOf(status: AssignmentStudentStatus, title: string): ClassCel
     }
   }
   const feedback = status.feedbackReleasedAt !== null;
-  if (feedback) text += ' · feedback';
+  if (status.feedbackSeenAt !== null) text += ' · feedback seen';
+  else if (feedback) text += ' · feedback';
+  else if (status.feedbackScheduledAt !== null) text += ' · feedback scheduled';
   const parts = [
     `${status.student}, ${title}: due ${status.dueAtLocal}${status.extended ? ' (extended)' : ''}`,
     status.receipt ? `captured ${status.receipt.takenAt}${late ? `, ${spokenDuration(late)} late` : ''}` : status.status,
@@ -80,6 +85,8 @@ export function cellOf(status: AssignmentStudentStatus, title: string): ClassCel
       ? `submitted ${status.submission.submittedAt}${submissionLate ? `, ${spokenDuration(submissionLate)} late` : ''}`
       : null,
     feedback ? `feedback released ${status.feedbackReleasedAt}` : 'no feedback',
+    status.feedbackSeenAt ? `seen by the student ${status.feedbackSeenAt}` : feedback ? 'not yet seen by the student' : null,
+    status.feedbackScheduledAt ? `feedback scheduled for ${status.feedbackScheduledAt}` : null,
     status.error ? `error: ${status.error}` : null,
   ];
   return { state, text, description: parts.filter(Boolean).join('; '), extended: status.extended, feedback };
