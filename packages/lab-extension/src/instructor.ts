@@ -108,7 +108,9 @@ async function addPanel(
   const openWorkspace = () => {
     let workspace = workspaces.currentWidget;
     if (!workspace || workspace.isDisposed) {
-      workspace = new MainAreaWidget({ content: new ClassWorkspace(connection, renderChart ? { renderChart } : {}) });
+      workspace = new MainAreaWidget({
+        content: new ClassWorkspace(connection, { contents: app.serviceManager.contents, ...(renderChart ? { renderChart } : {}) }),
+      });
       workspace.id = 'coursework-class';
       workspace.title.icon = courseworkIcon;
       app.shell.add(workspace, 'main');

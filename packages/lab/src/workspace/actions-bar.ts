@@ -1,13 +1,23 @@
 /**
  * The class workspace's bar of actions on the selected students: capture now, extend (by hours from each one's due
- * time, or to one time), withdraw feedback (a second click confirms), download their captures, copy their names; and
- * the chart of the chosen assignment. Each action shows its progress, then a summary and an outcome per student.
+ * time, or to one time), release feedback from a folder of the instructor's home (a subfolder per student), withdraw
+ * feedback (a second click confirms), download their captures, copy their names; and the chart of the chosen
+ * assignment. Each action shows its progress, then a summary and an outcome per student.
  */
 import type { Assignment, ClassStatus, CourseworkClient } from '@coursework/client';
 import { describeError } from '../common/connection';
 import { h } from '../common/dom';
 import { downloadFrom } from '../common/download';
-import { type BulkOutcome, captureNow, type DueChange, grantExtensions, summary, withdrawFeedback } from './bulk-actions';
+import type { ContentsReader } from '../feedback/release-files';
+import {
+  type BulkOutcome,
+  captureNow,
+  type DueChange,
+  grantExtensions,
+  releaseFromFolder,
+  summary,
+  withdrawFeedback,
+} from './bulk-actions';
 
 /** What the bar needs of the workspace. */
 export interface ActionsContext {
@@ -16,6 +26,8 @@ export interface ActionsContext {
   /** The selected students, in the grid's order. */
   selected(): string[];
   showChart(assignment: string): void;
+  /** The instructor's own files (JupyterLab's contents manager), where feedback is released from. */
+  contents: ContentsReader | undefined;
   /** Reads the class again after an action changed it. */
   refresh(): Promise<void>;
 }
@@ -54,6 +66,7 @@ export class ActionsBar {
       return button;
     };
     const client = () => this.context.client();
+    const { contents } = this.context;
     const assignment = () => this.assignmentChoice.value;
     const dueAtOf = (student: string) => {
       const i = this.context.view()?.students.indexOf(student) ?? -1;
@@ -112,6 +125,20 @@ export class ActionsBar {
         extend(() => (this.extendUntil.value ? { dueAt: new Date(this.extendUntil.value).toISOString() } : 'Choose the new due time')),
         'extended',
       ),
+      ...(contents
+        ? [
+            h('label', {}, 'Feedback folder ', this.feedbackFolder),
+            action(
+              'Release feedback',
+              async () => {
+                const folder = this.feedbackFolder.value.trim();
+                if (!folder) throw new Error('Give the folder of your home that holds a subfolder per student');
+                return releaseFromFolder(client(), contents, assignment(), folder, this.context.selected(), (p) => this.showProgress(p));
+              },
+              'released',
+            ),
+          ]
+        : []),
       withdrawButton,
       action('Download captures', () => this.downloadCaptures(), 'in the download'),
       action(
@@ -212,6 +239,12 @@ export class ActionsBar {
     'aria-label': 'Hours to extend by',
   });
   private readonly extendUntil = h('input', { type: 'datetime-local', class: 'jp-Coursework-input', 'aria-label': 'New due time' });
+  private readonly feedbackFolder = h('input', {
+    type: 'text',
+    placeholder: 'feedback/hw1',
+    class: 'jp-Coursework-input',
+    'aria-label': 'Folder of your home with a subfolder per student',
+  });
   private readonly progress = h('progress', { hidden: true, 'aria-label': 'Progress of the action' });
   private readonly outcome = h('div', { role: 'status', class: 'jp-Coursework-ClassOutcomes' });
 }

@@ -1,5 +1,6 @@
 import type { Job } from '@coursework/client';
-import { captureNow, changedDueAt, forEachStudent, grantExtensions, summary, withdrawFeedback } from './bulk-actions';
+import type { Contents } from '@jupyterlab/services';
+import { captureNow, changedDueAt, forEachStudent, grantExtensions, releaseFromFolder, summary, withdrawFeedback } from './bulk-actions';
 import { fakeService, json } from '../testing/fake-service';
 
 const API = '/services/coursework/api/v1';
@@ -103,5 +104,33 @@ describe('bulk actions', () => {
       { student: 's1', ok: true, message: 'captured as capture-10-00_2026-11-28' },
       { student: 's2', ok: false, message: 'has no home folder' },
     ]);
+  });
+  it("releases each student's own subfolder of a folder, and names a student who has none", async () => {
+    const file = (path: string, content: string): Contents.IModel =>
+      ({ name: path.split('/').pop()!, path, type: 'file', format: 'text', content }) as Contents.IModel;
+    const tree: Record<string, Contents.IModel> = {
+      'marked/hw1/s1': {
+        name: 's1',
+        path: 'marked/hw1/s1',
+        type: 'directory',
+        content: [file('marked/hw1/s1/report.html', '<p>s1</p>')],
+      } as Contents.IModel,
+      'marked/hw1/s1/report.html': file('marked/hw1/s1/report.html', '<p>s1</p>'),
+    };
+    const contents = {
+      get: async (path: string) => {
+        if (!tree[path]) throw new Error(`404: ${path}`);
+        return tree[path]!;
+      },
+    };
+    const service = fakeService({
+      [`POST ${API}/students/s1/feedback/hw1`]: () => json({ student: 's1', assignment: 'hw1', files: [] }, 201),
+    });
+    const outcomes = await releaseFromFolder(service.connection.client, contents, 'hw1', '/marked/hw1/', ['s1', 's2'], () => undefined);
+    expect(outcomes).toEqual([
+      { student: 's1', ok: true, message: 'released report.html' },
+      { student: 's2', ok: false, message: 'no folder marked/hw1/s2' },
+    ]);
+    expect(service.requests.map((r) => r.call)).toEqual([`POST ${API}/students/s1/feedback/hw1`]);
   });
 });

@@ -4,6 +4,8 @@
  */
 import { type CourseworkClient, jobEnded } from '@coursework/client';
 import { describeError } from '../common/connection';
+import { joinPath } from '../common/models';
+import { type ContentsReader, releaseSelection } from '../feedback/release-files';
 import { outcomeProblem } from '../snapshots/outcomes';
 
 export interface BulkOutcome {
@@ -89,6 +91,34 @@ export function withdrawFeedback(
     async (student) => {
       await client.withdrawFeedback(student, assignment);
       return 'withdrawn';
+    },
+    onProgress,
+  );
+}
+
+/**
+ * Releases feedback to each student from their own subfolder of `folder` in the instructor's home
+ * (`<folder>/<student>/…`, read through JupyterLab's contents manager), on `assignment`.
+ */
+export function releaseFromFolder(
+  client: CourseworkClient,
+  contents: ContentsReader,
+  assignment: string,
+  folder: string,
+  students: readonly string[],
+  onProgress: OnProgress,
+): Promise<BulkOutcome[]> {
+  return forEachStudent(
+    students,
+    async (student) => {
+      const path = joinPath(folder.replace(/^\/+|\/+$/g, ''), student);
+      try {
+        await contents.get(path, { content: false });
+      } catch {
+        throw new Error(`no folder ${path}`);
+      }
+      const { paths } = await releaseSelection(client, contents, [{ path, type: 'directory' }], { student, assignment, options: {} });
+      return `released ${paths.length === 1 ? paths[0]! : `${paths.length} files`}`;
     },
     onProgress,
   );

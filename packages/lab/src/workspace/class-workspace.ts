@@ -12,6 +12,7 @@ import type { ClassStatus } from '@coursework/client';
 import { Widget } from '@lumino/widgets';
 import { describeError, type ServiceConnection } from '../common/connection';
 import { h } from '../common/dom';
+import type { ContentsReader } from '../feedback/release-files';
 import { ActionsBar } from './actions-bar';
 import { type ClassRow, classRows, STATE_FILTERS, type StateFilter, visibleRows } from './class-model';
 import { type ChartRenderer, DetailPane } from './detail-pane';
@@ -20,6 +21,8 @@ import { RowSelection } from './selection';
 export interface ClassWorkspaceOptions {
   /** Without one, the timeline is shown as a list only. */
   renderChart?: ChartRenderer;
+  /** The instructor's files (JupyterLab's contents manager): without them, feedback is not released from a folder. */
+  contents?: ContentsReader;
 }
 
 export const ROW_HEIGHT = 28;
@@ -34,6 +37,17 @@ export class ClassWorkspace extends Widget {
     options: ClassWorkspaceOptions = {},
   ) {
     super();
+    this.actions = new ActionsBar({
+      client: () => connection.client,
+      view: () => this.view,
+      selected: () => this.selectedStudents,
+      showChart: (id) => {
+        const column = this.view?.assignments.findIndex((a) => a.id === id) ?? -1;
+        if (this.view && column >= 0) this.detail.showAssignment(this.view, column);
+      },
+      contents: options.contents,
+      refresh: () => this.refresh(),
+    });
     this.detail = new DetailPane(
       () => connection.client,
       options.renderChart,
@@ -383,16 +397,7 @@ export class ClassWorkspace extends Widget {
   private readonly changed = new Set<string>();
   private changedTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly selection = new RowSelection();
-  private readonly actions = new ActionsBar({
-    client: () => this.connection.client,
-    view: () => this.view,
-    selected: () => this.selectedStudents,
-    showChart: (id) => {
-      const column = this.view?.assignments.findIndex((a) => a.id === id) ?? -1;
-      if (this.view && column >= 0) this.detail.showAssignment(this.view, column);
-    },
-    refresh: () => this.refresh(),
-  });
+  private readonly actions: ActionsBar;
   /** Under the grid: a student's timeline or an assignment's chart. */
   private readonly detail: DetailPane;
   private rows: ClassRow[] = [];
