@@ -13,6 +13,7 @@ import type { HubClient } from './hub/client';
 import type { IdentityCache } from './hub/identity-cache';
 import { HubOAuth } from './http/oauth';
 import { accessLog } from './http/access-log';
+import { compressJson } from './http/compress-json';
 import { errorHandler } from './http/errors';
 import { createRouter } from './http/routes';
 import type { AppState } from './http/state';
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   });
   app.use(accessLog(deps.log, deps.metrics));
   app.use(errorHandler(deps.log, deps.metrics));
+  app.use(compressJson());
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -17,19 +17,35 @@ export class InvalidAssignmentError extends InvalidInputError {
 type AssignmentRow = Selectable<AssignmentsTable>;
 type ExtensionRow = Selectable<ExtensionsTable>;
 
-/** `2026-12-01 17:00 (America/Vancouver)` */
+const localFormats = new Map<string, Intl.DateTimeFormat>();
+/** Times already shown, by zone and time: a class view shows each due time to every student (bounded). */
+const shownTimes = new Map<string, string>();
+const MAX_SHOWN_TIMES = 10_000;
+
+/** `2026-12-01 17:00 (America/Vancouver)` (each zone's formatter made once: making one costs far more than using it). */
 export function localTime(iso: string, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(iso));
+  const key = `${timeZone}\0${iso}`;
+  const shown = shownTimes.get(key);
+  if (shown !== undefined) return shown;
+  let format = localFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    localFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(new Date(iso));
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} (${timeZone})`;
+  const text = `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} (${timeZone})`;
+  if (shownTimes.size >= MAX_SHOWN_TIMES) shownTimes.clear();
+  shownTimes.set(key, text);
+  return text;
 }
 
 /** An ISO 8601 time with its zone (`Z` or an offset), as UTC ISO. */
