@@ -162,6 +162,23 @@ export class CourseworkClient {
     return all;
   }
 
+  /** A page of every student's snapshots, by student and newest first. */
+  snapshotsPage(page: PageRequest = {}): Promise<Paginated<SnapshotSummary>> {
+    return this.getJson(withPage('api/v1/snapshots', page), PAGINATION_MEDIA_TYPE);
+  }
+
+  /** Every student's snapshots, following the pages. */
+  async allSnapshots(pageSize?: number): Promise<SnapshotSummary[]> {
+    const all: SnapshotSummary[] = [];
+    let page: PageRequest | null = { offset: 0, limit: pageSize };
+    while (page) {
+      const answer: Paginated<SnapshotSummary> = await this.snapshotsPage(page);
+      all.push(...answer.items);
+      page = answer._pagination.next;
+    }
+    return all;
+  }
+
   openApi(): Promise<Record<string, unknown>> {
     return this.getJson('api/v1/openapi.json');
   }

@@ -59,6 +59,7 @@ export const POLICY = {
   checkStore: ['instructor'],
   createSnapshots: ['instructor'],
   getJob: TEACHING,
+  listSnapshots: TEACHING,
   listStudentSnapshots: [...TEACHING, 'owner'],
   getStudentSnapshot: [...TEACHING, 'owner'],
   listSnapshotFiles: [...TEACHING, 'owner'],

@@ -110,6 +110,21 @@ export class SnapshotQueries {
     return { items: rows.map(summaryOf), total: Number(total) };
   }
 
+  /** Every student's live snapshots, by student and newest first (an overview of the course in a few reads). */
+  async listAll(offset: number, limit: number): Promise<{ items: SnapshotSummary[]; total: number }> {
+    const base = this.db.selectFrom('snapshots').where('course_id', '=', this.courseId).where('deleted_at', 'is', null);
+    const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+    const rows = await base
+      .select(SUMMARY_COLUMNS)
+      .orderBy('student')
+      .orderBy('taken_at', 'desc')
+      .orderBy('name')
+      .offset(offset)
+      .limit(limit)
+      .execute();
+    return { items: rows.map(summaryOf), total: Number(total) };
+  }
+
   /** The live snapshots of one name, across students (optionally only some), by student. */
   async byName(name: string, students?: readonly string[]): Promise<{ summary: SnapshotSummary; manifest: ManifestEntry[] }[]> {
     let query = this.db

@@ -6,6 +6,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CourseworkClient } from '@coursework/client';
 import { homePath } from '../../src/homes/home-path';
+import { expectMatchesContract } from '../support/openapi-validator';
 import { createRouter } from '../../src/http/routes';
 import { type CallerName, type InProcessApp, startInProcessApp, tokenOf } from '../support/in-process';
 
@@ -48,6 +49,18 @@ describe('a second course', () => {
     );
     const inCourse = (await call('grader', 'GET', 'courses/ds-200/students/student1/snapshots')).body as { name: string }[];
     expect(inCourse.map((s) => s.name)).toEqual([job.name]);
+    // Everyone's snapshots at once: the course's own, by student, in pages.
+    const everyone = (await call('grader', 'GET', 'courses/ds-200/snapshots')).body as { student: string; name: string }[];
+    expectMatchesContract('listSnapshots', 200, everyone);
+    expect(everyone.map((s) => [s.student, s.name])).toEqual([
+      ['student1', job.name],
+      ['student2', job.name],
+    ]);
+    const second = await call('grader', 'GET', 'courses/ds-200/snapshots?offset=1&limit=1');
+    expect((second.body as { student: string }[]).map((s) => s.student)).toEqual(['student2']);
+    const inDefault = (await call('instructor', 'GET', 'snapshots')).body as { name: string }[];
+    expect(inDefault.map((s) => s.name)).not.toContain(job.name);
+    expect((await call('student', 'GET', 'courses/ds-200/snapshots')).status).toBe(403);
     // A one-minute download link of the course's zip works for its maker there (the course admin teaches ds-200
     // and nothing else), and carries no role into the default course.
     const link = async (path: string) =>

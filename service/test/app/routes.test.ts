@@ -128,6 +128,7 @@ const TABLE: Record<Operation, Row> = {
     expect: instructorsOnly(202),
   },
   getJob: { method: 'GET', path: 'api/v1/jobs/00000000-0000-0000-0000-000000000000', expect: teaching(404) },
+  listSnapshots: { method: 'GET', path: 'api/v1/snapshots', expect: teaching(200) },
   listStudentSnapshots: { method: 'GET', path: `api/v1/students/${SEEDED.student}/snapshots`, expect: teaching(200) },
   getStudentSnapshot: { method: 'GET', path: snapshot, expect: teaching(200) },
   deleteStudentSnapshot: {

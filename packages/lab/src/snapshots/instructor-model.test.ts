@@ -38,7 +38,7 @@ function model(jobStates: Job[] = []) {
   let polls = 0;
   const service = fakeService({
     [`GET ${API}/students`]: paged(['student1', 'student2', 'student3'].map((name) => ({ name, homeExists: name !== 'student3' }))),
-    ...Object.fromEntries(Object.entries(snapshots).map(([student, list]) => [`GET ${API}/students/${student}/snapshots`, paged(list)])),
+    [`GET ${API}/snapshots`]: paged(Object.values(snapshots).flat()),
     [`POST ${API}/snapshots`]: () => json({ job: jobStates[0], joined: false }, 202),
     [`GET ${API}/jobs/j1`]: () => json(jobStates[Math.min(++polls, jobStates.length - 1)]),
   });
@@ -58,6 +58,12 @@ describe('InstructorModel overview', () => {
       ['student2', true, ['ps1_2026-11-01']],
       ['student3', false, []],
     ]);
+  });
+
+  it("reads everyone's snapshots in pages of the whole course, not one read per student", async () => {
+    const { model: m, requests } = model();
+    await m.refresh();
+    expect(requests.map((r) => r.call.split('?')[0]).sort()).toEqual([`GET ${API}/snapshots`, `GET ${API}/students`]);
   });
 
   it('filters by student name, else by snapshot name', async () => {

@@ -41,7 +41,7 @@ export interface InstructorModelOptions {
   pageSize?: number;
 }
 
-/** What each outcome of a job says about a student that did not get a snapshot. */
+/** The instructor panel's state: the students, their snapshots, the selection and the snapshot job being taken. */
 export class InstructorModel {
   constructor(options: InstructorModelOptions) {
     this.client = options.client;
@@ -83,15 +83,16 @@ export class InstructorModel {
     this.emit();
   }
 
-  /** Reads the students and each one's snapshots. */
+  /** Reads the students and everyone's snapshots (a few pages for the whole course, not a read per student). */
   async refresh(): Promise<void> {
     this.loading = true;
     this.emit();
     try {
-      const students = await this.client.allStudents(this.pageSize);
-      const lists = await Promise.all(students.map((s) => this.snapshotsOf(s.name)));
+      const [students, snapshots] = await Promise.all([this.client.allStudents(this.pageSize), this.client.allSnapshots(this.pageSize)]);
+      const byStudent = new Map<string, SnapshotSummary[]>(students.map((s) => [s.name, []]));
+      for (const snapshot of snapshots) byStudent.get(snapshot.student)?.push(snapshot);
       this.students = students;
-      this.snapshots = new Map(students.map((s, i) => [s.name, lists[i]!]));
+      this.snapshots = byStudent;
       this.loadError = null;
     } catch (error) {
       this.loadError = describeError(error);
@@ -169,15 +170,6 @@ export class InstructorModel {
       const message = outcomeProblem(outcome);
       return message ? [{ student, message }] : [];
     });
-  }
-
-  private async snapshotsOf(student: string): Promise<SnapshotSummary[]> {
-    const all: SnapshotSummary[] = [];
-    for (let offset = 0; ; offset += this.pageSize) {
-      const page = await this.client.studentSnapshots(student, { offset, limit: this.pageSize });
-      all.push(...page);
-      if (page.length < this.pageSize) return all;
-    }
   }
 
   private setJob(job: Job): void {

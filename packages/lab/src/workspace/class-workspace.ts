@@ -179,8 +179,7 @@ export class ClassWorkspace extends Widget {
     this.count.textContent = `${this.shown.length} of ${this.rows.length} students`;
     this.body.style.height = `${this.shown.length * ROW_HEIGHT}px`;
     this.active = { row: Math.min(this.active.row, Math.max(0, this.shown.length - 1)), column: Math.min(this.active.column, columns) };
-    this.renderedFrom = -1;
-    this.renderRows();
+    this.renderRows(true);
     this.actions.update();
   }
 
@@ -226,15 +225,40 @@ export class ClassWorkspace extends Widget {
   }
 
   /** Draws the rows in view (and a few around them), each at its place in the full height. */
-  private renderRows(): void {
+  /**
+   * Draws the rows in view (and a few around them), each at its place in the full height. Rows still in view are
+   * kept as they are and only those scrolled in are made; `redraw` makes them all again (the data or the order
+   * changed).
+   */
+  private renderRows(redraw = false): void {
     const first = Math.max(0, Math.floor(this.grid.scrollTop / ROW_HEIGHT) - OVERSCAN);
     const count = Math.ceil((this.grid.clientHeight || ROW_HEIGHT * 20) / ROW_HEIGHT) + 2 * OVERSCAN;
-    if (first === this.renderedFrom && count === this.renderedCount) return;
+    if (!redraw && first === this.renderedFrom && count === this.renderedCount) return;
+    if (redraw) {
+      this.rendered.clear();
+      this.body.replaceChildren();
+    }
     this.renderedFrom = first;
     this.renderedCount = count;
-    const rows: HTMLElement[] = [];
-    for (let i = first; i < Math.min(this.shown.length, first + count); i++) rows.push(this.rowElement(this.shown[i]!, i));
-    this.body.replaceChildren(...rows);
+    const end = Math.min(this.shown.length, first + count);
+    for (const [index, element] of this.rendered) {
+      if (index < first || index >= end) {
+        element.remove();
+        this.rendered.delete(index);
+      }
+    }
+    // New rows go above or below those kept, so that the page's order stays the grid's (as screen readers read it).
+    const above: HTMLElement[] = [];
+    const below: HTMLElement[] = [];
+    const kept = this.rendered.size > 0 ? Math.min(...this.rendered.keys()) : end;
+    for (let i = first; i < end; i++) {
+      if (this.rendered.has(i)) continue;
+      const element = this.rowElement(this.shown[i]!, i);
+      this.rendered.set(i, element);
+      (i < kept ? above : below).push(element);
+    }
+    this.body.prepend(...above);
+    this.body.append(...below);
     this.markActive();
   }
 
@@ -372,8 +396,7 @@ export class ClassWorkspace extends Widget {
 
   /** Draws the rows again (their checkboxes) and the actions bar. */
   private selectionChanged(): void {
-    this.renderedFrom = -1;
-    this.renderRows();
+    this.renderRows(true);
     this.actions.update();
   }
 
@@ -406,6 +429,8 @@ export class ClassWorkspace extends Widget {
   private descending = false;
   private active = { row: 0, column: 0 };
   private renderedFrom = -1;
+  /** The rows in the page, by their index in `shown`. */
+  private readonly rendered = new Map<number, HTMLElement>();
   private renderedCount = 0;
   private readonly filter = h('input', {
     type: 'search',

@@ -455,6 +455,15 @@ export function openApiDocument(servicePrefix: string) {
         },
       },
       '/api/v1/snapshots': {
+        get: {
+          operationId: 'listSnapshots',
+          summary: "Every student's snapshots, by student and newest first: the course's overview in a few pages.",
+          parameters: [...pageParameters],
+          responses: {
+            '200': pageResponse('A page of snapshots', 'SnapshotSummary'),
+            ...authErrors,
+          },
+        },
         post: {
           operationId: 'createSnapshots',
           summary:

@@ -122,6 +122,12 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
     ctx.body = job;
   });
 
+  add('get', 'listSnapshots', '/api/v1/snapshots', async (ctx) => {
+    const page = parsePage(ctx.query, config.pagination);
+    const { items, total } = await space(ctx).snapshots.listAll(page.offset, page.limit);
+    sendPage(ctx, items, total, page);
+  });
+
   add('get', 'listStudentSnapshots', '/api/v1/students/:student/snapshots', async (ctx) => {
     const student = studentParam(ctx.params.student);
     const page = parsePage(ctx.query, config.pagination);
