@@ -289,6 +289,19 @@ test.describe('the class workspace', () => {
     await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'Class: Demo 101' })).toBeVisible({ timeout: 30_000 });
     await expect(grid.locator('[data-student="student1"]')).toBeVisible();
 
+    // The workspace's own course switcher moves it, and the panel with it.
+    await page.getByRole('combobox', { name: 'Course of the workspace' }).selectOption({ label: 'Demo 201: Machine Learning' });
+    await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')).toContainText('Class: Demo 201', { timeout: 15_000 });
+    await showInstructorPanel(page);
+    await expect(
+      page.locator('#coursework-instructor-panel').getByRole('combobox', { name: 'Course' }).locator('option:checked'),
+    ).toHaveText('Demo 201: Machine Learning');
+    await page
+      .locator('#coursework-instructor-panel')
+      .getByRole('combobox', { name: 'Course' })
+      .selectOption({ label: 'Demo 101: Data Science' });
+    await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'Class: Demo 101' })).toBeVisible({ timeout: 15_000 });
+
     const student = await browser.newPage();
     await logInToLab(student, hub, 'student1');
     await expect(student.locator('.jp-Launcher')).toBeVisible();

@@ -104,12 +104,18 @@ async function addPanel(
   const storageKey = `coursework:course:${me.name}`;
   let panel: InstructorPanel | null = null;
 
-  // The class workspace, one in the main area, following the course the panel is on; restored with the layout.
+  // The class workspace, one in the main area, on the course the panel is on (switching either moves both); restored
+  // with the layout.
   const openWorkspace = () => {
     let workspace = workspaces.currentWidget;
     if (!workspace || workspace.isDisposed) {
       workspace = new MainAreaWidget({
-        content: new ClassWorkspace(connection, { contents: app.serviceManager.contents, ...(renderChart ? { renderChart } : {}) }),
+        content: new ClassWorkspace(connection, {
+          contents: app.serviceManager.contents,
+          courses: taught,
+          onSwitchCourse: (id) => switchTo(id),
+          ...(renderChart ? { renderChart } : {}),
+        }),
       });
       workspace.id = 'coursework-class';
       workspace.title.icon = courseworkIcon;

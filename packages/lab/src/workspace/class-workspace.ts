@@ -6,7 +6,8 @@
  * with their row's checkbox (Shift extends from the last one) or from the keyboard (Space, Shift+Space, Ctrl+A,
  * Escape), and the actions bar acts on the selection: capture now, extend, withdraw feedback, download, copy names.
  * A student's name (or Enter on their row) opens their timeline under the grid. While open, the workspace follows the
- * course's changes feed and reads again only the rows of the students it names.
+ * course's changes feed and reads again only the rows of the students it names. With several courses taught, its
+ * course switcher moves it (and the panel) to another.
  */
 import type { ClassStatus } from '@coursework/client';
 import { Widget } from '@lumino/widgets';
@@ -23,6 +24,9 @@ export interface ClassWorkspaceOptions {
   renderChart?: ChartRenderer;
   /** The instructor's files (JupyterLab's contents manager): without them, feedback is not released from a folder. */
   contents?: ContentsReader;
+  /** The courses the user teaches: with more than one, the workspace has a switcher (the panel follows it). */
+  courses?: readonly { id: string; title: string }[];
+  onSwitchCourse?: (course: string) => void;
 }
 
 export const ROW_HEIGHT = 28;
@@ -63,10 +67,17 @@ export class ClassWorkspace extends Widget {
     this.grid.addEventListener('scroll', () => this.renderRows());
     this.grid.addEventListener('keydown', (event) => this.onKey(event));
     this.body.addEventListener('click', (event) => this.onBodyClick(event));
+    const courses = options.courses ?? [];
+    if (courses.length > 1 && options.onSwitchCourse) {
+      const switchCourse = options.onSwitchCourse;
+      this.courseChoice.replaceChildren(...courses.map((course) => h('option', { value: course.id }, course.title || course.id)));
+      this.courseChoice.addEventListener('change', () => switchCourse(this.courseChoice.value));
+    }
     this.node.append(
       h(
         'div',
         { class: 'jp-Coursework-ClassToolbar' },
+        courses.length > 1 && options.onSwitchCourse ? h('label', {}, 'Course ', this.courseChoice) : null,
         h('label', {}, 'Students ', this.filter),
         h('label', {}, 'Show ', this.stateSelect),
         this.count,
@@ -97,6 +108,7 @@ export class ClassWorkspace extends Widget {
       this.selection.retain(new Set(view.students));
       this.actions.setAssignments(view.assignments);
       this.title.label = `Class: ${view.course.title}`;
+      this.courseChoice.value = view.course.id;
       this.message.textContent = '';
     } catch (error) {
       this.message.textContent = `Could not read the class: ${describeError(error)}`;
@@ -444,6 +456,7 @@ export class ClassWorkspace extends Widget {
     ...STATE_FILTERS.map((f) => h('option', { value: f.value }, f.label)),
   );
   private readonly count = h('span', { class: 'jp-Coursework-note', role: 'status' });
+  private readonly courseChoice = h('select', { class: 'jp-Coursework-input', 'aria-label': 'Course of the workspace' });
   private readonly refreshButton = h('button', { type: 'button', class: 'jp-Coursework-button' }, 'Refresh');
   private readonly message = h('p', { class: 'jp-Coursework-message', role: 'status' });
   private readonly header = h('div', { role: 'row', class: 'jp-Coursework-ClassHeader', 'aria-rowindex': '1' });
