@@ -21,6 +21,9 @@ import { SnapshotQueries } from '../snapshots/queries';
 import { WakeLoop } from '../util/wake-loop';
 import { type AssignmentStore, effectiveDue } from './store';
 
+/** Captures marked taken by one update. */
+const SETTLE_BATCH = 500;
+
 export type CaptureRow = Selectable<CapturesTable>;
 
 /** The captures of a course, of one assignment or of one student (this module owns the `captures` table). */
@@ -262,12 +265,20 @@ export class CaptureScheduler extends WakeLoop {
       .where('state', 'in', ['claimed', 'running'])
       .where('snapshot_name', 'is not', null)
       .execute();
+    if (open.length === 0) return;
+    // A few queries however many captures are open (the class view settles before each read): which snapshots exist,
+    // one update for the taken, each job read once.
+    const live = await this.snapshots.liveByNames(open.map((c) => c.snapshot_name!));
+    const taken = open.filter((c) => live.has(`${c.student}\0${c.snapshot_name}`));
+    for (let i = 0; i < taken.length; i += SETTLE_BATCH) {
+      const ids = taken.slice(i, i + SETTLE_BATCH).map((c) => c.id);
+      await this.db.updateTable('captures').set({ state: 'taken' }).where('id', 'in', ids).execute();
+    }
+    const jobs = new Map<string, Awaited<ReturnType<SnapshotJobs['get']>>>();
     for (const capture of open) {
-      if (await this.snapshots.exists(capture.student, capture.snapshot_name!)) {
-        await this.db.updateTable('captures').set({ state: 'taken' }).where('id', '=', capture.id).execute();
-        continue;
-      }
-      const job = capture.job_id ? await this.jobs.get(capture.job_id) : undefined;
+      if (live.has(`${capture.student}\0${capture.snapshot_name}`) || !capture.job_id) continue;
+      if (!jobs.has(capture.job_id)) jobs.set(capture.job_id, await this.jobs.get(capture.job_id));
+      const job = jobs.get(capture.job_id);
       if (job && jobEnded(job)) {
         const outcome = job.students[capture.student];
         const error = outcome?.error ?? outcome?.status ?? 'no outcome';

@@ -158,6 +158,19 @@ export class SnapshotQueries {
     return (await this.live(student, name).select('id').executeTakeFirst()) !== undefined;
   }
 
+  /** Which students have a live snapshot of which of these names (`student\0name`), in one query. */
+  async liveByNames(names: readonly string[]): Promise<Set<string>> {
+    if (names.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('snapshots')
+      .select(['student', 'name'])
+      .where('course_id', '=', this.courseId)
+      .where('name', 'in', [...new Set(names)])
+      .where('deleted_at', 'is', null)
+      .execute();
+    return new Set(rows.map((row) => `${row.student}\0${row.name}`));
+  }
+
   /** What a job needs to know of a live snapshot: which job took it, and its counts. */
   async takenBy(
     student: string,
