@@ -15,6 +15,8 @@
  *
  * The service runs as its own process, exactly as JupyterHub starts it, with a small stand-in for the Hub API
  * (a benchmark measures the service, not the Hub). Usage: npm run bench [-- <homes> [<zip homes>]].
+ * `npm run bench -- load [<homes> [<readers>]]` runs the load benchmark instead (load.ts: a real Hub and its proxy),
+ * whose last line is `load: p99_ms=<through the proxy>/<straight> p50_ms=... errors=... rss_mb=<start>/<peak>/<after>`.
  * The last line is machine-readable:
  *   bench: first=<ratio to rsync -a> resnapshot=<seconds> store=<store/raw> zip=<ratio to zip -r -1> rss=<MB>
  *          exchange_submit=<ratio to ngshare, 16 at once> exchange_collect=<ratio to ngshare> exchange_rss=<MB>
@@ -30,6 +32,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type ExchangeTimes, runExchange, startNgshare } from './exchange';
+import { type KindStats, runLoadBench } from './load';
 import { waitForHealth } from '../../service/test/support/replicas';
 import { balancerFor, type LoadResult, listingLoad, postgresForBench, sharedCookieSecret } from './scale-out';
 
@@ -40,8 +43,11 @@ const ROOT = (() => {
   throw new Error('not inside the repository');
 })();
 const WORK = path.join(ROOT, 'bench', '.work');
-const HOMES = Number(process.argv[2] ?? 300);
-const ZIP_HOMES = Math.min(Number(process.argv[3] ?? 60), HOMES);
+/** `npm run bench -- load [<homes> [<readers>]]`: the load benchmark alone (see load.ts). */
+const LOAD_ONLY = process.argv[2] === 'load';
+const ARGS = LOAD_ONLY ? process.argv.slice(3) : process.argv.slice(2);
+const HOMES = Number(ARGS[0] ?? 300);
+const ZIP_HOMES = Math.min(Number(ARGS[1] ?? 60), HOMES);
 const TOKEN = 'bench-instructor-token';
 /** ngshare 0.6.0's own venv (bench/run.sh makes it). */
 const NGSHARE_PYTHON = path.join(ROOT, 'bench', '.venv-ngshare', 'bin', 'python');
@@ -267,6 +273,38 @@ async function startService(hubPort: number, homes: string, dataDir: string, opt
       await exited;
     },
   };
+}
+
+/** The load benchmark: readers through JupyterHub's proxy while a course snapshot runs, then straight at the service. */
+async function mainLoad(): Promise<void> {
+  const readers = Number(ARGS[1] ?? 200);
+  rmSync(WORK, { recursive: true, force: true });
+  const homes = path.join(WORK, 'homes');
+  console.log(`generating ${HOMES} homes ...`);
+  generateCourse(homes);
+  execFileSync('sync');
+  const students = Array.from({ length: HOMES }, (_, i) => `student${i + 1}`);
+  const options = { readers, seconds: 10, maxRequests: 60_000 };
+  const result = await runLoadBench(homes, students, 'assignment-1.ipynb', options);
+  const row = (what: string, stats: KindStats) =>
+    `${what.padEnd(34)} p50 ${stats.p50.toFixed(1).padStart(7)} ms   p99 ${stats.p99.toFixed(1).padStart(7)} ms   ${stats.requests} requests, ${stats.errors} errors`;
+  for (const [label, load] of [
+    ['through the proxy', result.proxied],
+    ['straight at the service', result.direct],
+  ] as const) {
+    console.log(`\n${readers} readers ${label}, ${load.seconds.toFixed(1)} s:`);
+    for (const kind of ['listing', 'files', 'file', 'zip'] as const) console.log(row(`  ${kind}`, load.kinds[kind]));
+    console.log(row('  all', load.all));
+  }
+  const taken = result.snapshotSeconds;
+  console.log(`\ncourse snapshots beside the proxied load: ${taken.length}, ${taken.map((t) => t.toFixed(2)).join(', ')} s`);
+  console.log(
+    `service RSS: ${result.rss.start.toFixed(0)} MB at the start, ${result.rss.peak.toFixed(0)} MB at the peak, ${result.rss.after.toFixed(0)} MB after`,
+  );
+  const { proxied, direct, rss } = result;
+  console.log(
+    `load: p99_ms=${proxied.all.p99.toFixed(0)}/${direct.all.p99.toFixed(0)} listing_p99_ms=${proxied.kinds.listing.p99.toFixed(0)}/${direct.kinds.listing.p99.toFixed(0)} p50_ms=${proxied.all.p50.toFixed(1)}/${direct.all.p50.toFixed(1)} errors=${proxied.all.errors + direct.all.errors} rss_mb=${rss.start.toFixed(0)}/${rss.peak.toFixed(0)}/${rss.after.toFixed(0)}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -590,7 +628,7 @@ async function jszipRun(homes: string, students: string[]): Promise<{ seconds: n
   return { seconds: secondsTaken, heapMb: (after - before) / 1e6 };
 }
 
-main().catch((error: unknown) => {
+(LOAD_ONLY ? mainLoad() : main()).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

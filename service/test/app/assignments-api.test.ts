@@ -21,7 +21,8 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 100; i++) {
+  // Up to 30 s: a capture on a loaded machine (the whole suite in parallel, on PostgreSQL) takes seconds.
+  for (let i = 0; i < 600; i++) {
     const value = await read();
     if (done(value)) return value;
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -29,7 +29,8 @@ const call = (method: string, urlPath: string, init: RequestInit = {}, who: 'ins
 
 /** A student's feedback on an assignment, once `done` says so. */
 async function untilFeedback(student: string, assignment: string, done: (detail: StudentFeedback) => boolean): Promise<StudentFeedback> {
-  for (let i = 0; i < 100; i++) {
+  // Up to 30 s: a delivery on a loaded machine (the whole suite in parallel, on PostgreSQL) takes seconds.
+  for (let i = 0; i < 600; i++) {
     const detail = await instructor.studentFeedback(student, assignment);
     if (done(detail)) return detail;
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -12,7 +12,13 @@ import path from 'node:path';
 import { type Catalog, openCatalog } from '../../src/catalog/catalog';
 import { testDatabaseUrl } from './test-catalog';
 
-export const REPO = path.resolve(__dirname, '..', '..', '..');
+/** The repository: the nearest folder above this file that holds the service (the benchmark runs a compiled copy). */
+export const REPO = (() => {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'service', 'package.json'))) return dir;
+  }
+  throw new Error('not inside the repository');
+})();
 export const VENV_BIN = path.join(REPO, '.venv', 'bin');
 
 export interface HubOptions {
@@ -31,6 +37,8 @@ export interface RunningHub {
   /** Public URL of the proxy, e.g. http://127.0.0.1:41234 (no trailing slash). */
   url: string;
   serviceUrl: string;
+  /** The port the service listens on itself (behind the proxy): for measuring the proxy's share. */
+  servicePort: number;
   adminToken: string;
   /** Token of `test-lms`, a Hub service with the instruct scope, as an LMS integration would have. */
   lmsToken: string;
@@ -106,27 +114,31 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('COURSEWORK_')));
   // In the PostgreSQL project, the service's catalog is a new database on the run's cluster.
   const databaseUrl = await testDatabaseUrl();
-  const hubProcess = spawn(path.join(VENV_BIN, 'jupyterhub'), ['-f', path.join(__dirname, 'jupyterhub_config.py')], {
-    cwd: dir,
-    stdio: ['ignore', out, out],
-    // Its own process group, so that the proxy and the service go down with it whatever happens to the tests.
-    detached: true,
-    env: {
-      ...inherited,
-      PATH: `${VENV_BIN}:${path.join(REPO, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`,
-      COURSEWORK_DEMO_DIR: dir,
-      COURSEWORK_DEMO_PORT: String(port),
-      COURSEWORK_DEMO_HUB_PORT: String(hubPort),
-      COURSEWORK_DEMO_PROXY_API_PORT: String(proxyApiPort),
-      COURSEWORK_DEMO_EXTRA_USERS: 'outsider',
-      COURSEWORK_SERVICE_PORT: String(servicePort),
-      COURSEWORK_TEST_ADMIN_TOKEN: adminToken,
-      COURSEWORK_TEST_LMS_TOKEN: lmsToken,
-      COURSEWORK_TEST_PROMETHEUS_TOKEN: prometheusToken,
-      ...(databaseUrl ? { COURSEWORK_DATABASE_URL: databaseUrl } : {}),
-      ...options.env,
+  const hubProcess = spawn(
+    path.join(VENV_BIN, 'jupyterhub'),
+    ['-f', path.join(REPO, 'service', 'test', 'support', 'jupyterhub_config.py')],
+    {
+      cwd: dir,
+      stdio: ['ignore', out, out],
+      // Its own process group, so that the proxy and the service go down with it whatever happens to the tests.
+      detached: true,
+      env: {
+        ...inherited,
+        PATH: `${VENV_BIN}:${path.join(REPO, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`,
+        COURSEWORK_DEMO_DIR: dir,
+        COURSEWORK_DEMO_PORT: String(port),
+        COURSEWORK_DEMO_HUB_PORT: String(hubPort),
+        COURSEWORK_DEMO_PROXY_API_PORT: String(proxyApiPort),
+        COURSEWORK_DEMO_EXTRA_USERS: 'outsider',
+        COURSEWORK_SERVICE_PORT: String(servicePort),
+        COURSEWORK_TEST_ADMIN_TOKEN: adminToken,
+        COURSEWORK_TEST_LMS_TOKEN: lmsToken,
+        COURSEWORK_TEST_PROMETHEUS_TOKEN: prometheusToken,
+        ...(databaseUrl ? { COURSEWORK_DATABASE_URL: databaseUrl } : {}),
+        ...options.env,
+      },
     },
-  });
+  );
   closeSync(out);
   const killGroup = killerOfGroup(hubProcess);
   const url = `http://127.0.0.1:${port}`;
@@ -142,6 +154,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const hub: RunningHub = {
     url,
     serviceUrl,
+    servicePort,
     adminToken,
     lmsToken,
     prometheusToken,

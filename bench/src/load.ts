@@ -1,0 +1,183 @@
+/**
+ * The service under load, as a class uses it on the day work is due: N concurrent readers (listing a student's
+ * snapshots, listing a snapshot's files, reading one file, and one zip of a snapshot in ten) through JupyterHub's own
+ * proxy while snapshots of the whole course run one after another; then the same straight at the service, which gives the proxy's
+ * own share. Per kind: p50 and p99, errors; the service's RSS at its start, at its peak and once the load is over.
+ * Bounded in time and in requests; loopback only. Run with `npm run bench -- load [homes] [readers]`.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { startHub } from '../../service/test/support/hub';
+
+export type ReadKind = 'listing' | 'files' | 'file' | 'zip';
+const KINDS: ReadKind[] = ['listing', 'files', 'file', 'zip'];
+
+export interface KindStats {
+  requests: number;
+  errors: number;
+  p50: number;
+  p99: number;
+}
+
+export interface MixedLoadResult {
+  kinds: Record<ReadKind, KindStats>;
+  all: KindStats;
+  seconds: number;
+}
+
+export interface Target {
+  student: string;
+  snapshot: string;
+  file: string;
+}
+
+function stats(latencies: number[], errors: number): KindStats {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+  return { requests: sorted.length, errors, p50: at(0.5), p99: at(0.99) };
+}
+
+/** Reads an answer to its end (a zip too: the reader pays for every byte); whether it was a 200. */
+function get(agent: Agent, url: string, headers: Record<string, string>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(url, { agent, headers }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode === 200));
+      res.once('error', () => resolve(false));
+    });
+    req.once('error', () => resolve(false));
+    req.end();
+  });
+}
+
+/**
+ * `readers` clients, each going round the kinds (every tenth request a zip) over the targets, until `seconds` pass
+ * or `maxRequests` were made.
+ */
+export async function mixedLoad(
+  base: string,
+  headers: Record<string, string>,
+  targets: readonly Target[],
+  options: { readers: number; seconds: number; maxRequests: number },
+): Promise<MixedLoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.readers });
+  const latencies = Object.fromEntries(KINDS.map((kind) => [kind, [] as number[]])) as Record<ReadKind, number[]>;
+  const errors = Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<ReadKind, number>;
+  let made = 0;
+  const started = Date.now();
+  const until = started + options.seconds * 1000;
+  const reader = async (r: number) => {
+    for (let i = r; Date.now() < until && made < options.maxRequests; i += options.readers) {
+      made++;
+      const { student, snapshot, file } = targets[i % targets.length]!;
+      const kind: ReadKind = i % 10 === 9 ? 'zip' : KINDS[i % 3]!;
+      const at = `${base}api/v1/students/${student}/snapshots`;
+      const url = {
+        listing: at,
+        files: `${at}/${snapshot}/files`,
+        file: `${at}/${snapshot}/files/${file}`,
+        zip: `${at}/${snapshot}/zip`,
+      }[kind];
+      const t0 = process.hrtime.bigint();
+      const ok = await get(agent, url, headers);
+      latencies[kind].push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (!ok) errors[kind]++;
+    }
+  };
+  await Promise.all(Array.from({ length: options.readers }, (_, r) => reader(r)));
+  agent.destroy();
+  const kinds = Object.fromEntries(KINDS.map((kind) => [kind, stats(latencies[kind], errors[kind])])) as Record<ReadKind, KindStats>;
+  const all = stats(
+    KINDS.flatMap((kind) => latencies[kind]),
+    KINDS.reduce((sum, kind) => sum + errors[kind], 0),
+  );
+  return { kinds, all, seconds: (Date.now() - started) / 1000 };
+}
+
+/** The process listening as the Hub's service on `port` (JupyterHub gives it its URL in its environment). */
+export function servicePid(port: number): number {
+  const marker = `JUPYTERHUB_SERVICE_URL=http://127.0.0.1:${port}`;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(marker)) return Number(entry);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  throw new Error(`no process serves port ${port}`);
+}
+
+export function rssMb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+}
+
+export interface LoadBenchResult {
+  proxied: MixedLoadResult;
+  direct: MixedLoadResult;
+  rss: { start: number; peak: number; after: number };
+  /** How long each course snapshot taken beside the proxied load took. */
+  snapshotSeconds: number[];
+}
+
+/**
+ * A real Hub (the project's demo config, its proxy, the service it starts) over the homes in `homesDir`, with
+ * `students` as the default course's students; a first snapshot of everyone, then the load through the proxy while
+ * more are taken, then the load straight at the service.
+ */
+export async function runLoadBench(
+  homesDir: string,
+  students: readonly string[],
+  file: string,
+  options: { readers: number; seconds: number; maxRequests: number },
+): Promise<LoadBenchResult> {
+  const hub = await startHub({ env: { COURSEWORK_HOME_TEMPLATE: `${homesDir}/{username}`, COURSEWORK_LOG_LEVEL: 'warn' } });
+  try {
+    const created = await hub.api('POST', '/users', { usernames: [...students] });
+    if (created.status !== 201 && created.status !== 409) throw new Error(`could not add the students: ${created.status}`);
+    await hub.api('POST', '/groups/students/users', { users: [...students] });
+    const { token } = await hub.issueToken('instructor');
+    const headers = { Authorization: `token ${token}` };
+    const snapshot = async (base: string, name: string) => {
+      const response = await fetch(`${base}api/v1/snapshots`, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name }),
+      });
+      const { job } = (await response.json()) as { job: { id: string } };
+      for (;;) {
+        const state = (await (await fetch(`${base}api/v1/jobs/${job.id}?wait=60`, { headers })).json()) as { state: string; name: string };
+        if (state.state === 'failed') throw new Error(`snapshot ${name} failed`);
+        if (state.state === 'done') return state.name;
+      }
+    };
+    const proxied = hub.serviceUrl;
+    const direct = `http://127.0.0.1:${hub.servicePort}/services/coursework/`;
+    const pid = servicePid(hub.servicePort);
+    const first = await snapshot(proxied, 'load first');
+    const targets = students.map((student) => ({ student, snapshot: first, file }));
+    const start = rssMb(pid);
+    let peak = start;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 20);
+    // Course snapshots one after another for as long as the proxied load lasts.
+    let loading = true;
+    const snapshotSeconds: number[] = [];
+    const during = (async () => {
+      for (let n = 1; loading; n++) {
+        const started = Date.now();
+        await snapshot(proxied, `load during ${n}`);
+        snapshotSeconds.push((Date.now() - started) / 1000);
+      }
+    })();
+    const proxiedLoad = await mixedLoad(proxied, headers, targets, options);
+    loading = false;
+    await during;
+    const directLoad = await mixedLoad(direct, headers, targets, options);
+    clearInterval(sampler);
+    // Idle again: what the service keeps once the readers are gone.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    return { proxied: proxiedLoad, direct: directLoad, rss: { start, peak, after: rssMb(pid) }, snapshotSeconds };
+  } finally {
+    await hub.stop();
+  }
+}
