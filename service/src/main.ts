@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { createApp } from './app';
+import { flushAuditSoon } from './audit/audit';
 import type { Catalog } from './catalog/catalog';
 import { ConfigError, loadConfig, unknownSettings } from './config';
 import { HubClient } from './hub/client';
@@ -76,10 +77,13 @@ function stopOnSignals(server: Server, catalog: Catalog, marker: RunMarker, log:
     server.close();
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 2000).unref();
-    void catalog.destroy().finally(() => {
-      marker.end();
-      process.exit(0);
-    });
+    void flushAuditSoon(catalog)
+      .catch(() => false)
+      .then(() => catalog.destroy())
+      .finally(() => {
+        marker.end();
+        process.exit(0);
+      });
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -5,7 +5,7 @@ import { type Catalog, migrate } from '../catalog/catalog';
 import { openTestCatalog, refuseWrites } from '../../test/support/test-catalog';
 import { syncCourse } from '../courses/store';
 import { createLogger } from '../log';
-import { pendingAuditEvents, readAudit, recordAuditSoon } from './audit';
+import { flushAuditSoon, pendingAuditEvents, readAudit, recordAuditSoon } from './audit';
 
 let db: Catalog;
 beforeEach(async () => {
@@ -48,4 +48,17 @@ it('keeps the events a catalog refuses, in order and with their times, and write
     ['b', '2026-11-28T10:00:01.000Z'],
     ['a', '2026-11-28T10:00:00.000Z'],
   ]);
+});
+
+it('writes the events of a moment together, in the order they happened, and at once when the service stops', async () => {
+  for (let i = 0; i < 1200; i++) recordAuditSoon(db, download(`f${i}`), new Date(Date.UTC(2026, 10, 28, 10, 0, 0, i)));
+  expect(pendingAuditEvents(db)).toBe(1200);
+  expect(await flushAuditSoon(db)).toBe(true);
+  expect(pendingAuditEvents(db)).toBe(0);
+  const rows = await db.selectFrom('audit_events').select(['target']).where('action', '=', 'snapshot.downloaded').orderBy('id').execute();
+  expect(rows.map((r) => r.target)).toEqual(Array.from({ length: 1200 }, (_, i) => `f${i}`));
+  // And without being asked: shortly after.
+  recordAuditSoon(db, download('later'));
+  await until(() => pendingAuditEvents(db) === 0);
+  expect((await targets())[0]![0]).toBe('later');
 });

@@ -175,56 +175,76 @@ export async function latestAuditId(db: Kysely<CatalogSchema>, courseId: string)
 /** Events held back while the catalog refuses writes, at most this many (the oldest are kept). */
 const MAX_BACKLOG = 100_000;
 const BACKLOG_RETRY_MS = 5000;
+/** Events recorded soon are written together, this long after the first of them: one commit for many downloads. */
+const FLUSH_MS = 20;
+const FLUSH_BATCH = 500;
 
-/** Audit rows that could not be written yet, per catalog, with the timer that offers them again. */
-const backlogs = new WeakMap<Kysely<CatalogSchema>, { events: { event: AuditEvent; at: Date }[]; timer: NodeJS.Timeout | undefined }>();
+interface AuditQueue {
+  events: { event: AuditEvent; at: Date }[];
+  timer: NodeJS.Timeout | undefined;
+  writing: boolean;
+}
+
+/** Audit rows not written yet, per catalog, with the timer that writes them. */
+const queues = new WeakMap<Kysely<CatalogSchema>, AuditQueue>();
+
+function queueOf(db: Kysely<CatalogSchema>): AuditQueue {
+  let queue = queues.get(db);
+  if (!queue) {
+    queue = { events: [], timer: undefined, writing: false };
+    queues.set(db, queue);
+  }
+  return queue;
+}
 
 /**
- * Records an event without holding up the caller, for reads (downloads): a catalog that cannot write (its disk
- * full) must not turn every download into an error. Events it refuses are kept, in order and with their time,
- * and written when it accepts writes again.
+ * Records an event without holding up the caller, for reads (downloads). The events of a moment are written in one
+ * statement (each its own commit, fsynced, would hold the event loop once per download under load), and a catalog
+ * that cannot write (its disk full) must not turn every download into an error: events it refuses are kept, in order
+ * and with their time, and written when it accepts writes again.
  */
 export function recordAuditSoon(db: Kysely<CatalogSchema>, event: AuditEvent, at: Date = new Date()): void {
-  let backlog = backlogs.get(db);
-  if (!backlog) {
-    backlog = { events: [], timer: undefined };
-    backlogs.set(db, backlog);
-  }
-  const held = backlog;
-  if (held.events.length > 0) {
-    if (held.events.length < MAX_BACKLOG) held.events.push({ event, at });
-    return;
-  }
-  recordAudit(db, event, at).catch(() => {
-    if (held.events.length < MAX_BACKLOG) held.events.push({ event, at });
-    scheduleCatchUp(db, held);
-  });
+  const queue = queueOf(db);
+  if (queue.events.length >= MAX_BACKLOG) return;
+  queue.events.push({ event, at });
+  scheduleWrite(db, queue, FLUSH_MS);
 }
 
-function scheduleCatchUp(
-  db: Kysely<CatalogSchema>,
-  backlog: { events: { event: AuditEvent; at: Date }[]; timer: NodeJS.Timeout | undefined },
-): void {
-  if (backlog.timer) return;
-  backlog.timer = setTimeout(() => {
-    backlog.timer = undefined;
-    void (async () => {
-      while (backlog.events.length > 0) {
-        const { event, at } = backlog.events[0]!;
-        try {
-          await recordAudit(db, event, at);
-        } catch {
-          scheduleCatchUp(db, backlog);
-          return;
-        }
-        backlog.events.shift();
-      }
-    })();
-  }, BACKLOG_RETRY_MS);
-  backlog.timer.unref();
+function scheduleWrite(db: Kysely<CatalogSchema>, queue: AuditQueue, ms: number): void {
+  if (queue.timer || queue.writing) return;
+  queue.timer = setTimeout(() => void writeQueued(db, queue), ms);
+  queue.timer.unref();
 }
 
-/** Audit events waiting for the catalog to accept writes again. */
+/** Writes what is queued, a batch at a time; when the catalog refuses, keeps it and tries again later. */
+async function writeQueued(db: Kysely<CatalogSchema>, queue: AuditQueue): Promise<boolean> {
+  clearTimeout(queue.timer);
+  queue.timer = undefined;
+  queue.writing = true;
+  let written = true;
+  while (queue.events.length > 0) {
+    const batch = queue.events.slice(0, FLUSH_BATCH);
+    try {
+      await recordAudits(db, batch);
+    } catch {
+      written = false;
+      break;
+    }
+    queue.events.splice(0, batch.length);
+  }
+  queue.writing = false;
+  if (!written) scheduleWrite(db, queue, BACKLOG_RETRY_MS);
+  return written;
+}
+
+/** Writes the events recorded soon now (a service stopping); answers whether the catalog took them all. */
+export async function flushAuditSoon(db: Kysely<CatalogSchema>): Promise<boolean> {
+  const queue = queues.get(db);
+  if (!queue || queue.events.length === 0 || queue.writing) return queue?.events.length === 0;
+  return writeQueued(db, queue);
+}
+
+/** Audit events not written yet: waiting for their moment's write, or for the catalog to accept writes again. */
 export function pendingAuditEvents(db: Kysely<CatalogSchema>): number {
-  return backlogs.get(db)?.events.length ?? 0;
+  return queues.get(db)?.events.length ?? 0;
 }
