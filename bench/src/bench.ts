@@ -32,7 +32,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type ExchangeTimes, runExchange, startNgshare } from './exchange';
-import { type KindStats, runLoadBench } from './load';
+import { type KindStats, rssMb, runLoadBench } from './load';
 import { waitForHealth } from '../../service/test/support/replicas';
 import { balancerFor, type LoadResult, listingLoad, postgresForBench, sharedCookieSecret } from './scale-out';
 
@@ -182,11 +182,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 interface RunningService {

@@ -6,18 +6,14 @@
  * Bounded in time and in requests; loopback only. Run with `npm run bench -- load [homes] [readers]`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { startHub } from '../../service/test/support/hub';
+import { get, type LoadResult, loadResult } from './scale-out';
 
 export type ReadKind = 'listing' | 'files' | 'file' | 'zip';
 const KINDS: ReadKind[] = ['listing', 'files', 'file', 'zip'];
 
-export interface KindStats {
-  requests: number;
-  errors: number;
-  p50: number;
-  p99: number;
-}
+export type KindStats = LoadResult;
 
 export interface MixedLoadResult {
   kinds: Record<ReadKind, KindStats>;
@@ -29,25 +25,6 @@ export interface Target {
   student: string;
   snapshot: string;
   file: string;
-}
-
-function stats(latencies: number[], errors: number): KindStats {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-  return { requests: sorted.length, errors, p50: at(0.5), p99: at(0.99) };
-}
-
-/** Reads an answer to its end (a zip too: the reader pays for every byte); whether it was a 200. */
-function get(agent: Agent, url: string, headers: Record<string, string>): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request(url, { agent, headers }, (res) => {
-      res.resume();
-      res.once('end', () => resolve(res.statusCode === 200));
-      res.once('error', () => resolve(false));
-    });
-    req.once('error', () => resolve(false));
-    req.end();
-  });
 }
 
 /**
@@ -86,8 +63,8 @@ export async function mixedLoad(
   };
   await Promise.all(Array.from({ length: options.readers }, (_, r) => reader(r)));
   agent.destroy();
-  const kinds = Object.fromEntries(KINDS.map((kind) => [kind, stats(latencies[kind], errors[kind])])) as Record<ReadKind, KindStats>;
-  const all = stats(
+  const kinds = Object.fromEntries(KINDS.map((kind) => [kind, loadResult(latencies[kind], errors[kind])])) as Record<ReadKind, KindStats>;
+  const all = loadResult(
     KINDS.flatMap((kind) => latencies[kind]),
     KINDS.reduce((sum, kind) => sum + errors[kind], 0),
   );

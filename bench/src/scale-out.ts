@@ -19,6 +19,13 @@ export interface LoadResult {
   p99: number;
 }
 
+/** Latencies (ms) as the count, errors, p50 and p99. */
+export function loadResult(latencies: readonly number[], errors: number): LoadResult {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+  return { requests: sorted.length, errors, p50: at(0.5), p99: at(0.99) };
+}
+
 /**
  * `readers` clients each listing a student's snapshots, one request after another, for `seconds` or until
  * `maxRequests` have been made: latency percentiles in milliseconds.
@@ -46,12 +53,11 @@ export async function listingLoad(
   };
   await Promise.all(Array.from({ length: options.readers }, (_, r) => reader(r)));
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { requests: latencies.length, errors, p50: at(0.5), p99: at(0.99) };
+  return loadResult(latencies, errors);
 }
 
-function get(agent: Agent, url: string, headers: Record<string, string>): Promise<boolean> {
+/** Reads an answer to its end (a zip too: the reader pays for every byte); whether it was a 200. */
+export function get(agent: Agent, url: string, headers: Record<string, string>): Promise<boolean> {
   return new Promise((resolve) => {
     const req = request(url, { agent, headers }, (res) => {
       res.resume();

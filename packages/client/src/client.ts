@@ -35,6 +35,18 @@ import {
   type TriggerResult,
 } from './wire';
 
+/** Every item of a paginated list, reading its pages one after another as the service links them. */
+async function everyPage<T>(read: (page: PageRequest) => Promise<Paginated<T>>, pageSize?: number): Promise<T[]> {
+  const all: T[] = [];
+  let page: PageRequest | null = { offset: 0, limit: pageSize };
+  while (page) {
+    const answer: Paginated<T> = await read(page);
+    all.push(...answer.items);
+    page = answer._pagination.next;
+  }
+  return all;
+}
+
 /** An error answer of the service: `{status, message}`. */
 export class CourseworkError extends Error {
   override name = 'CourseworkError';
@@ -151,15 +163,8 @@ export class CourseworkClient {
   }
 
   /** Every student, following the pages. */
-  async allStudents(pageSize?: number): Promise<Student[]> {
-    const all: Student[] = [];
-    let page: PageRequest | null = { offset: 0, limit: pageSize };
-    while (page) {
-      const answer: Paginated<Student> = await this.studentsPage(page);
-      all.push(...answer.items);
-      page = answer._pagination.next;
-    }
-    return all;
+  allStudents(pageSize?: number): Promise<Student[]> {
+    return everyPage((page) => this.studentsPage(page), pageSize);
   }
 
   /** A page of every student's snapshots, by student and newest first. */
@@ -168,15 +173,8 @@ export class CourseworkClient {
   }
 
   /** Every student's snapshots, following the pages. */
-  async allSnapshots(pageSize?: number): Promise<SnapshotSummary[]> {
-    const all: SnapshotSummary[] = [];
-    let page: PageRequest | null = { offset: 0, limit: pageSize };
-    while (page) {
-      const answer: Paginated<SnapshotSummary> = await this.snapshotsPage(page);
-      all.push(...answer.items);
-      page = answer._pagination.next;
-    }
-    return all;
+  allSnapshots(pageSize?: number): Promise<SnapshotSummary[]> {
+    return everyPage((page) => this.snapshotsPage(page), pageSize);
   }
 
   openApi(): Promise<Record<string, unknown>> {

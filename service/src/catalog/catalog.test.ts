@@ -17,6 +17,7 @@ const ALL = [
   '0007-course-capture',
   '0008-exchange',
   '0009-replicas',
+  '0010-audit-lookups',
 ];
 
 async function freshOptions(): Promise<CatalogOptions> {

@@ -19,6 +19,7 @@ import * as m0006 from './migrations/0006-courses-and-members';
 import * as m0007 from './migrations/0007-course-capture';
 import * as m0008 from './migrations/0008-exchange';
 import * as m0009 from './migrations/0009-replicas';
+import * as m0010 from './migrations/0010-audit-lookups';
 import { PostgresSchemaPlugin } from './postgres-schema';
 import type { CatalogSchema } from './schema';
 
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-course-capture': m0007,
   '0008-exchange': m0008,
   '0009-replicas': m0009,
+  '0010-audit-lookups': m0010,
 };
 
 export type Catalog = Kysely<CatalogSchema>;

@@ -72,7 +72,7 @@ const rows = async <T extends object>(text: string, values: unknown[] = []): Pro
 it('migrated the catalog once, though the three replicas started together', async () => {
   const migrations = await rows<{ name: string }>('SELECT name FROM kysely_migration ORDER BY name');
   expect(migrations.map((m) => m.name)).toEqual([...new Set(migrations.map((m) => m.name))]);
-  expect(migrations.at(-1)!.name).toBe('0009-replicas');
+  expect(migrations.at(-1)!.name).toBe('0010-audit-lookups');
 });
 
 it('finishes a whole-course snapshot on the other replicas when the one running it is killed: each student once, no half snapshot', async () => {

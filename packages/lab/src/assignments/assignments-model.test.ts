@@ -2,6 +2,7 @@ import type { Assignment, AssignmentStatus, AssignmentStudentStatus } from '@cou
 import { AssignmentsModel, assignmentListItems, statusRows } from './assignments-model';
 import { spokenDuration } from '../common/datetime';
 import { fakeService, json, paged } from '../testing/fake-service';
+import { studentStatus } from '../testing/student-status';
 
 const API = '/services/coursework/api/v1';
 const ps1: Assignment = {
@@ -29,20 +30,8 @@ const student = (
   name: string,
   status: AssignmentStudentStatus['status'],
   more: Partial<AssignmentStudentStatus> = {},
-): AssignmentStudentStatus => ({
-  student: name,
-  dueAt: ps1.dueAt,
-  dueAtLocal: ps1.dueAtLocal,
-  extended: false,
-  status,
-  receipt: status === 'captured' ? receipt : null,
-  error: null,
-  feedbackReleasedAt: null,
-  feedbackScheduledAt: null,
-  feedbackSeenAt: null,
-  submission: null,
-  ...more,
-});
+): AssignmentStudentStatus =>
+  studentStatus(name, { dueAt: ps1.dueAt, dueAtLocal: ps1.dueAtLocal, status, receipt: status === 'captured' ? receipt : null, ...more });
 
 function model(statuses: AssignmentStatus[]) {
   let reads = 0;

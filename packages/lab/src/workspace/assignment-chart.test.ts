@@ -1,20 +1,8 @@
 import type { AssignmentStudentStatus, ClassStatus } from '@coursework/client';
+import { studentStatus } from '../testing/student-status';
 import { assignmentSpec, assignmentSummary, workPoints } from './assignment-chart';
 
-const cell = (student: string, more: Partial<AssignmentStudentStatus>): AssignmentStudentStatus => ({
-  student,
-  dueAt: '2026-11-20T17:00:00.000Z',
-  dueAtLocal: '',
-  extended: false,
-  status: 'captured',
-  receipt: null,
-  error: null,
-  feedbackReleasedAt: null,
-  feedbackScheduledAt: null,
-  feedbackSeenAt: null,
-  submission: null,
-  ...more,
-});
+const cell = (student: string, more: Partial<AssignmentStudentStatus>) => studentStatus(student, { status: 'captured', ...more });
 const receipt = (takenAt: string, bytes: number, files = 2) => ({
   snapshot: 'hw1_2026-11-20',
   takenAt,

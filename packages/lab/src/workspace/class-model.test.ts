@@ -1,20 +1,8 @@
-import type { AssignmentStudentStatus, ClassStatus } from '@coursework/client';
+import type { ClassStatus } from '@coursework/client';
+import { studentStatus } from '../testing/student-status';
 import { cellOf, classRows, visibleRows } from './class-model';
 
-const status = (student: string, more: Partial<AssignmentStudentStatus> = {}): AssignmentStudentStatus => ({
-  student,
-  dueAt: '2026-11-20T17:00:00.000Z',
-  dueAtLocal: '2026-11-20 17:00 (UTC)',
-  extended: false,
-  status: 'upcoming',
-  receipt: null,
-  error: null,
-  feedbackReleasedAt: null,
-  feedbackScheduledAt: null,
-  feedbackSeenAt: null,
-  submission: null,
-  ...more,
-});
+const status = studentStatus;
 const receipt = {
   snapshot: 's',
   takenAt: '2026-11-20T17:00:02.000Z',
