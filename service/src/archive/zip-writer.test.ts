@@ -71,4 +71,26 @@ describe('the zip writer', () => {
     expect(log.open).toBe(0);
     expect(log.destroyed.length).toBeGreaterThan(0);
   });
+
+  it('writes entries given as bytes beside streamed ones, and ends with an error when an entry is not the length announced', async () => {
+    const log = newLog();
+    const text = Buffer.from('small and read already '.repeat(100));
+    const deflated = zlib.deflateRawSync(text);
+    const inMemory = (name: string, compressedSize = deflated.length): ZipEntry => ({
+      name,
+      mtime: new Date('2026-01-02T03:04:05Z'),
+      mode: 0o600,
+      open: async () => ({ method: 8, crc32: zlib.crc32(text) >>> 0, size: text.length, compressedSize, bytes: deflated }),
+    });
+    const zip = await buffer(zipStream([inMemory('a.txt'), trackedEntry('b.txt', 'streamed', log), inMemory('c.txt')], 2));
+    const read = readZipEntries(zip, 10);
+    expect(read.map((entry) => [entry.name, extractZipEntry(zip, entry).toString()])).toEqual([
+      ['a.txt', text.toString()],
+      ['b.txt', 'streamed'],
+      ['c.txt', text.toString()],
+    ]);
+    await expect(buffer(zipStream([inMemory('short.txt', deflated.length + 1)]))).rejects.toThrow(
+      `zip entry short.txt: ${deflated.length} bytes where ${deflated.length + 1} were announced`,
+    );
+  });
 });

@@ -12,13 +12,21 @@
  */
 import { Readable } from 'node:stream';
 
-export interface ZipPayload {
+export type ZipPayload = {
   /** 0 = stored, 8 = deflated. */
   method: 0 | 8;
   crc32: number;
   size: number;
   compressedSize: number;
-  stream: Readable;
+} & (
+  | { stream: Readable }
+  /** A small entry's bytes, read already. */
+  | { bytes: Buffer }
+);
+
+/** Lets go of a payload not (or not wholly) written: closes its file. */
+function discard(payload: ZipPayload): void {
+  if ('stream' in payload) payload.stream.destroy();
 }
 
 export interface ZipEntry {
@@ -187,11 +195,7 @@ async function* openedAhead(
       yield { entry: first.entry, payload: await first.payload };
     }
   } finally {
-    for (const { payload } of opening.splice(0))
-      payload.then(
-        (opened) => opened.stream.destroy(),
-        () => undefined,
-      );
+    for (const { payload } of opening.splice(0)) payload.then(discard, () => undefined);
     await source.return?.();
   }
 }
@@ -218,9 +222,14 @@ async function* zipChunks(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
       yield header;
       offset += header.length;
       let written = 0;
-      for await (const chunk of payload.stream as AsyncIterable<Buffer>) {
-        written += chunk.length;
-        yield chunk;
+      if ('bytes' in payload) {
+        written = payload.bytes.length;
+        yield payload.bytes;
+      } else {
+        for await (const chunk of payload.stream as AsyncIterable<Buffer>) {
+          written += chunk.length;
+          yield chunk;
+        }
       }
       if (written !== payload.compressedSize) {
         throw new Error(`zip entry ${entry.name}: ${written} bytes where ${payload.compressedSize} were announced`);
@@ -229,7 +238,7 @@ async function* zipChunks(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
       records.push(record);
     } finally {
       // Closes the entry's file when the zip ends before its bytes were read (a no-op once they were).
-      payload.stream.destroy();
+      discard(payload);
     }
   }
   const directoryOffset = offset;

@@ -121,6 +121,23 @@ describe('a blob is never trusted unless it is whole', () => {
     expect(() => blobs.readVerifiedSync(sha(text))).toThrow(BlobNotFoundError);
   });
 
+  it('reads a small blob’s stored bytes synchronously, as a stream of them would be, checking their length', async () => {
+    const text = notebookLike(60_000);
+    const noise = randomBytes(5_000);
+    for (const bytes of [text, noise]) blobs.putBufferSync(sha(bytes), bytes, new Set());
+    const small = blobs.readStoredSync(sha(text), 64 * 1024)!;
+    expect(small.info).toMatchObject({ encoding: 'deflate', size: text.length });
+    expect(small.stored).toEqual(await buffer((await blobs.openStored(sha(text))).stream));
+    expect(zlib.inflateRawSync(small.stored).equals(text)).toBe(true);
+    // Larger than asked: nothing read, for the caller to stream.
+    expect(blobs.readStoredSync(sha(noise), 4_999)).toBeNull();
+    expect(blobs.readStoredSync(sha(noise), 5_000)!.stored.equals(noise)).toBe(true);
+    expect(() => blobs.readStoredSync('0'.repeat(64), 64 * 1024)).toThrow(BlobNotFoundError);
+    truncateSync(blobs.pathOf(sha(noise)), HEADER_BYTES + 100);
+    expect(() => blobs.readStoredSync(sha(noise), 64 * 1024)).toThrow(BlobDamagedError);
+    expect(quarantined()).toHaveLength(1);
+  });
+
   it('makes a read fail when the blob is cut while it is being read, never end as if complete', async () => {
     const noise = randomBytes(3_000_000);
     blobs.putBufferSync(sha(noise), noise, new Set());

@@ -438,6 +438,37 @@ export class BlobStore {
    * answer) and its content. A damaged blob is quarantined and refused (BlobDamagedError).
    */
   readSmallSync(sha256: string, maxStoredBytes: number): { info: BlobInfo; stored: Buffer; content: Buffer } | null {
+    return this.readWholeSync(sha256, maxStoredBytes, (info, stored) => {
+      // A payload that does not inflate is as wrong as one that inflates to other bytes.
+      let content: Buffer | null = null;
+      try {
+        content = info.encoding === 'identity' ? stored : zlib.inflateRawSync(stored);
+      } catch {
+        // judged as the wrong bytes below
+      }
+      return content && createHash('sha256').update(content).digest('hex') === sha256 ? content : null;
+    });
+  }
+
+  /**
+   * A blob's stored payload read whole with synchronous calls, when it is at most `maxStoredBytes` (else null, nothing
+   * read), checked as a stream of it is: against the length its header gives. For the small entries of a zip, where
+   * each streamed one costs several trips through the thread pool. A damaged blob is quarantined and refused.
+   */
+  readStoredSync(sha256: string, maxStoredBytes: number): { info: BlobInfo; stored: Buffer } | null {
+    return this.readWholeSync(sha256, maxStoredBytes, (_info, stored) => stored);
+  }
+
+  /**
+   * Reads a blob's header and payload with synchronous calls when the payload is at most `maxStoredBytes` (else
+   * null); `accept` returns what to answer with, or null for bytes that are not the blob's, which is then
+   * quarantined and refused, as is one whose length is not the header's.
+   */
+  private readWholeSync<T>(
+    sha256: string,
+    maxStoredBytes: number,
+    accept: (info: BlobInfo, stored: Buffer) => T | null,
+  ): { info: BlobInfo; stored: Buffer; content: T } | null {
     let fd: number;
     try {
       fd = openSync(this.pathOf(sha256), 'r');
@@ -461,26 +492,18 @@ export class BlobStore {
       const found = judge(size, info);
       if ('info' in found) {
         if (found.info.storedSize > maxStoredBytes) return null;
-        const payload = Buffer.allocUnsafe(found.info.storedSize);
+        const stored = Buffer.allocUnsafe(found.info.storedSize);
         let offset = 0;
-        while (offset < payload.length) {
-          const n = readSync(fd, payload, offset, payload.length - offset, HEADER_BYTES + offset);
+        while (offset < stored.length) {
+          const n = readSync(fd, stored, offset, stored.length - offset, HEADER_BYTES + offset);
           if (n === 0) break;
           offset += n;
         }
-        if (offset < payload.length) {
+        if (offset < stored.length) {
           problem = 'short';
         } else {
-          // A payload that does not inflate is as wrong as one that inflates to other bytes.
-          let bytes: Buffer | null = null;
-          try {
-            bytes = found.info.encoding === 'identity' ? payload : zlib.inflateRawSync(payload);
-          } catch {
-            // judged as the wrong bytes below
-          }
-          if (bytes && createHash('sha256').update(bytes).digest('hex') === sha256) {
-            return { info: found.info, stored: payload, content: bytes };
-          }
+          const content = accept(found.info, stored);
+          if (content !== null) return { info: found.info, stored, content };
           problem = 'wrong-hash';
         }
       } else {
