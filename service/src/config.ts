@@ -63,6 +63,8 @@ export interface Config {
     concurrency: number;
     /** Worker threads that read and hash files; 0 reads on the service's own thread. */
     readWorkers: number;
+    /** File entries of parsed manifests kept for the next read of the same snapshot (0: none kept). */
+    manifestCacheEntries: number;
     exclude: string[];
     /** IANA zone of the course: the date suffix of snapshot names is its local date. */
     timeZone: string;
@@ -401,6 +403,13 @@ export const SETTINGS = {
       "Worker threads that walk students' homes and read and hash their files (default: the cores, at most 4); 0 does it on the service's own thread.",
     schema: z.coerce.number().int().min(0).max(64),
   },
+  manifestCacheEntries: {
+    name: 'COURSEWORK_MANIFEST_CACHE_FILES',
+    default: '50000',
+    description:
+      "File entries of snapshots' manifests kept parsed for the next read of the same snapshot (its files' pages, one file, a zip); 0 keeps none.",
+    schema: z.coerce.number().int().min(0),
+  },
   exclude: {
     name: 'COURSEWORK_EXCLUDE',
     default: '[]',
@@ -707,6 +716,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     snapshots: {
       concurrency: s.snapshotConcurrency,
       readWorkers: s.readWorkers,
+      manifestCacheEntries: s.manifestCacheEntries,
       exclude: s.exclude,
       timeZone: s.timeZone,
       retentionDays: s.retentionDays,

@@ -13,6 +13,7 @@ import type { Logger } from '../log';
 import type { Leases } from '../replicas/leases';
 import type { Metrics } from '../metrics';
 import type { SnapshotJobs } from '../snapshots/jobs';
+import { ManifestCache } from '../snapshots/manifest-cache';
 import { SnapshotQueries } from '../snapshots/queries';
 import { createSnapshotJobs } from '../snapshots/services';
 import type { SnapshotTaker } from '../snapshots/take';
@@ -46,8 +47,12 @@ export interface SharedParts {
 export class CourseSpaces {
   private readonly spaces = new Map<string, CourseSpace>();
   private started = false;
+  /** Shared by every course: a manifest's digest names its exact text. */
+  private readonly manifests: ManifestCache;
 
-  constructor(private readonly shared: SharedParts) {}
+  constructor(private readonly shared: SharedParts) {
+    this.manifests = new ManifestCache(shared.config.snapshots.manifestCacheEntries);
+  }
 
   /** The course's parts, built afresh (and restarted) when the course changed since they were built. */
   of(course: CourseRecord): CourseSpace {
@@ -119,7 +124,7 @@ export class CourseSpaces {
       course,
       timeZone,
       roster,
-      snapshots: new SnapshotQueries(catalog, course.id),
+      snapshots: new SnapshotQueries(catalog, course.id, this.manifests),
       jobs,
       feedback: createFeedbackServices(config, catalog, blobs, course.id, log, { metrics, leases }),
       assignments: createAssignmentServices(catalog, scoped, jobs, roster, log),

@@ -10,6 +10,7 @@ import { prepareQuery } from '../catalog/prepared';
 import type { CatalogSchema, SnapshotsTable } from '../catalog/schema';
 import type { Skipped } from '../homes/walk';
 import type { IndexedFile } from './home-scan';
+import { ManifestCache } from './manifest-cache';
 import type { ManifestEntry } from '@coursework/client';
 
 export type { SnapshotSummary };
@@ -50,13 +51,20 @@ export function summaryOf(row: Row): SnapshotSummary {
   return summary;
 }
 
+/** Students whose manifests a course zip reads at a time. */
+const MANIFEST_PAGE = 50;
+
 export type Lookup =
-  { found: 'live'; detail: SnapshotDetail; manifest: ManifestEntry[] } | { found: 'deleted'; deletedAt: string } | { found: 'none' };
+  | { found: 'live'; detail: SnapshotDetail; manifest: readonly ManifestEntry[] }
+  | { found: 'deleted'; deletedAt: string }
+  | { found: 'none' };
 
 export class SnapshotQueries {
   constructor(
     private readonly db: Catalog,
     private readonly courseId: string,
+    /** Shared by the courses of the service; without one, each read parses its manifest. */
+    private readonly manifests: ManifestCache = new ManifestCache(0),
   ) {}
 
   /** Snapshots of the course not deleted. */
@@ -73,18 +81,26 @@ export class SnapshotQueries {
   async find(student: string, name: string): Promise<Lookup> {
     const live = await this.db
       .selectFrom('snapshots')
-      .select([...SUMMARY_COLUMNS, 'manifest', 'skipped'])
+      .select([...SUMMARY_COLUMNS, 'id', 'skipped'])
       .where('course_id', '=', this.courseId)
       .where('student', '=', student)
       .where('name', '=', name)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
-    if (live) {
-      return {
-        found: 'live',
-        detail: { ...summaryOf(live), skipped: JSON.parse(live.skipped) as Skipped[] },
-        manifest: JSON.parse(live.manifest) as ManifestEntry[],
-      };
+    // The manifest is read (and parsed) only when the cache does not hold it; deleted in between, it is not found.
+    const manifest =
+      live &&
+      (await this.manifests.get(live.manifest_sha256, async () => {
+        const row = await this.db
+          .selectFrom('snapshots')
+          .select('manifest')
+          .where('id', '=', live.id)
+          .where('deleted_at', 'is', null)
+          .executeTakeFirst();
+        return row?.manifest;
+      }));
+    if (live && manifest) {
+      return { found: 'live', detail: { ...summaryOf(live), skipped: JSON.parse(live.skipped) as Skipped[] }, manifest };
     }
     const deleted = await this.db
       .selectFrom('snapshots')
@@ -125,17 +141,42 @@ export class SnapshotQueries {
     return { items: rows.map(summaryOf), total: Number(total) };
   }
 
-  /** The live snapshots of one name, across students (optionally only some), by student. */
-  async byName(name: string, students?: readonly string[]): Promise<{ summary: SnapshotSummary; manifest: ManifestEntry[] }[]> {
+  /** The students (optionally only among `students`) with a live snapshot of this name, in order. */
+  async studentsWithSnapshot(name: string, students?: readonly string[]): Promise<string[]> {
     let query = this.db
       .selectFrom('snapshots')
-      .select([...SUMMARY_COLUMNS, 'manifest'])
+      .select('student')
       .where('course_id', '=', this.courseId)
       .where('name', '=', name)
       .where('deleted_at', 'is', null);
     if (students) query = query.where('student', 'in', students.length > 0 ? [...students] : ['']);
-    const rows = await query.orderBy('student').execute();
-    return rows.map((row) => ({ summary: summaryOf(row), manifest: JSON.parse(row.manifest) as ManifestEntry[] }));
+    return (await query.orderBy('student').execute()).map((row) => row.student);
+  }
+
+  /**
+   * The manifests of the live snapshots of one name (optionally only some students'), by student, read `pageSize`
+   * students at a time as the caller goes on: a whole course's manifests are never held at once.
+   */
+  async *manifestsByName(
+    name: string,
+    students?: readonly string[],
+    pageSize = MANIFEST_PAGE,
+  ): AsyncGenerator<{ student: string; manifest: ManifestEntry[] }> {
+    let after: string | null = null;
+    for (;;) {
+      let query = this.db
+        .selectFrom('snapshots')
+        .select(['student', 'manifest'])
+        .where('course_id', '=', this.courseId)
+        .where('name', '=', name)
+        .where('deleted_at', 'is', null);
+      if (students) query = query.where('student', 'in', students.length > 0 ? [...students] : ['']);
+      if (after !== null) query = query.where('student', '>', after);
+      const rows = await query.orderBy('student').limit(pageSize).execute();
+      for (const row of rows) yield { student: row.student, manifest: JSON.parse(row.manifest) as ManifestEntry[] };
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1]!.student;
+    }
   }
 
   /** When each of these students' latest live snapshot was taken (students without one are absent). */

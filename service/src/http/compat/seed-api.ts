@@ -17,7 +17,7 @@ import { zipStream } from '../../archive/zip-writer';
 import { assertSafeUserName, extensionOf, InvalidNameError, isFullSnapshotName, secureFilename, snapshotBaseName } from '../../names';
 import { cleaningUploads, formBody, readUpload, uploadedFiles } from '../uploads';
 import { homeExists, homePath } from '../../homes/home-path';
-import { manifestZipEntries } from '../../snapshots/zip';
+import { courseZipEntries, manifestZipEntries } from '../../snapshots/zip';
 import { contentDisposition, sendBlob } from '../download';
 import type { FeedbackRouteDeps } from '../v1/feedback';
 import type { SnapshotRouteDeps } from '../v1/snapshots';
@@ -162,16 +162,12 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
       return;
     }
     // The whole course: one folder per student, as the seed laid it out.
-    const snapshots = isFullSnapshotName(name) ? await space(ctx).snapshots.byName(name) : [];
-    if (snapshots.length === 0) return notFound.snapshot(ctx);
+    const { snapshots } = space(ctx);
+    if (!isFullSnapshotName(name) || (await snapshots.studentsWithSnapshot(name)).length === 0) return notFound.snapshot(ctx);
     downloaded(ctx, `${name}.zip`);
     ctx.set('Content-Type', 'application/zip');
     ctx.set('Content-Disposition', contentDisposition(`${name}.zip`));
-    ctx.body = zipStream(
-      (function* () {
-        for (const { summary, manifest } of snapshots) yield* manifestZipEntries(blobs, manifest, summary.student);
-      })(),
-    );
+    ctx.body = zipStream(courseZipEntries(blobs, snapshots.manifestsByName(name)));
   });
 
   /** The seed's name rules; refuses (406) what would otherwise become a bare `_<date>`. */
@@ -231,7 +227,7 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
     const named = snapshotName(ctx, given);
     if (!named) return;
     const everyone = await space(ctx).roster.current();
-    const taken = new Set((await space(ctx).snapshots.byName(named.name)).map((s) => s.summary.student));
+    const taken = new Set(await space(ctx).snapshots.studentsWithSnapshot(named.name));
     const first = everyone.find((student) => taken.has(student));
     if (first) {
       return seedError(

@@ -8,7 +8,7 @@ import type { Config } from '../../config';
 import { assertSafeUserName, isFullSnapshotName, snapshotBaseName } from '../../names';
 import type { CourseSpaces } from '../../courses/spaces';
 import type { Lookup } from '../../snapshots/queries';
-import { manifestZipEntries } from '../../snapshots/zip';
+import { courseZipEntries, manifestZipEntries } from '../../snapshots/zip';
 import { contentDisposition, sendBlob } from '../download';
 import { ApiError } from '../errors';
 import { jsonBody } from '../json-body';
@@ -191,18 +191,14 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
     if (typeof ctx.query.students === 'string' && ctx.query.students !== '') {
       students = ctx.query.students.split(',').map((s) => studentParam(s.trim()));
     }
-    const snapshots = await space(ctx).snapshots.byName(name, students);
-    if (snapshots.length === 0) throw new ApiError(404, `No student has a snapshot ${name}`);
+    const { snapshots } = space(ctx);
+    if ((await snapshots.studentsWithSnapshot(name, students)).length === 0) throw new ApiError(404, `No student has a snapshot ${name}`);
     // Held until the whole zip is sent (or the client goes away).
     const release = courseZips.take(ctx.state.caller!.identity.name);
     ctx.res.once('close', release);
     audit(ctx, 'snapshot.downloaded', `${name}.zip`);
     ctx.set('Content-Type', 'application/zip');
     ctx.set('Content-Disposition', contentDisposition(`${name}.zip`));
-    ctx.body = zipStream(
-      (function* () {
-        for (const { summary, manifest } of snapshots) yield* manifestZipEntries(blobs, manifest, summary.student);
-      })(),
-    );
+    ctx.body = zipStream(courseZipEntries(blobs, snapshots.manifestsByName(name, students)));
   });
 }
