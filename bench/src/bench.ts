@@ -7,7 +7,7 @@
  *   store size                       vs  the raw tree
  *   zip of 60 homes                  vs  zip -r -1 (median of three runs each; and jszip, the library we did not
  *                                        use for it)
- *   the service's peak RSS while it streams those zips
+ *   the service's peak RSS through the snapshots and the zips (each phase's own peak is shown)
  *   nbgrader's exchange                  vs  ngshare 0.6.0 (see exchange.ts): every student submits, one at a time
  *                                        and then 16 at once, and the instructor collects them all
  *   the catalog on PostgreSQL, and three replicas on it behind HAProxy (see scale-out.ts): first snapshot and
@@ -16,9 +16,10 @@
  * The service runs as its own process, exactly as JupyterHub starts it, with a small stand-in for the Hub API
  * (a benchmark measures the service, not the Hub). Usage: npm run bench [-- <homes> [<zip homes>]].
  * `npm run bench -- load [<homes> [<readers>]]` runs the load benchmark instead (load.ts: a real Hub and its proxy),
- * whose last line is `load: p99_ms=<through the proxy>/<straight> p50_ms=... errors=... rss_mb=<start>/<peak>/<after>`.
+ * whose last line is `load: p99_ms=<through the proxy>/<straight> p50_ms=... errors=... rss_mb=<start>/<peak>/<after>
+ * floor_p99_ms=<health through the proxy>/<straight>`.
  * The last line is machine-readable:
- *   bench: first=<ratio to rsync -a> resnapshot=<seconds> store=<store/raw> zip=<ratio to zip -r -1> rss=<MB>
+ *   bench: first=<ratio to rsync -a> resnapshot=<seconds> store=<store/raw> zip=<ratio to zip -r -1> rss=<peak MB, snapshots and zips>
  *          exchange_submit=<ratio to ngshare, 16 at once> exchange_collect=<ratio to ngshare> exchange_rss=<MB>
  *          pg_resnapshot=<PostgreSQL re-snapshot / SQLite's> replicas_first=<3 replicas' first snapshot / 1 replica's>
  *          listing_p99_ms=<SQLite>/<PostgreSQL>/<3 replicas>
@@ -26,10 +27,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, get as httpGet, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type ExchangeTimes, runExchange, startNgshare } from './exchange';
 import { type KindStats, rssMb, runLoadBench } from './load';
@@ -51,6 +51,8 @@ const ZIP_HOMES = Math.min(Number(ARGS[1] ?? 60), HOMES);
 const TOKEN = 'bench-instructor-token';
 /** ngshare 0.6.0's own venv (bench/run.sh makes it). */
 const NGSHARE_PYTHON = path.join(ROOT, 'bench', '.venv-ngshare', 'bin', 'python');
+/** The class that submits through the exchange, whatever the number of homes. */
+const EXCHANGE_STUDENTS = 300;
 /** Runs of each measurement and of its anchor; the ratios compare medians. */
 const REPEATS = 3;
 
@@ -189,6 +191,8 @@ interface RunningService {
   port: number;
   pid: number;
   rssAtStart: number;
+  /** The highest RSS sampled (every 20 ms) since the service started or since the last call, in MB. */
+  takePeakRss(): number;
   /** Takes a snapshot of every student; resolves with its full name once the job is done. */
   snapshot(name: string, headers: Record<string, string>): Promise<string>;
   stop(): Promise<void>;
@@ -257,11 +261,26 @@ async function startService(hubPort: number, homes: string, dataDir: string, opt
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const base = `http://127.0.0.1:${port}/services/coursework/`;
   await waitForHealth(`${base}health`, 'the service', child, 10_000);
+  const rssAtStart = rssMb(child.pid!);
+  let peak = rssAtStart;
+  const sampler = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssMb(child.pid!));
+    } catch {
+      // gone: its exit is handled by stop()
+    }
+  }, 20);
+  void exited.then(() => clearInterval(sampler));
   return {
     base,
     port,
     pid: child.pid!,
-    rssAtStart: rssMb(child.pid!),
+    rssAtStart,
+    takePeakRss() {
+      const taken = Math.max(peak, rssMb(child.pid!));
+      peak = 0;
+      return taken;
+    },
     snapshot: (name, headers) => snapshotAt(base, name, headers),
     async stop() {
       child.kill('SIGINT');
@@ -296,9 +315,12 @@ async function mainLoad(): Promise<void> {
   console.log(
     `service RSS: ${result.rss.start.toFixed(0)} MB at the start, ${result.rss.peak.toFixed(0)} MB at the peak, ${result.rss.after.toFixed(0)} MB after`,
   );
-  const { proxied, direct, rss } = result;
+  const { proxied, direct, floor, rss } = result;
+  console.log(`\nthe floor: ${readers} readers asking for the service's health, nothing else running:`);
+  console.log(row('  through the proxy', floor.proxied));
+  console.log(row('  straight at the service', floor.direct));
   console.log(
-    `load: p99_ms=${proxied.all.p99.toFixed(0)}/${direct.all.p99.toFixed(0)} listing_p99_ms=${proxied.kinds.listing.p99.toFixed(0)}/${direct.kinds.listing.p99.toFixed(0)} p50_ms=${proxied.all.p50.toFixed(1)}/${direct.all.p50.toFixed(1)} errors=${proxied.all.errors + direct.all.errors} rss_mb=${rss.start.toFixed(0)}/${rss.peak.toFixed(0)}/${rss.after.toFixed(0)}`,
+    `load: p99_ms=${proxied.all.p99.toFixed(0)}/${direct.all.p99.toFixed(0)} listing_p99_ms=${proxied.kinds.listing.p99.toFixed(0)}/${direct.kinds.listing.p99.toFixed(0)} p50_ms=${proxied.all.p50.toFixed(1)}/${direct.all.p50.toFixed(1)} errors=${proxied.all.errors + direct.all.errors} rss_mb=${rss.start.toFixed(0)}/${rss.peak.toFixed(0)}/${rss.after.toFixed(0)} floor_p99_ms=${floor.proxied.p99.toFixed(0)}/${floor.direct.p99.toFixed(0)}`,
   );
 }
 
@@ -350,42 +372,60 @@ async function main(): Promise<void> {
   let service: RunningService | undefined;
   try {
     const firstRuns: number[] = [];
+    // The service's memory through the whole course: peak RSS during each first snapshot, the re-snapshots, the zips.
+    const firstPeaks: number[] = [];
     let firstName = '';
     for (let i = 1; i <= REPEATS; i++) {
       await service?.stop();
       service = await startService(hub.port, homes, path.join(WORK, `data-${i}`));
       const running = service;
       firstRuns.push(await secondsAsync(async () => void (firstName = await running.snapshot('bench first', headers))));
+      firstPeaks.push(running.takePeakRss());
       execFileSync('sync');
     }
     const first = median(firstRuns);
+    console.log(
+      `first snapshot: ${firstRuns.map((t) => t.toFixed(2)).join(', ')} s; rsync -a ${rsyncRuns.map((t) => t.toFixed(2)).join(', ')} s`,
+    );
     const { base, pid, rssAtStart } = service!;
     // Repeated, as a course re-snapshots again and again: the median, so one stray disk flush does not decide.
     const againRuns: number[] = [];
     for (let i = 0; i < REPEATS; i++)
       againRuns.push(await secondsAsync(async () => void (await service!.snapshot(`bench again ${i + 1}`, headers))));
     const again = median(againRuns);
+    const againPeak = service!.takePeakRss();
+    console.log(
+      `re-snapshot: ${againRuns.map((t) => t.toFixed(3)).join(', ')} s; cp -al ${cpAlRuns.map((t) => t.toFixed(3)).join(', ')} s`,
+    );
     const store = treeBytes(path.join(WORK, `data-${REPEATS}`, 'blobs'));
 
     const rssBeforeZip = rssMb(pid);
-    let peakRss = rssBeforeZip;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid))), 20);
     // Each zip is written to disk, as zip -r writes its own, and then flushed, untimed, as the anchors are.
     const zipRuns: number[] = [];
     for (let i = 1; i <= REPEATS; i++) {
       const out = path.join(WORK, `service-${i}.zip`);
       zipRuns.push(
         await secondsAsync(async () => {
-          const response = await fetch(`${base}api/v1/snapshots/${firstName}/zip?students=${zipHomes.join(',')}`, { headers });
-          if (!response.ok || !response.body) throw new Error(`zip: ${response.status}`);
-          await pipeline(Readable.fromWeb(response.body as never), createWriteStream(out));
+          // Node's own HTTP client: fetch's web streams cost the client more than the service's work (the bench
+          // measures the service).
+          const response = await new Promise<IncomingMessage>((resolve, reject) =>
+            httpGet(`${base}api/v1/snapshots/${firstName}/zip?students=${zipHomes.join(',')}`, { headers }, resolve).once('error', reject),
+          );
+          if (response.statusCode !== 200) throw new Error(`zip: ${response.statusCode}`);
+          await pipeline(response, createWriteStream(out));
         }),
       );
       execFileSync('sync');
     }
     const zipSeconds = median(zipRuns);
-    clearInterval(sampler);
-    peakRss = Math.max(peakRss, rssMb(pid));
+    const zipPeak = service!.takePeakRss();
+    const peakRss = Math.max(...firstPeaks, againPeak, zipPeak);
+    console.log(
+      `zip of ${ZIP_HOMES}: ${zipRuns.map((t) => t.toFixed(2)).join(', ')} s; zip -r -1 ${zipAnchorRuns.map((t) => t.toFixed(2)).join(', ')} s`,
+    );
+    console.log(
+      `peak RSS: first snapshots ${firstPeaks.map((mb) => mb.toFixed(0)).join(', ')} MB, re-snapshots ${againPeak.toFixed(0)} MB, zips ${zipPeak.toFixed(0)} MB`,
+    );
     execFileSync('unzip', ['-tq', path.join(WORK, `service-${REPEATS}.zip`)]);
     // After the zips, whose peak RSS is measured above: 200 readers' connections and buffers would be counted in it.
     const sqliteLoad = await listingLoad(base, headers, students, LOAD);
@@ -393,7 +433,9 @@ async function main(): Promise<void> {
     // jszip on the same 60 homes, for the record of why the service streams its own zips.
     const jszip = await jszipRun(homes, zipHomes);
 
-    // nbgrader's exchange, against ngshare on the same submissions.
+    // nbgrader's exchange, against ngshare on the same submissions: a class of at most EXCHANGE_STUDENTS (ngshare's
+    // time grows faster than its class; the exchange's measure is a class, not the course's every home).
+    const exchangeStudents = students.slice(0, EXCHANGE_STUDENTS);
     const notebooks = new Map<string, string>();
     const submitted = (student: string, attempt: number) => {
       const key = `${student}/${attempt}`;
@@ -407,7 +449,7 @@ async function main(): Promise<void> {
     const ngshare = await startNgshare(NGSHARE_PYTHON, path.join(WORK, 'ngshare'), hub.port, await freePort());
     const theirRuns: ExchangeTimes[] = [];
     try {
-      for (let r = 1; r <= REPEATS; r++) theirRuns.push(await runExchange(ngshare.server, students, ofRun(r), `bench-course-${r}`));
+      for (let r = 1; r <= REPEATS; r++) theirRuns.push(await runExchange(ngshare.server, exchangeStudents, ofRun(r), `bench-course-${r}`));
     } finally {
       await ngshare.stop();
     }
@@ -423,7 +465,12 @@ async function main(): Promise<void> {
     try {
       for (let r = 1; r <= REPEATS; r++) {
         ourRuns.push(
-          await runExchange({ name: 'Coursework', base: `${exchangeService.base}ngshare` }, students, ofRun(r), `bench-course-${r}`),
+          await runExchange(
+            { name: 'Coursework', base: `${exchangeService.base}ngshare` },
+            exchangeStudents,
+            ofRun(r),
+            `bench-course-${r}`,
+          ),
         );
       }
     } finally {
@@ -465,9 +512,9 @@ async function main(): Promise<void> {
         `zip -r -1 ${zipAnchor.toFixed(2)} s (×${(zipSeconds / zipAnchor).toFixed(2)}); runs ${zipRuns.map((t) => t.toFixed(2)).join(', ')} vs ${zipAnchorRuns.map((t) => t.toFixed(2)).join(', ')}; jszip ${jszip.seconds.toFixed(2)} s, +${jszip.heapMb.toFixed(0)} MB heap`,
       ],
       [
-        'service peak RSS during the zips',
+        'service peak RSS, snapshots and zips',
         `${peakRss.toFixed(0)} MB`,
-        `${rssBeforeZip.toFixed(0)} MB just before them, ${rssAtStart.toFixed(0)} MB at start`,
+        `first snapshots ${firstPeaks.map((mb) => mb.toFixed(0)).join(', ')} MB; re-snapshots ${againPeak.toFixed(0)} MB; zips ${zipPeak.toFixed(0)} MB (${rssBeforeZip.toFixed(0)} MB just before them); ${rssAtStart.toFixed(0)} MB at start`,
       ],
       [
         `first snapshot on PostgreSQL (median of ${REPEATS})`,
@@ -492,9 +539,9 @@ async function main(): Promise<void> {
       loadRow('SQLite', sqliteLoad),
       loadRow('PostgreSQL', scaleOut.pgLoad),
       loadRow('3 replicas, HAProxy', scaleOut.replicasLoad),
-      exchangeRow(`${HOMES} submissions, one at a time`, 'submitOneByOne'),
-      exchangeRow(`${HOMES} submissions, 16 at once`, 'submitConcurrent'),
-      exchangeRow(`collect ${HOMES} (list, then each)`, 'collect'),
+      exchangeRow(`${exchangeStudents.length} submissions, one at a time`, 'submitOneByOne'),
+      exchangeRow(`${exchangeStudents.length} submissions, 16 at once`, 'submitConcurrent'),
+      exchangeRow(`collect ${exchangeStudents.length} (list, then each)`, 'collect'),
       [
         'service peak RSS during the exchange',
         `${exchangeRss.toFixed(0)} MB`,

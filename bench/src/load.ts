@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { startHub } from '../../service/test/support/hub';
-import { get, type LoadResult, loadResult } from './scale-out';
+import { get, type LoadResult, loadResult, requestLoad } from './scale-out';
 
 export type ReadKind = 'listing' | 'files' | 'file' | 'zip';
 const KINDS: ReadKind[] = ['listing', 'files', 'file', 'zip'];
@@ -92,6 +92,11 @@ export function rssMb(pid: number): number {
 export interface LoadBenchResult {
   proxied: MixedLoadResult;
   direct: MixedLoadResult;
+  /**
+   * The floor under those numbers: the same readers asking for the service's health (no catalog, no disk, no
+   * identity check), through the proxy and straight, with nothing else running.
+   */
+  floor: { proxied: LoadResult; direct: LoadResult };
   rss: { start: number; peak: number; after: number };
   /** How long each course snapshot taken beside the proxied load took. */
   snapshotSeconds: number[];
@@ -153,7 +158,12 @@ export async function runLoadBench(
     clearInterval(sampler);
     // Idle again: what the service keeps once the readers are gone.
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    return { proxied: proxiedLoad, direct: directLoad, rss: { start, peak, after: rssMb(pid) }, snapshotSeconds };
+    const after = rssMb(pid);
+    const floor = {
+      proxied: await requestLoad(() => `${proxied}health`, {}, options),
+      direct: await requestLoad(() => `${direct}health`, {}, options),
+    };
+    return { proxied: proxiedLoad, direct: directLoad, floor, rss: { start, peak, after }, snapshotSeconds };
   } finally {
     await hub.stop();
   }

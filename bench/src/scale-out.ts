@@ -30,10 +30,19 @@ export function loadResult(latencies: readonly number[], errors: number): LoadRe
  * `readers` clients each listing a student's snapshots, one request after another, for `seconds` or until
  * `maxRequests` have been made: latency percentiles in milliseconds.
  */
-export async function listingLoad(
+export function listingLoad(
   base: string,
   headers: Record<string, string>,
   students: readonly string[],
+  options: { readers: number; seconds: number; maxRequests: number },
+): Promise<LoadResult> {
+  return requestLoad((i) => `${base}api/v1/students/${students[i % students.length]!}/snapshots`, headers, options);
+}
+
+/** `readers` clients each asking for `urlOf(i)`, one request after another (the i-th request of all), as listingLoad. */
+export async function requestLoad(
+  urlOf: (i: number) => string,
+  headers: Record<string, string>,
   options: { readers: number; seconds: number; maxRequests: number },
 ): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.readers });
@@ -44,9 +53,8 @@ export async function listingLoad(
   const reader = async (r: number) => {
     for (let i = r; Date.now() < until && made < options.maxRequests; i += options.readers) {
       made++;
-      const student = students[i % students.length]!;
       const started = process.hrtime.bigint();
-      const ok = await get(agent, `${base}api/v1/students/${student}/snapshots`, headers);
+      const ok = await get(agent, urlOf(i), headers);
       latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
       if (!ok) errors++;
     }
