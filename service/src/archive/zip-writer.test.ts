@@ -93,4 +93,34 @@ describe('the zip writer', () => {
       `zip entry short.txt: ${deflated.length} bytes where ${deflated.length + 1} were announced`,
     );
   });
+
+  it('gathers the small pieces of many small entries into large writes', async () => {
+    const entryOf = (name: string, bytes: Buffer, asStream = false): ZipEntry => ({
+      name,
+      mtime: new Date('2026-01-02T03:04:05Z'),
+      mode: 0o644,
+      open: async () => ({
+        method: 0,
+        crc32: zlib.crc32(bytes) >>> 0,
+        size: bytes.length,
+        compressedSize: bytes.length,
+        ...(asStream ? { stream: Readable.from([bytes]) } : { bytes }),
+      }),
+    });
+    const big = Buffer.alloc(256 * 1024, 7);
+    const entries = [
+      ...Array.from({ length: 2000 }, (_, i) => entryOf(`small/${i}.txt`, Buffer.from(`row ${i}\n`))),
+      entryOf('big.bin', big, true),
+    ];
+    const chunks: Buffer[] = [];
+    for await (const chunk of zipStream(entries) as AsyncIterable<Buffer>) chunks.push(chunk);
+    const zip = Buffer.concat(chunks);
+    // Some 150 KB of headers, names and bytes for the small entries and as much again of central directory: a few
+    // writes of about 64 KB each (Readable may split or join them), not two per entry.
+    expect(chunks.length).toBeLessThan(20);
+    const read = readZipEntries(zip, 5000);
+    expect(read).toHaveLength(2001);
+    expect(extractZipEntry(zip, read[1234]!).toString()).toBe('row 1234\n');
+    expect(extractZipEntry(zip, read[2000]!).equals(big)).toBe(true);
+  });
 });

@@ -200,8 +200,39 @@ async function* openedAhead(
   }
 }
 
+/**
+ * Small pieces are gathered into writes of about this size: a zip of many small files would otherwise be tens of
+ * thousands of writes of a few dozen bytes (two per entry, one per central record), each an object to queue and a
+ * trip through the stream machinery, which held memory and the event loop from other requests.
+ */
+const GATHER_BYTES = 64 * 1024;
+
+/** Pieces of output gathered until there are enough of them to write at once. */
+class Gathered {
+  private parts: Buffer[] = [];
+  bytes = 0;
+
+  add(piece: Buffer): void {
+    this.parts.push(piece);
+    this.bytes += piece.length;
+  }
+
+  /** Everything gathered, as one buffer; empty afterwards. */
+  take(): Buffer {
+    const all = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.bytes);
+    this.parts = [];
+    this.bytes = 0;
+    return all;
+  }
+}
+
 async function* zipChunks(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>, openAhead: number): AsyncGenerator<Buffer> {
-  const records: CentralRecord[] = [];
+  const out = new Gathered();
+  // The central directory, written at the end: its records are encoded as their entries go by and kept in blocks,
+  // so that a zip of many entries holds a few buffers, not an object per entry.
+  const directory: Buffer[] = [];
+  const records = new Gathered();
+  let count = 0;
   let offset = 0;
   for await (const { entry, payload } of openedAhead(entries, openAhead)) {
     try {
@@ -219,36 +250,42 @@ async function* zipChunks(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
         mtime: entry.mtime,
       };
       const header = localHeader(record);
-      yield header;
+      out.add(header);
       offset += header.length;
       let written = 0;
       if ('bytes' in payload) {
         written = payload.bytes.length;
-        yield payload.bytes;
+        out.add(payload.bytes);
       } else {
         for await (const chunk of payload.stream as AsyncIterable<Buffer>) {
           written += chunk.length;
-          yield chunk;
+          if (chunk.length >= GATHER_BYTES) {
+            if (out.bytes > 0) yield out.take();
+            yield chunk;
+          } else {
+            out.add(chunk);
+            if (out.bytes >= GATHER_BYTES) yield out.take();
+          }
         }
       }
       if (written !== payload.compressedSize) {
         throw new Error(`zip entry ${entry.name}: ${written} bytes where ${payload.compressedSize} were announced`);
       }
       offset += written;
-      records.push(record);
+      records.add(centralHeader(record));
+      if (records.bytes >= GATHER_BYTES) directory.push(records.take());
+      count++;
+      if (out.bytes >= GATHER_BYTES) yield out.take();
     } finally {
       // Closes the entry's file when the zip ends before its bytes were read (a no-op once they were).
       discard(payload);
     }
   }
-  const directoryOffset = offset;
-  let directorySize = 0;
-  for (const record of records) {
-    const header = centralHeader(record);
-    directorySize += header.length;
-    yield header;
-  }
-  yield endRecords(records.length, directoryOffset, directorySize);
+  if (out.bytes > 0) yield out.take();
+  if (records.bytes > 0) directory.push(records.take());
+  const directorySize = directory.reduce((sum, block) => sum + block.length, 0);
+  yield* directory.splice(0);
+  yield endRecords(count, offset, directorySize);
 }
 
 /** The zip of `entries` as a stream, written in order as the reader pulls; up to `openAhead` entries are opened ahead. */
