@@ -17,7 +17,8 @@
  * (a benchmark measures the service, not the Hub). Usage: npm run bench [-- <homes> [<zip homes>]].
  * `npm run bench -- load [<homes> [<readers>]]` runs the load benchmark instead (load.ts: a real Hub and its proxy),
  * whose last line is `load: p99_ms=<through the proxy>/<straight> p50_ms=... errors=... rss_mb=<start>/<peak>/<after>
- * floor_p99_ms=<health through the proxy>/<straight>`.
+ * floor_p99_ms=<health through the proxy>/<straight> large_home_p99_ms=<all p99 straight, beside a reader paging through
+ * and zipping a home of 20,000 files>/<without it>`.
  * The last line is machine-readable:
  *   bench: first=<ratio to rsync -a> resnapshot=<seconds> store=<store/raw> zip=<ratio to zip -r -1> rss=<peak MB, snapshots and zips>
  *          exchange_submit=<ratio to ngshare, 16 at once> exchange_collect=<ratio to ngshare> exchange_rss=<MB>
@@ -114,6 +115,20 @@ function generateCourse(homes: string): number {
     write(path.join(home, '.local', 'state.json'), JSON.stringify({ student: i, opened: ['assignment-1.ipynb'] }));
   }
   return raw;
+}
+
+/** The load benchmark's one large home: a student who keeps many small files (a dataset split up, a cache). */
+const LARGE_HOME_FILES = 20_000;
+
+function generateLargeHome(home: string, files: number): void {
+  const perFolder = 100;
+  for (let folder = 0; folder * perFolder < files; folder++) {
+    const dir = path.join(home, 'parts', `part-${folder}`);
+    mkdirSync(dir, { recursive: true });
+    for (let i = 0; i < perFolder && folder * perFolder + i < files; i++) {
+      writeFileSync(path.join(dir, `row-${i}.csv`), `folder,row\n${folder},${i}\n`);
+    }
+  }
 }
 
 function seconds(run: () => void): number {
@@ -298,8 +313,10 @@ async function mainLoad(): Promise<void> {
   generateCourse(homes);
   execFileSync('sync');
   const students = Array.from({ length: HOMES }, (_, i) => `student${i + 1}`);
+  const largeHome = { student: 'manyfiles', files: LARGE_HOME_FILES };
+  generateLargeHome(path.join(homes, largeHome.student), largeHome.files);
   const options = { readers, seconds: 10, maxRequests: 60_000 };
-  const result = await runLoadBench(homes, students, 'assignment-1.ipynb', options);
+  const result = await runLoadBench(homes, students, 'assignment-1.ipynb', options, largeHome);
   const row = (what: string, stats: KindStats) =>
     `${what.padEnd(34)} p50 ${stats.p50.toFixed(1).padStart(7)} ms   p99 ${stats.p99.toFixed(1).padStart(7)} ms   ${stats.requests} requests, ${stats.errors} errors`;
   for (const [label, load] of [
@@ -316,11 +333,22 @@ async function mainLoad(): Promise<void> {
     `service RSS: ${result.rss.start.toFixed(0)} MB at the start, ${result.rss.peak.toFixed(0)} MB at the peak, ${result.rss.after.toFixed(0)} MB after`,
   );
   const { proxied, direct, floor, rss } = result;
+  const large = result.largeHome!;
+  console.log(
+    `\n${readers} readers straight at the service and one more paging through a home of ${LARGE_HOME_FILES} files and zipping it:`,
+  );
+  console.log(row('  the others, listing', large.others.kinds.listing));
+  console.log(row('  the others, zip', large.others.kinds.zip));
+  console.log(row('  the others, all', large.others.all));
+  console.log(row('  a page of its files', large.pages));
+  console.log(`  the first page, which reads its manifest: ${large.firstPageMs.toFixed(1)} ms`);
+  console.log(row('  its zip', large.zips));
+  console.log(`  service RSS ${large.rss.before.toFixed(0)} MB before, ${large.rss.peak.toFixed(0)} MB at the peak`);
   console.log(`\nthe floor: ${readers} readers asking for the service's health, nothing else running:`);
   console.log(row('  through the proxy', floor.proxied));
   console.log(row('  straight at the service', floor.direct));
   console.log(
-    `load: p99_ms=${proxied.all.p99.toFixed(0)}/${direct.all.p99.toFixed(0)} listing_p99_ms=${proxied.kinds.listing.p99.toFixed(0)}/${direct.kinds.listing.p99.toFixed(0)} p50_ms=${proxied.all.p50.toFixed(1)}/${direct.all.p50.toFixed(1)} errors=${proxied.all.errors + direct.all.errors} rss_mb=${rss.start.toFixed(0)}/${rss.peak.toFixed(0)}/${rss.after.toFixed(0)} floor_p99_ms=${floor.proxied.p99.toFixed(0)}/${floor.direct.p99.toFixed(0)}`,
+    `load: p99_ms=${proxied.all.p99.toFixed(0)}/${direct.all.p99.toFixed(0)} listing_p99_ms=${proxied.kinds.listing.p99.toFixed(0)}/${direct.kinds.listing.p99.toFixed(0)} p50_ms=${proxied.all.p50.toFixed(1)}/${direct.all.p50.toFixed(1)} errors=${proxied.all.errors + direct.all.errors} rss_mb=${rss.start.toFixed(0)}/${rss.peak.toFixed(0)}/${rss.after.toFixed(0)} floor_p99_ms=${floor.proxied.p99.toFixed(0)}/${floor.direct.p99.toFixed(0)} large_home_p99_ms=${large.others.all.p99.toFixed(0)}/${direct.all.p99.toFixed(0)}`,
   );
 }
 

@@ -7,8 +7,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { startHub } from '../../service/test/support/hub';
+import path from 'node:path';
+import { REPO, startHub } from '../../service/test/support/hub';
 import { get, type LoadResult, loadResult, requestLoad } from './scale-out';
+
+const SERVICE_MAIN = path.join(REPO, 'service', 'lib', 'main.js');
 
 export type ReadKind = 'listing' | 'files' | 'file' | 'zip';
 const KINDS: ReadKind[] = ['listing', 'files', 'file', 'zip'];
@@ -89,9 +92,55 @@ export function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 }
 
+/** One reader going through a large home's files a page at a time, then zipping it, over and over. */
+export async function largeHomeReader(
+  base: string,
+  headers: Record<string, string>,
+  home: { student: string; snapshot: string; files: number },
+  seconds: number,
+): Promise<{ pages: LoadResult; zips: LoadResult; firstPageMs: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const at = `${base}api/v1/students/${home.student}/snapshots/${home.snapshot}`;
+  const pages: number[] = [];
+  const zips: number[] = [];
+  let pageErrors = 0;
+  let zipErrors = 0;
+  const timed = async (url: string, into: number[]) => {
+    const t0 = process.hrtime.bigint();
+    const ok = await get(agent, url, headers);
+    into.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    return ok;
+  };
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    for (let offset = 0; offset < home.files && Date.now() < until; offset += LARGE_HOME_PAGE) {
+      if (!(await timed(`${at}/files?offset=${offset}&limit=${LARGE_HOME_PAGE}`, pages))) pageErrors++;
+    }
+    if (Date.now() < until && !(await timed(`${at}/zip`, zips))) zipErrors++;
+  }
+  agent.destroy();
+  return { pages: loadResult(pages, pageErrors), zips: loadResult(zips, zipErrors), firstPageMs: pages[0] ?? NaN };
+}
+
+/** The largest page the service gives by default. */
+const LARGE_HOME_PAGE = 200;
+
+export interface LargeHomeResult {
+  /** The same readers straight at the service, while one more pages through and zips the large home. */
+  others: MixedLoadResult;
+  pages: LoadResult;
+  zips: LoadResult;
+  /** The first page, which reads the home's manifest. */
+  firstPageMs: number;
+  /** The service's RSS before that and at its peak during it. */
+  rss: { before: number; peak: number };
+}
+
 export interface LoadBenchResult {
   proxied: MixedLoadResult;
   direct: MixedLoadResult;
+  /** With a large home: the same straight load with one reader on the large home instead. */
+  largeHome?: LargeHomeResult;
   /**
    * The floor under those numbers: the same readers asking for the service's health (no catalog, no disk, no
    * identity check), through the proxy and straight, with nothing else running.
@@ -112,12 +161,23 @@ export async function runLoadBench(
   students: readonly string[],
   file: string,
   options: { readers: number; seconds: number; maxRequests: number },
+  largeHome?: { student: string; files: number },
 ): Promise<LoadBenchResult> {
-  const hub = await startHub({ env: { COURSEWORK_HOME_TEMPLATE: `${homesDir}/{username}`, COURSEWORK_LOG_LEVEL: 'warn' } });
+  // With COURSEWORK_BENCH_PROFILE=<folder>, the service is started from this checkout's build with a CPU profile there.
+  const profile = process.env.COURSEWORK_BENCH_PROFILE;
+  const command = profile && `${process.execPath} --max-semi-space-size=2 --cpu-prof --cpu-prof-dir=${profile} ${SERVICE_MAIN}`;
+  const hub = await startHub({
+    env: {
+      COURSEWORK_HOME_TEMPLATE: `${homesDir}/{username}`,
+      COURSEWORK_LOG_LEVEL: 'warn',
+      ...(command ? { COURSEWORK_SERVICE_COMMAND: command } : {}),
+    },
+  });
   try {
-    const created = await hub.api('POST', '/users', { usernames: [...students] });
+    const everyone = largeHome ? [...students, largeHome.student] : [...students];
+    const created = await hub.api('POST', '/users', { usernames: everyone });
     if (created.status !== 201 && created.status !== 409) throw new Error(`could not add the students: ${created.status}`);
-    await hub.api('POST', '/groups/students/users', { users: [...students] });
+    await hub.api('POST', '/groups/students/users', { users: everyone });
     const { token } = await hub.issueToken('instructor');
     const headers = { Authorization: `token ${token}` };
     const snapshot = async (base: string, name: string) => {
@@ -159,11 +219,23 @@ export async function runLoadBench(
     // Idle again: what the service keeps once the readers are gone.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const after = rssMb(pid);
+    let large: LargeHomeResult | undefined;
+    if (largeHome) {
+      const before = rssMb(pid);
+      let largePeak = before;
+      const largeSampler = setInterval(() => (largePeak = Math.max(largePeak, rssMb(pid))), 20);
+      const [others, reader] = await Promise.all([
+        mixedLoad(direct, headers, targets, options),
+        largeHomeReader(direct, headers, { ...largeHome, snapshot: first }, options.seconds),
+      ]);
+      clearInterval(largeSampler);
+      large = { others, ...reader, rss: { before, peak: largePeak } };
+    }
     const floor = {
       proxied: await requestLoad(() => `${proxied}health`, {}, options),
       direct: await requestLoad(() => `${direct}health`, {}, options),
     };
-    return { proxied: proxiedLoad, direct: directLoad, floor, rss: { start, peak, after }, snapshotSeconds };
+    return { proxied: proxiedLoad, direct: directLoad, largeHome: large, floor, rss: { start, peak, after }, snapshotSeconds };
   } finally {
     await hub.stop();
   }
