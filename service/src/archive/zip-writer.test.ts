@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import zlib from 'node:zlib';
 import { extractZipEntry, readZipEntries } from './zip-reader';
-import { type ZipEntry, zipStream } from './zip-writer';
+import { startZip, type ZipEntry, zipStream } from './zip-writer';
 
 /** A stored (method 0) entry whose opening is recorded, and whose stream reports being destroyed. */
 function trackedEntry(
@@ -122,5 +122,32 @@ describe('the zip writer', () => {
     expect(read).toHaveLength(2001);
     expect(extractZipEntry(zip, read[1234]!).toString()).toBe('row 1234\n');
     expect(extractZipEntry(zip, read[2000]!).equals(big)).toBe(true);
+  });
+
+  it('starts a zip only once its first bytes are ready: a failure before them is thrown, one after ends the stream', async () => {
+    const log = newLog();
+    await expect(startZip([trackedEntry('gone.txt', 'x', log, true), trackedEntry('b.txt', 'b', log)], 4)).rejects.toThrow(
+      'gone.txt is missing',
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log.open).toBe(0);
+
+    // A first entry larger than a write goes out before the failing one is reached.
+    const started = await startZip([trackedEntry('big.txt', 'y'.repeat(100_000), log), trackedEntry('gone.txt', 'x', log, true)], 1);
+    await expect(buffer(started)).rejects.toThrow('gone.txt is missing');
+
+    const whole = await startZip([trackedEntry('a.txt', 'first', log), trackedEntry('b.txt', 'second', log)]);
+    const zip = await buffer(whole);
+    expect(readZipEntries(zip, 10).map((entry) => extractZipEntry(zip, entry).toString())).toEqual(['first', 'second']);
+  });
+
+  it('closes what a started zip opened ahead when it is destroyed before it is read', async () => {
+    const log = newLog();
+    const entries = Array.from({ length: 50 }, (_, i) => trackedEntry(`f${i}.txt`, 'z'.repeat(70_000), log));
+    const zip = await startZip(entries, 8);
+    expect(log.open).toBeGreaterThan(0);
+    zip.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(log.open).toBe(0);
   });
 });

@@ -292,3 +292,32 @@ async function* zipChunks(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
 export function zipStream(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>, openAhead = OPEN_AHEAD): Readable {
   return Readable.from(zipChunks(entries, Math.max(1, openAhead)), { objectMode: false, highWaterMark: 64 * 1024 });
 }
+
+/**
+ * The zip of `entries` as a stream whose first bytes are ready. An entry that cannot be read before them (missing or
+ * damaged among the first files) fails here, while the request can still be answered with an error, instead of
+ * breaking off an answer that has begun; a failure later ends the stream with its error.
+ */
+export async function startZip(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>, openAhead = OPEN_AHEAD): Promise<Readable> {
+  const chunks = zipChunks(entries, Math.max(1, openAhead));
+  const first = await chunks.next();
+  let ready: Buffer | undefined = first.done ? undefined : first.value;
+  const rest: AsyncIterableIterator<Buffer> = {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next() {
+      if (ready === undefined) return chunks.next() as Promise<IteratorResult<Buffer>>;
+      const value = ready;
+      ready = undefined;
+      return Promise.resolve({ done: false, value });
+    },
+    // A reader gone before the end: the zip closes the files it opened ahead.
+    async return() {
+      ready = undefined;
+      await chunks.return(undefined);
+      return { done: true, value: undefined };
+    },
+  };
+  return Readable.from(rest, { objectMode: false, highWaterMark: 64 * 1024 });
+}

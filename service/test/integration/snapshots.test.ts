@@ -3,7 +3,7 @@
  * that comes back is compared with the home it was taken from.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -284,21 +284,39 @@ describe('reading a job with a wait', () => {
 });
 
 describe('a download whose bytes are lost on disk', () => {
-  it('breaks off instead of leaving the client waiting for the rest', async () => {
+  /** A snapshot of student1 with `lost.txt` in it, whose blob is then removed from the store. */
+  async function snapshotLosingAFile(name: string): Promise<string> {
     const lost = `lost ${Date.now()} ${Math.random()}`;
     writeFileSync(path.join(hub.homes, 'student1', 'lost.txt'), lost);
-    const job = await snapshotAndWait(instructor, { name: 'lost blob', students: ['student1'] });
+    const job = await snapshotAndWait(instructor, { name, students: ['student1'] });
     expect(job.students.student1!.status).toBe('taken');
     const blob = sha(Buffer.from(lost));
     rmSync(path.join(hub.dir, 'data', 'blobs', blob.slice(0, 2), blob));
+    rmSync(path.join(hub.homes, 'student1', 'lost.txt'));
+    return job.name;
+  }
+
+  it('is refused with a clear error when the lost file is among the zip’s first bytes, before anything is sent', async () => {
+    const name = await snapshotLosingAFile('lost early');
+    const response = await get(instructor.snapshotZipUrl('student1', name));
+    expect(response.status).toBe(500);
+    expect(response.headers.get('content-disposition')).toBeNull();
+    expect(await response.json()).toMatchObject({ message: expect.stringContaining('The stored copy of this file is missing') });
+  });
+
+  it('breaks off, once the answer has begun, instead of leaving the client waiting for the rest', async () => {
+    // A large file before the lost one: the zip's answer has started when the lost file's turn comes.
+    const large = path.join(hub.homes, 'student1', 'a-large.bin');
+    writeFileSync(large, randomBytes(300_000));
+    const name = await snapshotLosingAFile('lost late');
+    rmSync(large);
     // Asked of the service itself: configurable-http-proxy does not pass a broken-off answer on to its client.
     const service = (await (
       await fetch(`${hub.url}/hub/api/services/coursework`, { headers: { Authorization: `token ${hub.adminToken}` } })
     ).json()) as { url: string };
-    const response = await get(`${service.url}/services/coursework/api/v1/students/student1/snapshots/${job.name}/zip`);
+    const response = await get(`${service.url}/services/coursework/api/v1/students/student1/snapshots/${name}/zip`);
     expect(response.status).toBe(200);
     const waited = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 10_000));
     await expect(Promise.race([response.arrayBuffer(), waited])).rejects.toThrow('terminated');
-    rmSync(path.join(hub.homes, 'student1', 'lost.txt'));
   });
 });

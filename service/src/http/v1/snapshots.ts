@@ -1,7 +1,7 @@
 /** The snapshot API (`api/v1/snapshots`, `api/v1/jobs`, `api/v1/students/{student}/snapshots/...`). */
 import { jobEnded } from '@coursework/client';
 import { recordAuditSoon } from '../../audit/audit';
-import { zipStream } from '../../archive/zip-writer';
+import { startZip } from '../../archive/zip-writer';
 import type { BlobStore } from '../../blobs/blob-store';
 import type { Catalog } from '../../catalog/catalog';
 import type { Config } from '../../config';
@@ -175,10 +175,11 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
     const student = studentParam(ctx.params.student);
     const name = snapshotParam(ctx.params.snapshot);
     const { manifest } = requireLive(await space(ctx).snapshots.find(student, name), student, name);
+    const zip = await startZip(manifestZipEntries(blobs, manifest, ''));
     audit(ctx, 'snapshot.downloaded', `${student}/${name}.zip`);
     ctx.set('Content-Type', 'application/zip');
     ctx.set('Content-Disposition', contentDisposition(`${student}_${name}.zip`));
-    ctx.body = zipStream(manifestZipEntries(blobs, manifest, ''));
+    ctx.body = zip;
   });
 
   const courseZips = new PerCallerLimit(
@@ -196,9 +197,10 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
     // Held until the whole zip is sent (or the client goes away).
     const release = courseZips.take(ctx.state.caller!.identity.name);
     ctx.res.once('close', release);
+    const zip = await startZip(courseZipEntries(blobs, snapshots.manifestsByName(name, students)));
     audit(ctx, 'snapshot.downloaded', `${name}.zip`);
     ctx.set('Content-Type', 'application/zip');
     ctx.set('Content-Disposition', contentDisposition(`${name}.zip`));
-    ctx.body = zipStream(courseZipEntries(blobs, snapshots.manifestsByName(name, students)));
+    ctx.body = zip;
   });
 }
