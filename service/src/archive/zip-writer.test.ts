@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import zlib from 'node:zlib';
 import { extractZipEntry, readZipEntries } from './zip-reader';
-import { startZip, type ZipEntry, zipStream } from './zip-writer';
+import { startZip, type ZipEntry } from './zip-writer';
 
 /** A stored (method 0) entry whose opening is recorded, and whose stream reports being destroyed. */
 function trackedEntry(
@@ -39,7 +39,7 @@ describe('the zip writer', () => {
   it('opens entries ahead of the one it writes, at most as many as asked, and writes them in order', async () => {
     const log = newLog();
     const entries = Array.from({ length: 20 }, (_, i) => trackedEntry(`f${i}.txt`, `file ${i}`, log));
-    const zip = await buffer(zipStream(entries, 4));
+    const zip = await buffer(await startZip(entries, 4));
     const read = readZipEntries(zip, 100);
     expect(read.map((entry) => entry.name)).toEqual(entries.map((entry) => entry.name));
     expect(read.map((entry) => extractZipEntry(zip, entry).toString())).toEqual(entries.map((_, i) => `file ${i}`));
@@ -51,7 +51,7 @@ describe('the zip writer', () => {
   it('ends with the error of an entry that cannot be opened, when it comes to it, and closes the ones opened ahead', async () => {
     const log = newLog();
     const entries = Array.from({ length: 10 }, (_, i) => trackedEntry(`f${i}.txt`, `file ${i}`, log, i === 2));
-    await expect(buffer(zipStream(entries, 5))).rejects.toThrow('f2.txt is missing');
+    await expect(startZip(entries, 5).then(buffer)).rejects.toThrow('f2.txt is missing');
     // f3..f6 were opened ahead of f2; none is left open.
     expect(log.opened.length).toBeGreaterThan(3);
     await new Promise((resolve) => setImmediate(resolve));
@@ -62,7 +62,7 @@ describe('the zip writer', () => {
   it('closes the entries opened ahead when the reader goes away', async () => {
     const log = newLog();
     const entries = Array.from({ length: 50 }, (_, i) => trackedEntry(`f${i}.txt`, 'x'.repeat(10_000), log));
-    const zip = zipStream(entries, 8);
+    const zip = await startZip(entries, 8);
     for await (const chunk of zip as AsyncIterable<Buffer>) {
       if (chunk.length > 0) break; // destroys the stream, as a client that hangs up does
     }
@@ -82,14 +82,14 @@ describe('the zip writer', () => {
       mode: 0o600,
       open: async () => ({ method: 8, crc32: zlib.crc32(text) >>> 0, size: text.length, compressedSize, bytes: deflated }),
     });
-    const zip = await buffer(zipStream([inMemory('a.txt'), trackedEntry('b.txt', 'streamed', log), inMemory('c.txt')], 2));
+    const zip = await buffer(await startZip([inMemory('a.txt'), trackedEntry('b.txt', 'streamed', log), inMemory('c.txt')], 2));
     const read = readZipEntries(zip, 10);
     expect(read.map((entry) => [entry.name, extractZipEntry(zip, entry).toString()])).toEqual([
       ['a.txt', text.toString()],
       ['b.txt', 'streamed'],
       ['c.txt', text.toString()],
     ]);
-    await expect(buffer(zipStream([inMemory('short.txt', deflated.length + 1)]))).rejects.toThrow(
+    await expect(startZip([inMemory('short.txt', deflated.length + 1)]).then(buffer)).rejects.toThrow(
       `zip entry short.txt: ${deflated.length} bytes where ${deflated.length + 1} were announced`,
     );
   });
@@ -113,7 +113,7 @@ describe('the zip writer', () => {
       entryOf('big.bin', big, true),
     ];
     const chunks: Buffer[] = [];
-    for await (const chunk of zipStream(entries) as AsyncIterable<Buffer>) chunks.push(chunk);
+    for await (const chunk of (await startZip(entries)) as AsyncIterable<Buffer>) chunks.push(chunk);
     const zip = Buffer.concat(chunks);
     // Some 150 KB of headers, names and bytes for the small entries and as much again of central directory: a few
     // writes of about 64 KB each (Readable may split or join them), not two per entry.

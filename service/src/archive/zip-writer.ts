@@ -288,13 +288,9 @@ async function* zipChunks(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
   yield endRecords(count, offset, directorySize);
 }
 
-/** The zip of `entries` as a stream, written in order as the reader pulls; up to `openAhead` entries are opened ahead. */
-export function zipStream(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>, openAhead = OPEN_AHEAD): Readable {
-  return Readable.from(zipChunks(entries, Math.max(1, openAhead)), { objectMode: false, highWaterMark: 64 * 1024 });
-}
-
 /**
- * The zip of `entries` as a stream whose first bytes are ready. An entry that cannot be read before them (missing or
+ * The zip of `entries` as a stream whose first bytes are ready, written in order as the reader pulls (up to `openAhead`
+ * entries opened ahead). An entry that cannot be read before them (missing or
  * damaged among the first files) fails here, while the request can still be answered with an error, instead of
  * breaking off an answer that has begun; a failure later ends the stream with its error.
  */

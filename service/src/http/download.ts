@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { ParameterizedContext } from 'koa';
+import { startZip, type ZipEntry } from '../archive/zip-writer';
 import type { BlobStore } from '../blobs/blob-store';
 
 const TYPES: Record<string, string> = {
@@ -89,10 +90,24 @@ function gzipTrailer(crc32: number, size: number): Buffer {
   return trailer;
 }
 
-/** Answers with the blob's bytes as the file `fileName`. */
 /** Files whose stored bytes are at most this are served from one synchronous read (see BlobStore.readSmallSync). */
 const SMALL_BLOB_BYTES = 1024 * 1024;
 
+/**
+ * Answers with a zip of `entries` as the file `fileName`, once its first bytes are ready (see startZip): a file that
+ * cannot be read among them is thrown from here, before any header is set, and answered as an error.
+ */
+export async function sendZip(
+  ctx: ParameterizedContext,
+  entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
+  fileName: string,
+): Promise<void> {
+  const zip = await startZip(entries);
+  setDownloadHeaders(ctx, fileName, 'application/zip');
+  ctx.body = zip;
+}
+
+/** Answers with the blob's bytes as the file `fileName`. */
 export async function sendBlob(ctx: ParameterizedContext, blobs: BlobStore, sha256: string, fileName: string): Promise<void> {
   const etag = `"${sha256}"`;
   setDownloadHeaders(ctx, fileName, contentTypeOf(fileName));

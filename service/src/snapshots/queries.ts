@@ -141,16 +141,20 @@ export class SnapshotQueries {
     return { items: rows.map(summaryOf), total: Number(total) };
   }
 
-  /** The students (optionally only among `students`) with a live snapshot of this name, in order. */
-  async studentsWithSnapshot(name: string, students?: readonly string[]): Promise<string[]> {
-    let query = this.db
+  /** The live snapshots of one name, of `students` only when given. */
+  private liveOfName(name: string, students?: readonly string[]) {
+    const query = this.db
       .selectFrom('snapshots')
-      .select('student')
       .where('course_id', '=', this.courseId)
       .where('name', '=', name)
       .where('deleted_at', 'is', null);
-    if (students) query = query.where('student', 'in', students.length > 0 ? [...students] : ['']);
-    return (await query.orderBy('student').execute()).map((row) => row.student);
+    return students ? query.where('student', 'in', students.length > 0 ? [...students] : ['']) : query;
+  }
+
+  /** The students (optionally only among `students`) with a live snapshot of this name, in order. */
+  async studentsWithSnapshot(name: string, students?: readonly string[]): Promise<string[]> {
+    const rows = await this.liveOfName(name, students).select('student').orderBy('student').execute();
+    return rows.map((row) => row.student);
   }
 
   /**
@@ -164,13 +168,7 @@ export class SnapshotQueries {
   ): AsyncGenerator<{ student: string; manifest: ManifestEntry[] }> {
     let after: string | null = null;
     for (;;) {
-      let query = this.db
-        .selectFrom('snapshots')
-        .select(['student', 'manifest'])
-        .where('course_id', '=', this.courseId)
-        .where('name', '=', name)
-        .where('deleted_at', 'is', null);
-      if (students) query = query.where('student', 'in', students.length > 0 ? [...students] : ['']);
+      let query = this.liveOfName(name, students).select(['student', 'manifest']);
       if (after !== null) query = query.where('student', '>', after);
       const rows = await query.orderBy('student').limit(pageSize).execute();
       for (const row of rows) yield { student: row.student, manifest: JSON.parse(row.manifest) as ManifestEntry[] };

@@ -13,12 +13,11 @@ import path from 'node:path';
 import type { Middleware, ParameterizedContext } from 'koa';
 import { koaBody } from 'koa-body';
 import { recordAuditSoon } from '../../audit/audit';
-import { startZip } from '../../archive/zip-writer';
 import { assertSafeUserName, extensionOf, InvalidNameError, isFullSnapshotName, secureFilename, snapshotBaseName } from '../../names';
 import { cleaningUploads, formBody, readUpload, uploadedFiles } from '../uploads';
 import { homeExists, homePath } from '../../homes/home-path';
 import { courseZipEntries, manifestZipEntries } from '../../snapshots/zip';
-import { contentDisposition, sendBlob } from '../download';
+import { sendBlob, sendZip } from '../download';
 import type { FeedbackRouteDeps } from '../v1/feedback';
 import type { SnapshotRouteDeps } from '../v1/snapshots';
 import type { AddRoute, AppState } from '../state';
@@ -155,21 +154,15 @@ export function addCompatRoutes(add: AddRoute, deps: SnapshotRouteDeps & Feedbac
     if (student) {
       const snapshot = await liveSnapshot(ctx, student, name);
       if (!snapshot) return;
-      const zip = await startZip(manifestZipEntries(blobs, snapshot.manifest, `${student}/${name}`));
+      await sendZip(ctx, manifestZipEntries(blobs, snapshot.manifest, `${student}/${name}`), `${student}_${name}.zip`);
       downloaded(ctx, `${student}/${name}.zip`);
-      ctx.set('Content-Type', 'application/zip');
-      ctx.set('Content-Disposition', contentDisposition(`${student}_${name}.zip`));
-      ctx.body = zip;
       return;
     }
     // The whole course: one folder per student, as the seed laid it out.
     const { snapshots } = space(ctx);
     if (!isFullSnapshotName(name) || (await snapshots.studentsWithSnapshot(name)).length === 0) return notFound.snapshot(ctx);
-    const zip = await startZip(courseZipEntries(blobs, snapshots.manifestsByName(name)));
+    await sendZip(ctx, courseZipEntries(blobs, snapshots.manifestsByName(name)), `${name}.zip`);
     downloaded(ctx, `${name}.zip`);
-    ctx.set('Content-Type', 'application/zip');
-    ctx.set('Content-Disposition', contentDisposition(`${name}.zip`));
-    ctx.body = zip;
   });
 
   /** The seed's name rules; refuses (406) what would otherwise become a bare `_<date>`. */

@@ -1,7 +1,6 @@
 /** The snapshot API (`api/v1/snapshots`, `api/v1/jobs`, `api/v1/students/{student}/snapshots/...`). */
 import { jobEnded } from '@coursework/client';
 import { recordAuditSoon } from '../../audit/audit';
-import { startZip } from '../../archive/zip-writer';
 import type { BlobStore } from '../../blobs/blob-store';
 import type { Catalog } from '../../catalog/catalog';
 import type { Config } from '../../config';
@@ -9,7 +8,7 @@ import { assertSafeUserName, isFullSnapshotName, snapshotBaseName } from '../../
 import type { CourseSpaces } from '../../courses/spaces';
 import type { Lookup } from '../../snapshots/queries';
 import { courseZipEntries, manifestZipEntries } from '../../snapshots/zip';
-import { contentDisposition, sendBlob } from '../download';
+import { sendBlob, sendZip } from '../download';
 import { ApiError } from '../errors';
 import { jsonBody } from '../json-body';
 import { parsePage, sendPage } from '../pagination';
@@ -175,11 +174,8 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
     const student = studentParam(ctx.params.student);
     const name = snapshotParam(ctx.params.snapshot);
     const { manifest } = requireLive(await space(ctx).snapshots.find(student, name), student, name);
-    const zip = await startZip(manifestZipEntries(blobs, manifest, ''));
+    await sendZip(ctx, manifestZipEntries(blobs, manifest, ''), `${student}_${name}.zip`);
     audit(ctx, 'snapshot.downloaded', `${student}/${name}.zip`);
-    ctx.set('Content-Type', 'application/zip');
-    ctx.set('Content-Disposition', contentDisposition(`${student}_${name}.zip`));
-    ctx.body = zip;
   });
 
   const courseZips = new PerCallerLimit(
@@ -197,10 +193,7 @@ export function addSnapshotRoutes(add: AddRoute, deps: SnapshotRouteDeps): void 
     // Held until the whole zip is sent (or the client goes away).
     const release = courseZips.take(ctx.state.caller!.identity.name);
     ctx.res.once('close', release);
-    const zip = await startZip(courseZipEntries(blobs, snapshots.manifestsByName(name, students)));
+    await sendZip(ctx, courseZipEntries(blobs, snapshots.manifestsByName(name, students)), `${name}.zip`);
     audit(ctx, 'snapshot.downloaded', `${name}.zip`);
-    ctx.set('Content-Type', 'application/zip');
-    ctx.set('Content-Disposition', contentDisposition(`${name}.zip`));
-    ctx.body = zip;
   });
 }
