@@ -141,6 +141,28 @@ describe('the capture scheduler', () => {
     ]);
   });
 
+  it('calls a capture taken when its job ends between the look at the snapshots and the look at the job', async () => {
+    const i = instance();
+    await i.store.create({ id: 'ps1', dueAt: '2026-12-01T17:00:00Z' }, 'prof');
+    now = at('17:00');
+    await i.scheduler.tick();
+    // The first look finds no snapshot yet; the job is read only once it has ended (and committed them all).
+    const queries = i.scheduler['snapshots'];
+    const liveByNames = queries.liveByNames.bind(queries);
+    queries.liveByNames = async () => {
+      queries.liveByNames = liveByNames;
+      return new Set<string>();
+    };
+    const get = i.jobs.get.bind(i.jobs);
+    i.jobs.get = async (id: string) => {
+      await i.jobs.settled(id);
+      return get(id);
+    };
+    await i.scheduler.settle();
+    expect((await statusOf(i)).map((s) => s.status)).toEqual(['captured', 'captured', 'captured']);
+    expect(await i.db.selectFrom('audit_events').select('action').where('action', '=', 'capture.failed').execute()).toEqual([]);
+  });
+
   it("moves one student's capture to their extension", async () => {
     const i = instance();
     await i.store.create({ id: 'ps1', dueAt: '2026-12-01T17:00:00Z' }, 'prof');

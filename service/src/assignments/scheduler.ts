@@ -269,40 +269,51 @@ export class CaptureScheduler extends WakeLoop {
     // A few queries however many captures are open (the class view settles before each read): which snapshots exist,
     // one update for the taken, each job read once.
     const live = await this.snapshots.liveByNames(open.map((c) => c.snapshot_name!));
-    const taken = open.filter((c) => live.has(`${c.student}\0${c.snapshot_name}`));
-    for (let i = 0; i < taken.length; i += SETTLE_BATCH) {
-      const ids = taken.slice(i, i + SETTLE_BATCH).map((c) => c.id);
-      await this.db.updateTable('captures').set({ state: 'taken' }).where('id', 'in', ids).execute();
-    }
+    await this.markTaken(open.filter((c) => live.has(`${c.student}\0${c.snapshot_name}`)));
     const jobs = new Map<string, Awaited<ReturnType<SnapshotJobs['get']>>>();
+    const ended: CaptureRow[] = [];
     for (const capture of open) {
       if (live.has(`${capture.student}\0${capture.snapshot_name}`) || !capture.job_id) continue;
       if (!jobs.has(capture.job_id)) jobs.set(capture.job_id, await this.jobs.get(capture.job_id));
       const job = jobs.get(capture.job_id);
-      if (job && jobEnded(job)) {
-        const outcome = job.students[capture.student];
-        const error = outcome?.error ?? outcome?.status ?? 'no outcome';
-        // Recorded once (another replica may settle the same capture): the student's timeline and the class's changes
-        // feed show it.
-        const failed = await this.db.transaction().execute(async (trx) => {
-          const { numUpdatedRows } = await trx
-            .updateTable('captures')
-            .set({ state: 'failed', error })
-            .where('id', '=', capture.id)
-            .where('state', 'in', ['claimed', 'running'])
-            .executeTakeFirstOrThrow();
-          if (Number(numUpdatedRows) === 0) return false;
-          await recordAudit(trx, {
-            courseId: this.options.courseId,
-            actor: job.createdBy,
-            action: 'capture.failed',
-            target: `${capture.student}/${capture.assignment_id}`,
-            detail: { dueAt: capture.due_at, error },
-          });
-          return true;
+      if (job && jobEnded(job)) ended.push(capture);
+    }
+    if (ended.length === 0) return;
+    // The job may have ended (its snapshots committed) after the first look: look again before calling any failed.
+    const after = await this.snapshots.liveByNames(ended.map((c) => c.snapshot_name!));
+    await this.markTaken(ended.filter((c) => after.has(`${c.student}\0${c.snapshot_name}`)));
+    for (const capture of ended) {
+      if (after.has(`${capture.student}\0${capture.snapshot_name}`)) continue;
+      const job = jobs.get(capture.job_id!)!;
+      const outcome = job.students[capture.student];
+      const error = outcome?.error ?? outcome?.status ?? 'no outcome';
+      // Recorded once (another replica may settle the same capture): the student's timeline and the class's changes
+      // feed show it.
+      const failed = await this.db.transaction().execute(async (trx) => {
+        const { numUpdatedRows } = await trx
+          .updateTable('captures')
+          .set({ state: 'failed', error })
+          .where('id', '=', capture.id)
+          .where('state', 'in', ['claimed', 'running'])
+          .executeTakeFirstOrThrow();
+        if (Number(numUpdatedRows) === 0) return false;
+        await recordAudit(trx, {
+          courseId: this.options.courseId,
+          actor: job.createdBy,
+          action: 'capture.failed',
+          target: `${capture.student}/${capture.assignment_id}`,
+          detail: { dueAt: capture.due_at, error },
         });
-        if (failed) this.log.warn({ assignment: capture.assignment_id, student: capture.student, error }, 'capture failed');
-      }
+        return true;
+      });
+      if (failed) this.log.warn({ assignment: capture.assignment_id, student: capture.student, error }, 'capture failed');
+    }
+  }
+
+  private async markTaken(captures: readonly CaptureRow[]): Promise<void> {
+    for (let i = 0; i < captures.length; i += SETTLE_BATCH) {
+      const ids = captures.slice(i, i + SETTLE_BATCH).map((c) => c.id);
+      await this.db.updateTable('captures').set({ state: 'taken' }).where('id', 'in', ids).execute();
     }
   }
 

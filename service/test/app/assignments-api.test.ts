@@ -27,7 +27,8 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
     if (done(value)) return value;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error('timed out');
+  const captures = await app.deps.catalog.selectFrom('captures').select(['assignment_id', 'student', 'state', 'error']).execute();
+  throw new Error(`timed out; the captures: ${JSON.stringify(captures)}`);
 }
 
 describe('assignments', () => {
