@@ -72,6 +72,8 @@ function haproxyConfig(balancerPort: number, ports: readonly number[]): string {
     '  timeout connect 2s',
     '  timeout client 120s',
     '  timeout server 120s',
+    // A replica that answers slowly (a loaded machine) is not dead: a dead one refuses at once.
+    '  timeout check 5s',
     // A request sent to a replica that just died goes to another one.
     '  retries 3',
     '  option redispatch',
