@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { mkdirSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 
 export interface ExchangeServer {
@@ -42,7 +43,8 @@ type Answer = { success: boolean; message?: string } & Record<string, unknown>;
  */
 async function send(server: ExchangeServer, user: string, method: string, route: string, encoded?: string): Promise<string> {
   const url = new URL(`${server.base}${route}`);
-  const headers: Record<string, string | number> = { Authorization: `token ${tokenFor(user)}` };
+  // What python-requests (ngshare_exchange's client) sends: it takes gzip, so a server may answer compressed.
+  const headers: Record<string, string | number> = { Authorization: `token ${tokenFor(user)}`, 'Accept-Encoding': 'gzip, deflate' };
   if (encoded !== undefined) {
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
     headers['Content-Length'] = Buffer.byteLength(encoded);
@@ -51,7 +53,11 @@ async function send(server: ExchangeServer, user: string, method: string, route:
     const request = httpRequest(url, { method, headers, agent: AGENT }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const gzipped = response.headers['content-encoding'] === 'gzip';
+        resolve({ status: response.statusCode ?? 0, text: (gzipped ? gunzipSync(body) : body).toString('utf8') });
+      });
       response.on('error', reject);
     });
     request.on('error', reject);

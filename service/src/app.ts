@@ -14,6 +14,7 @@ import type { IdentityCache } from './hub/identity-cache';
 import { HubOAuth } from './http/oauth';
 import { accessLog } from './http/access-log';
 import { compressJson } from './http/compress-json';
+import { NGSHARE_BASE } from './http/compat/ngshare';
 import { errorHandler } from './http/errors';
 import { createRouter } from './http/routes';
 import type { AppState } from './http/state';
@@ -51,7 +52,10 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   });
   app.use(accessLog(deps.log, deps.metrics));
   app.use(errorHandler(deps.log, deps.metrics));
-  app.use(compressJson());
+  // nbgrader's exchange answers are not compressed: they are file contents fetched from users' servers inside the
+  // cluster, where gzip (a millisecond a notebook) costs more than the bytes it saves, as ngshare never compressed.
+  const exchange = `${deps.config.hub.servicePrefix}${NGSHARE_BASE.slice(1)}/`;
+  app.use(compressJson({ except: (path) => path.startsWith(exchange) }));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

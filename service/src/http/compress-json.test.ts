@@ -9,9 +9,9 @@ let server: Server;
 
 beforeAll(async () => {
   const app = new Koa();
-  app.use(compressJson());
+  app.use(compressJson({ except: (path) => path.startsWith('/plain/') }));
   app.use((ctx) => {
-    if (ctx.path === '/big') ctx.body = big;
+    if (ctx.path === '/big' || ctx.path === '/plain/big') ctx.body = big;
     else if (ctx.path === '/created') {
       ctx.status = 201;
       ctx.type = 'application/jupyterhub-pagination+json';
@@ -63,5 +63,8 @@ describe('JSON answers compressed', () => {
     expect(JSON.parse(small.body.toString())).toEqual({ ok: true });
     expect((await get('/bytes', 'gzip')).headers['content-encoding']).toBeUndefined();
     expect((await get('/big', 'identity')).headers['content-encoding']).toBeUndefined();
+    const excepted = await get('/plain/big', 'gzip');
+    expect(excepted.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(excepted.body.toString())).toEqual(big);
   });
 });

@@ -12,9 +12,15 @@ const gzip = promisify(zlib.gzip);
 /** Below this, compressing costs more than it saves. */
 export const COMPRESS_MIN_BYTES = 16 * 1024;
 
-export function compressJson(): Middleware {
+export interface CompressOptions {
+  /** Paths whose answers are never compressed. */
+  except?: (path: string) => boolean;
+}
+
+export function compressJson(options: CompressOptions = {}): Middleware {
   return async (ctx, next) => {
     await next();
+    if (options.except?.(ctx.path)) return;
     const body: unknown = ctx.body;
     // Streams, buffers and text (downloads, zips, CSV, pages) are left as they are: only JSON made from values.
     if (body === null || typeof body !== 'object' || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function')

@@ -247,6 +247,20 @@ describe('a course run through the exchange', () => {
       body: { message: 'Please supply timestamp' },
     });
   });
+
+  it('answers file contents uncompressed, though the client takes gzip (as ngshare does)', async () => {
+    const large = JSON.stringify({ cells: Array.from({ length: 1000 }, (_, i) => ({ cell_type: 'code', source: `x = ${i}` })) });
+    expect(large.length).toBeGreaterThan(16_384);
+    await ngshare('instructor', 'POST', '/assignment/nb-101/large', { files: tree({ 'large.ipynb': large }) });
+    const response = await fetch(`${app.url}${app.prefix}ngshare/assignment/nb-101/large`, {
+      headers: { Authorization: `token ${tokenOf('student')}`, 'Accept-Encoding': 'gzip, deflate' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-encoding')).toBeNull();
+    const [file] = ((await response.json()) as { files: { content: string }[] }).files;
+    expect(Buffer.from(file!.content, 'base64').toString()).toBe(large);
+    expect((await ngshare('instructor', 'DELETE', '/assignment/nb-101/large')).status).toBe(200);
+  });
 });
 
 describe('what the exchange refuses', () => {
