@@ -69,16 +69,18 @@ export class CaptureScheduler extends WakeLoop {
     private readonly log: Logger,
   ) {
     const now = options.now ?? (() => new Date());
-    super({ longestMs: options.intervalMs ?? 30_000, marginMs: 20, now });
+    super({
+      longestMs: options.intervalMs ?? 30_000,
+      marginMs: 20,
+      now,
+      onError: (error) => log.error({ err: error }, 'capture scheduler pass failed; trying again soon'),
+    });
     this.now = now;
     this.snapshots = new SnapshotQueries(db, options.courseId);
   }
 
   protected override pass(): Promise<number | undefined> {
-    return this.tick().catch((error: unknown) => {
-      this.log.error({ err: error }, 'capture scheduler pass failed');
-      return undefined;
-    });
+    return this.tick();
   }
 
   /** One pass: claim what is due, start snapshot jobs for claims, record finished captures. Returns when to wake. */

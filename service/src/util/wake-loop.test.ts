@@ -50,4 +50,40 @@ describe('the wake loop', () => {
       jest.useRealTimers();
     }
   });
+
+  it('tries a failed pass again soon, then less often while it keeps failing, and tells of each failure', async () => {
+    jest.useFakeTimers();
+    try {
+      let passes = 0;
+      const errors: unknown[] = [];
+      const loop = loopOf(
+        async () => {
+          passes++;
+          if (passes <= 3) throw new Error(`catalog away ${passes}`);
+          return undefined;
+        },
+        { longestMs: 60_000, marginMs: 0, now: () => new Date(), retryMs: 1_000, onError: (error) => errors.push(error) },
+      );
+      loop.start();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(passes).toBe(1);
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(passes).toBe(2);
+      // Then 2 s, then (once it works) the longest sleep.
+      await jest.advanceTimersByTimeAsync(1_900);
+      expect(passes).toBe(2);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(passes).toBe(3);
+      await jest.advanceTimersByTimeAsync(4_000);
+      expect(passes).toBe(4);
+      await jest.advanceTimersByTimeAsync(59_000);
+      expect(passes).toBe(4);
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(passes).toBe(5);
+      expect((errors as Error[]).map((e) => e.message)).toEqual(['catalog away 1', 'catalog away 2', 'catalog away 3']);
+      loop.stop();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -1,8 +1,9 @@
 /**
  * A background pass that runs when kicked and by itself when it asks to: one pass at a time (a kick during a
  * pass makes it run once more right after), then a sleep until the time the last pass returned, at most
- * `longestMs`, so that work missed by a kick (or by a restart) is still done. The background workers (the capture
- * scheduler, feedback delivery) extend it with their pass.
+ * `longestMs`, so that work missed by a kick (or by a restart) is still done. A pass that fails (the catalog away
+ * for a moment) is tried again soon, then less and less often while it keeps failing. The background workers (the
+ * capture scheduler, feedback delivery) extend it with their pass.
  */
 export interface WakeLoopOptions {
   /** The longest sleep between passes. */
@@ -10,6 +11,10 @@ export interface WakeLoopOptions {
   /** Added to a requested wake time, so the pass finds its work due rather than a hair early. */
   marginMs: number;
   now: () => Date;
+  /** The wait after a pass that failed, doubled after each failure in a row, at most `longestMs` (default 1 s). */
+  retryMs?: number;
+  /** Told of each pass that failed. */
+  onError?: (error: unknown) => void;
 }
 
 export abstract class WakeLoop {
@@ -17,6 +22,7 @@ export abstract class WakeLoop {
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = true;
+  #failures = 0;
   readonly #options: WakeLoopOptions;
 
   constructor(options: WakeLoopOptions) {
@@ -46,13 +52,25 @@ export abstract class WakeLoop {
       let wake: number | undefined;
       do {
         this.#again = false;
-        wake = await this.pass();
+        wake = await this.#passOnce();
       } while (this.#again);
       this.#sleepUntil(wake);
     })().finally(() => {
       this.#running = undefined;
     });
     return this.#running;
+  }
+
+  async #passOnce(): Promise<number | undefined> {
+    try {
+      const wake = await this.pass();
+      this.#failures = 0;
+      return wake;
+    } catch (error) {
+      this.#options.onError?.(error);
+      const { longestMs, retryMs = 1000, now } = this.#options;
+      return now().getTime() + Math.min(longestMs, retryMs * 2 ** this.#failures++);
+    }
   }
 
   #sleepUntil(wake: number | undefined): void {
