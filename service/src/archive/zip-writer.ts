@@ -298,6 +298,8 @@ export async function startZip(entries: AsyncIterable<ZipEntry> | Iterable<ZipEn
   const chunks = zipChunks(entries, Math.max(1, openAhead));
   const first = await chunks.next();
   let ready: Buffer | undefined = first.done ? undefined : first.value;
+  // An iterator of its own, not an async generator: a generator destroyed before its first read never runs its
+  // `finally`, and the files opened ahead would stay open.
   const rest: AsyncIterableIterator<Buffer> = {
     [Symbol.asyncIterator]() {
       return this;

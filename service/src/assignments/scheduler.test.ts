@@ -141,20 +141,23 @@ describe('the capture scheduler', () => {
     ]);
   });
 
-  it('calls a capture taken when its job ends between the look at the snapshots and the look at the job', async () => {
+  it('calls a capture taken when its job ends while the captures are being settled', async () => {
     const i = instance();
     await i.store.create({ id: 'ps1', dueAt: '2026-12-01T17:00:00Z' }, 'prof');
     now = at('17:00');
-    await i.scheduler.tick();
-    // The first look finds no snapshot yet; the job is read only once it has ended (and committed them all).
-    const queries = i.scheduler['snapshots'];
-    const liveByNames = queries.liveByNames.bind(queries);
-    queries.liveByNames = async () => {
-      queries.liveByNames = liveByNames;
-      return new Set<string>();
+    // The job takes no student until settling reads it; then it ends (its snapshots committed) before that read answers.
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const taker = i.jobs['taker'];
+    const take = taker.take.bind(taker);
+    taker.take = async (...args: Parameters<typeof take>) => {
+      await gate;
+      return take(...args);
     };
     const get = i.jobs.get.bind(i.jobs);
+    await i.scheduler.trigger('ps1', undefined);
     i.jobs.get = async (id: string) => {
+      open();
       await i.jobs.settled(id);
       return get(id);
     };

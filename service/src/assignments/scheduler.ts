@@ -268,25 +268,22 @@ export class CaptureScheduler extends WakeLoop {
       .where('snapshot_name', 'is not', null)
       .execute();
     if (open.length === 0) return;
-    // A few queries however many captures are open (the class view settles before each read): which snapshots exist,
-    // one update for the taken, each job read once.
-    const live = await this.snapshots.liveByNames(open.map((c) => c.snapshot_name!));
-    await this.markTaken(open.filter((c) => live.has(`${c.student}\0${c.snapshot_name}`)));
+    // A few queries however many captures are open (the class view settles before each read): each job read once,
+    // which snapshots exist, one update for the taken. The jobs are read first: a job seen ended has committed its
+    // snapshots, so a capture of it whose snapshot is missing after that has failed (read the other way round, a job
+    // ending between the two looks would fail captures that were taken).
     const jobs = new Map<string, Awaited<ReturnType<SnapshotJobs['get']>>>();
-    const ended: CaptureRow[] = [];
-    for (const capture of open) {
-      if (live.has(`${capture.student}\0${capture.snapshot_name}`) || !capture.job_id) continue;
-      if (!jobs.has(capture.job_id)) jobs.set(capture.job_id, await this.jobs.get(capture.job_id));
-      const job = jobs.get(capture.job_id);
-      if (job && jobEnded(job)) ended.push(capture);
+    for (const { job_id: id } of open) if (id && !jobs.has(id)) jobs.set(id, await this.jobs.get(id));
+    const live = await this.snapshots.liveByNames(open.map((c) => c.snapshot_name!));
+    const isLive = (c: CaptureRow) => live.has(`${c.student}\0${c.snapshot_name}`);
+    const taken = open.filter(isLive);
+    for (let i = 0; i < taken.length; i += SETTLE_BATCH) {
+      const ids = taken.slice(i, i + SETTLE_BATCH).map((c) => c.id);
+      await this.db.updateTable('captures').set({ state: 'taken' }).where('id', 'in', ids).execute();
     }
-    if (ended.length === 0) return;
-    // The job may have ended (its snapshots committed) after the first look: look again before calling any failed.
-    const after = await this.snapshots.liveByNames(ended.map((c) => c.snapshot_name!));
-    await this.markTaken(ended.filter((c) => after.has(`${c.student}\0${c.snapshot_name}`)));
-    for (const capture of ended) {
-      if (after.has(`${capture.student}\0${capture.snapshot_name}`)) continue;
-      const job = jobs.get(capture.job_id!)!;
+    for (const capture of open) {
+      const job = capture.job_id ? jobs.get(capture.job_id) : undefined;
+      if (isLive(capture) || !job || !jobEnded(job)) continue;
       const outcome = job.students[capture.student];
       const error = outcome?.error ?? outcome?.status ?? 'no outcome';
       // Recorded once (another replica may settle the same capture): the student's timeline and the class's changes
@@ -309,13 +306,6 @@ export class CaptureScheduler extends WakeLoop {
         return true;
       });
       if (failed) this.log.warn({ assignment: capture.assignment_id, student: capture.student, error }, 'capture failed');
-    }
-  }
-
-  private async markTaken(captures: readonly CaptureRow[]): Promise<void> {
-    for (let i = 0; i < captures.length; i += SETTLE_BATCH) {
-      const ids = captures.slice(i, i + SETTLE_BATCH).map((c) => c.id);
-      await this.db.updateTable('captures').set({ state: 'taken' }).where('id', 'in', ids).execute();
     }
   }
 

@@ -39,23 +39,23 @@ export class FeedbackDelivery extends WakeLoop {
     private readonly onDelivered: (status: HomeDelivery['status']) => void = () => undefined,
     private readonly lease?: DeliveryLease,
   ) {
-    super({ longestMs: MAX_SLEEP_MS, marginMs: 50, now });
+    super({
+      longestMs: MAX_SLEEP_MS,
+      marginMs: 50,
+      now,
+      onError: (error) => log.error({ err: error }, 'feedback delivery failed; trying again soon'),
+    });
   }
 
   /** Delivers what is due; wakes next at the next scheduled release. */
   protected override async pass(): Promise<number | undefined> {
+    if (!(await this.holdLease())) return this.now().getTime() + BUSY_RETRY_MS;
     try {
-      if (!(await this.holdLease())) return this.now().getTime() + BUSY_RETRY_MS;
-      try {
-        await this.deliverDue();
-      } finally {
-        await this.lease?.leases.release(this.lease.name).catch(() => undefined);
-      }
-    } catch (error) {
-      this.log.error({ err: error }, 'feedback delivery failed');
+      await this.deliverDue();
+    } finally {
+      await this.lease?.leases.release(this.lease.name).catch(() => undefined);
     }
-    const next = await this.store.nextDeliveryAt().catch(() => undefined);
-    return next?.getTime();
+    return (await this.store.nextDeliveryAt())?.getTime();
   }
 
   private async deliverDue(): Promise<void> {

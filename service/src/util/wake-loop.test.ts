@@ -65,21 +65,20 @@ describe('the wake loop', () => {
         { longestMs: 60_000, marginMs: 0, now: () => new Date(), retryMs: 1_000, onError: (error) => errors.push(error) },
       );
       loop.start();
-      await jest.advanceTimersByTimeAsync(0);
-      expect(passes).toBe(1);
-      await jest.advanceTimersByTimeAsync(1_000);
-      expect(passes).toBe(2);
-      // Then 2 s, then (once it works) the longest sleep.
-      await jest.advanceTimersByTimeAsync(1_900);
-      expect(passes).toBe(2);
-      await jest.advanceTimersByTimeAsync(100);
-      expect(passes).toBe(3);
-      await jest.advanceTimersByTimeAsync(4_000);
-      expect(passes).toBe(4);
-      await jest.advanceTimersByTimeAsync(59_000);
-      expect(passes).toBe(4);
-      await jest.advanceTimersByTimeAsync(1_000);
-      expect(passes).toBe(5);
+      // After failures 1 s, then 2 s, then (once it works) the longest sleep: [ms to advance, passes by then].
+      const steps = [
+        [0, 1],
+        [1_000, 2],
+        [1_900, 2],
+        [100, 3],
+        [4_000, 4],
+        [59_000, 4],
+        [1_000, 5],
+      ] as const;
+      for (const [ms, expected] of steps) {
+        await jest.advanceTimersByTimeAsync(ms);
+        expect(passes).toBe(expected);
+      }
       expect((errors as Error[]).map((e) => e.message)).toEqual(['catalog away 1', 'catalog away 2', 'catalog away 3']);
       loop.stop();
     } finally {
