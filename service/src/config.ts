@@ -47,7 +47,7 @@ export interface Config {
   };
   dataDir: string;
   /** The catalog: PostgreSQL when `url` is set, else SQLite in `dataDir`. */
-  database: { url: string | undefined; poolSize: number };
+  database: { url: string | undefined; poolSize: number; sqliteCacheMb: number };
   /** This replica's name in leases, and how long a lease holds unless renewed. */
   replica: { id: string; leaseMs: number };
   homeTemplate: string;
@@ -89,6 +89,8 @@ export interface Config {
     minFreeSpace: FreeSpaceFloor;
     /** Bytes of blobs whose hashes housekeeping verifies per run (a rolling slice of the store). */
     checkBytesPerRun: number;
+    /** Blobs each scanning thread remembers as just written or found. */
+    recentBlobs: number;
   };
   /** Expensive work one caller may have under way at once. */
   perCaller: { courseZips: number; jobs: number };
@@ -301,6 +303,12 @@ export const SETTINGS = {
     description: 'Connections each replica keeps to PostgreSQL.',
     schema: z.coerce.number().int().min(1).max(200),
   },
+  catalogCacheMb: {
+    name: 'COURSEWORK_CATALOG_CACHE_MB',
+    default: '2',
+    description: "Pages of the SQLite catalog kept in the service's memory, in MB (SQLite's own default; the disk cache holds the rest).",
+    schema: z.coerce.number().int().min(1).max(1024),
+  },
   replicaId: {
     name: 'COURSEWORK_REPLICA_ID',
     default: '',
@@ -408,6 +416,13 @@ export const SETTINGS = {
     default: '50000',
     description:
       "File entries of snapshots' manifests kept parsed for the next read of the same snapshot (its files' pages, one file, a zip); 0 keeps none.",
+    schema: z.coerce.number().int().min(0),
+  },
+  recentBlobs: {
+    name: 'COURSEWORK_RECENT_BLOBS',
+    default: '10000',
+    description:
+      'Stored files each scanning thread remembers having just written or found (some 150 bytes each), so that a file in every home (a dataset, a template) is looked up on disk once per this many new files, not once per home.',
     schema: z.coerce.number().int().min(0),
   },
   exclude: {
@@ -699,7 +714,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       accessScopes: parseAccessScopes(s.accessScopes, s.serviceName),
     },
     dataDir: path.resolve(s.dataDir),
-    database: { url: s.databaseUrl === '' ? undefined : s.databaseUrl, poolSize: s.databasePoolSize },
+    database: { url: s.databaseUrl === '' ? undefined : s.databaseUrl, poolSize: s.databasePoolSize, sqliteCacheMb: s.catalogCacheMb },
     replica: { id: s.replicaId === '' ? `${os.hostname()}:${port}` : s.replicaId, leaseMs: s.leaseSeconds * 1000 },
     homeTemplate: s.homeTemplate,
     course: {
@@ -729,7 +744,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cookieSecret: s.cookieSecret === '' ? undefined : s.cookieSecret,
     },
     limits: { maxFileBytes: s.maxFileBytes, maxHomeBytes: s.maxHomeBytes, maxUploadBytes: s.maxUploadBytes },
-    storage: { minFreeSpace: s.minFreeSpace, checkBytesPerRun: s.checkBytesPerRun },
+    storage: { minFreeSpace: s.minFreeSpace, checkBytesPerRun: s.checkBytesPerRun, recentBlobs: s.recentBlobs },
     perCaller: { courseZips: s.maxCourseZipsPerCaller, jobs: s.maxJobsPerCaller },
     feedback: {
       maxFileBytes: s.feedbackMaxFileBytes,

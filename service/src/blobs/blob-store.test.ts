@@ -226,4 +226,16 @@ describe('a blob is never trusted unless it is whole', () => {
     expect(new BlobStore(root, { durable: false }).putBufferSync(id, bytes, new Set())).toEqual({ added: false });
     expect(statSync(store.pathOf(id)).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
   });
+  it('remembers at most the configured number of blobs, forgetting the oldest first', () => {
+    const store = new BlobStore(root, { durable: false, recentBlobs: 2 });
+    const [a, b, c] = ['a', 'b', 'c'].map((seed) => Buffer.concat([Buffer.from(seed), notebookLike(2_000)]));
+    for (const bytes of [a, b, c]) store.putBufferSync(sha(bytes), bytes, new Set());
+    const old = new Date('2026-01-01T00:00:00Z');
+    for (const bytes of [a, b, c]) utimesSync(store.pathOf(sha(bytes)), old, old);
+    // `b` and `c` are still remembered; `a` was forgotten when `c` came: it is looked up and touched again.
+    for (const bytes of [b, c, a]) expect(store.putBufferSync(sha(bytes), bytes, new Set())).toEqual({ added: false });
+    expect(statSync(store.pathOf(sha(a))).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+    expect(statSync(store.pathOf(sha(b))).mtime).toEqual(old);
+    expect(statSync(store.pathOf(sha(c))).mtime).toEqual(old);
+  });
 });

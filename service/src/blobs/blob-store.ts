@@ -67,8 +67,8 @@ const SAMPLE_BYTES = 64 * 1024;
  * see snapshots/housekeeping), which leaves any scan far more time than it needs to record what it found.
  */
 const RETOUCH_MS = 6 * 60 * 1000;
-/** Blobs remembered as touched, at most (some 100 bytes each). */
-const MAX_TOUCHED = 100_000;
+/** Blobs remembered as touched, unless configured (some 150 bytes each, in every scanning thread). */
+export const DEFAULT_RECENT_BLOBS = 10_000;
 /** Reads of stored payloads: large chunks keep per-chunk overhead low when zips stream many MB. */
 const READ_CHUNK_BYTES = 1024 * 1024;
 
@@ -176,6 +176,8 @@ export interface BlobStoreOptions {
   minFreeSpace?: FreeSpaceFloor;
   /** Told of each blob moved into the quarantine. */
   onQuarantine?: (sha256: string) => void;
+  /** Blobs remembered as just written or touched (see isStored); the oldest is forgotten first. */
+  recentBlobs?: number;
 }
 
 export class BlobStore {
@@ -187,6 +189,7 @@ export class BlobStore {
   private readonly now: () => number;
   private readonly minFreeSpace: FreeSpaceFloor;
   private readonly onQuarantine: (sha256: string) => void;
+  private readonly recentBlobs: number;
 
   constructor(
     readonly root: string,
@@ -198,6 +201,7 @@ export class BlobStore {
     this.durable = options.durable ?? true;
     this.now = options.now ?? Date.now;
     this.minFreeSpace = options.minFreeSpace ?? { bytes: 0, fraction: 0 };
+    this.recentBlobs = options.recentBlobs ?? DEFAULT_RECENT_BLOBS;
     this.onQuarantine = options.onQuarantine ?? (() => undefined);
   }
 
@@ -296,7 +300,7 @@ export class BlobStore {
       }
       await this.ensureDir(path.dirname(finalTarget));
       await rename(temp, finalTarget);
-      this.touchedAt.set(actual, this.now());
+      this.remember(actual, this.now());
       if (this.durable) dirty.add(finalTarget).add(path.dirname(finalTarget));
       return { info, added: true, changed };
     } catch (error) {
@@ -341,7 +345,7 @@ export class BlobStore {
       rmSync(temp, { force: true });
       throw error;
     }
-    this.touchedAt.set(sha256, this.now());
+    this.remember(sha256, this.now());
     return fd;
   }
 
@@ -660,9 +664,22 @@ export class BlobStore {
     const found = touchIfWholeSync(target);
     if (typeof found === 'number') this.quarantine(sha256, found);
     if (found !== 'whole') return false;
-    if (this.touchedAt.size >= MAX_TOUCHED) this.touchedAt.clear();
-    this.touchedAt.set(sha256, now);
+    this.remember(sha256, now);
     return true;
+  }
+
+  /**
+   * Remembers the blob as touched now, forgetting the one remembered longest ago when full: a course's shared
+   * files come up again and again and are soon remembered again, while each student's own files come up once, so
+   * memory stays bounded however large the course.
+   */
+  private remember(sha256: string, now: number): void {
+    this.touchedAt.delete(sha256);
+    if (this.touchedAt.size >= this.recentBlobs) {
+      const oldest = this.touchedAt.keys().next();
+      if (!oldest.done) this.touchedAt.delete(oldest.value);
+    }
+    if (this.recentBlobs > 0) this.touchedAt.set(sha256, now);
   }
 
   private async openBlob(sha256: string): Promise<FileHandle> {

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { createLogger } from '../log';
 import { syncCourse } from '../courses/store';
 import { testCatalogKind, testDatabaseUrl } from '../../test/support/test-catalog';
@@ -86,3 +87,23 @@ if (testCatalogKind() === 'postgres') {
     });
   });
 }
+
+describe('the SQLite catalog', () => {
+  async function cacheSizeOf(options: CatalogOptions): Promise<number> {
+    const db = openCatalog(options);
+    try {
+      const { rows } = await sql<{ cache_size: number }>`pragma cache_size`.execute(db);
+      return rows[0]!.cache_size;
+    } finally {
+      await db.destroy();
+    }
+  }
+
+  it("keeps SQLite's default 2 MB page cache, or the configured size, not the driver's 16 MB", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'coursework-catalog-'));
+    const sqliteFile = path.join(dir, 'catalog.sqlite');
+    // Negative: KiB, as SQLite counts a cache given in size rather than pages.
+    expect(await cacheSizeOf({ sqliteFile })).toBe(-2048);
+    expect(await cacheSizeOf({ sqliteFile, sqliteCacheMb: 8 })).toBe(-8192);
+  });
+});

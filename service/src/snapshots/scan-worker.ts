@@ -5,7 +5,7 @@ import { scanHome, type ScanTask } from './home-scan';
 import type { WorkerAnswer, WorkerSetup } from './scanner';
 
 const setup = workerData as WorkerSetup;
-const blobs = new BlobStore(setup.blobRoot, { level: setup.level, durable: setup.durable });
+const blobs = new BlobStore(setup.blobRoot, { level: setup.level, durable: setup.durable, recentBlobs: setup.recentBlobs });
 
 parentPort!.on('message', ({ id, task }: { id: number; task: ScanTask }) => {
   scanHome(task, blobs).then(

@@ -34,6 +34,7 @@ export interface WorkerSetup {
   blobRoot: string;
   level: number;
   durable: boolean;
+  recentBlobs: number;
 }
 
 /** A failed scan's message and its error code (ENOSPC, ...), which the service maps to its answers. */

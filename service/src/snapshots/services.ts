@@ -26,6 +26,7 @@ export function createSnapshotServices(
   const blobs = new BlobStore(path.join(config.dataDir, 'blobs'), {
     durable: options.durable ?? true,
     minFreeSpace: config.storage.minFreeSpace,
+    recentBlobs: config.storage.recentBlobs,
     onQuarantine: (sha256) => {
       metrics?.quarantined.inc();
       log.error({ blob: sha256 }, 'damaged blob moved into the quarantine');
@@ -34,7 +35,11 @@ export function createSnapshotServices(
   const workers = config.snapshots.readWorkers;
   const scanner =
     workers > 0 && existsSync(WORKER_FILE)
-      ? new WorkerPoolScanner(WORKER_FILE, { blobRoot: blobs.root, level: blobs.level, durable: blobs.durable }, workers)
+      ? new WorkerPoolScanner(
+          WORKER_FILE,
+          { blobRoot: blobs.root, level: blobs.level, durable: blobs.durable, recentBlobs: config.storage.recentBlobs },
+          workers,
+        )
       : new InThreadScanner(blobs);
   const taker = new SnapshotTaker(catalog, blobs, {
     exclude: config.snapshots.exclude,
