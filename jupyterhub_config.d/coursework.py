@@ -52,9 +52,8 @@ def _service_command():
         return shlex.split(_env["COURSEWORK_SERVICE_COMMAND"])
     checkout = Path(__file__).resolve().parent.parent / "service" / "lib" / "main.js"
     if checkout.is_file():
-        # A small young generation: V8's default lets it grow by tens of MB while zips stream, for no gain in speed
-        # (`npm run bench` reports the service's peak RSS).
-        return [shutil.which("node") or "node", "--max-semi-space-size=2", str(checkout)]
+        # V8's memory settings, as the package's launcher gives them (see jupyterhub_coursework/launch.py).
+        return [shutil.which("node") or "node", "--max-semi-space-size=2", "--heap-growing-percent=15", str(checkout)]
     # Installed from the jupyterhub-coursework package: its launcher runs the service on its own Node.js.
     return [sys.executable, "-m", "jupyterhub_coursework"]
 

@@ -251,7 +251,7 @@ async function snapshotAt(base: string, name: string, headers: Record<string, st
 async function startService(hubPort: number, homes: string, dataDir: string, options: ServiceOptions = {}): Promise<RunningService> {
   const port = await freePort();
   const { profile } = options;
-  const flags = ['--max-semi-space-size=2', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])];
+  const flags = ['--max-semi-space-size=2', '--heap-growing-percent=15', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])];
   const child = spawn(process.execPath, [...flags, path.join(ROOT, 'service', 'lib', 'main.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {

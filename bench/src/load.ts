@@ -165,7 +165,8 @@ export async function runLoadBench(
 ): Promise<LoadBenchResult> {
   // With COURSEWORK_BENCH_PROFILE=<folder>, the service is started from this checkout's build with a CPU profile there.
   const profile = process.env.COURSEWORK_BENCH_PROFILE;
-  const command = profile && `${process.execPath} --max-semi-space-size=2 --cpu-prof --cpu-prof-dir=${profile} ${SERVICE_MAIN}`;
+  const command =
+    profile && `${process.execPath} --max-semi-space-size=2 --heap-growing-percent=15 --cpu-prof --cpu-prof-dir=${profile} ${SERVICE_MAIN}`;
   const hub = await startHub({
     env: {
       COURSEWORK_HOME_TEMPLATE: `${homesDir}/{username}`,

@@ -57,6 +57,7 @@ describe('the managed service', () => {
     expect(cmdline.at(-1)).toMatch(/\/jupyterhub_coursework\/node_modules\/@coursework\/service\/lib\/main\.js$/);
     // The memory settings it starts with.
     expect(cmdline).toContain('--max-semi-space-size=2');
+    expect(cmdline).toContain('--heap-growing-percent=15');
     const environment = readFileSync(`/proc/${model.pid}/environ`, 'utf8').split('\0');
     expect(environment).toContain('MALLOC_MMAP_THRESHOLD_=131072');
     expect(environment).toContain('MALLOC_ARENA_MAX=1');
