@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import zlib from 'node:zlib';
-import { buildZip } from '../../test/support/zip-builder';
+import { buildZip, memoryReader } from '../../test/support/zip-builder';
 import { extractZipEntry, readZipEntries, ZipFormatError } from './zip-reader';
 import { startZip } from './zip-writer';
 
@@ -40,7 +40,7 @@ describe('the zip reader', () => {
                 crc32: zlib.crc32(content) >>> 0,
                 size: content.length,
                 compressedSize: deflated.length,
-                stream: Readable.from([deflated]),
+                reader: memoryReader(deflated),
               }),
             };
           })(),

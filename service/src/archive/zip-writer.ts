@@ -10,7 +10,9 @@
  * Memory is bounded by the central directory (about 100 bytes per entry), whatever the size of the data.
  * ZIP64 records are written when sizes, offsets or the entry count outgrow the classic format.
  */
-import { Readable } from 'node:stream';
+import { once } from 'node:events';
+import { Readable, type Writable } from 'node:stream';
+import type { PayloadReader } from '../blobs/blob-store';
 
 export type ZipPayload = {
   /** 0 = stored, 8 = deflated. */
@@ -18,15 +20,17 @@ export type ZipPayload = {
   crc32: number;
   size: number;
   compressedSize: number;
-} & (
-  | { stream: Readable }
-  /** A small entry's bytes, read already. */
-  | { bytes: Buffer }
-);
+} &
+  /** A large entry, read into the zip's own output buffers. */
+  (
+    | { reader: PayloadReader }
+    /** A small entry's bytes, read already. */
+    | { bytes: Buffer }
+  );
 
 /** Lets go of a payload not (or not wholly) written: closes its file. */
 function discard(payload: ZipPayload): void {
-  if ('stream' in payload) payload.stream.destroy();
+  if ('reader' in payload) void payload.reader.close();
 }
 
 export interface ZipEntry {
@@ -201,13 +205,97 @@ async function* openedAhead(
 }
 
 /**
- * Small pieces are gathered into writes of about this size: a zip of many small files would otherwise be tens of
- * thousands of writes of a few dozen bytes (two per entry, one per central record), each an object to queue and a
- * trip through the stream machinery, which held memory and the event loop from other requests.
+ * The size of the zip's writes. A zip is written into buffers of this size, small pieces (headers, small entries)
+ * copied in and large entries read straight into them: a zip of many small files is then a few large writes, not
+ * two per entry, and a writer that gives the buffers back once written (see SlabPool) streams hundreds of MB with
+ * a handful of them, where fresh buffers for every read left the garbage collector most of a course zip's time.
  */
+const SLAB_BYTES = 256 * 1024;
+/** Written buffers kept for the next writes of the same zip. */
+const SLABS_KEPT = 8;
+
+/** The zip's output buffers: taken to be filled, given back once written (or never, if nobody says). */
+export class SlabPool {
+  private readonly free: Buffer[] = [];
+  private readonly own = new WeakSet<ArrayBufferLike>();
+  /** Buffers made; the others were given back and filled again. */
+  made = 0;
+
+  take(): Buffer {
+    const slab = this.free.pop();
+    if (slab) return slab;
+    this.made++;
+    const made = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    this.own.add(made.buffer);
+    return made;
+  }
+
+  /** Takes back a chunk of the zip once it has been written; chunks that are not this pool's are left alone. */
+  give(chunk: Buffer): void {
+    if (this.own.has(chunk.buffer) && this.free.length < SLABS_KEPT) this.free.push(Buffer.from(chunk.buffer, 0, SLAB_BYTES));
+  }
+}
+
+/** The zip's bytes so far, in the buffer being filled (taken when the first byte comes). */
+class Output {
+  private slab: Buffer | null = null;
+  private used = 0;
+
+  constructor(private readonly pool: SlabPool) {}
+
+  get bytes(): number {
+    return this.used;
+  }
+
+  /** The bytes written so far, as one chunk. */
+  take(): Buffer {
+    const chunk = this.slab!.subarray(0, this.used);
+    this.slab = null;
+    this.used = 0;
+    return chunk;
+  }
+
+  /** Copies `piece` in, yielding each buffer it fills. */
+  *copy(piece: Buffer): Generator<Buffer> {
+    for (let from = 0; from < piece.length;) {
+      const slab = this.room();
+      if (slab === 'full') {
+        yield this.take();
+        continue;
+      }
+      const copied = piece.copy(slab, this.used, from, Math.min(piece.length, from + slab.length - this.used));
+      this.used += copied;
+      from += copied;
+    }
+  }
+
+  /** Reads `reader` to its end into the output, yielding each buffer it fills; answers the bytes read. */
+  async *read(reader: PayloadReader): AsyncGenerator<Buffer, number> {
+    let total = 0;
+    for (;;) {
+      const slab = this.room();
+      if (slab === 'full') {
+        yield this.take();
+        continue;
+      }
+      const read = await reader.read(slab, this.used, slab.length - this.used);
+      if (read === 0) return total;
+      this.used += read;
+      total += read;
+    }
+  }
+
+  /** The buffer being filled, or 'full' when it has no room left. */
+  private room(): Buffer | 'full' {
+    this.slab ??= this.pool.take();
+    return this.used < this.slab.length ? this.slab : 'full';
+  }
+}
+
+/** Small pieces kept in blocks of about this size (the central directory, held until the end). */
 const GATHER_BYTES = 64 * 1024;
 
-/** Pieces of output gathered until there are enough of them to write at once. */
+/** Pieces of output gathered until there are enough of them to keep as one. */
 class Gathered {
   private parts: Buffer[] = [];
   bytes = 0;
@@ -226,8 +314,12 @@ class Gathered {
   }
 }
 
-async function* zipChunks(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>, openAhead: number): AsyncGenerator<Buffer> {
-  const out = new Gathered();
+async function* zipChunks(
+  entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
+  openAhead: number,
+  pool: SlabPool,
+): AsyncGenerator<Buffer> {
+  const out = new Output(pool);
   // The central directory, written at the end: its records are encoded as their entries go by and kept in blocks,
   // so that a zip of many entries holds a few buffers, not an object per entry.
   const directory: Buffer[] = [];
@@ -250,23 +342,14 @@ async function* zipChunks(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
         mtime: entry.mtime,
       };
       const header = localHeader(record);
-      out.add(header);
+      yield* out.copy(header);
       offset += header.length;
       let written = 0;
       if ('bytes' in payload) {
         written = payload.bytes.length;
-        out.add(payload.bytes);
+        yield* out.copy(payload.bytes);
       } else {
-        for await (const chunk of payload.stream as AsyncIterable<Buffer>) {
-          written += chunk.length;
-          if (chunk.length >= GATHER_BYTES) {
-            if (out.bytes > 0) yield out.take();
-            yield chunk;
-          } else {
-            out.add(chunk);
-            if (out.bytes >= GATHER_BYTES) yield out.take();
-          }
-        }
+        written = yield* out.read(payload.reader);
       }
       if (written !== payload.compressedSize) {
         throw new Error(`zip entry ${entry.name}: ${written} bytes where ${payload.compressedSize} were announced`);
@@ -275,30 +358,33 @@ async function* zipChunks(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
       records.add(centralHeader(record));
       if (records.bytes >= GATHER_BYTES) directory.push(records.take());
       count++;
-      if (out.bytes >= GATHER_BYTES) yield out.take();
     } finally {
-      // Closes the entry's file when the zip ends before its bytes were read (a no-op once they were).
+      // Closes the entry's file, read or not.
       discard(payload);
     }
   }
-  if (out.bytes > 0) yield out.take();
   if (records.bytes > 0) directory.push(records.take());
   const directorySize = directory.reduce((sum, block) => sum + block.length, 0);
-  yield* directory.splice(0);
-  yield endRecords(count, offset, directorySize);
+  for (const block of directory.splice(0)) yield* out.copy(block);
+  yield* out.copy(endRecords(count, offset, directorySize));
+  if (out.bytes > 0) yield out.take();
 }
 
 /**
- * The zip of `entries` as a stream whose first bytes are ready, written in order as the reader pulls (up to `openAhead`
- * entries opened ahead). An entry that cannot be read before them (missing or
- * damaged among the first files) fails here, while the request can still be answered with an error, instead of
- * breaking off an answer that has begun; a failure later ends the stream with its error.
+ * A zip's chunks, whose first is ready: an entry that cannot be read before it (missing or damaged among the first
+ * files) fails here, while the request can still be answered with an error, instead of breaking off an answer that
+ * has begun; a failure later ends the chunks with its error. Each chunk is one of `pool`'s buffers, which the
+ * writer may give back once written. `return()` closes the files opened ahead.
  */
-export async function startZip(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>, openAhead = OPEN_AHEAD): Promise<Readable> {
-  const chunks = zipChunks(entries, Math.max(1, openAhead));
+export async function openZip(
+  entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
+  pool: SlabPool = new SlabPool(),
+  openAhead = OPEN_AHEAD,
+): Promise<AsyncIterableIterator<Buffer>> {
+  const chunks = zipChunks(entries, Math.max(1, openAhead), pool);
   const first = await chunks.next();
   let ready: Buffer | undefined = first.done ? undefined : first.value;
-  // An iterator of its own, not an async generator: a generator destroyed before its first read never runs its
+  // An iterator of its own, not an async generator: a generator ended before its first read never runs its
   // `finally`, and the files opened ahead would stay open.
   const rest: AsyncIterableIterator<Buffer> = {
     [Symbol.asyncIterator]() {
@@ -317,5 +403,28 @@ export async function startZip(entries: AsyncIterable<ZipEntry> | Iterable<ZipEn
       return { done: true, value: undefined };
     },
   };
-  return Readable.from(rest, { objectMode: false, highWaterMark: 64 * 1024 });
+  return rest;
+}
+
+/** The zip of `entries` as a stream (see openZip); its buffers are not given back, so each write is a new one. */
+export async function startZip(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>, openAhead = OPEN_AHEAD): Promise<Readable> {
+  return Readable.from(await openZip(entries, new SlabPool(), openAhead), { objectMode: false, highWaterMark: SLAB_BYTES });
+}
+
+/**
+ * Writes a zip's chunks (see openZip) to `out` as it takes them, giving each back to `pool` once written. A zip that
+ * fails after its first bytes destroys `out` (an HTTP client sees an incomplete download, never a whole-looking
+ * one); `out` closed early stops the zip and closes its files. Resolves once done, whichever way; never rejects.
+ */
+export async function writeZip(out: Writable, chunks: AsyncIterableIterator<Buffer>, pool: SlabPool): Promise<void> {
+  const gone = new Promise<void>((resolve) => out.once('close', resolve));
+  try {
+    for await (const chunk of chunks) {
+      if (out.destroyed) break;
+      if (!out.write(chunk, () => pool.give(chunk))) await Promise.race([once(out, 'drain'), gone]);
+    }
+    if (!out.destroyed) out.end();
+  } catch (error) {
+    out.destroy(error as Error);
+  }
 }

@@ -5,11 +5,36 @@ import path from 'node:path';
 import { buffer, text } from 'node:stream/consumers';
 import zlib from 'node:zlib';
 import { Readable } from 'node:stream';
-import { BlobDamagedError, BlobNotFoundError, BlobStore, encodeInMemory, HEADER_BYTES, SourceChangedError } from './blob-store';
+import {
+  BlobDamagedError,
+  type BlobInfo,
+  BlobNotFoundError,
+  BlobStore,
+  encodeInMemory,
+  HEADER_BYTES,
+  SourceChangedError,
+} from './blob-store';
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const notebookLike = (bytes: number) =>
   Buffer.from(JSON.stringify({ cells: Array.from({ length: bytes / 40 }, (_, i) => `print(${i})  # a cell`) }).slice(0, bytes));
+
+/** A stored payload read whole through its reader, in reads of at most 64 KB. */
+async function readStored(blobs: BlobStore, sha256: string): Promise<{ info: BlobInfo; payload: Buffer }> {
+  const { info, reader } = await blobs.openStoredReader(sha256);
+  const parts: Buffer[] = [];
+  try {
+    for (;;) {
+      const part = Buffer.alloc(64 * 1024);
+      const read = await reader.read(part, 0, part.length);
+      if (read === 0) break;
+      parts.push(part.subarray(0, read));
+    }
+  } finally {
+    await reader.close();
+  }
+  return { info, payload: Buffer.concat(parts) };
+}
 
 let root: string;
 let blobs: BlobStore;
@@ -72,19 +97,17 @@ describe('blob store', () => {
     const dirty = new Set<string>();
     for (const bytes of [text, noise, empty]) blobs.putBufferSync(sha(bytes), bytes, dirty);
     const stored = async (bytes: Buffer) => {
-      const { info, stream } = await blobs.openStored(sha(bytes));
-      const payload = await buffer(stream);
+      const { info, payload } = await readStored(blobs, sha(bytes));
       expect(payload.length).toBe(info.storedSize);
       return info.encoding === 'deflate' ? zlib.inflateRawSync(payload) : payload;
     };
     expect((await stored(text)).equals(text)).toBe(true);
     expect((await stored(noise)).equals(noise)).toBe(true);
     expect((await stored(empty)).length).toBe(0);
-    const [small, large] = await Promise.all([blobs.openStored(sha(text)), blobs.openStored(sha(noise))]);
-    const [smallBytes, largeBytes] = await Promise.all([buffer(small.stream), buffer(large.stream)]);
-    expect(zlib.inflateRawSync(smallBytes).equals(text)).toBe(true);
-    expect(largeBytes.equals(noise)).toBe(true);
-    await expect(blobs.openStored('ab'.repeat(32))).rejects.toThrow(BlobNotFoundError);
+    const [small, large] = await Promise.all([readStored(blobs, sha(text)), readStored(blobs, sha(noise))]);
+    expect(zlib.inflateRawSync(small.payload).equals(text)).toBe(true);
+    expect(large.payload.equals(noise)).toBe(true);
+    await expect(blobs.openStoredReader('ab'.repeat(32))).rejects.toThrow(BlobNotFoundError);
   });
 });
 
@@ -95,7 +118,7 @@ describe('a blob is never trusted unless it is whole', () => {
     const noise = randomBytes(200_000);
     blobs.putBufferSync(sha(noise), noise, new Set());
     truncateSync(blobs.pathOf(sha(noise)), 100_000);
-    await expect(blobs.openStored(sha(noise))).rejects.toThrow(BlobDamagedError);
+    await expect(blobs.openStoredReader(sha(noise))).rejects.toThrow(BlobDamagedError);
     expect(existsSync(blobs.pathOf(sha(noise)))).toBe(false);
     expect(quarantined()).toEqual([expect.stringMatching(new RegExp(`^${sha(noise)}\\.\\d+$`))]);
     // Gone from the store: the next read says so, it does not serve the quarantined bytes.
@@ -127,7 +150,7 @@ describe('a blob is never trusted unless it is whole', () => {
     for (const bytes of [text, noise]) blobs.putBufferSync(sha(bytes), bytes, new Set());
     const small = blobs.readStoredSync(sha(text), 64 * 1024)!;
     expect(small.info).toMatchObject({ encoding: 'deflate', size: text.length });
-    expect(small.stored).toEqual(await buffer((await blobs.openStored(sha(text))).stream));
+    expect(small.stored).toEqual((await readStored(blobs, sha(text))).payload);
     expect(zlib.inflateRawSync(small.stored).equals(text)).toBe(true);
     // Larger than asked: nothing read, for the caller to stream.
     expect(blobs.readStoredSync(sha(noise), 4_999)).toBeNull();
@@ -141,9 +164,15 @@ describe('a blob is never trusted unless it is whole', () => {
   it('makes a read fail when the blob is cut while it is being read, never end as if complete', async () => {
     const noise = randomBytes(3_000_000);
     blobs.putBufferSync(sha(noise), noise, new Set());
-    const { stream } = await blobs.openStored(sha(noise));
+    const { reader } = await blobs.openStoredReader(sha(noise));
     truncateSync(blobs.pathOf(sha(noise)), 1_000_000);
-    await expect(buffer(stream)).rejects.toThrow(BlobDamagedError);
+    const into = Buffer.alloc(3_000_000);
+    let read = 0;
+    const readToEnd = async () => {
+      for (let n; (n = await reader.read(into, read, into.length - read)) > 0;) read += n;
+    };
+    await expect(readToEnd()).rejects.toThrow(BlobDamagedError);
+    await reader.close();
     const other = randomBytes(3_000_000);
     blobs.putBufferSync(sha(other), other, new Set());
     const ranged = await blobs.openContent(sha(other), { start: 10, end: 2_999_000 });

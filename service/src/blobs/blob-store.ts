@@ -69,8 +69,15 @@ const SAMPLE_BYTES = 64 * 1024;
 const RETOUCH_MS = 6 * 60 * 1000;
 /** Blobs remembered as touched, unless configured (some 150 bytes each, in every scanning thread). */
 export const DEFAULT_RECENT_BLOBS = 10_000;
-/** Reads of stored payloads: large chunks keep per-chunk overhead low when zips stream many MB. */
+/** Reads of streamed blobs: large chunks keep per-chunk overhead low when a large file is downloaded. */
 const READ_CHUNK_BYTES = 1024 * 1024;
+
+/** Reads a stored payload in order; see BlobStore.openStoredReader. */
+export interface PayloadReader {
+  /** Reads up to `length` bytes into `into` at `offset`; 0 at the end of the payload. */
+  read(into: Buffer, offset: number, length: number): Promise<number>;
+  close(): Promise<void>;
+}
 
 export class BlobNotFoundError extends Error {
   override name = 'BlobNotFoundError';
@@ -520,10 +527,28 @@ export class BlobStore {
     throw new BlobDamagedError(sha256, problem);
   }
 
-  /** The stored payload as it is on disk (raw DEFLATE or plain), for zip entries and gzip answers. */
-  async openStored(sha256: string): Promise<{ info: BlobInfo; stream: Readable }> {
-    const blob = await this.open(sha256);
-    return { info: blob.info, stream: blob.stored() };
+  /**
+   * The stored payload as it is on disk, read in order into buffers the caller gives (a zip's output, which it
+   * reuses once written, where a stream would make a new buffer for every read). A payload shorter than its header
+   * says fails as a stream of it does; `close` must be called once done.
+   */
+  async openStoredReader(sha256: string): Promise<{ info: BlobInfo; reader: PayloadReader }> {
+    const { handle, info } = await this.openChecked(sha256);
+    let position = 0;
+    return {
+      info,
+      reader: {
+        async read(into: Buffer, offset: number, length: number): Promise<number> {
+          const wanted = Math.min(length, info.storedSize - position);
+          if (wanted <= 0) return 0;
+          const { bytesRead } = await handle.read(into, offset, wanted, HEADER_BYTES + position);
+          if (bytesRead === 0) throw new BlobDamagedError(sha256, `the payload ended after ${position} of ${info.storedSize} bytes`);
+          position += bytesRead;
+          return bytesRead;
+        },
+        close: () => handle.close().catch(() => undefined),
+      },
+    };
   }
 
   /** The original bytes, optionally a byte range of them (inclusive end, as in HTTP). */

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { ParameterizedContext } from 'koa';
-import { startZip, type ZipEntry } from '../archive/zip-writer';
+import { openZip, SlabPool, writeZip, type ZipEntry } from '../archive/zip-writer';
 import type { BlobStore } from '../blobs/blob-store';
 
 const TYPES: Record<string, string> = {
@@ -94,7 +94,14 @@ function gzipTrailer(crc32: number, size: number): Buffer {
 const SMALL_BLOB_BYTES = 1024 * 1024;
 
 /**
- * Answers with a zip of `entries` as the file `fileName`, once its first bytes are ready (see startZip): a file that
+ * The zips' output buffers: each is given back once the socket has taken its bytes, and filled again by the same
+ * zip or the next. A course zip of hundreds of MB then streams through a few of them, where a new buffer per write
+ * kept the garbage collector busy for much of the zip's time.
+ */
+const zipSlabs = new SlabPool();
+
+/**
+ * Answers with a zip of `entries` as the file `fileName`, once its first bytes are ready (see openZip): a file that
  * cannot be read among them is thrown from here, before any header is set, and answered as an error.
  */
 export async function sendZip(
@@ -102,9 +109,16 @@ export async function sendZip(
   entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
   fileName: string,
 ): Promise<void> {
-  const zip = await startZip(entries);
+  const chunks = await openZip(entries, zipSlabs);
   setDownloadHeaders(ctx, fileName, 'application/zip');
-  ctx.body = zip;
+  ctx.status = 200;
+  if (ctx.method === 'HEAD') {
+    await chunks.return!();
+    return;
+  }
+  // Written here rather than piped by Koa, so that each buffer goes back to the pool once written.
+  ctx.respond = false;
+  void writeZip(ctx.res, chunks, zipSlabs);
 }
 
 /** Answers with the blob's bytes as the file `fileName`. */

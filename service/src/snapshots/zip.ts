@@ -19,7 +19,7 @@ export function* manifestZipEntries(blobs: BlobStore, manifest: readonly Manifes
         // A small entry is read at once: a few system calls, where a stream of it costs several trips through the
         // thread pool, which a zip of many small files spends most of its time waiting on.
         const small = blobs.readStoredSync(sha256, SMALL_ENTRY_BYTES);
-        const { info, ...payload } = small ? { info: small.info, bytes: small.stored } : await blobs.openStored(sha256);
+        const { info, ...payload } = small ? { info: small.info, bytes: small.stored } : await blobs.openStoredReader(sha256);
         return {
           method: info.encoding === 'deflate' ? 8 : 0,
           crc32: info.crc32,

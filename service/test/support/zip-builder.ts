@@ -3,6 +3,7 @@
  * absolute names, symlink entries, sizes that lie, wrong CRCs.
  */
 import zlib from 'node:zlib';
+import type { PayloadReader } from '../../src/blobs/blob-store';
 
 export interface TestZipEntry {
   name: string;
@@ -60,4 +61,23 @@ export function buildZip(entries: TestZipEntry[]): Buffer {
   end.writeUInt32LE(directory.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, directory, end]);
+}
+
+/**
+ * A zip payload reader over bytes in memory, as BlobStore.openStoredReader gives one over a file: reads of at most
+ * `step` bytes (so a zip's writes see several), `onClose` told whether it was read to its end.
+ */
+export function memoryReader(bytes: Buffer, onClose?: (readToEnd: boolean) => void, step = 64 * 1024): PayloadReader {
+  let position = 0;
+  return {
+    async read(into, offset, length) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const read = bytes.copy(into, offset, position, Math.min(bytes.length, position + Math.min(length, step)));
+      position += read;
+      return read;
+    },
+    async close() {
+      onClose?.(position === bytes.length);
+    },
+  };
 }
