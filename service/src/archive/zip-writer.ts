@@ -10,7 +10,6 @@
  * Memory is bounded by the central directory (about 100 bytes per entry), whatever the size of the data.
  * ZIP64 records are written when sizes, offsets or the entry count outgrow the classic format.
  */
-import { once } from 'node:events';
 import { Readable, type Writable } from 'node:stream';
 import type { PayloadReader } from '../blobs/blob-store';
 
@@ -210,8 +209,8 @@ async function* openedAhead(
  * two per entry, and a writer that gives the buffers back once written (see SlabPool) streams hundreds of MB with
  * a handful of them, where fresh buffers for every read left the garbage collector most of a course zip's time.
  */
-const SLAB_BYTES = 256 * 1024;
-/** Written buffers kept for the next writes of the same zip. */
+const SLAB_BYTES = 1024 * 1024;
+/** Written buffers kept for the next writes (of this zip or another). */
 const SLABS_KEPT = 8;
 
 /** The zip's output buffers: taken to be filled, given back once written (or never, if nobody says). */
@@ -412,16 +411,31 @@ export async function startZip(entries: AsyncIterable<ZipEntry> | Iterable<ZipEn
 }
 
 /**
+ * Chunks a zip hands to `out` before it waits for the oldest to be taken: the next entries are read while the
+ * socket sends these, as a piped stream reads ahead.
+ */
+const WRITE_AHEAD = 2;
+
+/**
  * Writes a zip's chunks (see openZip) to `out` as it takes them, giving each back to `pool` once written. A zip that
  * fails after its first bytes destroys `out` (an HTTP client sees an incomplete download, never a whole-looking
  * one); `out` closed early stops the zip and closes its files. Resolves once done, whichever way; never rejects.
  */
 export async function writeZip(out: Writable, chunks: AsyncIterableIterator<Buffer>, pool: SlabPool): Promise<void> {
   const gone = new Promise<void>((resolve) => out.once('close', resolve));
+  const written: Promise<void>[] = [];
   try {
     for await (const chunk of chunks) {
       if (out.destroyed) break;
-      if (!out.write(chunk, () => pool.give(chunk))) await Promise.race([once(out, 'drain'), gone]);
+      written.push(
+        new Promise<void>((resolve) =>
+          out.write(chunk, () => {
+            pool.give(chunk);
+            resolve();
+          }),
+        ),
+      );
+      if (written.length >= WRITE_AHEAD) await Promise.race([written.shift(), gone]);
     }
     if (!out.destroyed) out.end();
   } catch (error) {
