@@ -422,7 +422,7 @@ export const SETTINGS = {
     name: 'COURSEWORK_RECENT_BLOBS',
     default: '10000',
     description:
-      'Stored files each scanning thread remembers having just written or found (some 150 bytes each), so that a file in every home (a dataset, a template) is looked up on disk once per this many new files, not once per home.',
+      'Stored files each scanning thread remembers having just written or found (some 130 bytes each), so that a file in every home (a dataset, a template) is looked up on disk once per this many new files, not once per home.',
     schema: z.coerce.number().int().min(0),
   },
   exclude: {

@@ -67,7 +67,7 @@ const SAMPLE_BYTES = 64 * 1024;
  * see snapshots/housekeeping), which leaves any scan far more time than it needs to record what it found.
  */
 const RETOUCH_MS = 6 * 60 * 1000;
-/** Blobs remembered as touched, unless configured (some 150 bytes each, in every scanning thread). */
+/** Blobs remembered as touched, unless configured (some 130 bytes each, in every scanning thread). */
 export const DEFAULT_RECENT_BLOBS = 10_000;
 /** Reads of streamed blobs: large chunks keep per-chunk overhead low when a large file is downloaded. */
 const READ_CHUNK_BYTES = 1024 * 1024;
