@@ -307,7 +307,7 @@ describe('a download whose bytes are lost on disk', () => {
   it('breaks off, once the answer has begun, instead of leaving the client waiting for the rest', async () => {
     // A large file before the lost one: the zip's answer has started when the lost file's turn comes.
     const large = path.join(hub.homes, 'student1', 'a-large.bin');
-    writeFileSync(large, randomBytes(300_000));
+    writeFileSync(large, randomBytes(1_500_000));
     const name = await snapshotLosingAFile('lost late');
     rmSync(large);
     // Asked of the service itself: configurable-http-proxy does not pass a broken-off answer on to its client.
