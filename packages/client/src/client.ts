@@ -48,6 +48,9 @@ async function everyPage<T>(read: (page: PageRequest) => Promise<Paginated<T>>, 
 }
 
 /** An error answer of the service: `{status, message}`. */
+/** What a balancer or proxy answers when the replica behind it is gone or not yet replaced. */
+const GATEWAY_ERRORS = new Set([502, 503, 504]);
+
 export class CourseworkError extends Error {
   override name = 'CourseworkError';
   constructor(
@@ -200,7 +203,15 @@ export class CourseworkClient {
     const deadline = Date.now() + (options.timeoutMs ?? 10 * 60 * 1000);
     for (;;) {
       const waitSeconds = options.onProgress ? 0 : Math.max(0, Math.min(30, Math.floor((deadline - Date.now()) / 1000)));
-      const job = await this.job(id, { waitSeconds });
+      let job: Job;
+      try {
+        job = await this.job(id, { waitSeconds });
+      } catch (error) {
+        // A balancer's or proxy's own answer while a replica fails over: the job goes on on another; ask again.
+        if (!(error instanceof CourseworkError) || !GATEWAY_ERRORS.has(error.status) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
+        continue;
+      }
       options.onProgress?.(job);
       if (jobEnded(job)) return job;
       if (Date.now() > deadline) throw new CourseworkError(408, `job ${id} is not done yet`);

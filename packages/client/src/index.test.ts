@@ -132,4 +132,22 @@ describe('feedback calls', () => {
     expect(urls).toEqual(['http://hub/s/api/v1/jobs/j', 'http://hub/s/api/v1/jobs/j']);
     expect(seen).toEqual([1, 2]);
   });
+
+  it("keeps waiting for a job through a balancer's 502, 503 and 504 while a replica fails over, not through other errors", async () => {
+    const answers = [502, 503, 504, 200];
+    const flaky = (async () => {
+      const status = answers.shift()!;
+      return status === 200
+        ? new Response(JSON.stringify({ id: 'j', state: 'done', done: 1, total: 1 }))
+        : new Response('<html>no server</html>', { status, statusText: 'Service Unavailable' });
+    }) as unknown as typeof fetch;
+    const client = new CourseworkClient({ baseUrl: 'http://hub/s/', token: 't', fetch: flaky });
+    expect((await client.waitForJob('j', { intervalMs: 1 })).state).toBe('done');
+    expect(answers).toEqual([]);
+
+    const missing = (async () => new Response(JSON.stringify({ message: 'No job j' }), { status: 404 })) as unknown as typeof fetch;
+    await expect(new CourseworkClient({ baseUrl: 'http://hub/s/', fetch: missing }).waitForJob('j', { intervalMs: 1 })).rejects.toThrow(
+      'No job j',
+    );
+  });
 });
