@@ -1,9 +1,7 @@
-import { Readable } from 'node:stream';
-import { buffer } from 'node:stream/consumers';
 import zlib from 'node:zlib';
 import { buildZip, memoryReader } from '../../test/support/zip-builder';
 import { extractZipEntry, readZipEntries, ZipFormatError } from './zip-reader';
-import { startZip } from './zip-writer';
+import { openZip, SlabPool } from './zip-writer';
 
 describe('the zip reader', () => {
   it('reads names, kinds and bytes, stored and deflated', () => {
@@ -27,26 +25,26 @@ describe('the zip reader', () => {
   it('reads what the service itself writes', async () => {
     const content = Buffer.from('x'.repeat(5000));
     const deflated = zlib.deflateRawSync(content);
-    const zip = await buffer(
-      Readable.from(
-        await startZip(
-          (function* () {
-            yield {
-              name: 'folder/file.txt',
-              mtime: new Date(),
-              mode: 0o644,
-              open: async () => ({
-                method: 8 as const,
-                crc32: zlib.crc32(content) >>> 0,
-                size: content.length,
-                compressedSize: deflated.length,
-                reader: memoryReader(deflated),
-              }),
-            };
-          })(),
-        ),
-      ),
+    const chunks = await openZip(
+      [
+        {
+          name: 'folder/file.txt',
+          mtime: new Date(),
+          mode: 0o644,
+          open: async () => ({
+            method: 8 as const,
+            crc32: zlib.crc32(content) >>> 0,
+            size: content.length,
+            compressedSize: deflated.length,
+            reader: memoryReader(deflated),
+          }),
+        },
+      ],
+      new SlabPool(),
     );
+    const parts: Buffer[] = [];
+    for await (const chunk of chunks) parts.push(chunk);
+    const zip = Buffer.concat(parts);
     const [entry] = readZipEntries(zip, 10);
     expect(entry!.name).toBe('folder/file.txt');
     expect(extractZipEntry(zip, entry!)).toEqual(content);

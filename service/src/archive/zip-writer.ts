@@ -10,7 +10,7 @@
  * Memory is bounded by the central directory (about 100 bytes per entry), whatever the size of the data.
  * ZIP64 records are written when sizes, offsets or the entry count outgrow the classic format.
  */
-import { Readable, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { PayloadReader } from '../blobs/blob-store';
 
 export type ZipPayload = {
@@ -404,11 +404,6 @@ export async function openZip(
     },
   };
   return rest;
-}
-
-/** The zip of `entries` as a stream (see openZip); its buffers are not given back, so each write is a new one. */
-export async function startZip(entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>, openAhead = OPEN_AHEAD): Promise<Readable> {
-  return Readable.from(await openZip(entries, new SlabPool(), openAhead), { objectMode: false, highWaterMark: SLAB_BYTES });
 }
 
 /**

@@ -26,9 +26,12 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 function get(filePath: string, headers: Record<string, string> = {}) {
-  const url = new URL(client.snapshotFileUrl('student2', snapshot, filePath));
+  return fetchUrl(new URL(client.snapshotFileUrl('student2', snapshot, filePath)), headers);
+}
+
+function fetchUrl(url: URL, headers: Record<string, string> = {}, method = 'GET') {
   return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
-    const req = request(url, { headers: { Authorization: `token ${tokenOf('instructor')}`, ...headers } }, (res) => {
+    const req = request(url, { method, headers: { Authorization: `token ${tokenOf('instructor')}`, ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -50,6 +53,19 @@ it('sends a file whole, gzipped from its stored bytes for a client that takes gz
   const part = await get('big.ipynb', { Range: 'bytes=2-9' });
   expect(part.status).toBe(206);
   expect(part.body.toString()).toBe(NOTEBOOK.slice(2, 10));
+});
+
+it("answers a zip's HEAD with its headers and no bytes, and its GET with the whole zip", async () => {
+  const url = new URL(client.snapshotZipUrl('student2', snapshot));
+  const head = await fetchUrl(url, {}, 'HEAD');
+  expect(head.status).toBe(200);
+  expect(head.headers['content-type']).toBe('application/zip');
+  expect(head.headers['content-disposition']).toContain(`student2_${snapshot}.zip`);
+  expect(head.body.length).toBe(0);
+  const whole = await fetchUrl(url);
+  expect(whole.status).toBe(200);
+  // The end of central directory record closes a whole zip.
+  expect(whole.body.readUInt32LE(whole.body.length - 22)).toBe(0x06054b50);
 });
 
 it('refuses a damaged copy with a clear error, sets it aside, and sends nothing of it', async () => {
