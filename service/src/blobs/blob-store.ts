@@ -196,7 +196,8 @@ export class BlobStore {
   private readonly now: () => number;
   private readonly minFreeSpace: FreeSpaceFloor;
   private readonly onQuarantine: (sha256: string) => void;
-  private readonly recentBlobs: number;
+  /** Blobs remembered as just written or touched (see isStored). */
+  readonly recentBlobs: number;
 
   constructor(
     readonly root: string,

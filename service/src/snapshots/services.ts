@@ -37,7 +37,7 @@ export function createSnapshotServices(
     workers > 0 && existsSync(WORKER_FILE)
       ? new WorkerPoolScanner(
           WORKER_FILE,
-          { blobRoot: blobs.root, level: blobs.level, durable: blobs.durable, recentBlobs: config.storage.recentBlobs },
+          { blobRoot: blobs.root, level: blobs.level, durable: blobs.durable, recentBlobs: blobs.recentBlobs },
           workers,
         )
       : new InThreadScanner(blobs);
