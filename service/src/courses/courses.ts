@@ -28,6 +28,16 @@ export interface CourseWithRoles {
   roles: Role[];
 }
 
+/** The course's Hub groups that give a role, with that role. */
+function groupsOf(course: CourseRecord): [MemberRole, string][] {
+  const groups: [MemberRole, string | null][] = [
+    ['instructor', course.groups.instructors],
+    ['grader', course.groups.graders],
+    ['student', course.groups.students],
+  ];
+  return groups.filter((entry): entry is [MemberRole, string] => entry[1] !== null);
+}
+
 /** Where a roster entry comes from: a Hub group of the course, or the roster kept by Coursework. */
 export type RosterSource =
   { role: MemberRole; from: 'group'; group: string } | { role: MemberRole; from: 'coursework'; addedBy: string; addedAt: string };
@@ -294,13 +304,7 @@ export class Courses {
       entry.sources.push(source);
       entries.set(user, entry);
     };
-    const groups: [MemberRole, string | null][] = [
-      ['instructor', course.groups.instructors],
-      ['grader', course.groups.graders],
-      ['student', course.groups.students],
-    ];
-    for (const [role, group] of groups) {
-      if (group === null) continue;
+    for (const [role, group] of groupsOf(course)) {
       for (const user of (await this.hub.groupMembers(group)) ?? []) add(user, { role, from: 'group', group });
     }
     for (const member of await this.members.list(course.id)) {
@@ -310,6 +314,15 @@ export class Courses {
     return [...entries.values()]
       .map((entry) => ({ ...entry, roles: entry.roles.sort((a, b) => order(a) - order(b)) }))
       .sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
+  }
+
+  /** One user's roles on the roster (as `roster` gives them), without building the whole roster. */
+  async rosterRolesOf(course: CourseRecord, user: string): Promise<MemberRole[]> {
+    const roles = new Set<MemberRole>();
+    for (const [role, group] of groupsOf(course)) if (((await this.hub.groupMembers(group)) ?? []).includes(user)) roles.add(role);
+    const kept = await this.members.roleOf(course.id, user);
+    if (kept) roles.add(kept);
+    return MEMBER_ROLES.filter((role) => roles.has(role));
   }
 
   /** The students of the roster kept here (the Hub group's are the Roster's to look up). */

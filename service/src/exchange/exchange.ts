@@ -94,9 +94,10 @@ export class Exchange {
   }
 
   async member(course: CourseRecord, kind: MemberKind, user: string): Promise<Member> {
-    const found = (await this.members(course, kind)).find((member) => member.username === user);
-    if (!found) throw new NotFoundError(kind === 'instructor' ? 'Instructor not found' : 'Student not found');
-    return found;
+    if (!(await this.courses.rosterRolesOf(course, user)).includes(kind)) {
+      throw new NotFoundError(kind === 'instructor' ? 'Instructor not found' : 'Student not found');
+    }
+    return { username: user, ...(await this.profiles(course).of([user])).get(user)! };
   }
 
   /** Adds (or updates) an instructor or a student on the roster kept here, with their profile. */
@@ -174,7 +175,7 @@ export class Exchange {
   /** Every submission of the assignment (of one member when named: a student or instructor of the course). */
   async submissionList(course: CourseRecord, assignment: string, user?: string): Promise<{ student_id: string; timestamp: string }[]> {
     if (user !== undefined) {
-      const roles = (await this.courses.roster(course)).find((entry) => entry.user === user)?.roles ?? [];
+      const roles = await this.courses.rosterRolesOf(course, user);
       if (!roles.includes('student') && !roles.includes('instructor')) throw new NotFoundError('Student not found');
     }
     return (await this.submissions(course).list(assignment, user)).map((s) => ({ student_id: s.student, timestamp: s.timestamp }));
@@ -268,8 +269,10 @@ export class Exchange {
   private async store(files: UploadedFile[]): Promise<ExchangeFile[]> {
     const stored: ExchangeFile[] = [];
     for (const file of files) {
-      const { sha256, size } = await this.blobs.storeBuffer(file.bytes);
-      stored.push({ path: file.path, sha256, size, md5: md5Of(file.bytes) });
+      const storing = this.blobs.storeBuffer(file.bytes);
+      const md5 = md5Of(file.bytes); // while the store syncs the file
+      const { sha256, size } = await storing;
+      stored.push({ path: file.path, sha256, size, md5 });
     }
     return stored;
   }

@@ -89,6 +89,30 @@ describe('a course run through the exchange', () => {
       { username: 'student1', first_name: 'Ann', last_name: 'One', email: 'a@example.org' },
       { username: 'student2', first_name: 'Bo', last_name: 'Two', email: '' },
     ]);
+    // One member by name: looked up on the roster, with their profile; a role they do not hold is not found.
+    expect(await ngshare('instructor', 'GET', '/student/nb-101/student1')).toEqual({
+      status: 200,
+      body: { success: true, username: 'student1', first_name: 'Ann', last_name: 'One', email: 'a@example.org' },
+    });
+    expect(await ngshare('instructor', 'GET', '/instructor/nb-101/student1')).toMatchObject({
+      status: 404,
+      body: { success: false, message: 'Instructor not found' },
+    });
+    expect(await ngshare('instructor', 'GET', '/student/nb-101/instructor')).toMatchObject({
+      status: 404,
+      body: { message: 'Student not found' },
+    });
+    expect((await ngshare('instructor', 'GET', '/instructor/nb-101/instructor')).body).toMatchObject({ username: 'instructor' });
+    // The configured course's students are its Hub group's members.
+    const course = app.config.course.id;
+    expect((await ngshare('instructor', 'GET', `/student/${course}/student3`)).body).toEqual({
+      success: true,
+      username: 'student3',
+      first_name: null,
+      last_name: null,
+      email: null,
+    });
+    expect((await ngshare('instructor', 'GET', `/student/${course}/student9`)).status).toBe(404);
     // The same roster through the v1 API.
     const roster = await fetch(`${app.url}${app.prefix}api/v1/courses/nb-101/roster`, {
       headers: { Authorization: `token ${tokenOf('instructor')}` },
@@ -324,6 +348,10 @@ describe('what the exchange refuses', () => {
     }
     const submissions = await ngshare('instructor', 'GET', '/submissions/nb-101/ps1/student1');
     expect(submissions.body.submissions).toHaveLength(2); // nothing refused was stored
+    expect(await ngshare('instructor', 'GET', '/submissions/nb-101/ps1/nobody')).toMatchObject({
+      status: 404,
+      body: { message: 'Student not found' },
+    });
   });
 
   it('answers a body over the limit with a clear error, and the connection goes on working', async () => {
