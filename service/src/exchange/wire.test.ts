@@ -1,4 +1,4 @@
-import { decodeFiles, listOnly, microsOfWireTimestamp, parseWireTimestamp, wireFile, wireTimestamp } from './wire';
+import { answerBytes, decodeFiles, listOnly, microsOfWireTimestamp, parseWireTimestamp, wireFile, wireTimestamp } from './wire';
 
 const entry = (path: string, content: string) => ({ path, content });
 
@@ -42,6 +42,23 @@ describe('file trees on the wire', () => {
     expect(wireFile('a', 'abc')).toEqual({ path: 'a', checksum: 'abc' });
     expect(wireFile('a', 'abc', Buffer.from('x'))).toEqual({ path: 'a', checksum: 'abc', content: 'eA==' });
     expect([listOnly('true'), listOnly('True'), listOnly(undefined)]).toEqual([true, false, false]);
+  });
+});
+
+describe('answers with file contents', () => {
+  it('are the bytes of their JSON, whatever the paths hold', () => {
+    const files = [
+      wireFile('ps1.ipynb', 'a'.repeat(32), Buffer.from('{"cells": []}')),
+      wireFile('données/é "content":"" \\ \n.txt', 'b'.repeat(32), Buffer.from([0, 255, 128, 10])),
+      wireFile('empty.txt', 'c'.repeat(32), Buffer.alloc(0)),
+      wireFile('listed-only.txt', 'd'.repeat(32)),
+      wireFile('\u2028 ☃.py', 'e'.repeat(32), Buffer.from('print("☃")')),
+    ];
+    const answer = { success: true, files, timestamp: '2026-11-28 07:01:02.000001', note: { content: 'not a file "x"' } };
+    const bytes = answerBytes(answer);
+    expect(bytes.equals(Buffer.from(JSON.stringify(answer)))).toBe(true);
+    expect(JSON.parse(bytes.toString('utf8'))).toEqual(answer);
+    expect(answerBytes({ success: true, files: [] }).toString()).toBe('{"success":true,"files":[]}');
   });
 });
 

@@ -12,7 +12,7 @@ import type { Config } from '../../config';
 import type { Exchange } from '../../exchange/exchange';
 import type { Profile } from '../../exchange/profiles';
 import { formFields } from '../../exchange/form';
-import { decodeFiles, listOnly, parseWireTimestamp } from '../../exchange/wire';
+import { answerBytes, decodeFiles, listOnly, parseWireTimestamp, type WireFile } from '../../exchange/wire';
 import { assertAssignmentId } from '../../names';
 import { InvalidInputError, naming } from '../../util/invalid-input';
 import type { Refusal } from '../auth';
@@ -45,7 +45,14 @@ export function ngshareRefusal(ctx: Ctx, why: Refusal): void {
 }
 
 function ok(ctx: Ctx, body: Record<string, unknown> = {}): void {
-  ctx.body = { success: true, ...body };
+  const answer = { success: true, ...body };
+  const files = body.files as WireFile[] | undefined;
+  if (!files?.some((file) => file.content !== undefined)) {
+    ctx.body = answer;
+    return;
+  }
+  ctx.body = answerBytes(answer);
+  ctx.type = 'application/json; charset=utf-8';
 }
 
 /** A form field (or query parameter, for GETs): its first value, as text. */
