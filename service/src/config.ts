@@ -452,7 +452,8 @@ export const SETTINGS = {
   cacheTtlSeconds: {
     name: 'COURSEWORK_AUTH_CACHE_TTL',
     default: '60',
-    description: 'Seconds a resolved token is trusted before the Hub is asked again (a revoked token is refused after at most this long).',
+    description:
+      "Seconds a resolved token is trusted before the Hub is asked again (a revoked token is refused after at most this long); also how long a Hub group's members are kept.",
     schema: positiveInt,
   },
   cacheMaxEntries: {

@@ -10,6 +10,7 @@ import { CourseSpaces } from './courses/spaces';
 import { syncCourse } from './courses/store';
 import type { Config } from './config';
 import type { HubClient } from './hub/client';
+import { GroupMembersCache } from './hub/group-cache';
 import { IdentityCache, type IdentityResolver } from './hub/identity-cache';
 import { Housekeeping } from './integrity/housekeeping';
 import type { Logger } from './log';
@@ -44,7 +45,8 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     maxEntries: config.auth.cacheMaxEntries,
     onLookup: (result) => metrics.identityLookups.inc({ result }),
   });
-  const courses = new Courses(catalog, lookups, { configured: config.course, groupPatterns: config.groupPatterns });
+  const groups = new GroupMembersCache(lookups, { ttlMs: config.auth.cacheTtlSeconds * 1000 });
+  const courses = new Courses(catalog, groups, { configured: config.course, groupPatterns: config.groupPatterns });
   for (const declared of config.declaredCourses) {
     const outcome = await courses.declare(declared);
     if (outcome === 'created') log.info({ course: declared.id }, 'created the course the settings declare');

@@ -7,7 +7,8 @@ import { recordAudit } from '../audit/audit';
 import type { Catalog } from '../catalog/catalog';
 import { type Course, type DeclaredCourse, type GroupPatterns, isTimeZone } from '../config';
 import { FeedbackStore } from '../feedback/store';
-import type { HubClient, HubIdentity } from '../hub/client';
+import type { HubIdentity } from '../hub/client';
+import { type GroupLookups, MISS_REFRESH_MS } from '../hub/group-cache';
 import { AssignmentStore } from '../assignments/store';
 import { assertCaptureFolder, assertCourseId, assertHubUserName } from '../names';
 import { SnapshotQueries } from '../snapshots/queries';
@@ -129,7 +130,7 @@ export class Courses {
 
   constructor(
     private readonly db: Catalog,
-    private readonly hub: Pick<HubClient, 'groupMembers'>,
+    private readonly groups: GroupLookups,
     private readonly defaults: CourseDefaults,
   ) {
     this.store = new CourseStore(db);
@@ -305,7 +306,8 @@ export class Courses {
       entries.set(user, entry);
     };
     for (const [role, group] of groupsOf(course)) {
-      for (const user of (await this.hub.groupMembers(group)) ?? []) add(user, { role, from: 'group', group });
+      // As the Hub has it now, give or take a moment: a roster is listed to be looked at, or acted on.
+      for (const user of (await this.groups.groupMembers(group, MISS_REFRESH_MS)) ?? []) add(user, { role, from: 'group', group });
     }
     for (const member of await this.members.list(course.id)) {
       add(member.user, { role: member.role, from: 'coursework', addedBy: member.addedBy, addedAt: member.addedAt });
@@ -319,7 +321,7 @@ export class Courses {
   /** One user's roles on the roster (as `roster` gives them), without building the whole roster. */
   async rosterRolesOf(course: CourseRecord, user: string): Promise<MemberRole[]> {
     const roles = new Set<MemberRole>();
-    for (const [role, group] of groupsOf(course)) if (((await this.hub.groupMembers(group)) ?? []).includes(user)) roles.add(role);
+    for (const [role, group] of groupsOf(course)) if (await this.groups.includes(group, user)) roles.add(role);
     const kept = await this.members.roleOf(course.id, user);
     if (kept) roles.add(kept);
     return MEMBER_ROLES.filter((role) => roles.has(role));

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Catalog, migrate } from '../catalog/catalog';
 import { openTestCatalog } from '../../test/support/test-catalog';
+import { GroupMembersCache } from '../hub/group-cache';
 import { createLogger } from '../log';
 import { Courses } from './courses';
 import { MemberStore } from './members';
@@ -93,14 +94,10 @@ describe('the roster kept by Coursework', () => {
 describe('courses the settings declare', () => {
   it('are created once, then left to the API, and a deleted one stays deleted', async () => {
     const configured = { id: 'main', title: 'Main', instructorsGroup: 'i', gradersGroup: 'g', studentsGroup: 's' };
-    const service = new Courses(
-      db,
-      { groupMembers: async () => null },
-      {
-        configured,
-        groupPatterns: { instructors: '{course}-teachers', graders: '{course}-tas', students: '{course}-learners' },
-      },
-    );
+    const service = new Courses(db, new GroupMembersCache({ groupMembers: async () => null }, { ttlMs: 60_000 }), {
+      configured,
+      groupPatterns: { instructors: '{course}-teachers', graders: '{course}-tas', students: '{course}-learners' },
+    });
     const declared = { id: 'ml-200', title: 'Machine Learning', groups: { students: 'ml-class' } };
     expect(await service.declare(declared)).toBe('created');
     expect((await courses.get('ml-200'))!).toMatchObject({
