@@ -59,6 +59,8 @@ describe('answers with file contents', () => {
     expect(bytes.equals(Buffer.from(JSON.stringify(answer)))).toBe(true);
     expect(JSON.parse(bytes.toString('utf8'))).toEqual(answer);
     expect(answerBytes({ success: true, files: [] }).toString()).toBe('{"success":true,"files":[]}');
+    const withEmptyContent = { files, other: { content: '' } };
+    expect(answerBytes(withEmptyContent).equals(Buffer.from(JSON.stringify(withEmptyContent)))).toBe(true);
   });
 });
 

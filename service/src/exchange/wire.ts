@@ -51,7 +51,7 @@ const CONTENT_KEY = '"content":';
 /**
  * An answer as the bytes of its JSON, each WireFile's `content` (base64, which needs no escaping) written straight into
  * them: JSON.stringify would copy all the contents into one more string, which Node then measures and encodes again
- * to send. A `"content":""` in the text can only be a key: a path's quotes are escaped.
+ * to send. A `"content":""` in the text is a key: a path's quotes are escaped.
  */
 export function answerBytes(answer: Record<string, unknown>): Buffer {
   const contents: string[] = [];
@@ -61,6 +61,8 @@ export function answerBytes(answer: Record<string, unknown>): Buffer {
     return '';
   });
   const parts = text.split(`${CONTENT_KEY}""`);
+  // Another object's empty `content` would have made one more part: such an answer is sent as JSON.stringify makes it.
+  if (parts.length !== contents.length + 1) return Buffer.from(JSON.stringify(answer));
   let length = contents.reduce((sum, content) => sum + CONTENT_KEY.length + content.length + 2, 0);
   for (const part of parts) length += Buffer.byteLength(part);
   const bytes = Buffer.allocUnsafe(length);
