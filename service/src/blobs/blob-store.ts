@@ -16,12 +16,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  close as closeCallback,
   closeSync,
   createWriteStream,
   fstatSync,
   fsync,
   futimesSync,
   mkdirSync,
+  open as openCallback,
   openSync,
   readSync,
   renameSync,
@@ -36,9 +38,12 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { CoalescedRuns } from '../util/coalesced-runs';
 import { mapPool } from '../util/pool';
 
 const fsyncFd = promisify(fsync);
+const openFd = promisify(openCallback);
+const closeFd = promisify(closeCallback);
 import { type FreeSpaceFloor, InsufficientStorageError, lowSpace } from '../util/storage';
 
 export type BlobEncoding = 'identity' | 'deflate';
@@ -193,6 +198,7 @@ export class BlobStore {
   private readonly createdDirs = new Set<string>();
   /** Descriptors of the blob folders, kept open for the store's life (256 at most); see syncFolder. */
   private readonly folderFds = new Map<string, number>();
+  private readonly folderSyncs = new CoalescedRuns((folder: string) => fsyncFd(this.folderFd(folder)));
   /** When this store last touched (or wrote) each blob; see isStored. */
   private readonly touchedAt = new Map<string, number>();
   private readonly now: () => number;
@@ -372,7 +378,8 @@ export class BlobStore {
     if (this.isStored(sha256, target)) return { sha256, size: bytes.length };
     const fd = this.writeNewSync(sha256, target, bytes);
     try {
-      if (this.durable) await Promise.all([fsyncFd(fd), this.syncFolder(path.dirname(target))]);
+      // An upload waits for its own fsyncs, never for one of the folder that another upload began.
+      if (this.durable) await Promise.all([fsyncFd(fd), fsyncFd(this.folderFd(path.dirname(target)))]);
     } finally {
       closeSync(fd);
     }
@@ -389,17 +396,22 @@ export class BlobStore {
   }
 
   /**
-   * fsync of a blob folder (a new blob's entry in it) through a descriptor kept open: one call off the event loop,
+   * fsync of a blob folder (new blobs' entries in it), through a descriptor kept open: one call off the event loop,
    * where opening the folder each time made it three, and the open and close cost the event loop more than the
-   * fsync.
+   * fsync. Callers that come while one is under way share the next: a whole-course snapshot adds a hundred blobs
+   * to each folder, a few homes at a time.
    */
   private syncFolder(folder: string): Promise<void> {
+    return this.folderSyncs.run(folder);
+  }
+
+  private folderFd(folder: string): number {
     let fd = this.folderFds.get(folder);
     if (fd === undefined) {
       fd = openSync(folder, 'r');
       this.folderFds.set(folder, fd);
     }
-    return fsyncFd(fd);
+    return fd;
   }
 
   /**
@@ -796,13 +808,16 @@ function shortWrite(written: number, expected: number): NodeJS.ErrnoException {
   return error;
 }
 
-/** fsync of a file or a directory (for a directory: its entries, e.g. a rename into it). */
+/**
+ * fsync of a file or a directory (for a directory: its entries, e.g. a rename into it), through a plain descriptor:
+ * a promise API file handle costs the event loop several times as much, and a first snapshot syncs every new file.
+ */
 async function syncPath(file: string): Promise<void> {
-  const handle = await open(file, 'r');
+  const fd = await openFd(file, 'r');
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    await closeFd(fd);
   }
 }
 
