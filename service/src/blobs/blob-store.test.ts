@@ -10,6 +10,8 @@ import {
   type BlobInfo,
   BlobNotFoundError,
   BlobStore,
+  decodeHeader,
+  encodeHeader,
   encodeInMemory,
   HEADER_BYTES,
   SourceChangedError,
@@ -142,6 +144,18 @@ describe('a blob is never trusted unless it is whole', () => {
     expect(() => blobs.readVerifiedSync(sha(text))).toThrow(BlobDamagedError);
     expect(quarantined()).toHaveLength(2);
     expect(() => blobs.readVerifiedSync(sha(text))).toThrow(BlobNotFoundError);
+  });
+
+  it('refuses a payload that inflates past the size its header gives', () => {
+    const text = notebookLike(60_000);
+    blobs.putBufferSync(sha(text), text, new Set());
+    const file = blobs.pathOf(sha(text));
+    const header = decodeHeader(sha(text), readFileSync(file).subarray(0, HEADER_BYTES));
+    // A payload of 50 MB of zeros, deflated to some 50 KB, under the header of the 60 KB notebook.
+    const bomb = zlib.deflateRawSync(Buffer.alloc(50 * 1024 * 1024), { level: 9 });
+    writeFileSync(file, Buffer.concat([encodeHeader({ ...header, storedSize: bomb.length }), bomb]));
+    expect(() => blobs.readVerifiedSync(sha(text))).toThrow(BlobDamagedError);
+    expect(quarantined()).toHaveLength(1);
   });
 
   it('reads a small blob’s stored bytes synchronously, as a stream of them would be, checking their length', async () => {

@@ -483,7 +483,7 @@ export class BlobStore {
       // A payload that does not inflate is as wrong as one that inflates to other bytes.
       let content: Buffer | null = null;
       try {
-        content = info.encoding === 'identity' ? stored : zlib.inflateRawSync(stored);
+        content = info.encoding === 'identity' ? stored : inflateWhole(stored, info.size);
       } catch {
         // judged as the wrong bytes below
       }
@@ -790,6 +790,15 @@ function touchIfWholeSync(file: string): 'whole' | 'absent' | number {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A stored payload inflated into one buffer of the size its header gives, and never past it: a damaged payload that
+ * would inflate to more (a few KB can hold gigabytes of zeros) is refused before it fills the memory. The header is
+ * not trusted for more than 16 MB of room at once.
+ */
+function inflateWhole(stored: Buffer, size: number): Buffer {
+  return zlib.inflateRawSync(stored, { chunkSize: Math.min(Math.max(64, size + 1), 16 * 1024 * 1024), maxOutputLength: Math.max(1, size) });
 }
 
 /** Writes the whole buffer: a write may store fewer bytes than asked (a disk filling up), and the rest must follow. */
