@@ -47,10 +47,10 @@ async function everyPage<T>(read: (page: PageRequest) => Promise<Paginated<T>>, 
   return all;
 }
 
-/** An error answer of the service: `{status, message}`. */
 /** What a balancer or proxy answers when the replica behind it is gone or not yet replaced. */
 const GATEWAY_ERRORS = new Set([502, 503, 504]);
 
+/** An error answer of the service: `{status, message}`. */
 export class CourseworkError extends Error {
   override name = 'CourseworkError';
   constructor(

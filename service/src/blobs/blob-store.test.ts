@@ -14,6 +14,7 @@ import {
   encodeHeader,
   encodeInMemory,
   HEADER_BYTES,
+  inflateWithin,
   SourceChangedError,
 } from './blob-store';
 
@@ -144,6 +145,13 @@ describe('a blob is never trusted unless it is whole', () => {
     expect(() => blobs.readVerifiedSync(sha(text))).toThrow(BlobDamagedError);
     expect(quarantined()).toHaveLength(2);
     expect(() => blobs.readVerifiedSync(sha(text))).toThrow(BlobNotFoundError);
+  });
+
+  it('inflates a payload no further than the size given', () => {
+    const text = notebookLike(10_000);
+    const payload = zlib.deflateRawSync(text);
+    expect(inflateWithin(payload, text.length).equals(text)).toBe(true);
+    expect(() => inflateWithin(payload, text.length - 1)).toThrow(/larger than/);
   });
 
   it('refuses a payload that inflates past the size its header gives', () => {

@@ -40,11 +40,11 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { CoalescedRuns } from '../util/coalesced-runs';
 import { mapPool } from '../util/pool';
+import { type FreeSpaceFloor, InsufficientStorageError, lowSpace } from '../util/storage';
 
 const fsyncFd = promisify(fsync);
 const openFd = promisify(openCallback);
 const closeFd = promisify(closeCallback);
-import { type FreeSpaceFloor, InsufficientStorageError, lowSpace } from '../util/storage';
 
 export type BlobEncoding = 'identity' | 'deflate';
 
@@ -196,8 +196,14 @@ export class BlobStore {
   readonly level: number;
   readonly durable: boolean;
   private readonly createdDirs = new Set<string>();
-  /** Descriptors of the blob folders, kept open for the store's life (256 at most); see syncFolder. */
+  /** Descriptors of the blob folders, kept open for the store's life (256 at most); see folderSyncs. */
   private readonly folderFds = new Map<string, number>();
+  /**
+   * fsyncs of blob folders (new blobs' entries in them), through the descriptors kept open: one call off the event
+   * loop, where opening the folder each time made it three, and the open and close cost the event loop more than
+   * the fsync. Callers that come while one is under way share the next: a whole-course snapshot adds a hundred
+   * blobs to each folder, a few homes at a time.
+   */
   private readonly folderSyncs = new CoalescedRuns((folder: string) => fsyncFd(this.folderFd(folder)));
   /** When this store last touched (or wrote) each blob; see isStored. */
   private readonly touchedAt = new Map<string, number>();
@@ -392,17 +398,7 @@ export class BlobStore {
    */
   async syncAll(paths: Iterable<string>): Promise<void> {
     // A blob file's name is its 64-digit hash, a folder's the hash's first two digits.
-    await mapPool([...paths], 8, (file) => (path.basename(file).length === 2 ? this.syncFolder(file) : syncPath(file)));
-  }
-
-  /**
-   * fsync of a blob folder (new blobs' entries in it), through a descriptor kept open: one call off the event loop,
-   * where opening the folder each time made it three, and the open and close cost the event loop more than the
-   * fsync. Callers that come while one is under way share the next: a whole-course snapshot adds a hundred blobs
-   * to each folder, a few homes at a time.
-   */
-  private syncFolder(folder: string): Promise<void> {
-    return this.folderSyncs.run(folder);
+    await mapPool([...paths], 8, (file) => (path.basename(file).length === 2 ? this.folderSyncs.run(file) : syncPath(file)));
   }
 
   private folderFd(folder: string): number {
@@ -483,7 +479,7 @@ export class BlobStore {
       // A payload that does not inflate is as wrong as one that inflates to other bytes.
       let content: Buffer | null = null;
       try {
-        content = info.encoding === 'identity' ? stored : inflateWhole(stored, info.size);
+        content = info.encoding === 'identity' ? stored : inflateWithin(stored, info.size);
       } catch {
         // judged as the wrong bytes below
       }
@@ -793,12 +789,11 @@ function touchIfWholeSync(file: string): 'whole' | 'absent' | number {
 }
 
 /**
- * A stored payload inflated into one buffer of the size its header gives, and never past it: a damaged payload that
- * would inflate to more (a few KB can hold gigabytes of zeros) is refused before it fills the memory. The header is
- * not trusted for more than 16 MB of room at once.
+ * A stored payload inflated, but never past the size its header gives: a damaged payload that would inflate to more
+ * (a few KB can hold gigabytes of zeros) is refused before it fills the memory.
  */
-function inflateWhole(stored: Buffer, size: number): Buffer {
-  return zlib.inflateRawSync(stored, { chunkSize: Math.min(Math.max(64, size + 1), 16 * 1024 * 1024), maxOutputLength: Math.max(1, size) });
+export function inflateWithin(stored: Buffer, size: number): Buffer {
+  return zlib.inflateRawSync(stored, { maxOutputLength: Math.max(1, size) });
 }
 
 /** Writes the whole buffer: a write may store fewer bytes than asked (a disk filling up), and the rest must follow. */

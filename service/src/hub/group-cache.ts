@@ -25,8 +25,7 @@ export interface GroupCacheOptions {
 }
 
 interface Kept {
-  members: ReadonlySet<string> | null;
-  list: string[] | null;
+  members: string[] | null;
   at: number;
 }
 
@@ -46,14 +45,14 @@ export class GroupMembersCache implements GroupLookups {
   }
 
   async groupMembers(group: string, maxAgeMs = this.ttlMs): Promise<string[] | null> {
-    return (await this.lookup(group, maxAgeMs)).list;
+    return (await this.lookup(group, maxAgeMs)).members;
   }
 
   async includes(group: string, user: string): Promise<boolean> {
     const kept = await this.lookup(group, this.ttlMs);
-    if (kept.members?.has(user)) return true;
+    if (kept.members?.includes(user)) return true;
     if (this.now() - kept.at < MISS_REFRESH_MS) return false;
-    return (await this.lookup(group, MISS_REFRESH_MS)).members?.has(user) ?? false;
+    return (await this.lookup(group, MISS_REFRESH_MS)).members?.includes(user) ?? false;
   }
 
   private lookup(group: string, maxAgeMs: number): Promise<Kept> {
@@ -64,8 +63,8 @@ export class GroupMembersCache implements GroupLookups {
       const at = this.now();
       asking = this.hub
         .groupMembers(group)
-        .then((list) => {
-          const fresh = { list, members: list && new Set(list), at };
+        .then((members) => {
+          const fresh = { members, at };
           this.kept.set(group, fresh);
           return fresh;
         })

@@ -3,10 +3,8 @@
  * roster Coursework keeps for it, kept briefly.
  */
 import type { HubClient } from '../hub/client';
+import { MISS_REFRESH_MS } from '../hub/group-cache';
 import type { Logger } from '../log';
-
-/** A name missing from the cached roster makes it look again, at most this often. */
-const MISS_REFRESH_MS = 2000;
 
 export class Roster {
   private cached: { names: string[]; until: number; at: number } | undefined;
