@@ -14,7 +14,8 @@
  *                                        re-snapshot against SQLite's, listing p99 under 200 readers on each
  *
  * The service runs as its own process, exactly as JupyterHub starts it, with a small stand-in for the Hub API
- * (a benchmark measures the service, not the Hub). Usage: npm run bench [-- <homes> [<zip homes>]].
+ * (a benchmark measures the service, not the Hub); the exchange's two servers run beside a real Hub instead, since
+ * checking each request's token with the Hub is part of what ngshare costs a course. Usage: npm run bench [-- <homes> [<zip homes>]].
  * `npm run bench -- load [<homes> [<readers>]]` runs the load benchmark instead (load.ts: a real Hub and its proxy),
  * whose last line is `load: p99_ms=<through the proxy>/<straight> p50_ms=... errors=... rss_mb=<start>/<peak>/<after>
  * floor_p99_ms=<health through the proxy>/<straight> large_home_p99_ms=<all p99 straight, beside a reader paging through
@@ -32,7 +33,7 @@ import { createServer, get as httpGet, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { type ExchangeTimes, runExchange, startNgshare } from './exchange';
+import { type ExchangeTimes, measureExchange } from './exchange';
 import { type KindStats, rssMb, runLoadBench } from './load';
 import { waitForHealth } from '../../service/test/support/replicas';
 import { balancerFor, type LoadResult, listingLoad, postgresForBench, sharedCookieSecret } from './scale-out';
@@ -159,7 +160,7 @@ function treeBytes(dir: string): number {
 }
 
 /**
- * Just enough of JupyterHub's API for the service (and for ngshare): who a token is, and who the students are.
+ * Just enough of JupyterHub's API for the service: who a token is, and who the students are.
  * `bench-<user>` is that user's token; the instructor also manages courses (the admin scope).
  */
 async function standInHub(students: string[]) {
@@ -470,43 +471,19 @@ async function main(): Promise<void> {
       if (!notebooks.has(key)) notebooks.set(key, notebook(`exchange-${key}`, 60_000));
       return notebooks.get(key)!;
     };
-    // Three runs on each side, each in a course of its own and with notebooks of its own (the same bytes again would
-    // cost Coursework's deduplicated store nothing); the ratios compare medians (ngshare's own times vary by a quarter
-    // from run to run here).
-    const ofRun = (run: number) => (student: string, attempt: number) => submitted(student, run * 10 + attempt);
-    const ngshare = await startNgshare(NGSHARE_PYTHON, path.join(WORK, 'ngshare'), hub.port, await freePort());
-    const theirRuns: ExchangeTimes[] = [];
-    try {
-      for (let r = 1; r <= REPEATS; r++) theirRuns.push(await runExchange(ngshare.server, exchangeStudents, ofRun(r), `bench-course-${r}`));
-    } finally {
-      await ngshare.stop();
-    }
-    // A service of its own (a new data folder), so that its memory is the exchange's; with
-    // COURSEWORK_BENCH_PROFILE=<folder>, its CPU profile lands there.
-    await service!.stop();
-    service = await startService(hub.port, homes, path.join(WORK, 'data-exchange'), { profile: process.env.COURSEWORK_BENCH_PROFILE });
-    const exchangeService = service;
-    const exchangeRssAtStart = rssMb(exchangeService.pid);
-    let exchangeRss = exchangeRssAtStart;
-    const exchangeSampler = setInterval(() => (exchangeRss = Math.max(exchangeRss, rssMb(exchangeService.pid))), 20);
-    const ourRuns: ExchangeTimes[] = [];
-    try {
-      for (let r = 1; r <= REPEATS; r++) {
-        ourRuns.push(
-          await runExchange(
-            { name: 'Coursework', base: `${exchangeService.base}ngshare` },
-            exchangeStudents,
-            ofRun(r),
-            `bench-course-${r}`,
-          ),
-        );
-      }
-    } finally {
-      clearInterval(exchangeSampler);
-    }
+    // Three runs on each side; the ratios compare medians (ngshare's own times vary by a quarter from run to run here).
+    // The service that took the snapshots stops first: the exchange's is the one its Hub starts, on a data folder of
+    // its own, so that its memory is the exchange's.
     await service!.stop();
     service = undefined;
-
+    const exchange = await measureExchange(
+      NGSHARE_PYTHON,
+      path.join(WORK, 'ngshare'),
+      exchangeStudents,
+      (run) => (student, attempt) => submitted(student, run * 10 + attempt),
+      REPEATS,
+    );
+    const [ourRuns, theirRuns] = [exchange.ours, exchange.theirs];
     const scaleOut = await measureScaleOut(hub.port, homes, students, headers);
 
     const medianOf = (runs: ExchangeTimes[]) =>
@@ -572,15 +549,15 @@ async function main(): Promise<void> {
       exchangeRow(`collect ${exchangeStudents.length} (list, then each)`, 'collect'),
       [
         'service peak RSS during the exchange',
-        `${exchangeRss.toFixed(0)} MB`,
-        `${exchangeRssAtStart.toFixed(0)} MB at its start; course set-up: ours ${ours.setup.toFixed(2)} s, ngshare ${theirs.setup.toFixed(2)} s`,
+        `${exchange.rssPeak.toFixed(0)} MB`,
+        `${exchange.rssAtStart.toFixed(0)} MB at its start; course set-up: ours ${ours.setup.toFixed(2)} s, ngshare ${theirs.setup.toFixed(2)} s`,
       ],
     ];
     console.log('');
     for (const [what, ours, anchor] of rows) console.log(`${what.padEnd(40)} ${ours.padStart(10)}   ${anchor}`);
     console.log('');
     console.log(
-      `bench: first=${(first / rsyncFirst).toFixed(3)} resnapshot=${again.toFixed(3)} store=${(store / raw).toFixed(4)} zip=${(zipSeconds / zipAnchor).toFixed(3)} rss=${peakRss.toFixed(0)} exchange_submit=${ratio('submitConcurrent').toFixed(3)} exchange_collect=${ratio('collect').toFixed(3)} exchange_rss=${exchangeRss.toFixed(0)} pg_resnapshot=${(scaleOut.pgAgain / again).toFixed(3)} replicas_first=${(scaleOut.replicasFirst / scaleOut.pgFirst).toFixed(3)} listing_p99_ms=${sqliteLoad.p99.toFixed(0)}/${scaleOut.pgLoad.p99.toFixed(0)}/${scaleOut.replicasLoad.p99.toFixed(0)}`,
+      `bench: first=${(first / rsyncFirst).toFixed(3)} resnapshot=${again.toFixed(3)} store=${(store / raw).toFixed(4)} zip=${(zipSeconds / zipAnchor).toFixed(3)} rss=${peakRss.toFixed(0)} exchange_submit=${ratio('submitConcurrent').toFixed(3)} exchange_collect=${ratio('collect').toFixed(3)} exchange_rss=${exchange.rssPeak.toFixed(0)} pg_resnapshot=${(scaleOut.pgAgain / again).toFixed(3)} replicas_first=${(scaleOut.replicasFirst / scaleOut.pgFirst).toFixed(3)} listing_p99_ms=${sqliteLoad.p99.toFixed(0)}/${scaleOut.pgLoad.p99.toFixed(0)}/${scaleOut.replicasLoad.p99.toFixed(0)}`,
     );
   } finally {
     await service?.stop();

@@ -7,13 +7,18 @@
  *   every student submits again, 16 at once
  *   the instructor collects every student's latest submission   (GET submissions/..., then GET submission/... each)
  *
- * Both authenticate each request with the same stand-in Hub (ngshare asks it on every request; Coursework caches).
+ * Both run beside a real JupyterHub (the demo's config; Coursework is the service it starts) and check each request's
+ * token with it, as they do in a course: ngshare asks the Hub on every request, Coursework keeps the answer for a while.
+ * The requests go to each service straight, not through the Hub's proxy.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
+import { freePort } from '../../service/test/support/hub';
+import { rssMb, servicePid, startBenchHub } from './load';
 
 export interface ExchangeServer {
   name: string;
@@ -31,9 +36,6 @@ export interface ExchangeTimes {
 const AGENT = new Agent({ keepAlive: true, maxSockets: 16 });
 const ASSIGNMENT = 'ps1';
 
-/** The token the stand-in Hub maps to `user` (see bench.ts). */
-export const tokenFor = (user: string) => `bench-${user}`;
-
 type Answer = { success: boolean; message?: string } & Record<string, unknown>;
 
 /**
@@ -41,10 +43,10 @@ type Answer = { success: boolean; message?: string } & Record<string, unknown>;
  * Plain `http` with kept-alive connections: `fetch` costs the client about a millisecond a request here, which would
  * hide the servers' own times.
  */
-async function send(server: ExchangeServer, user: string, method: string, route: string, encoded?: string): Promise<string> {
+async function send(server: ExchangeServer, token: string, method: string, route: string, encoded?: string): Promise<string> {
   const url = new URL(`${server.base}${route}`);
   // What python-requests (ngshare_exchange's client) sends: it takes gzip, so a server may answer compressed.
-  const headers: Record<string, string | number> = { Authorization: `token ${tokenFor(user)}`, 'Accept-Encoding': 'gzip, deflate' };
+  const headers: Record<string, string | number> = { Authorization: `token ${token}`, 'Accept-Encoding': 'gzip, deflate' };
   if (encoded !== undefined) {
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
     headers['Content-Length'] = Buffer.byteLength(encoded);
@@ -73,8 +75,8 @@ function answerOf(server: ExchangeServer, text: string): Answer {
   return body;
 }
 
-async function call(server: ExchangeServer, user: string, method: string, route: string, form?: Record<string, string>) {
-  return answerOf(server, await send(server, user, method, route, form && new URLSearchParams(form).toString()));
+async function call(server: ExchangeServer, token: string, method: string, route: string, form?: Record<string, string>) {
+  return answerOf(server, await send(server, token, method, route, form && new URLSearchParams(form).toString()));
 }
 
 function filesField(files: Record<string, string>): string {
@@ -99,19 +101,26 @@ async function pool<T>(items: readonly T[], concurrency: number, work: (item: T)
 
 /**
  * The whole exchange run against one server, in a course of its own (`course`): `notebook(student, attempt)` is what
- * the student submits.
+ * the student submits, `tokens` each user's Hub token.
  */
 export async function runExchange(
   server: ExchangeServer,
+  tokens: ReadonlyMap<string, string>,
   students: readonly string[],
   notebook: (student: string, attempt: number) => string,
   course: string,
 ): Promise<ExchangeTimes> {
+  const tokenOf = (user: string) => {
+    const token = tokens.get(user);
+    if (!token) throw new Error(`no Hub token for ${user}`);
+    return token;
+  };
+  const instructor = tokenOf('instructor');
   const setup = await seconds(async () => {
-    await call(server, 'instructor', 'POST', `/course/${course}`, { instructors: '["instructor"]' });
+    await call(server, instructor, 'POST', `/course/${course}`, { instructors: '["instructor"]' });
     const rows = students.map((username) => ({ username, first_name: '', last_name: '', email: '' }));
-    await call(server, 'instructor', 'POST', `/students/${course}`, { students: JSON.stringify(rows) });
-    await call(server, 'instructor', 'POST', `/assignment/${course}/${ASSIGNMENT}`, {
+    await call(server, instructor, 'POST', `/students/${course}`, { students: JSON.stringify(rows) });
+    await call(server, instructor, 'POST', `/assignment/${course}/${ASSIGNMENT}`, {
       files: filesField({ 'ps1.ipynb': notebook('template', 0) }),
     });
   });
@@ -119,7 +128,7 @@ export async function runExchange(
   const bodies = (attempt: number) =>
     new Map(students.map((s) => [s, new URLSearchParams({ files: filesField({ 'ps1.ipynb': notebook(s, attempt) }) }).toString()]));
   const submit = (encoded: Map<string, string>) => async (student: string) => {
-    answerOf(server, await send(server, student, 'POST', `/submission/${course}/${ASSIGNMENT}`, encoded.get(student)));
+    answerOf(server, await send(server, tokenOf(student), 'POST', `/submission/${course}/${ASSIGNMENT}`, encoded.get(student)));
   };
   const first = bodies(1);
   const submitOneByOne = await seconds(() => pool(students, 1, submit(first)));
@@ -127,11 +136,11 @@ export async function runExchange(
   const submitConcurrent = await seconds(() => pool(students, 16, submit(second)));
   const answers = new Map<string, string>();
   const collect = await seconds(async () => {
-    const listed = answerOf(server, await send(server, 'instructor', 'GET', `/submissions/${course}/${ASSIGNMENT}`)).submissions as {
+    const listed = answerOf(server, await send(server, instructor, 'GET', `/submissions/${course}/${ASSIGNMENT}`)).submissions as {
       student_id: string;
     }[];
     for (const student of new Set(listed.map((s) => s.student_id))) {
-      answers.set(student, await send(server, 'instructor', 'GET', `/submission/${course}/${ASSIGNMENT}/${student}`));
+      answers.set(student, await send(server, instructor, 'GET', `/submission/${course}/${ASSIGNMENT}/${student}`));
     }
   });
   if (answers.size !== students.length) throw new Error(`${server.name}: collected ${answers.size} of ${students.length}`);
@@ -151,7 +160,7 @@ export async function runExchange(
 export async function startNgshare(
   python: string,
   work: string,
-  hubPort: number,
+  hub: { apiUrl: string; token: string },
   port: number,
 ): Promise<{ server: ExchangeServer; stop(): Promise<void> }> {
   mkdirSync(path.join(work, 'ngshare-files'), { recursive: true });
@@ -177,8 +186,8 @@ export async function startNgshare(
       stdio: ['ignore', 'ignore', 'ignore'],
       env: {
         PATH: process.env.PATH,
-        JUPYTERHUB_API_URL: `http://127.0.0.1:${hubPort}/hub/api`,
-        JUPYTERHUB_API_TOKEN: 'bench-ngshare-token',
+        JUPYTERHUB_API_URL: hub.apiUrl,
+        JUPYTERHUB_API_TOKEN: hub.token,
         JUPYTERHUB_CLIENT_ID: 'service-ngshare',
         JUPYTERHUB_SERVICE_PREFIX: '/services/ngshare/',
         JUPYTERHUB_SERVICE_URL: `http://127.0.0.1:${port}`,
@@ -204,4 +213,66 @@ export async function startNgshare(
       await exited;
     },
   };
+}
+
+export interface ExchangeMeasure {
+  /** Each run's times, Coursework's and ngshare's. */
+  ours: ExchangeTimes[];
+  theirs: ExchangeTimes[];
+  /** The service's RSS in MB when the exchange began, and its peak through all of Coursework's runs. */
+  rssAtStart: number;
+  rssPeak: number;
+}
+
+/**
+ * `runs` runs on each side, ngshare's first, each in a course of its own with the notebooks `notebookOfRun(run)` gives
+ * (the same bytes again would cost Coursework's deduplicated store nothing), beside one real Hub that holds
+ * `students` and `instructor` (who manages courses: the admin scope, as ngshare's --admins) and their tokens.
+ */
+export async function measureExchange(
+  ngsharePython: string,
+  work: string,
+  students: readonly string[],
+  notebookOfRun: (run: number) => (student: string, attempt: number) => string,
+  runs: number,
+): Promise<ExchangeMeasure> {
+  const hub = await startBenchHub();
+  try {
+    const created = await hub.api('POST', '/users', { usernames: students });
+    if (created.status !== 201 && created.status !== 409) throw new Error(`could not add the students: ${created.status}`);
+    await hub.api('POST', '/groups/coursework-admins');
+    const joined = await hub.api('POST', '/groups/coursework-admins/users', { users: ['instructor'] });
+    if (joined.status !== 200) throw new Error(`could not make the instructor an admin: ${joined.status}`);
+    const tokens = new Map<string, string>();
+    await pool(['instructor', ...students], 8, async (user) => void tokens.set(user, (await hub.issueToken(user)).token));
+
+    const ngshare = await startNgshare(
+      ngsharePython,
+      work,
+      { apiUrl: hub.hubApiUrl, token: randomBytes(24).toString('hex') },
+      await freePort(),
+    );
+    const theirs: ExchangeTimes[] = [];
+    try {
+      for (let r = 1; r <= runs; r++)
+        theirs.push(await runExchange(ngshare.server, tokens, students, notebookOfRun(r), `bench-course-${r}`));
+    } finally {
+      await ngshare.stop();
+    }
+
+    const pid = servicePid(hub.servicePort);
+    const rssAtStart = rssMb(pid);
+    let rssPeak = rssAtStart;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(pid))), 20);
+    const coursework = { name: 'Coursework', base: `http://127.0.0.1:${hub.servicePort}/services/coursework/ngshare` };
+    const ours: ExchangeTimes[] = [];
+    try {
+      for (let r = 1; r <= runs; r++) ours.push(await runExchange(coursework, tokens, students, notebookOfRun(r), `bench-course-${r}`));
+    } finally {
+      clearInterval(sampler);
+    }
+    return { ours, theirs, rssAtStart, rssPeak };
+  } finally {
+    await hub.stop();
+  }
 }

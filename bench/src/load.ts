@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import path from 'node:path';
-import { REPO, startHub } from '../../service/test/support/hub';
+import { REPO, type RunningHub, startHub } from '../../service/test/support/hub';
 import { get, type LoadResult, loadResult, requestLoad } from './scale-out';
 
 const SERVICE_MAIN = path.join(REPO, 'service', 'lib', 'main.js');
@@ -152,6 +152,17 @@ export interface LoadBenchResult {
 }
 
 /**
+ * A real Hub (the project's demo config, its proxy, the service it starts, quiet but for warnings); with
+ * COURSEWORK_BENCH_PROFILE=<folder>, the service is started from this checkout's build with a CPU profile there.
+ */
+export async function startBenchHub(env: Record<string, string> = {}): Promise<RunningHub> {
+  const profile = process.env.COURSEWORK_BENCH_PROFILE;
+  const command =
+    profile && `${process.execPath} --max-semi-space-size=2 --heap-growing-percent=15 --cpu-prof --cpu-prof-dir=${profile} ${SERVICE_MAIN}`;
+  return startHub({ env: { COURSEWORK_LOG_LEVEL: 'warn', ...(command ? { COURSEWORK_SERVICE_COMMAND: command } : {}), ...env } });
+}
+
+/**
  * A real Hub (the project's demo config, its proxy, the service it starts) over the homes in `homesDir`, with
  * `students` as the default course's students; a first snapshot of everyone, then the load through the proxy while
  * more are taken, then the load straight at the service.
@@ -163,17 +174,7 @@ export async function runLoadBench(
   options: { readers: number; seconds: number; maxRequests: number },
   largeHome?: { student: string; files: number },
 ): Promise<LoadBenchResult> {
-  // With COURSEWORK_BENCH_PROFILE=<folder>, the service is started from this checkout's build with a CPU profile there.
-  const profile = process.env.COURSEWORK_BENCH_PROFILE;
-  const command =
-    profile && `${process.execPath} --max-semi-space-size=2 --heap-growing-percent=15 --cpu-prof --cpu-prof-dir=${profile} ${SERVICE_MAIN}`;
-  const hub = await startHub({
-    env: {
-      COURSEWORK_HOME_TEMPLATE: `${homesDir}/{username}`,
-      COURSEWORK_LOG_LEVEL: 'warn',
-      ...(command ? { COURSEWORK_SERVICE_COMMAND: command } : {}),
-    },
-  });
+  const hub = await startBenchHub({ COURSEWORK_HOME_TEMPLATE: `${homesDir}/{username}` });
   try {
     const everyone = largeHome ? [...students, largeHome.student] : [...students];
     const created = await hub.api('POST', '/users', { usernames: everyone });

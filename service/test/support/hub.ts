@@ -39,6 +39,8 @@ export interface RunningHub {
   serviceUrl: string;
   /** The port the service listens on itself (behind the proxy): for measuring the proxy's share. */
   servicePort: number;
+  /** The Hub's own API, as the services it starts reach it (not through the proxy), e.g. http://127.0.0.1:41235/hub/api. */
+  hubApiUrl: string;
   adminToken: string;
   /** Token of `test-lms`, a Hub service with the instruct scope, as an LMS integration would have. */
   lmsToken: string;
@@ -155,6 +157,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     url,
     serviceUrl,
     servicePort,
+    hubApiUrl: `http://127.0.0.1:${hubPort}/hub/api`,
     adminToken,
     lmsToken,
     prometheusToken,
