@@ -60,9 +60,12 @@ def _service_command():
 
 # glibc's malloc raises its mmap threshold to the largest block freed (up to 32 MB): after the first zip's 1 MB read
 # buffers or a scan worker's read buffer are freed, such blocks come from heaps it does not give back. A fixed
-# threshold keeps returning them, which keeps the service's peak RSS during zips lower at the same speed. Other C
-# libraries ignore the variable; an admin's own value in the Hub's environment wins.
-_MALLOC_MMAP_THRESHOLD = _env.get("MALLOC_MMAP_THRESHOLD_", "131072")
+# threshold keeps returning them. It sits one byte above 64 KB: each DEFLATE of a file allocates zlib's state as
+# blocks of 64 KB and a few bytes, and thousands of them in a snapshot, freed in another order than they were taken,
+# left the heap some 25 MB larger for good (more the larger the course); mapped on their own, each goes back when
+# freed. The streams' 64 KB buffers stay in the heap, as mapping each of them slowed the zips. Other C libraries
+# ignore the variable; an admin's own value in the Hub's environment wins.
+_MALLOC_MMAP_THRESHOLD = _env.get("MALLOC_MMAP_THRESHOLD_", "65537")
 # One malloc arena for all the service's threads: each of libuv's pool threads and the scan workers otherwise gets
 # an arena of its own, each keeping freed memory; the threads' work is hashing and I/O, not allocation, so sharing
 # one costs no measurable speed and keeps the exchange's peak RSS some 10 MB lower.

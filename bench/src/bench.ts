@@ -266,7 +266,7 @@ async function startService(hubPort: number, homes: string, dataDir: string, opt
       COURSEWORK_HOME_TEMPLATE: path.join(homes, '{username}'),
       COURSEWORK_LOG_LEVEL: 'warn',
       // The Hub config's values; set MALLOC_MMAP_THRESHOLD_ or MALLOC_ARENA_MAX to measure others.
-      MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
+      MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '65537',
       MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '1',
       ...(process.env.COURSEWORK_READ_WORKERS ? { COURSEWORK_READ_WORKERS: process.env.COURSEWORK_READ_WORKERS } : {}),
       ...(options.databaseUrl ? { COURSEWORK_DATABASE_URL: options.databaseUrl } : {}),

@@ -59,7 +59,7 @@ describe('the managed service', () => {
     expect(cmdline).toContain('--max-semi-space-size=2');
     expect(cmdline).toContain('--heap-growing-percent=15');
     const environment = readFileSync(`/proc/${model.pid}/environ`, 'utf8').split('\0');
-    expect(environment).toContain('MALLOC_MMAP_THRESHOLD_=131072');
+    expect(environment).toContain('MALLOC_MMAP_THRESHOLD_=65537');
     expect(environment).toContain('MALLOC_ARENA_MAX=1');
     const health = await get('health');
     expect(health.status).toBe(200);
