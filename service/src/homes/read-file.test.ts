@@ -85,11 +85,13 @@ describe('a file that changes while it is read', () => {
   it('is captured every time, from one complete read, and marked so in the manifest', async () => {
     const log = path.join(home, 'training.log');
     writeFileSync(log, randomBytes(20 * 1024 * 1024));
-    // A student's process appending to it all along, as a training run writes its log.
+    // A student's process appending to it, as a training run writes its log: for 600 writes (3 s at least) and no
+    // more, so that on a slow machine the scans, which read the whole file up to six times each, do not chase a file
+    // that grows faster than they read it.
     writer = spawn(process.execPath, [
       '-e',
       `const fs = require('fs'); const fd = fs.openSync(${JSON.stringify(log)}, 'a'); const chunk = Buffer.alloc(64 * 1024, 120);
-       setInterval(() => fs.writeSync(fd, chunk), 5);`,
+       let writes = 0; const timer = setInterval(() => { fs.writeSync(fd, chunk); if (++writes === 600) clearInterval(timer); }, 5);`,
     ]);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const notes: (string | undefined)[] = [];
