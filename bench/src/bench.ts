@@ -35,6 +35,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type ExchangeTimes, measureExchange } from './exchange';
 import { type KindStats, rssMb, runLoadBench } from './load';
+import { freePort } from '../../service/test/support/hub';
 import { waitForHealth } from '../../service/test/support/replicas';
 import { balancerFor, type LoadResult, listingLoad, postgresForBench, sharedCookieSecret } from './scale-out';
 
@@ -194,14 +195,6 @@ async function standInHub(students: string[]) {
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 interface RunningService {
   base: string;
   port: number;
@@ -215,8 +208,6 @@ interface RunningService {
 }
 
 interface ServiceOptions {
-  /** Where its CPU profile goes (`--cpu-prof`). */
-  profile?: string | undefined;
   /** A PostgreSQL catalog instead of SQLite in the data folder. */
   databaseUrl?: string;
   /** For replicas: each one's name, and the secret they share. */
@@ -251,8 +242,7 @@ async function snapshotAt(base: string, name: string, headers: Record<string, st
 /** The service as its own process, with the flags and the malloc settings jupyterhub_config.d/coursework.py gives it. */
 async function startService(hubPort: number, homes: string, dataDir: string, options: ServiceOptions = {}): Promise<RunningService> {
   const port = await freePort();
-  const { profile } = options;
-  const flags = ['--max-semi-space-size=2', '--heap-growing-percent=15', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])];
+  const flags = ['--max-semi-space-size=2', '--heap-growing-percent=15'];
   const child = spawn(process.execPath, [...flags, path.join(ROOT, 'service', 'lib', 'main.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {

@@ -238,8 +238,7 @@ export async function measureExchange(
 ): Promise<ExchangeMeasure> {
   const hub = await startBenchHub();
   try {
-    const created = await hub.api('POST', '/users', { usernames: students });
-    if (created.status !== 201 && created.status !== 409) throw new Error(`could not add the students: ${created.status}`);
+    await hub.addUsers(students);
     await hub.api('POST', '/groups/coursework-admins');
     const joined = await hub.api('POST', '/groups/coursework-admins/users', { users: ['instructor'] });
     if (joined.status !== 200) throw new Error(`could not make the instructor an admin: ${joined.status}`);

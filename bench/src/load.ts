@@ -177,8 +177,7 @@ export async function runLoadBench(
   const hub = await startBenchHub({ COURSEWORK_HOME_TEMPLATE: `${homesDir}/{username}` });
   try {
     const everyone = largeHome ? [...students, largeHome.student] : [...students];
-    const created = await hub.api('POST', '/users', { usernames: everyone });
-    if (created.status !== 201 && created.status !== 409) throw new Error(`could not add the students: ${created.status}`);
+    await hub.addUsers(everyone);
     await hub.api('POST', '/groups/students/users', { users: everyone });
     const { token } = await hub.issueToken('instructor');
     const headers = { Authorization: `token ${token}` };

@@ -55,6 +55,8 @@ export interface RunningHub {
   openCatalog(): Catalog;
   /** A call to the Hub's REST API as the test admin. */
   api(method: string, apiPath: string, body?: unknown): Promise<Response>;
+  /** Adds these users to the Hub; those it has already are left as they are. */
+  addUsers(usernames: readonly string[]): Promise<void>;
   issueToken(user: string, request?: { scopes?: string[]; expires_in?: number }): Promise<IssuedToken>;
   revokeToken(user: string, id: string): Promise<void>;
   stop(): Promise<void>;
@@ -167,6 +169,12 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     log: () => readFileSync(logFile, 'utf8'),
     openCatalog: () => openCatalog({ url: databaseUrl, sqliteFile: path.join(dir, 'data', 'catalog.sqlite') }),
     api,
+    async addUsers(usernames) {
+      const response = await api('POST', '/users', { usernames });
+      // 409: the Hub has every one of them already.
+      if (response.status !== 201 && response.status !== 409)
+        throw new Error(`could not add users: ${response.status} ${await response.text()}`);
+    },
     async issueToken(user, request = {}) {
       const response = await api('POST', `/users/${user}/tokens`, { note: 'coursework test', expires_in: 3600, ...request });
       if (response.status !== 201) throw new Error(`could not issue a token for ${user}: ${response.status} ${await response.text()}`);
