@@ -216,6 +216,16 @@ class ChartTest(unittest.TestCase):
                 self.assertNotIn("Secret", kinds)
                 self.assertNotIn("ConfigMap", kinds)
 
+    def test_the_memory_settings_are_the_hub_configs(self):
+        # The Hub config gives its managed service these; pods must run with the same, whichever changes.
+        hub_config = HUB_CONFIG.read_text()
+        env = env_values(render())
+        for name in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_ARENA_MAX"):
+            with self.subTest(name):
+                default = re.search(rf'_env\.get\("{name}", "([^"]+)"\)', hub_config)
+                self.assertIsNotNone(default, f"{name} has no default in {HUB_CONFIG.name}")
+                self.assertEqual(env[name], default.group(1))
+
     def test_the_api_token_defaults_to_the_one_z2jh_generates(self):
         ref = env_of(render())["JUPYTERHUB_API_TOKEN"]["valueFrom"]["secretKeyRef"]
         self.assertEqual((ref["name"], ref["key"]), ("hub", "hub.services.coursework.apiToken"))
