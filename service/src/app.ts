@@ -17,6 +17,7 @@ import { compressJson } from './http/compress-json';
 import { NGSHARE_BASE } from './http/compat/ngshare';
 import { errorHandler } from './http/errors';
 import { createRouter } from './http/routes';
+import { takeTurns } from './http/turns';
 import type { AppState } from './http/state';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
@@ -51,6 +52,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     else deps.log.info({ err: describeFailure(error) }, 'answer broken off');
   });
   app.use(accessLog(deps.log, deps.metrics));
+  // After the access log, so that the time a request waited for its turn is in its logged duration.
+  app.use(takeTurns());
   app.use(errorHandler(deps.log, deps.metrics));
   // nbgrader's exchange answers are not compressed: they are file contents fetched from users' servers inside the
   // cluster, where gzip (a millisecond a notebook) costs more than the bytes it saves, as ngshare never compressed.
