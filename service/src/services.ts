@@ -57,7 +57,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     metrics,
   });
   const leases = new Leases(catalog, config.replica.id);
-  const spaces = new CourseSpaces({ config, catalog, blobs, taker, hub: lookups, courses, log, metrics, leases });
+  const spaces = new CourseSpaces({ config, catalog, blobs, taker, groups, courses, log, metrics, leases });
   const exchange = new Exchange(catalog, blobs, courses, spaces, {
     feedbackExtensions: config.feedback.extensions,
     feedbackMaxFileBytes: config.feedback.maxFileBytes,

@@ -8,7 +8,7 @@ import type { BlobStore } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import type { Config } from '../config';
 import { createFeedbackServices } from '../feedback/services';
-import type { HubClient } from '../hub/client';
+import type { GroupLookups } from '../hub/group-cache';
 import type { Logger } from '../log';
 import type { Leases } from '../replicas/leases';
 import type { Metrics } from '../metrics';
@@ -36,7 +36,8 @@ export interface SharedParts {
   catalog: Catalog;
   blobs: BlobStore;
   taker: SnapshotTaker;
-  hub: Pick<HubClient, 'groupMembers'>;
+  /** The Hub's groups, kept briefly: one cache for the whole service. */
+  groups: GroupLookups;
   courses: Courses;
   log: Logger;
   metrics?: Metrics;
@@ -101,10 +102,10 @@ export class CourseSpaces {
   }
 
   private build(course: CourseRecord): CourseSpace {
-    const { config, catalog, blobs, taker, hub, courses, log, metrics, leases } = this.shared;
+    const { config, catalog, blobs, taker, groups, courses, log, metrics, leases } = this.shared;
     const timeZone = course.timeZone ?? config.snapshots.timeZone;
     const scoped = { id: course.id, timeZone };
-    const roster = new Roster(hub, course.groups.students, config.auth.cacheTtlSeconds * 1000, log, () => courses.keptStudents(course.id));
+    const roster = new Roster(groups, course.groups.students, log, () => courses.keptStudents(course.id));
     const { capture } = course;
     const jobs = createSnapshotJobs(
       config,
