@@ -1,7 +1,8 @@
 /**
- * The Koa application. Middleware reads in the order a request passes through it: access log, JSON errors, then
- * the routes (each behind its own guard).
+ * The Koa application and its HTTP server. Middleware reads in the order a request passes through it: access log,
+ * JSON errors, then the routes (each behind its own guard).
  */
+import { createServer, type Server } from 'node:http';
 import Koa from 'koa';
 import type { BlobStore } from './blobs/blob-store';
 import type { Catalog } from './catalog/catalog';
@@ -17,7 +18,7 @@ import { compressJson } from './http/compress-json';
 import { NGSHARE_BASE } from './http/compat/ngshare';
 import { errorHandler } from './http/errors';
 import { createRouter } from './http/routes';
-import { takeTurns } from './http/turns';
+import { takingTurns } from './http/turns';
 import type { AppState } from './http/state';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
@@ -52,8 +53,6 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     else deps.log.info({ err: describeFailure(error) }, 'answer broken off');
   });
   app.use(accessLog(deps.log, deps.metrics));
-  // After the access log, so that the time a request waited for its turn is in its logged duration.
-  app.use(takeTurns());
   app.use(errorHandler(deps.log, deps.metrics));
   // nbgrader's exchange answers are not compressed: they are file contents fetched from users' servers inside the
   // cluster, where gzip (a millisecond a notebook) costs more than the bytes it saves, as ngshare never compressed.
@@ -62,4 +61,9 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;
+}
+
+/** The HTTP server of the app, on which requests take turns (see http/turns). */
+export function serve(app: Koa<AppState>): Server {
+  return createServer(takingTurns(app.callback()));
 }

@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { createApp } from './app';
+import { createApp, serve } from './app';
 import { flushAuditSoon } from './audit/audit';
 import type { Catalog } from './catalog/catalog';
 import { ConfigError, loadConfig, unknownSettings } from './config';
@@ -46,7 +46,7 @@ async function start(): Promise<void> {
   const { catalog, blobs, housekeeping, spaces } = services;
   const app = createApp(services);
   const { host, port } = config.hub.listen;
-  const server = app.listen(port, host, () => {
+  const server = serve(app).listen(port, host, () => {
     log.info({ host, port, prefix: config.hub.servicePrefix, course: config.course.id, version }, 'coursework listening');
   });
   const marker = new RunMarker(config.dataDir, config.replica.id);

@@ -1,66 +1,66 @@
 import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Context, Next } from 'koa';
-import Koa from 'koa';
-import { takeTurns } from './turns';
+import { takingTurns } from './turns';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Runs `count` requests through the middleware in one turn; `started` records which began, in order. */
-function arrive(middleware: ReturnType<typeof takeTurns>, count: number, started: number[]) {
-  return Array.from({ length: count }, (_, i) =>
-    middleware(
-      {} as Context,
-      (async () => {
-        started.push(i);
-      }) as Next,
-    ),
-  );
+/** A request as the listener sees it: only its socket is looked at. */
+function request(name: string, destroyed = false) {
+  return { name, socket: { destroyed } } as unknown as IncomingMessage & { name: string };
 }
 
-describe('takeTurns', () => {
-  it('starts a lone request at once, without waiting for the next turn', async () => {
-    const started: number[] = [];
-    const done = arrive(takeTurns(4), 1, started);
-    expect(started).toEqual([0]);
-    await Promise.all(done);
+/** A listener taking turns over a handler that records which requests it started, in order. */
+function recording(perTurn: number) {
+  const started: string[] = [];
+  const listener = takingTurns((req) => void started.push((req as IncomingMessage & { name: string }).name), perTurn);
+  const arrive = (...names: string[]) => names.forEach((name) => listener(request(name), {} as ServerResponse));
+  return { started, listener, arrive };
+}
+
+describe('takingTurns', () => {
+  it('starts a lone request at once, without waiting for the next turn', () => {
+    const { started, arrive } = recording(4);
+    arrive('a');
+    expect(started).toEqual(['a']);
   });
 
   it('starts a few requests a turn and the rest in later turns, in the order they arrived', async () => {
-    const turns = takeTurns(3);
-    const started: number[] = [];
-    const done = arrive(turns, 8, started);
-    await Promise.resolve();
-    expect(started).toEqual([0, 1, 2]);
+    const { started, arrive } = recording(3);
+    arrive('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h');
+    expect(started).toEqual(['a', 'b', 'c']);
     await nextTurn();
-    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(started).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
     await nextTurn();
-    expect(started).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    await Promise.all(done);
+    expect(started).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
   });
 
   it('lets a late request wait behind those already waiting', async () => {
-    const turns = takeTurns(2);
-    const started: string[] = [];
-    const early = ['a', 'b', 'c', 'd'].map((name) => turns({} as Context, (async () => void started.push(name)) as Next));
+    const { started, arrive } = recording(2);
+    arrive('a', 'b', 'c', 'd', 'e');
     await nextTurn();
-    const late = turns({} as Context, (async () => void started.push('late')) as Next);
+    arrive('late');
     expect(started).toEqual(['a', 'b', 'c', 'd']);
     await nextTurn();
-    expect(started).toEqual(['a', 'b', 'c', 'd', 'late']);
-    await Promise.all([...early, late]);
+    expect(started).toEqual(['a', 'b', 'c', 'd', 'e', 'late']);
   });
 
   it('starts the next turn afresh once the queue ran dry', async () => {
-    const turns = takeTurns(2);
-    const started: number[] = [];
-    await Promise.all(arrive(turns, 2, started));
+    const { started, arrive } = recording(2);
+    arrive('a', 'b');
     await nextTurn();
     await nextTurn();
-    const again: number[] = [];
-    arrive(turns, 2, again);
-    expect(again).toEqual([0, 1]);
+    arrive('c', 'd');
+    expect(started).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('drops a waiting request whose caller went away, and starts the next in its place', async () => {
+    const { started, listener, arrive } = recording(1);
+    arrive('a');
+    listener(request('gone', true), {} as ServerResponse);
+    arrive('b');
+    await nextTurn();
+    expect(started).toEqual(['a', 'b']);
   });
 });
 
@@ -95,20 +95,19 @@ function answersBeforeLateClients(port: number, open: number, late: number): Pro
   );
 }
 
-describe('takeTurns on a busy server', () => {
+describe('takingTurns on a busy server', () => {
   let server: Server;
   afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   async function start(perTurn: number): Promise<number> {
-    const app = new Koa();
-    app.use(takeTurns(perTurn));
-    app.use((ctx) => {
-      // A handler that holds the event loop for a millisecond, as one with a synchronous catalog does.
-      const until = process.hrtime.bigint() + 1_000_000n;
-      while (process.hrtime.bigint() < until);
-      ctx.body = 'ok';
-    });
-    server = createServer(app.callback());
+    server = createServer(
+      takingTurns((_request, response) => {
+        // A handler that holds the event loop for a millisecond, as one with a synchronous catalog does.
+        const until = process.hrtime.bigint() + 1_000_000n;
+        while (process.hrtime.bigint() < until);
+        response.end('ok');
+      }, perTurn),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return (server.address() as AddressInfo).port;
   }
@@ -118,7 +117,7 @@ describe('takeTurns on a busy server', () => {
     const late = 40;
     // Accepting one new connection a turn, with every open connection's request handled in each turn, the last late
     // client would wait about late × open answers to the others (2,400). Taking turns, a turn is a few requests.
-    const answers = await answersBeforeLateClients(await start(4), open, late);
+    const answers = await answersBeforeLateClients(await start(8), open, late);
     expect(answers).toBeLessThan(late * open * 0.3);
   });
 });
