@@ -16,6 +16,7 @@ import {
   HEADER_BYTES,
   inflateWithin,
   SourceChangedError,
+  unsynced,
 } from './blob-store';
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -81,7 +82,7 @@ describe('blob store', () => {
   it('keeps each blob at <root>/<first byte>/<sha256> and gives back the bytes it was given', async () => {
     const bytes = notebookLike(30_000);
     const id = sha(bytes);
-    const dirty = new Set<string>();
+    const dirty = unsynced();
     expect(blobs.putBufferSync(id, bytes, dirty)).toEqual({ added: true });
     expect(blobs.putBufferSync(id, bytes, dirty)).toEqual({ added: false });
     expect(blobs.pathOf(id)).toBe(path.join(root, id.slice(0, 2), id));
@@ -97,7 +98,7 @@ describe('blob store', () => {
     const text = notebookLike(30_000);
     const noise = randomBytes(200_000);
     const empty = Buffer.alloc(0);
-    const dirty = new Set<string>();
+    const dirty = unsynced();
     for (const bytes of [text, noise, empty]) blobs.putBufferSync(sha(bytes), bytes, dirty);
     const stored = async (bytes: Buffer) => {
       const { info, payload } = await readStored(blobs, sha(bytes));
@@ -119,7 +120,7 @@ describe('a blob is never trusted unless it is whole', () => {
 
   it('refuses to open a blob cut short, and moves it into the quarantine', async () => {
     const noise = randomBytes(200_000);
-    blobs.putBufferSync(sha(noise), noise, new Set());
+    blobs.putBufferSync(sha(noise), noise, unsynced());
     truncateSync(blobs.pathOf(sha(noise)), 100_000);
     await expect(blobs.openStoredReader(sha(noise))).rejects.toThrow(BlobDamagedError);
     expect(existsSync(blobs.pathOf(sha(noise)))).toBe(false);
@@ -131,7 +132,7 @@ describe('a blob is never trusted unless it is whole', () => {
   it('reads whole blobs synchronously only when they are what their names say', () => {
     const text = notebookLike(60_000);
     const noise = randomBytes(5_000);
-    for (const bytes of [text, noise]) blobs.putBufferSync(sha(bytes), bytes, new Set());
+    for (const bytes of [text, noise]) blobs.putBufferSync(sha(bytes), bytes, unsynced());
     expect(blobs.readVerifiedSync(sha(text)).equals(text)).toBe(true);
     expect(blobs.readVerifiedSync(sha(noise)).equals(noise)).toBe(true);
     expect(() => blobs.readVerifiedSync('0'.repeat(64))).toThrow(BlobNotFoundError);
@@ -156,7 +157,7 @@ describe('a blob is never trusted unless it is whole', () => {
 
   it('refuses a payload that inflates past the size its header gives', () => {
     const text = notebookLike(60_000);
-    blobs.putBufferSync(sha(text), text, new Set());
+    blobs.putBufferSync(sha(text), text, unsynced());
     const file = blobs.pathOf(sha(text));
     const header = decodeHeader(sha(text), readFileSync(file).subarray(0, HEADER_BYTES));
     // A payload of 50 MB of zeros, deflated to some 50 KB, under the header of the 60 KB notebook.
@@ -169,7 +170,7 @@ describe('a blob is never trusted unless it is whole', () => {
   it('reads a small blob’s stored bytes synchronously, as a stream of them would be, checking their length', async () => {
     const text = notebookLike(60_000);
     const noise = randomBytes(5_000);
-    for (const bytes of [text, noise]) blobs.putBufferSync(sha(bytes), bytes, new Set());
+    for (const bytes of [text, noise]) blobs.putBufferSync(sha(bytes), bytes, unsynced());
     const small = blobs.readStoredSync(sha(text), 64 * 1024)!;
     expect(small.info).toMatchObject({ encoding: 'deflate', size: text.length });
     expect(small.stored).toEqual((await readStored(blobs, sha(text))).payload);
@@ -185,7 +186,7 @@ describe('a blob is never trusted unless it is whole', () => {
 
   it('makes a read fail when the blob is cut while it is being read, never end as if complete', async () => {
     const noise = randomBytes(3_000_000);
-    blobs.putBufferSync(sha(noise), noise, new Set());
+    blobs.putBufferSync(sha(noise), noise, unsynced());
     const { reader } = await blobs.openStoredReader(sha(noise));
     truncateSync(blobs.pathOf(sha(noise)), 1_000_000);
     const into = Buffer.alloc(3_000_000);
@@ -196,7 +197,7 @@ describe('a blob is never trusted unless it is whole', () => {
     await expect(readToEnd()).rejects.toThrow(BlobDamagedError);
     await reader.close();
     const other = randomBytes(3_000_000);
-    blobs.putBufferSync(sha(other), other, new Set());
+    blobs.putBufferSync(sha(other), other, unsynced());
     const ranged = await blobs.openContent(sha(other), { start: 10, end: 2_999_000 });
     truncateSync(blobs.pathOf(sha(other)), 10_000);
     await expect(buffer(ranged.stream)).rejects.toThrow(/payload ended/);
@@ -205,18 +206,18 @@ describe('a blob is never trusted unless it is whole', () => {
   it('stores a truncated blob again when the same bytes come back, instead of reusing it', () => {
     const text = notebookLike(60_000);
     const id = sha(text);
-    blobs.putBufferSync(id, text, new Set());
+    blobs.putBufferSync(id, text, unsynced());
     truncateSync(blobs.pathOf(id), 500);
     // Another store (a worker, a restarted service), which has no memory of writing it.
     const again = new BlobStore(root, { durable: false });
-    expect(again.putBufferSync(id, text, new Set())).toEqual({ added: true });
+    expect(again.putBufferSync(id, text, unsynced())).toEqual({ added: true });
     expect(statSync(again.pathOf(id)).size).toBeGreaterThan(500);
     expect(quarantined()).toHaveLength(1);
   });
 
   it('checks lengths, headers and hashes, and reads nothing it was not asked to', async () => {
     const bytes = [notebookLike(20_000), randomBytes(20_000), randomBytes(20_000), randomBytes(20_000)];
-    for (const b of bytes) blobs.putBufferSync(sha(b), b, new Set());
+    for (const b of bytes) blobs.putBufferSync(sha(b), b, unsynced());
     const [whole, short, flipped, headless] = bytes.map(sha) as [string, string, string, string];
     truncateSync(blobs.pathOf(short), 1_000);
     // One byte of the payload changed, the length kept: only the hash finds it.
@@ -238,7 +239,7 @@ describe('a blob is never trusted unless it is whole', () => {
   it('keeps a source that changed while it was stored under the hash of what was stored, when asked', async () => {
     const first = randomBytes(100_000);
     const second = randomBytes(120_000);
-    const dirty = new Set<string>();
+    const dirty = unsynced();
     await expect(blobs.put(sha(first), first.length, first, () => Readable.from([second]), dirty)).rejects.toThrow(SourceChangedError);
     const kept = await blobs.put(sha(first), first.length, first, () => Readable.from([second]), dirty, { keepChanged: true });
     expect(kept).toMatchObject({ added: true, changed: true, info: { sha256: sha(second), size: second.length } });
@@ -263,28 +264,28 @@ describe('a blob is never trusted unless it is whole', () => {
     const store = new BlobStore(root, { durable: false, now: () => clock });
     const bytes = notebookLike(2_000);
     const id = sha(bytes);
-    expect(store.putBufferSync(id, bytes, new Set())).toEqual({ added: true });
+    expect(store.putBufferSync(id, bytes, unsynced())).toEqual({ added: true });
     const old = new Date('2026-01-01T00:00:00Z');
     utimesSync(store.pathOf(id), old, old);
     clock += 60_000;
-    expect(store.putBufferSync(id, bytes, new Set())).toEqual({ added: false });
+    expect(store.putBufferSync(id, bytes, unsynced())).toEqual({ added: false });
     expect(statSync(store.pathOf(id)).mtime).toEqual(old);
     clock += 6 * 60_000;
-    expect(store.putBufferSync(id, bytes, new Set())).toEqual({ added: false });
+    expect(store.putBufferSync(id, bytes, unsynced())).toEqual({ added: false });
     expect(statSync(store.pathOf(id)).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
     // Another store (a worker, a restarted service) has no memory of the first one's touches.
     utimesSync(store.pathOf(id), old, old);
-    expect(new BlobStore(root, { durable: false }).putBufferSync(id, bytes, new Set())).toEqual({ added: false });
+    expect(new BlobStore(root, { durable: false }).putBufferSync(id, bytes, unsynced())).toEqual({ added: false });
     expect(statSync(store.pathOf(id)).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
   });
   it('remembers at most the configured number of blobs, forgetting the oldest first', () => {
     const store = new BlobStore(root, { durable: false, recentBlobs: 2 });
     const [a, b, c] = ['a', 'b', 'c'].map((seed) => Buffer.concat([Buffer.from(seed), notebookLike(2_000)]));
-    for (const bytes of [a, b, c]) store.putBufferSync(sha(bytes), bytes, new Set());
+    for (const bytes of [a, b, c]) store.putBufferSync(sha(bytes), bytes, unsynced());
     const old = new Date('2026-01-01T00:00:00Z');
     for (const bytes of [a, b, c]) utimesSync(store.pathOf(sha(bytes)), old, old);
     // `b` and `c` are still remembered; `a` was forgotten when `c` came: it is looked up and touched again.
-    for (const bytes of [b, c, a]) expect(store.putBufferSync(sha(bytes), bytes, new Set())).toEqual({ added: false });
+    for (const bytes of [b, c, a]) expect(store.putBufferSync(sha(bytes), bytes, unsynced())).toEqual({ added: false });
     expect(statSync(store.pathOf(sha(a))).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
     expect(statSync(store.pathOf(sha(b))).mtime).toEqual(old);
     expect(statSync(store.pathOf(sha(c))).mtime).toEqual(old);

@@ -46,6 +46,24 @@ const fsyncFd = promisify(fsync);
 const openFd = promisify(openCallback);
 const closeFd = promisify(closeCallback);
 
+/**
+ * Blob files written and the folders that gained them, not yet durable: whoever records something that refers to them
+ * makes them durable first (BlobStore.syncAll). Plain sets, so that a scan worker can hand them over.
+ */
+export interface Unsynced {
+  files: Set<string>;
+  folders: Set<string>;
+}
+
+export function unsynced(): Unsynced {
+  return { files: new Set(), folders: new Set() };
+}
+
+function addUnsynced(dirty: Unsynced, file: string): void {
+  dirty.files.add(file);
+  dirty.folders.add(path.dirname(file));
+}
+
 export type BlobEncoding = 'identity' | 'deflate';
 
 export interface BlobInfo {
@@ -269,7 +287,7 @@ export class BlobStore {
     size: number,
     sample: Buffer,
     source: () => Readable,
-    dirty: Set<string>,
+    dirty: Unsynced,
     options: { keepChanged?: boolean } = {},
   ): Promise<{ info: BlobInfo; added: boolean; changed: boolean }> {
     const target = this.pathOf(sha256);
@@ -323,7 +341,7 @@ export class BlobStore {
       await this.ensureDir(path.dirname(finalTarget));
       await rename(temp, finalTarget);
       this.remember(actual, this.now());
-      if (this.durable) dirty.add(finalTarget).add(path.dirname(finalTarget));
+      if (this.durable) addUnsynced(dirty, finalTarget);
       return { info, added: true, changed };
     } catch (error) {
       await unlink(temp).catch(() => undefined);
@@ -337,11 +355,11 @@ export class BlobStore {
    * such files. Callers yield to the event loop between files. New blob files and their directories are added to
    * `dirty`, for the caller to make durable at once (`syncAll`) before it records anything that refers to them.
    */
-  putBufferSync(sha256: string, bytes: Buffer, dirty: Set<string>): { added: boolean } {
+  putBufferSync(sha256: string, bytes: Buffer, dirty: Unsynced): { added: boolean } {
     const target = this.pathOf(sha256);
     if (this.isStored(sha256, target)) return { added: false };
     closeSync(this.writeNewSync(sha256, target, bytes));
-    if (this.durable) dirty.add(target).add(path.dirname(target));
+    if (this.durable) addUnsynced(dirty, target);
     return { added: true };
   }
 
@@ -396,9 +414,12 @@ export class BlobStore {
    * fsyncs files and directories, several at a time off the event loop: concurrent fsyncs share the
    * filesystem's journal commits, where one after another each would wait for its own.
    */
-  async syncAll(paths: Iterable<string>): Promise<void> {
-    // A blob file's name is its 64-digit hash, a folder's the hash's first two digits.
-    await mapPool([...paths], 8, (file) => (path.basename(file).length === 2 ? this.folderSyncs.run(file) : syncPath(file)));
+  async syncAll(unsynced: Unsynced): Promise<void> {
+    const syncs = [
+      ...[...unsynced.files].map((file) => () => syncPath(file)),
+      ...[...unsynced.folders].map((folder) => () => this.folderSyncs.run(folder)),
+    ];
+    await mapPool(syncs, 8, (sync) => sync());
   }
 
   private folderFd(folder: string): number {

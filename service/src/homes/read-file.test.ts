@@ -4,7 +4,7 @@ import { mkdtempSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { BlobStore } from '../blobs/blob-store';
+import { BlobStore, unsynced } from '../blobs/blob-store';
 import { scanHome } from '../snapshots/home-scan';
 import { storeHomeFile } from './read-file';
 import type { WalkedFile } from './walk';
@@ -45,9 +45,9 @@ describe('reading a file of a home into the store', () => {
       ['large.bin', randomBytes(9 * 1024 * 1024)],
     ] as const) {
       writeFileSync(path.join(home, name), bytes);
-      const first = await storeHomeFile(path.join(home, name), walked(name), blobs, new Set());
+      const first = await storeHomeFile(path.join(home, name), walked(name), blobs, unsynced());
       expect(first).toEqual({ ok: true, sha256: sha(bytes), size: bytes.length, added: true, changed: false });
-      const again = await storeHomeFile(path.join(home, name), walked(name), new BlobStore(blobs.root, { durable: false }), new Set());
+      const again = await storeHomeFile(path.join(home, name), walked(name), new BlobStore(blobs.root, { durable: false }), unsynced());
       expect(again).toMatchObject({ ok: true, sha256: sha(bytes), added: false });
     }
   });
@@ -59,14 +59,14 @@ describe('reading a file of a home into the store', () => {
     // is not handed to the next new file).
     renameSync(path.join(home, 'work.py'), path.join(root, 'kept.py'));
     symlinkSync('/etc/passwd', path.join(home, 'work.py'));
-    expect(await storeHomeFile(path.join(home, 'work.py'), seen, blobs, new Set())).toEqual({ ok: false, reason: 'vanished' });
+    expect(await storeHomeFile(path.join(home, 'work.py'), seen, blobs, unsynced())).toEqual({ ok: false, reason: 'vanished' });
     // Swapped for another file (another inode) under the same name.
     unlinkSync(path.join(home, 'work.py'));
     writeFileSync(path.join(home, 'other.py'), 'secret');
     renameSync(path.join(home, 'other.py'), path.join(home, 'work.py'));
-    expect(await storeHomeFile(path.join(home, 'work.py'), seen, blobs, new Set())).toEqual({ ok: false, reason: 'vanished' });
+    expect(await storeHomeFile(path.join(home, 'work.py'), seen, blobs, unsynced())).toEqual({ ok: false, reason: 'vanished' });
     unlinkSync(path.join(home, 'work.py'));
-    expect(await storeHomeFile(path.join(home, 'work.py'), seen, blobs, new Set())).toEqual({ ok: false, reason: 'vanished' });
+    expect(await storeHomeFile(path.join(home, 'work.py'), seen, blobs, unsynced())).toEqual({ ok: false, reason: 'vanished' });
   });
 
   it('never blocks on a FIFO swapped in for a file', async () => {
@@ -74,7 +74,7 @@ describe('reading a file of a home into the store', () => {
     const seen = walked('pipe');
     unlinkSync(path.join(home, 'pipe'));
     execFileSync('mkfifo', [path.join(home, 'pipe')]);
-    expect(await storeHomeFile(path.join(home, 'pipe'), seen, blobs, new Set())).toEqual({ ok: false, reason: 'vanished' });
+    expect(await storeHomeFile(path.join(home, 'pipe'), seen, blobs, unsynced())).toEqual({ ok: false, reason: 'vanished' });
   });
 });
 

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { type BlobStore, SourceChangedError } from '../blobs/blob-store';
+import { type BlobStore, SourceChangedError, type Unsynced } from '../blobs/blob-store';
 import type { WalkedFile } from './walk';
 
 /**
@@ -113,23 +113,13 @@ function readSmallSync(
  * Hashes the file and stores its bytes unless the store has them already. New blobs (either way) are
  * added to `dirty`, to be made durable by the caller before it records the snapshot.
  */
-export async function storeHomeFile(
-  absolutePath: string,
-  expected: WalkedFile,
-  blobs: BlobStore,
-  dirty: Set<string>,
-): Promise<ReadOutcome> {
+export async function storeHomeFile(absolutePath: string, expected: WalkedFile, blobs: BlobStore, dirty: Unsynced): Promise<ReadOutcome> {
   const small = storeSmallFileSync(absolutePath, expected, blobs, dirty);
   return small === 'large' ? storeLargeFile(absolutePath, expected, blobs, dirty) : small;
 }
 
 /** The synchronous path, for files up to IN_MEMORY_BYTES; 'large' for the others (and for files that grew). */
-export function storeSmallFileSync(
-  absolutePath: string,
-  expected: WalkedFile,
-  blobs: BlobStore,
-  dirty: Set<string>,
-): ReadOutcome | 'large' {
+export function storeSmallFileSync(absolutePath: string, expected: WalkedFile, blobs: BlobStore, dirty: Unsynced): ReadOutcome | 'large' {
   if (expected.size > IN_MEMORY_BYTES) return 'large';
   for (let attempt = 1; ; attempt++) {
     // `bytes` is a view of the shared scratch buffer: used synchronously below, never kept.
@@ -147,12 +137,7 @@ export function storeSmallFileSync(
  * The streaming path: hashed in one pass, stored (if new) in a second, never blocking the event loop. When the two
  * passes disagree the file is read again; the last attempt keeps its second pass, hashed as it was stored.
  */
-export async function storeLargeFile(
-  absolutePath: string,
-  expected: WalkedFile,
-  blobs: BlobStore,
-  dirty: Set<string>,
-): Promise<ReadOutcome> {
+export async function storeLargeFile(absolutePath: string, expected: WalkedFile, blobs: BlobStore, dirty: Unsynced): Promise<ReadOutcome> {
   const handle = await openExpected(absolutePath, expected);
   if (typeof handle === 'string') return { ok: false, reason: handle };
   try {

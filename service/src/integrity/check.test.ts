@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, truncateSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BlobStore } from '../blobs/blob-store';
+import { BlobStore, unsynced } from '../blobs/blob-store';
 import { type Catalog, migrate } from '../catalog/catalog';
 import { openTestCatalog } from '../../test/support/test-catalog';
 import { createLogger } from '../log';
@@ -24,7 +24,7 @@ beforeEach(async () => {
   stored = [];
   for (let i = 0; i < 40; i++) {
     const bytes = randomBytes(1000 + i);
-    blobs.putBufferSync(sha(bytes), bytes, new Set());
+    blobs.putBufferSync(sha(bytes), bytes, unsynced());
     stored.push({ sha256: sha(bytes), size: bytes.length });
   }
   stored.sort((a, b) => a.sha256.localeCompare(b.sha256));

@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckReport } from '@coursework/client';
-import type { BlobStore } from '../blobs/blob-store';
+import { type BlobStore, unsynced } from '../blobs/blob-store';
 import type { Catalog } from '../catalog/catalog';
 import { feedbackBlobReferences, markFeedbackDamaged } from '../feedback/store';
 import { CourseStore } from '../courses/store';
@@ -186,7 +186,7 @@ async function repairFromHomes(
     } catch {
       continue;
     }
-    const dirty = new Set<string>();
+    const dirty = unsynced();
     // The read opens nothing but the regular file the index recorded (same device and inode), as a snapshot does.
     const walked = { path: source.path, type: 'file' as const, mode: 0o644, ...source.entry };
     const outcome = await storeHomeFile(path.join(home, source.path), walked, blobs, dirty).catch(() => null);

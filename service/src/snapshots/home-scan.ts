@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ManifestEntry } from '@coursework/client';
-import type { BlobStore } from '../blobs/blob-store';
+import { type BlobStore, unsynced, type Unsynced } from '../blobs/blob-store';
 import { storeHomeFile } from '../homes/read-file';
 import { type Skipped, walkHome, type WalkedFile, type WalkOptions } from '../homes/walk';
 
@@ -45,7 +45,7 @@ export interface HomeScan {
   /** The next home index (JSON text), or null when the previous one still holds. */
   index: { walkedAtNs: string; entries: string } | null;
   /** New blob files and their folders, to be made durable (BlobStore.syncAll) before a row refers to them. */
-  unsynced: string[];
+  unsynced: Unsynced;
 }
 
 /** Clock granularity margin for the racy check: NFS and some filesystems keep mtimes to the second or two. */
@@ -86,7 +86,7 @@ export async function scanHome(task: ScanTask, blobs: BlobStore, pace?: () => Pr
   const skipped: Skipped[] = [...walked.skipped];
   const index: Record<string, IndexedFile> = {};
   const manifest: ManifestEntry[] = [];
-  const dirty = new Set<string>();
+  const dirty = unsynced();
   let read = 0;
   let newBlobs = 0;
   let bytes = 0;
@@ -136,6 +136,6 @@ export async function scanHome(task: ScanTask, blobs: BlobStore, pace?: () => Pr
     newBlobs,
     skipped,
     index: unchanged ? null : { walkedAtNs: walkStartedNs, entries: JSON.stringify(index) },
-    unsynced: [...dirty],
+    unsynced: dirty,
   };
 }
