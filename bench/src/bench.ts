@@ -19,7 +19,7 @@
  * `npm run bench -- load [<homes> [<readers>]]` runs the load benchmark instead (load.ts: a real Hub and its proxy),
  * whose last line is `load: p99_ms=<through the proxy>/<straight> p50_ms=... errors=... rss_mb=<start>/<peak>/<after>
  * floor_p99_ms=<health through the proxy>/<straight> large_home_p99_ms=<all p99 straight, beside a reader paging through
- * and zipping a home of 20,000 files>/<without it>`.
+ * a home of 20,000 files and another zipping it>/<without it>`.
  * The last line is machine-readable:
  *   bench: first=<ratio to rsync -a> resnapshot=<seconds> store=<store/raw> zip=<ratio to zip -r -1> rss=<peak MB, snapshots and zips>
  *          exchange_submit=<ratio to ngshare, 16 at once> exchange_collect=<ratio to ngshare> exchange_rss=<MB>
@@ -326,7 +326,7 @@ async function mainLoad(): Promise<void> {
   const { proxied, direct, floor, rss } = result;
   const large = result.largeHome!;
   console.log(
-    `\n${readers} readers straight at the service and one more paging through a home of ${LARGE_HOME_FILES} files and zipping it:`,
+    `\n${readers} readers straight at the service, one more paging through a home of ${LARGE_HOME_FILES} files and one zipping it:`,
   );
   console.log(row('  the others, listing', large.others.kinds.listing));
   console.log(row('  the others, zip', large.others.kinds.zip));
