@@ -2,6 +2,7 @@ import zlib from 'node:zlib';
 import { extractZipEntry, readZipEntries } from './zip-reader';
 import { memoryReader } from '../../test/support/zip-builder';
 import { Writable } from 'node:stream';
+import { TimeSlices } from '../util/time-slice';
 import { openZip, SlabPool, writeZip, type ZipEntry } from './zip-writer';
 
 /** A stored (method 0) entry whose opening is recorded, and whose reader reports being closed unread. */
@@ -40,9 +41,9 @@ const newLog = () => ({ opened: [] as string[], open: 0, maxOpen: 0, destroyed: 
  * A zip written as the service sends one (openZip, then writeZip), into memory: its bytes and its writes, or the
  * error that broke it off.
  */
-async function written(entries: ZipEntry[], openAhead?: number): Promise<{ zip: Buffer; writes: number }> {
+async function written(entries: ZipEntry[], openAhead?: number, slices?: TimeSlices): Promise<{ zip: Buffer; writes: number }> {
   const pool = new SlabPool();
-  const chunks = await openZip(entries, pool, openAhead);
+  const chunks = await openZip(entries, pool, openAhead, slices);
   const parts: Buffer[] = [];
   const out = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -128,6 +129,29 @@ describe('the zip writer', () => {
     expect(read).toHaveLength(2001);
     expect(extractZipEntry(zip, read[1234]!).toString()).toBe('row 1234\n');
     expect(extractZipEntry(zip, read[2000]!).equals(big)).toBe(true);
+  });
+
+  it('lets the event loop turn between entries once its time slice is over, not only when a buffer is full', async () => {
+    const bytes = Buffer.from('a small file\n');
+    const entries = Array.from({ length: 500 }, (_, i): ZipEntry => ({
+      name: `small/${i}.txt`,
+      mtime: new Date('2026-01-02T03:04:05Z'),
+      mode: 0o644,
+      open: async () => ({ method: 0, crc32: zlib.crc32(bytes) >>> 0, size: bytes.length, compressedSize: bytes.length, bytes }),
+    }));
+    let turns = 0;
+    let done = false;
+    const turn = () => {
+      turns++;
+      if (!done) setImmediate(turn);
+    };
+    setImmediate(turn);
+    // A slice that is over at once: a pause after every entry. The whole zip fits in one buffer, which on its own
+    // would be filled without a single turn of the event loop.
+    const { zip } = await written(entries, undefined, new TimeSlices(0));
+    done = true;
+    expect(turns).toBeGreaterThanOrEqual(entries.length);
+    expect(readZipEntries(zip, 1000)).toHaveLength(500);
   });
 
   it('starts a zip only once its first bytes are ready: a failure before them is thrown, one after breaks off the writes', async () => {

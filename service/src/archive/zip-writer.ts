@@ -12,6 +12,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { PayloadReader } from '../blobs/blob-store';
+import { TimeSlices } from '../util/time-slice';
 
 export type ZipPayload = {
   /** 0 = stored, 8 = deflated. */
@@ -318,6 +319,7 @@ async function* zipChunks(
   entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
   openAhead: number,
   pool: SlabPool,
+  slices: TimeSlices,
 ): AsyncGenerator<Buffer> {
   const out = new Output(pool);
   // The central directory, written at the end: its records are encoded as their entries go by and kept in blocks,
@@ -362,6 +364,9 @@ async function* zipChunks(
       // Closes the entry's file, read or not.
       discard(payload);
     }
+    // Small entries come from the page cache without a wait: a zip of thousands of them would fill its buffers in
+    // one go, for as long as that takes, while every other caller waits.
+    await slices.pause();
   }
   if (records.bytes > 0) directory.push(records.take());
   const directorySize = directory.reduce((sum, block) => sum + block.length, 0);
@@ -380,8 +385,9 @@ export async function openZip(
   entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
   pool: SlabPool = new SlabPool(),
   openAhead = OPEN_AHEAD,
+  slices = new TimeSlices(),
 ): Promise<AsyncIterableIterator<Buffer>> {
-  const chunks = zipChunks(entries, Math.max(1, openAhead), pool);
+  const chunks = zipChunks(entries, Math.max(1, openAhead), pool, slices);
   const first = await chunks.next();
   let ready: Buffer | undefined = first.done ? undefined : first.value;
   // An iterator of its own, not an async generator: a generator ended before its first read never runs its

@@ -1,0 +1,26 @@
+/**
+ * Long work on the service's thread that lets the event loop in every few milliseconds, so that the other callers are
+ * not held up for its whole length (a zip of thousands of small files reads them on this thread).
+ */
+import { performance } from 'node:perf_hooks';
+
+/** How long a slice lasts: about what a few ordinary requests take. */
+export const SLICE_MS = 5;
+
+export class TimeSlices {
+  private startedAt: number;
+
+  constructor(
+    private readonly sliceMs = SLICE_MS,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.startedAt = now();
+  }
+
+  /** Resolves at once while the current slice lasts; once it is over, on the next turn of the event loop. */
+  async pause(): Promise<void> {
+    if (this.now() - this.startedAt < this.sliceMs) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.startedAt = this.now();
+  }
+}
