@@ -4,11 +4,12 @@
  * holds an advisory lock meanwhile, so replicas starting together migrate once.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../log';
 import * as m0001 from './migrations/0001-courses-and-audit';
 import * as m0002 from './migrations/0002-snapshots-and-jobs';
@@ -112,16 +113,20 @@ export function openSqliteCatalog(file: string, cacheMb = 2): Catalog {
  * pg hands 64-bit integers (`bigint` columns, `count(*)`) and numerics (`sum`) over as strings, lest they lose
  * precision; the catalog's numbers (sizes, counts) stay far below 2^53, so they are read as numbers, as SQLite's are.
  */
-const NUMBER_TYPES = new Set<number>([pg.types.builtins.INT8, pg.types.builtins.NUMERIC]);
-const catalogTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    NUMBER_TYPES.has(oid) && format !== 'binary'
-      ? (text: string) => Number(text)
-      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
+function catalogTypes(types: typeof pg.types) {
+  const numberTypes = new Set<number>([types.builtins.INT8, types.builtins.NUMERIC]);
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      numberTypes.has(oid) && format !== 'binary'
+        ? (text: string) => Number(text)
+        : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
+  };
+}
 
 function openPostgresCatalog(url: string, poolSize: number): Catalog {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: catalogTypes, connectionTimeoutMillis: 10_000 });
+  // The driver is loaded only for a PostgreSQL catalog: a service on SQLite does not keep its code in memory.
+  const { Pool, types } = createRequire(__filename)('pg') as typeof pg;
+  const pool = new Pool({ connectionString: url, max: poolSize, types: catalogTypes(types), connectionTimeoutMillis: 10_000 });
   // A connection the server drops while idle (a restart, a failover) must not take the process down; the next
   // query opens a new one.
   pool.on('error', () => undefined);
