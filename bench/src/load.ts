@@ -113,12 +113,15 @@ export async function largeHomeReaders(
       if (!(await get(agent, url, headers))) errors++;
       times.push(Number(process.hrtime.bigint() - t0) / 1e6);
     };
-    return { timed, times, result: () => (agent.destroy(), loadResult(times, errors)) };
+    const result = () => {
+      agent.destroy();
+      return loadResult(times, errors);
+    };
+    return { timed, times, result };
   };
   const pager = reader();
   const zipper = reader();
-  let firstPage!: () => void;
-  const firstPageAnswered = new Promise<void>((resolve) => (firstPage = resolve));
+  const { promise: firstPageAnswered, resolve: firstPage } = Promise.withResolvers<void>();
   const paging = async () => {
     while (Date.now() < until) {
       for (let offset = 0; offset < home.files && Date.now() < until; offset += LARGE_HOME_PAGE) {

@@ -8,6 +8,7 @@
  */
 import { type BigIntStats, type Dirent, lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 export interface WalkedFile {
   /** Path relative to the home, with `/` separators. */
@@ -108,7 +109,7 @@ export async function walkHome(home: string, options: WalkOptions): Promise<Walk
   const visit = async (dir: string, relativeDir: string): Promise<void> => {
     // Metadata calls are synchronous (a few microseconds each from the inode cache, where a thread-pool round
     // trip costs far more); the walk yields to the event loop once per directory.
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     let children: Dirent[];
     try {
       children = readdirSync(dir, { withFileTypes: true });

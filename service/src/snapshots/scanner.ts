@@ -7,6 +7,7 @@
  * does it between other work (and is what the unit tests run, since workers need the compiled code).
  */
 import { availableParallelism } from 'node:os';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { BlobStore } from '../blobs/blob-store';
 import { type HomeScan, scanHome, type ScanTask } from './home-scan';
@@ -21,7 +22,7 @@ export class InThreadScanner implements HomeScanner {
 
   scan(task: ScanTask): Promise<HomeScan | 'no-home'> {
     // Files are read synchronously: let other requests in between them.
-    return scanHome(task, this.blobs, () => new Promise((resolve) => setImmediate(resolve)));
+    return scanHome(task, this.blobs, () => nextTurn());
   }
 
   async close(): Promise<void> {}

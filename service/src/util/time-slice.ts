@@ -3,6 +3,7 @@
  * not held up for its whole length (a zip of thousands of small files reads them on this thread).
  */
 import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** How long a slice lasts: about what a few ordinary requests take. */
 export const SLICE_MS = 5;
@@ -20,7 +21,7 @@ export class TimeSlices {
   /** Resolves at once while the current slice lasts; once it is over, on the next turn of the event loop. */
   async pause(): Promise<void> {
     if (this.now() - this.startedAt < this.sliceMs) return;
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     this.startedAt = this.now();
   }
 }
