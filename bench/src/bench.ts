@@ -10,6 +10,7 @@
  *   the service's peak RSS through the snapshots and the zips (each phase's own peak is shown)
  *   nbgrader's exchange                  vs  ngshare 0.6.0 (see exchange.ts): every student submits, one at a time
  *                                        and then 16 at once, and the instructor collects them all
+ *   the floors (floors.ts)               SHA-256 of every byte, and the bare walk, on the service's scan threads
  *   the catalog on PostgreSQL, and three replicas on it behind HAProxy (see scale-out.ts): first snapshot and
  *                                        re-snapshot against SQLite's, listing p99 under 200 readers on each
  *
@@ -25,6 +26,7 @@
  *          exchange_submit=<ratio to ngshare, 16 at once> exchange_collect=<ratio to ngshare> exchange_rss=<MB>
  *          pg_resnapshot=<PostgreSQL re-snapshot / SQLite's> replicas_first=<3 replicas' first snapshot / 1 replica's>
  *          listing_p99_ms=<SQLite>/<PostgreSQL>/<3 replicas>
+ *          hash_floor=<seconds> walk_floor=<seconds> (what no first snapshot / re-snapshot can beat here: floors.ts)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -33,7 +35,9 @@ import { createServer, get as httpGet, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { availableParallelism } from 'node:os';
 import { type ExchangeTimes, measureExchange } from './exchange';
+import { floor } from './floors';
 import { type KindStats, rssMb, runLoadBench } from './load';
 import { freePort } from '../../service/test/support/hub';
 import { waitForHealth } from '../../service/test/support/replicas';
@@ -382,6 +386,17 @@ async function main(): Promise<void> {
     settled(() => execFileSync('zip', ['-r', '-1', '-q', path.join(WORK, `anchor-${i + 1}.zip`), ...zipHomes], { cwd: homes })),
   );
   const zipAnchor = median(zipAnchorRuns);
+  // The floors (see floors.ts), on as many threads as the service scans with by default.
+  const floorThreads = Math.min(availableParallelism(), 4);
+  const homeDirs = Array.from({ length: HOMES }, (_, i) => path.join(homes, `student${i + 1}`));
+  const hashFloorRuns: number[] = [];
+  const walkFloorRuns: number[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    hashFloorRuns.push((await floor(homeDirs, floorThreads, true)).seconds);
+    walkFloorRuns.push((await floor(homeDirs, floorThreads, false)).seconds);
+  }
+  const hashFloor = median(hashFloorRuns);
+  const walkFloor = median(walkFloorRuns);
 
   // The service, started as JupyterHub starts it, once per first snapshot (each into a new data folder); the
   // last one goes on to the re-snapshots and the zip.
@@ -493,12 +508,12 @@ async function main(): Promise<void> {
       [
         `first snapshot, ${HOMES} homes (median of ${REPEATS})`,
         `${first.toFixed(2)} s`,
-        `rsync -a ${rsyncFirst.toFixed(2)} s (×${(first / rsyncFirst).toFixed(2)}); runs ${firstRuns.map((t) => t.toFixed(2)).join(', ')} vs ${rsyncRuns.map((t) => t.toFixed(2)).join(', ')}; rsync --link-dest ${rsyncLinkDest.toFixed(2)} s`,
+        `rsync -a ${rsyncFirst.toFixed(2)} s (×${(first / rsyncFirst).toFixed(2)}); runs ${firstRuns.map((t) => t.toFixed(2)).join(', ')} vs ${rsyncRuns.map((t) => t.toFixed(2)).join(', ')}; rsync --link-dest ${rsyncLinkDest.toFixed(2)} s; floor: SHA-256 of every byte on ${floorThreads} threads ${hashFloor.toFixed(2)} s (×${(first / hashFloor).toFixed(2)}; runs ${hashFloorRuns.map((t) => t.toFixed(2)).join(', ')})`,
       ],
       [
         `re-snapshot, unchanged (median of ${REPEATS})`,
         `${again.toFixed(3)} s`,
-        `cp -al ${cpAl.toFixed(3)} s (×${(again / cpAl).toFixed(2)}); runs ${againRuns.map((t) => t.toFixed(3)).join(', ')} vs ${cpAlRuns.map((t) => t.toFixed(3)).join(', ')}`,
+        `cp -al ${cpAl.toFixed(3)} s (×${(again / cpAl).toFixed(2)}); runs ${againRuns.map((t) => t.toFixed(3)).join(', ')} vs ${cpAlRuns.map((t) => t.toFixed(3)).join(', ')}; floor: the bare walk on ${floorThreads} threads ${walkFloor.toFixed(3)} s (×${(again / walkFloor).toFixed(2)}; runs ${walkFloorRuns.map((t) => t.toFixed(3)).join(', ')})`,
       ],
       ['store size', `${(store / 1e6).toFixed(1)} MB`, `raw ${(raw / 1e6).toFixed(1)} MB (${((store / raw) * 100).toFixed(2)}%)`],
       [
@@ -547,7 +562,7 @@ async function main(): Promise<void> {
     for (const [what, ours, anchor] of rows) console.log(`${what.padEnd(40)} ${ours.padStart(10)}   ${anchor}`);
     console.log('');
     console.log(
-      `bench: first=${(first / rsyncFirst).toFixed(3)} resnapshot=${again.toFixed(3)} store=${(store / raw).toFixed(4)} zip=${(zipSeconds / zipAnchor).toFixed(3)} rss=${peakRss.toFixed(0)} exchange_submit=${ratio('submitConcurrent').toFixed(3)} exchange_collect=${ratio('collect').toFixed(3)} exchange_rss=${exchange.rssPeak.toFixed(0)} pg_resnapshot=${(scaleOut.pgAgain / again).toFixed(3)} replicas_first=${(scaleOut.replicasFirst / scaleOut.pgFirst).toFixed(3)} listing_p99_ms=${sqliteLoad.p99.toFixed(0)}/${scaleOut.pgLoad.p99.toFixed(0)}/${scaleOut.replicasLoad.p99.toFixed(0)}`,
+      `bench: first=${(first / rsyncFirst).toFixed(3)} resnapshot=${again.toFixed(3)} store=${(store / raw).toFixed(4)} zip=${(zipSeconds / zipAnchor).toFixed(3)} rss=${peakRss.toFixed(0)} exchange_submit=${ratio('submitConcurrent').toFixed(3)} exchange_collect=${ratio('collect').toFixed(3)} exchange_rss=${exchange.rssPeak.toFixed(0)} pg_resnapshot=${(scaleOut.pgAgain / again).toFixed(3)} replicas_first=${(scaleOut.replicasFirst / scaleOut.pgFirst).toFixed(3)} listing_p99_ms=${sqliteLoad.p99.toFixed(0)}/${scaleOut.pgLoad.p99.toFixed(0)}/${scaleOut.replicasLoad.p99.toFixed(0)} hash_floor=${hashFloor.toFixed(2)} walk_floor=${walkFloor.toFixed(3)}`,
     );
   } finally {
     await service?.stop();
