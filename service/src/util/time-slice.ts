@@ -6,8 +6,9 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /**
- * How long a slice lasts: about what two ordinary requests take. Beside a zip of many small files, other callers then
- * get as many turns as the zip does; a zip of large files waits on reads and seldom reaches a slice's end anyway.
+ * How long a slice lasts: about what two ordinary requests take, so that beside a zip of many small files the requests
+ * a turn starts (see http/turns.ts) keep most of each turn. A zip of large files waits on its reads and seldom reaches
+ * a slice's end anyway.
  */
 export const SLICE_MS = 1;
 
