@@ -46,6 +46,18 @@ describe('the walk of a home', () => {
     expect(await walk()).toEqual({ files: ['a/deeper/y.txt', 'a/z.py', 'b.ipynb'], links: [], skipped: {}, bytes: 8 });
   });
 
+  it('runs its pace before each folder it reads, and only then', async () => {
+    write('a/b/c.txt');
+    write('a/d.txt');
+    write('e/f.txt');
+    write('g.txt');
+    let paces = 0;
+    const result = await walkHome(home, OPTIONS, async () => void paces++);
+    expect(result).not.toBe('no-home');
+    // The home, a, a/b and e.
+    expect(paces).toBe(4);
+  });
+
   it('records symlinks and never follows them, whether they point out of the home, at a folder or nowhere', async () => {
     write('work.py');
     symlinkSync('/etc/passwd', path.join(home, 'passwd'));

@@ -8,7 +8,6 @@
  */
 import { type BigIntStats, type Dirent, lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 
 export interface WalkedFile {
   /** Path relative to the home, with `/` separators. */
@@ -93,8 +92,11 @@ function unusableName(name: string): boolean {
 
 const ns = (stats: BigIntStats, field: 'mtimeNs' | 'ctimeNs') => stats[field].toString();
 
-/** The walk of a home; 'no-home' when it does not exist or is not a real directory (a symlink to one is not). */
-export async function walkHome(home: string, options: WalkOptions): Promise<WalkResult | 'no-home'> {
+/**
+ * The walk of a home; 'no-home' when it does not exist or is not a real directory (a symlink to one is not). `pace`
+ * runs before each folder is read: on the service's thread it lets other work in (see InThreadScanner).
+ */
+export async function walkHome(home: string, options: WalkOptions, pace?: () => Promise<void>): Promise<WalkResult | 'no-home'> {
   const excludes = options.exclude.map(globToRegExp);
   const result: WalkResult = { entries: [], skipped: [], bytes: 0 };
   let rootStats: BigIntStats;
@@ -108,8 +110,8 @@ export async function walkHome(home: string, options: WalkOptions): Promise<Walk
 
   const visit = async (dir: string, relativeDir: string): Promise<void> => {
     // Metadata calls are synchronous (a few microseconds each from the inode cache, where a thread-pool round
-    // trip costs far more); the walk yields to the event loop once per directory.
-    await nextTurn();
+    // trip costs far more); the caller's pace decides when others get a turn.
+    await pace?.();
     let children: Dirent[];
     try {
       children = readdirSync(dir, { withFileTypes: true });

@@ -62,12 +62,12 @@ export function manifestDigest(entries: readonly ManifestEntry[] | string): stri
 
 /**
  * Scans a home into the blob store. New blobs are written but not yet durable: the caller syncs `unsynced` before
- * it records anything, so that a scan's thread goes on to the next home meanwhile. `pace` runs between files read on
- * the caller's thread, to let other work in (the service's thread yields there; a worker need not).
+ * it records anything, so that a scan's thread goes on to the next home meanwhile. `pace` runs before each folder is
+ * listed and each file is read, to let other work in (the service's thread yields there; a worker need not).
  */
 export async function scanHome(task: ScanTask, blobs: BlobStore, pace?: () => Promise<void>): Promise<HomeScan | 'no-home'> {
   const walkStartedNs = (BigInt(Date.now()) * 1_000_000n).toString();
-  const walked = await walkHome(task.home, task.walk);
+  const walked = await walkHome(task.home, task.walk, pace);
   if (walked === 'no-home') return 'no-home';
   const previousEntries = task.previous ? (JSON.parse(task.previous.entries) as Record<string, IndexedFile>) : null;
   const racyFrom = task.previous ? BigInt(task.previous.walkedAtNs) - RACY_MARGIN_NS : 0n;

@@ -6,10 +6,9 @@
  * message per home, and keep the service's event loop for requests and catalog writes; the in-thread scanner
  * does it between other work (and is what the unit tests run, since workers need the compiled code).
  */
-import { availableParallelism } from 'node:os';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { BlobStore } from '../blobs/blob-store';
+import { TimeSlices } from '../util/time-slice';
 import { type HomeScan, scanHome, type ScanTask } from './home-scan';
 
 export interface HomeScanner {
@@ -21,8 +20,9 @@ export class InThreadScanner implements HomeScanner {
   constructor(private readonly blobs: BlobStore) {}
 
   scan(task: ScanTask): Promise<HomeScan | 'no-home'> {
-    // Files are read synchronously: let other requests in between them.
-    return scanHome(task, this.blobs, () => nextTurn());
+    // Folders are listed and files read synchronously: other requests get a turn once a slice of time is over.
+    const slices = new TimeSlices();
+    return scanHome(task, this.blobs, () => slices.pause());
   }
 
   async close(): Promise<void> {}
@@ -59,7 +59,7 @@ export class WorkerPoolScanner implements HomeScanner {
   constructor(
     private readonly workerFile: string,
     private readonly setup: WorkerSetup,
-    private readonly size = Math.max(1, Math.min(availableParallelism(), 4)),
+    private readonly size: number,
   ) {}
 
   async scan(task: ScanTask): Promise<HomeScan | 'no-home'> {

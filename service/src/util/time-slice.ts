@@ -1,6 +1,7 @@
 /**
  * Long work on the service's thread that lets the event loop in every few milliseconds, so that the other callers are
- * not held up for its whole length (a zip of thousands of small files reads them on this thread).
+ * not held up for its whole length: a zip of thousands of small files, or a scan of homes when there are no scan
+ * threads, reads them on this thread.
  */
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
