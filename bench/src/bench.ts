@@ -35,10 +35,10 @@ import { createServer, get as httpGet, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { availableParallelism } from 'node:os';
 import { type ExchangeTimes, measureExchange } from './exchange';
 import { floor } from './floors';
 import { type KindStats, rssMb, runLoadBench } from './load';
+import { DEFAULT_READ_WORKERS } from '../../service/src/config';
 import { freePort } from '../../service/test/support/hub';
 import { waitForHealth } from '../../service/test/support/replicas';
 import { balancerFor, type LoadResult, listingLoad, postgresForBench, sharedCookieSecret } from './scale-out';
@@ -387,13 +387,13 @@ async function main(): Promise<void> {
   );
   const zipAnchor = median(zipAnchorRuns);
   // The floors (see floors.ts), on as many threads as the service scans with by default.
-  const floorThreads = Math.min(availableParallelism(), 4);
+  const floorThreads = DEFAULT_READ_WORKERS;
   const homeDirs = Array.from({ length: HOMES }, (_, i) => path.join(homes, `student${i + 1}`));
   const hashFloorRuns: number[] = [];
   const walkFloorRuns: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
-    hashFloorRuns.push((await floor(homeDirs, floorThreads, true)).seconds);
-    walkFloorRuns.push((await floor(homeDirs, floorThreads, false)).seconds);
+    hashFloorRuns.push((await floor('hash', homeDirs, floorThreads)).seconds);
+    walkFloorRuns.push((await floor('walk', homeDirs, floorThreads)).seconds);
   }
   const hashFloor = median(hashFloorRuns);
   const walkFloor = median(walkFloorRuns);

@@ -17,7 +17,8 @@ const FLOOR_THREAD = `
 const { createHash } = require('node:crypto');
 const { closeSync, lstatSync, openSync, readdirSync, readSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
-const { homes, hash } = workerData;
+const { homes, kind } = workerData;
+const hash = kind === 'hash';
 const buffer = Buffer.allocUnsafe(1024 * 1024);
 let files = 0;
 const hashFile = (file) => {
@@ -52,16 +53,16 @@ export interface FloorResult {
 }
 
 /**
- * Walks (and with `hash`, hashes every file of) `homes` on `threads` threads; the time of the slowest thread, from
- * its first call (a thread's start-up is not the floor's).
+ * Walks `homes` (and for the hash floor, hashes every file) on `threads` threads; the time of the slowest thread,
+ * from its first call (a thread's start-up is not the floor's).
  */
-export async function floor(homes: readonly string[], threads: number, hash: boolean): Promise<FloorResult> {
+export async function floor(kind: 'hash' | 'walk', homes: readonly string[], threads: number): Promise<FloorResult> {
   const shares = Array.from({ length: threads }, (_, t) => homes.filter((_, i) => i % threads === t));
   const results = await Promise.all(
     shares.map(
       (share) =>
         new Promise<FloorResult>((resolve, reject) => {
-          const worker = new Worker(FLOOR_THREAD, { eval: true, workerData: { homes: share, hash } });
+          const worker = new Worker(FLOOR_THREAD, { eval: true, workerData: { homes: share, kind } });
           worker.once('message', resolve);
           worker.once('error', reject);
           worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`floor thread exited with ${code}`))));

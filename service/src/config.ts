@@ -14,6 +14,9 @@ import { z } from 'zod';
 import type { FreeSpaceFloor } from './util/storage';
 import { COURSE_ID } from './names';
 
+/** Scan threads by default: one a core, at most 4. */
+export const DEFAULT_READ_WORKERS = Math.min(availableParallelism(), 4);
+
 export interface Course {
   /** Stable id that keys the course's rows in the catalog. */
   id: string;
@@ -406,7 +409,7 @@ export const SETTINGS = {
   },
   readWorkers: {
     name: 'COURSEWORK_READ_WORKERS',
-    default: String(Math.min(availableParallelism(), 4)),
+    default: String(DEFAULT_READ_WORKERS),
     description:
       "Worker threads that walk students' homes and read and hash their files (default: the cores, at most 4); 0 does it on the service's own thread.",
     schema: z.coerce.number().int().min(0).max(64),
